@@ -1,0 +1,117 @@
+"""DI layout checks on hand-made models: tidy ones pass, each defect is named with its element."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xietong.generator.di_check import di_problems, find_di_problems
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lint"
+
+
+def _xml(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def _rules(xml: str) -> set[tuple[str, str]]:
+    return {(p.element_id, p.rule) for p in di_problems(xml.encode("utf-8"))}
+
+
+@pytest.mark.parametrize("name", ["valid-full.bpmn", "valid-minimal.bpmn", "valid-escalation.bpmn"])
+def test_tidy_models_have_no_problems(name: str) -> None:
+    """Includes boundary events on their hosts and children inside an expanded sub-process."""
+    assert find_di_problems(_xml(name).encode("utf-8")) == []
+
+
+def test_missing_edge() -> None:
+    xml = _xml("valid-full.bpmn")
+    start = xml.index('<bpmndi:BPMNEdge id="Flow_end_di"')
+    end = xml.index("</bpmndi:BPMNEdge>", start) + len("</bpmndi:BPMNEdge>")
+    assert _rules(xml[:start] + xml[end:]) == {("Flow_end", "di-missing-edge")}
+
+
+def test_missing_lane_shape() -> None:
+    xml = _xml("valid-full.bpmn").replace('bpmnElement="Lane_dept"', 'bpmnElement="Lane_gone"')
+    assert ("Lane_dept", "di-missing-shape") in _rules(xml)
+
+
+def test_missing_boundary_event_shape() -> None:
+    xml = _xml("valid-full.bpmn").replace('bpmnElement="Boundary_normal_timer"', 'bpmnElement="Nothing"')
+    assert ("Boundary_normal_timer", "di-missing-shape") in _rules(xml)
+
+
+def test_overlapping_flow_nodes() -> None:
+    # the feedback catch event drawn on top of the join gateway
+    xml = _xml("valid-full.bpmn").replace(
+        '<dc:Bounds x="832" y="412" width="36" height="36" />',
+        '<dc:Bounds x="740" y="412" width="36" height="36" />',
+    )
+    problems = di_problems(xml.encode("utf-8"))
+    overlap = [p for p in problems if p.rule == "di-overlap"]
+    assert [(p.element_id, "Gateway_join" in p.message) for p in overlap] == [("Catch_feedback", True)]
+
+
+def test_boundary_event_off_its_host() -> None:
+    xml = _xml("valid-full.bpmn").replace(
+        '<dc:Bounds x="632" y="312" width="36" height="36" />',
+        '<dc:Bounds x="632" y="250" width="36" height="36" />',
+    )
+    assert ("Boundary_urgent_timer", "di-boundary-off-host") in _rules(xml)
+
+
+def test_boundary_event_may_overlap_its_host_only() -> None:
+    timer_event = (
+        '    <bpmn:boundaryEvent id="T" attachedToRef="Task_check"><bpmn:timerEventDefinition />'
+        "</bpmn:boundaryEvent>\n"
+    )
+    timer_shape = (
+        '<bpmndi:BPMNShape id="T_di" bpmnElement="T"><dc:Bounds x="322" y="102" width="36" height="36" />'
+        "</bpmndi:BPMNShape>"
+    )
+    xml = (
+        _xml("valid-minimal.bpmn")
+        .replace('    <bpmn:endEvent id="End_done"', timer_event + '    <bpmn:endEvent id="End_done"')
+        .replace("</bpmndi:BPMNPlane>", timer_shape + "</bpmndi:BPMNPlane>")
+    )
+    assert _rules(xml) == set()  # on the right border of Task_check (240..340), clear of the gateway
+    moved = xml.replace('x="322" y="102" width="36"', 'x="380" y="102" width="36"')  # onto Gateway_ok
+    problems = di_problems(moved.encode())
+    assert ("T", "di-boundary-off-host") in {(p.element_id, p.rule) for p in problems}
+    assert [(p.element_id, p.rule, "T " in p.message) for p in problems if p.rule == "di-overlap"] == [
+        ("Gateway_ok", "di-overlap", True)
+    ]
+
+
+def test_node_outside_its_lane() -> None:
+    xml = _xml("valid-full.bpmn").replace(
+        '<dc:Bounds x="700" y="145" width="100" height="80" />',
+        '<dc:Bounds x="950" y="320" width="100" height="80" />',
+    )
+    assert ("Task_remind", "di-outside-lane") in _rules(xml)
+
+
+def test_child_outside_expanded_sub_process() -> None:
+    xml = _xml("valid-escalation.bpmn").replace(
+        '<dc:Bounds x="552" y="182" width="36" height="36" />',
+        '<dc:Bounds x="552" y="482" width="36" height="36" />',
+    )
+    assert ("Sub_end", "di-outside-sub-process") in _rules(xml)
+
+
+def test_edge_detached_from_source_and_target() -> None:
+    xml = _xml("valid-minimal.bpmn").replace(
+        '<di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" />',
+        '<di:waypoint x="150" y="40" /><di:waypoint x="260" y="40" />',
+    )
+    problems = [p for p in di_problems(xml.encode()) if p.rule == "di-edge-detached"]
+    assert [(p.element_id, p.message.split(" ")[0]) for p in problems] == [
+        ("Flow_1", "starts"),
+        ("Flow_1", "ends"),
+    ]
+
+
+def test_messages_name_element_and_rule() -> None:
+    xml = _xml("valid-full.bpmn").replace('bpmnElement="Task_normal"', 'bpmnElement="X"')
+    assert "Task_normal: <userTask> has no BPMNShape [di-missing-shape]" in find_di_problems(xml.encode())

@@ -1,0 +1,326 @@
+"""Layout (BPMN DI) checks that no linter makes: what a designer would see as a broken or messy diagram.
+
+bpmnlint's ``no-bpmndi`` only notices elements without any DI and its overlap rule is a warning; a
+generated model must be tidy, so these checks are strict: every flow node, lane, participant, boundary
+event and flow is drawn, no two flow-node shapes overlap (a boundary event may sit on its host, children
+sit inside their expanded sub-process), every node lies inside its lane, and every edge starts at its
+source shape and ends at its target shape. Pure Python (lxml), no Node needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from lxml import etree
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+
+FLOW_NODE_TAGS = frozenset(
+    {
+        "task",
+        "serviceTask",
+        "userTask",
+        "manualTask",
+        "scriptTask",
+        "businessRuleTask",
+        "sendTask",
+        "receiveTask",
+        "callActivity",
+        "subProcess",
+        "transaction",
+        "adHocSubProcess",
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
+)
+SUB_PROCESS_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+EDGE_TAGS = frozenset({"sequenceFlow", "messageFlow"})
+
+# Waypoints may sit a pixel or two off a shape's border (rounding in layouts and in Modeler itself).
+EDGE_TOLERANCE = 2.0
+
+
+@dataclass(frozen=True)
+class Bounds:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.x + self.width / 2, self.y + self.height / 2)
+
+    def overlaps(self, other: Bounds) -> bool:
+        """True when the interiors intersect; shapes that only touch do not overlap."""
+        return (
+            self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
+        )
+
+    def contains_point(self, px: float, py: float, tolerance: float = 0.0) -> bool:
+        return (
+            self.x - tolerance <= px <= self.right + tolerance
+            and self.y - tolerance <= py <= self.bottom + tolerance
+        )
+
+    def __str__(self) -> str:
+        return f"({self.x:g},{self.y:g} {self.width:g}x{self.height:g})"
+
+
+@dataclass(frozen=True)
+class DiProblem:
+    """One layout problem, naming the BPMN element it concerns."""
+
+    element_id: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.element_id}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class _Node:
+    id: str
+    tag: str
+    parent_id: str | None  # enclosing sub-process, None at process level
+    attached_to: str | None  # host of a boundary event
+
+
+def find_di_problems(xml: bytes) -> list[str]:
+    """Layout problems of one BPMN document, as readable lines naming the element id (empty if tidy)."""
+    return [str(p) for p in di_problems(xml)]
+
+
+def di_problems(xml: bytes) -> list[DiProblem]:
+    """Layout problems of one BPMN document with element id and rule name."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    root = etree.fromstring(xml, parser)
+    nodes = dict(_flow_nodes(root))
+    shapes, shape_planes = _shapes(root)
+    edges = _edges(root)
+    problems: list[DiProblem] = []
+    problems += _missing(root, nodes, shapes, edges)
+    problems += _overlaps(nodes, shapes, shape_planes)
+    problems += _boundary_placement(nodes, shapes)
+    problems += _containment(root, nodes, shapes, shape_planes)
+    problems += _edge_ends(root, shapes, edges)
+    return problems
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def _bpmn_children(el: etree._Element) -> Iterator[etree._Element]:
+    for child in el:
+        if isinstance(child.tag, str) and etree.QName(child).namespace == BPMN:
+            yield child
+
+
+def _flow_nodes(root: etree._Element) -> Iterator[tuple[str, _Node]]:
+    def walk(container: etree._Element, parent_id: str | None) -> Iterator[tuple[str, _Node]]:
+        for el in _bpmn_children(container):
+            tag = _local(el)
+            if tag in FLOW_NODE_TAGS and el.get("id"):
+                yield el.get("id"), _Node(el.get("id"), tag, parent_id, el.get("attachedToRef"))
+                if tag in SUB_PROCESS_TAGS:
+                    yield from walk(el, el.get("id"))
+
+    for process in root.iter(f"{{{BPMN}}}process"):
+        yield from walk(process, None)
+
+
+def _bounds(shape: etree._Element) -> Bounds | None:
+    b = shape.find(f"{{{DC}}}Bounds")
+    if b is None:
+        return None
+    try:
+        return Bounds(float(b.get("x")), float(b.get("y")), float(b.get("width")), float(b.get("height")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _shapes(root: etree._Element) -> tuple[dict[str, Bounds], dict[str, str]]:
+    shapes: dict[str, Bounds] = {}
+    planes: dict[str, str] = {}
+    for plane in root.iter(f"{{{BPMNDI}}}BPMNPlane"):
+        for shape in plane.iter(f"{{{BPMNDI}}}BPMNShape"):
+            ref = shape.get("bpmnElement")
+            bounds = _bounds(shape)
+            if ref and bounds is not None:
+                shapes[ref] = bounds
+                planes[ref] = plane.get("bpmnElement") or plane.get("id") or ""
+    return shapes, planes
+
+
+def _edges(root: etree._Element) -> dict[str, list[tuple[float, float]]]:
+    edges: dict[str, list[tuple[float, float]]] = {}
+    for edge in root.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        ref = edge.get("bpmnElement")
+        if not ref:
+            continue
+        points = []
+        for wp in edge.findall(f"{{{DI}}}waypoint"):
+            try:
+                points.append((float(wp.get("x")), float(wp.get("y"))))
+            except (TypeError, ValueError):
+                continue
+        edges[ref] = points
+    return edges
+
+
+def _missing(
+    root: etree._Element,
+    nodes: dict[str, _Node],
+    shapes: dict[str, Bounds],
+    edges: dict[str, list[tuple[float, float]]],
+) -> list[DiProblem]:
+    problems = [
+        DiProblem(node.id, "di-missing-shape", f"<{node.tag}> has no BPMNShape")
+        for node in nodes.values()
+        if node.id not in shapes
+    ]
+    for tag in ("lane", "participant"):
+        for el in root.iter(f"{{{BPMN}}}{tag}"):
+            if el.get("id") not in shapes:
+                problems.append(DiProblem(el.get("id"), "di-missing-shape", f"<{tag}> has no BPMNShape"))
+    for tag in sorted(EDGE_TAGS):
+        for el in root.iter(f"{{{BPMN}}}{tag}"):
+            fid = el.get("id")
+            if fid not in edges:
+                problems.append(DiProblem(fid, "di-missing-edge", f"<{tag}> has no BPMNEdge"))
+            elif len(edges[fid]) < 2:
+                problems.append(DiProblem(fid, "di-missing-edge", "BPMNEdge has fewer than 2 waypoints"))
+    return problems
+
+
+def _ancestors(node_id: str, nodes: dict[str, _Node]) -> set[str]:
+    out: set[str] = set()
+    cur = nodes[node_id].parent_id
+    while cur is not None and cur not in out:
+        out.add(cur)
+        cur = nodes[cur].parent_id if cur in nodes else None
+    return out
+
+
+def _may_overlap(a: _Node, b: _Node, nodes: dict[str, _Node]) -> bool:
+    if a.attached_to == b.id or b.attached_to == a.id:
+        return True  # a boundary event sits on its host's border
+    return a.id in _ancestors(b.id, nodes) or b.id in _ancestors(a.id, nodes)
+
+
+def _overlaps(nodes: dict[str, _Node], shapes: dict[str, Bounds], planes: dict[str, str]) -> list[DiProblem]:
+    drawn = sorted((n for n in nodes.values() if n.id in shapes), key=lambda n: n.id)
+    problems = []
+    for a, b in combinations(drawn, 2):
+        if planes.get(a.id) != planes.get(b.id) or _may_overlap(a, b, nodes):
+            continue
+        if shapes[a.id].overlaps(shapes[b.id]):
+            problems.append(
+                DiProblem(a.id, "di-overlap", f"shape {shapes[a.id]} overlaps {b.id} {shapes[b.id]}")
+            )
+    return problems
+
+
+def _boundary_placement(nodes: dict[str, _Node], shapes: dict[str, Bounds]) -> list[DiProblem]:
+    """A boundary event's centre must lie on its host's border, or Modeler detaches it on the first move."""
+    problems = []
+    for node in nodes.values():
+        if node.tag != "boundaryEvent" or node.id not in shapes:
+            continue
+        host = shapes.get(node.attached_to or "")
+        if host is None:
+            continue
+        cx, cy = shapes[node.id].center
+        tol = EDGE_TOLERANCE
+        on_vertical = (abs(cx - host.x) <= tol or abs(cx - host.right) <= tol) and (
+            host.y - tol <= cy <= host.bottom + tol
+        )
+        on_horizontal = (abs(cy - host.y) <= tol or abs(cy - host.bottom) <= tol) and (
+            host.x - tol <= cx <= host.right + tol
+        )
+        if not (on_vertical or on_horizontal):
+            problems.append(
+                DiProblem(
+                    node.id,
+                    "di-boundary-off-host",
+                    f"centre ({cx:g},{cy:g}) is not on the border of its host {node.attached_to} {host}",
+                )
+            )
+    return problems
+
+
+def _containment(
+    root: etree._Element, nodes: dict[str, _Node], shapes: dict[str, Bounds], planes: dict[str, str]
+) -> list[DiProblem]:
+    """Nodes are drawn inside their lane and inside their expanded sub-process (same plane only)."""
+    problems = []
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        lane_bounds = shapes.get(lane.get("id"))
+        if lane_bounds is None:
+            continue
+        for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
+            node_id = (ref.text or "").strip()
+            if node_id in shapes and not lane_bounds.contains_point(*shapes[node_id].center):
+                where = f"drawn outside its lane {lane.get('id')} {lane_bounds}"
+                problems.append(DiProblem(node_id, "di-outside-lane", where))
+    for node in nodes.values():
+        parent = node.parent_id
+        if parent is None or node.id not in shapes or parent not in shapes:
+            continue
+        # a collapsed sub-process draws its children on a plane of their own, far from its small shape
+        if planes.get(node.id) != planes.get(parent):
+            continue
+        parent_bounds = shapes[parent]
+        if not parent_bounds.contains_point(*shapes[node.id].center):
+            problems.append(
+                DiProblem(node.id, "di-outside-sub-process", f"drawn outside its sub-process {parent}")
+            )
+    return problems
+
+
+def _edge_ends(
+    root: etree._Element, shapes: dict[str, Bounds], edges: dict[str, list[tuple[float, float]]]
+) -> list[DiProblem]:
+    problems = []
+    for tag in sorted(EDGE_TAGS):
+        for flow in root.iter(f"{{{BPMN}}}{tag}"):
+            points = edges.get(flow.get("id"), [])
+            if len(points) < 2:
+                continue
+            for end, ref, point in (
+                ("starts", flow.get("sourceRef"), points[0]),
+                ("ends", flow.get("targetRef"), points[-1]),
+            ):
+                shape = shapes.get(ref or "")
+                if shape is not None and not shape.contains_point(*point, tolerance=EDGE_TOLERANCE):
+                    problems.append(
+                        DiProblem(
+                            flow.get("id"),
+                            "di-edge-detached",
+                            f"{end} at ({point[0]:g},{point[1]:g}), away from {ref} {shape}",
+                        )
+                    )
+    return problems

@@ -1,0 +1,126 @@
+"""The public entry points: compile once (cached), evaluate many times."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from .compiler import Compiler, Test, run_tests
+from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
+from .parser import Parser
+from .scope import Ctx
+from .values import Range
+
+CACHE_SIZE = 4096
+_EMPTY: Mapping[str, Any] = {}
+
+
+class CompiledExpression:
+    """A parsed and compiled FEEL expression; thread-safe and reusable."""
+
+    __slots__ = ("_fn", "source")
+
+    def __init__(self, source: str, fn: Any) -> None:
+        self.source = source
+        self._fn = fn
+
+    def evaluate(self, variables: Mapping[str, Any] = _EMPTY, *, now: datetime | None = None) -> Any:
+        """Evaluate against the engine's variables (looked up by name only, never iterated)."""
+        try:
+            return self._fn(Ctx(variables, now))
+        except FeelError:
+            raise
+        except RecursionError as exc:
+            raise FeelEvaluationError("evaluation nested too deeply") from exc
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.source!r})"
+
+
+class CompiledUnaryTests:
+    """Unary tests (a decision-table input entry) compiled once, matched against many inputs."""
+
+    __slots__ = ("_test", "source")
+
+    def __init__(self, source: str, test: Test) -> None:
+        self.source = source
+        self._test = test
+
+    def matches(
+        self, input_value: Any, variables: Mapping[str, Any] = _EMPTY, *, now: datetime | None = None
+    ) -> bool | None:
+        try:
+            r = self._test(Ctx(variables, now), input_value)
+        except RecursionError as exc:
+            raise FeelEvaluationError("evaluation nested too deeply") from exc
+        return r if r is None or isinstance(r, bool) else None
+
+
+def _compile(source: str, known_names: tuple[str, ...]) -> CompiledExpression:
+    try:
+        tree = Parser(source, known_names).parse()
+        return CompiledExpression(source, Compiler(source).compile(tree))
+    except RecursionError as exc:
+        raise FeelSyntaxError("expression nested too deeply", 0, 1, 1, source) from exc
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached(source: str) -> CompiledExpression:
+    return _compile(source, ())
+
+
+def compile_expression(source: str, *, known_names: tuple[str, ...] = ()) -> CompiledExpression:
+    """Compile a FEEL expression (without Zeebe's leading ``=``); raises FeelSyntaxError.
+
+    ``known_names`` lists variable names that contain characters FEEL names normally cannot
+    (``Date-Time``); such compilations are not cached.
+    """
+    if known_names:
+        return _compile(source, known_names)
+    return _cached(source)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def compile_unary_tests(source: str) -> CompiledUnaryTests:
+    """Compile decision-table unary tests (``< 10``, ``[1..5]``, ``"a","b"``, ``not(…)``, ``-``)."""
+    try:
+        tree = Parser(source).parse_unary_tests()
+        return CompiledUnaryTests(source, Compiler(source).compile_test(tree))
+    except RecursionError as exc:
+        raise FeelSyntaxError("expression nested too deeply", 0, 1, 1, source) from exc
+
+
+def evaluate(source: str, variables: Mapping[str, Any] = _EMPTY, *, now: datetime | None = None) -> Any:
+    """Convenience: compile (cached) and evaluate."""
+    return compile_expression(source).evaluate(variables, now=now)
+
+
+def range_from_text(text: str) -> Range | None:
+    """DMN 1.5 ``range(from)``: a range literal whose end points are literals."""
+    try:
+        tree = Parser(text).parse()
+    except FeelSyntaxError:
+        return None
+    if tree.kind not in ("range", "utest_cmp"):
+        return None
+    allowed = {"num", "str", "at", "null", "call", "name", "neg"}
+    ends = [n for n in tree.args if hasattr(n, "kind")]
+    if any(n.kind not in allowed for n in ends):
+        return None
+    try:
+        value = Compiler(text).compile(tree)(Ctx(_EMPTY))
+    except FeelError:
+        return None
+    return value if isinstance(value, Range) else None
+
+
+__all__ = [
+    "CompiledExpression",
+    "CompiledUnaryTests",
+    "compile_expression",
+    "compile_unary_tests",
+    "evaluate",
+    "run_tests",
+]

@@ -1,0 +1,163 @@
+"""FEEL arithmetic over numbers, strings, temporal values and durations; mismatches give null."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .temporal import YearsMonthsDuration, add_months, time_seconds
+from .values import DECIMAL
+
+_US = timedelta(microseconds=1)
+
+
+def finite(d: Decimal) -> Decimal | None:
+    return d if d.is_finite() else None
+
+
+def _shift(value: Any, dur: Any, sign: int) -> Any:
+    """value ± duration for date, date and time and time values."""
+    if isinstance(dur, YearsMonthsDuration):
+        if isinstance(value, (datetime, date)):
+            return add_months(value, sign * dur.months)
+        return None
+    if isinstance(value, datetime):
+        return value + dur if sign > 0 else value - dur
+    if isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day) + (dur if sign > 0 else -dur)
+        return dt.date()
+    if isinstance(value, time):
+        base = datetime(2000, 1, 1, value.hour, value.minute, value.second, value.microsecond)
+        moved = base + (dur if sign > 0 else -dur)
+        return moved.time().replace(tzinfo=value.tzinfo)
+    return None
+
+
+def _is_duration(v: Any) -> bool:
+    return isinstance(v, (timedelta, YearsMonthsDuration))
+
+
+def _is_temporal(v: Any) -> bool:
+    return isinstance(v, (date, time))
+
+
+def add(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    try:
+        if ta is Decimal and tb is Decimal:
+            return finite(DECIMAL.add(a, b))
+        if ta is str and tb is str:
+            return a + b
+        if ta is timedelta and tb is timedelta:
+            return a + b
+        if ta is YearsMonthsDuration and tb is YearsMonthsDuration:
+            return YearsMonthsDuration(a.months + b.months)
+        if _is_temporal(a) and _is_duration(b):
+            return _shift(a, b, 1)
+        if _is_duration(a) and _is_temporal(b):
+            return _shift(b, a, 1)
+    except (OverflowError, ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def subtract(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    try:
+        if ta is Decimal and tb is Decimal:
+            return finite(DECIMAL.subtract(a, b))
+        if ta is timedelta and tb is timedelta:
+            return a - b
+        if ta is YearsMonthsDuration and tb is YearsMonthsDuration:
+            return YearsMonthsDuration(a.months - b.months)
+        if _is_temporal(a) and _is_duration(b):
+            return _shift(a, b, -1)
+        if ta is datetime and tb is datetime:
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                return None
+            return a - b
+        if ta is date and tb is date:
+            return a - b
+        if ta is datetime and tb is date:
+            return a - datetime(b.year, b.month, b.day, tzinfo=a.tzinfo)
+        if ta is date and tb is datetime:
+            return datetime(a.year, a.month, a.day, tzinfo=b.tzinfo) - b
+        if ta is time and tb is time:
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                return None
+            return timedelta(seconds=time_seconds(a) - time_seconds(b))
+    except (OverflowError, ValueError, InvalidOperation, TypeError):
+        return None
+    return None
+
+
+def multiply(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    try:
+        if ta is Decimal and tb is Decimal:
+            return finite(DECIMAL.multiply(a, b))
+        if ta is Decimal and _is_duration(b):
+            a, b = b, a
+            ta, tb = tb, ta
+        if ta is timedelta and tb is Decimal:
+            return timedelta(microseconds=int(DECIMAL.multiply(Decimal(a // _US), b)))
+        if ta is YearsMonthsDuration and tb is Decimal:
+            return YearsMonthsDuration(int(DECIMAL.multiply(Decimal(a.months), b)))
+    except (OverflowError, ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def divide(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    try:
+        if ta is Decimal and tb is Decimal:
+            if b.is_zero():
+                return None
+            return finite(DECIMAL.divide(a, b))
+        if ta is timedelta and tb is Decimal:
+            if b.is_zero():
+                return None
+            return timedelta(microseconds=int(DECIMAL.divide(Decimal(a // _US), b)))
+        if ta is YearsMonthsDuration and tb is Decimal:
+            if b.is_zero():
+                return None
+            return YearsMonthsDuration(int(DECIMAL.divide(Decimal(a.months), b)))
+        if ta is timedelta and tb is timedelta:
+            if not b:
+                return None
+            return DECIMAL.divide(Decimal(a // _US), Decimal(b // _US))
+        if ta is YearsMonthsDuration and tb is YearsMonthsDuration:
+            if not b.months:
+                return None
+            return DECIMAL.divide(Decimal(a.months), Decimal(b.months))
+    except (OverflowError, ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def power(a: Any, b: Any) -> Any:
+    if type(a) is not Decimal or type(b) is not Decimal:
+        return None
+    try:
+        if b == b.to_integral_value():
+            if abs(b) > 999_999_999:
+                return None
+            return finite(DECIMAL.power(a, int(b)))
+        return finite(DECIMAL.power(a, b))
+    except (OverflowError, ValueError, InvalidOperation, ZeroDivisionError):
+        return None
+
+
+def negate(a: Any) -> Any:
+    if type(a) is Decimal:
+        return -a
+    if type(a) is timedelta:
+        return -a
+    if type(a) is YearsMonthsDuration:
+        return YearsMonthsDuration(-a.months)
+    return None
+
+
+OPERATORS = {"+": add, "-": subtract, "*": multiply, "/": divide, "**": power}

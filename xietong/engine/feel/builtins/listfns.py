@@ -1,0 +1,351 @@
+"""List built-ins (DMN 1.5 §10.3.4.4 plus Camunda's ``is empty``, ``partition``, ``duplicate values``)."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Any
+
+from ..errors import FeelEvaluationError
+from ..values import DECIMAL, FeelFunction, compare, equals
+from .registry import OMIT, builtin
+
+
+def _items(args: tuple[Any, ...]) -> list[Any] | None:
+    """Variadic list functions accept one list or the items themselves."""
+    if len(args) == 1 and isinstance(args[0], list):
+        return args[0]
+    if len(args) == 1 and args[0] is None:
+        return None
+    return list(args)
+
+
+def _contains(items: list[Any], value: Any) -> bool:
+    return any(equals(v, value) is True for v in items)
+
+
+@builtin("list contains", "list, element")
+def list_contains(list: Any, element: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    return _contains(list, element)
+
+
+@builtin("count", "list", variadic=True)
+def count(*args: Any) -> Any:
+    items = _items(args)
+    return None if items is None else Decimal(len(items))
+
+
+def _extreme(args: tuple[Any, ...], sign: int) -> Any:
+    items = _items(args)
+    if not items:
+        return None
+    best = items[0]
+    for v in items[1:]:
+        c = compare(v, best)
+        if c is None:
+            return None
+        if c * sign > 0:
+            best = v
+    if len(items) == 1 and compare(best, best) is None:
+        return None
+    return best
+
+
+@builtin("min", "list", variadic=True)
+def min_(*args: Any) -> Any:
+    return _extreme(args, -1)
+
+
+@builtin("max", "list", variadic=True)
+def max_(*args: Any) -> Any:
+    return _extreme(args, 1)
+
+
+def _numbers(args: tuple[Any, ...]) -> list[Decimal] | None:
+    items = _items(args)
+    if items is None or any(type(v) is not Decimal for v in items):
+        return None
+    return items
+
+
+@builtin("sum", "list", variadic=True)
+def sum_(*args: Any) -> Any:
+    nums = _numbers(args)
+    if not nums:
+        return None
+    total = Decimal(0)
+    for n in nums:
+        total = DECIMAL.add(total, n)
+    return total
+
+
+@builtin("product", "list", variadic=True)
+def product(*args: Any) -> Any:
+    nums = _numbers(args)
+    if not nums:
+        return None
+    total = Decimal(1)
+    for n in nums:
+        total = DECIMAL.multiply(total, n)
+    return total
+
+
+@builtin("mean", "list", variadic=True)
+def mean(*args: Any) -> Any:
+    nums = _numbers(args)
+    if not nums:
+        return None
+    return DECIMAL.divide(sum_(nums), Decimal(len(nums)))
+
+
+@builtin("median", "list", variadic=True)
+def median(*args: Any) -> Any:
+    nums = _numbers(args)
+    if not nums:
+        return None
+    s = sorted(nums)
+    mid = len(s) // 2
+    if len(s) % 2:
+        return s[mid]
+    return DECIMAL.divide(DECIMAL.add(s[mid - 1], s[mid]), Decimal(2))
+
+
+@builtin("stddev", "list", variadic=True)
+def stddev(*args: Any) -> Any:
+    nums = _numbers(args)
+    if not nums or len(nums) < 2:
+        return None
+    m = mean(nums)
+    var = Decimal(0)
+    for n in nums:
+        d = DECIMAL.subtract(n, m)
+        var = DECIMAL.add(var, DECIMAL.multiply(d, d))
+    return DECIMAL.sqrt(DECIMAL.divide(var, Decimal(len(nums) - 1)))
+
+
+@builtin("mode", "list", variadic=True)
+def mode(*args: Any) -> Any:
+    nums = _numbers(args)
+    if nums is None:
+        return None
+    counts: dict[Decimal, int] = {}
+    for n in nums:
+        counts[n] = counts.get(n, 0) + 1
+    if not counts:
+        return []
+    top = max(counts.values())
+    return sorted(k for k, c in counts.items() if c == top)
+
+
+@builtin("all", "list", variadic=True)
+def all_(*args: Any) -> Any:
+    items = _items(args)
+    if items is None:
+        return None
+    if any(v is False for v in items):
+        return False
+    return True if all(v is True for v in items) else None
+
+
+@builtin("any", "list", variadic=True)
+def any_(*args: Any) -> Any:
+    items = _items(args)
+    if items is None:
+        return None
+    if any(v is True for v in items):
+        return True
+    return False if all(v is False for v in items) else None
+
+
+def _position(items: list[Any], position: Any, allow_end: bool = False) -> int | None:
+    if type(position) is not Decimal or position != position.to_integral_value():
+        return None
+    p = int(position)
+    n = len(items) + (1 if allow_end else 0)
+    if 0 < p <= n:
+        return p - 1
+    if p < 0 and -p <= len(items):
+        return len(items) + p
+    return None
+
+
+@builtin("sublist", "list, start position, length?")
+def sublist(list: Any, start: Any, length: Any = OMIT) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    i = _position(list, start)
+    if i is None:
+        return None
+    if length is OMIT:
+        return list[i:]
+    if type(length) is not Decimal or length < 0:
+        return None
+    n = int(length)
+    if i + n > len(list):
+        return None
+    return list[i : i + n]
+
+
+@builtin("append", "list, items", variadic=True)
+def append(list: Any, *items: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    return [*list, *items]
+
+
+@builtin("concatenate", "lists", variadic=True)
+def concatenate(*lists: Any) -> Any:
+    out: list[Any] = []
+    for v in lists:
+        if not isinstance(v, list):
+            return None
+        out.extend(v)
+    return out
+
+
+@builtin("insert before", "list, position, newItem")
+def insert_before(list: Any, position: Any, newItem: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    i = _position(list, position)
+    if i is None:
+        return None
+    return [*list[:i], newItem, *list[i:]]
+
+
+@builtin("remove", "list, position")
+def remove(list: Any, position: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    i = _position(list, position)
+    if i is None:
+        return None
+    return list[:i] + list[i + 1 :]
+
+
+def list_replace(ctx: Any, list: Any, position: Any, newItem: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    if isinstance(position, FeelFunction):
+        out = []
+        for item in list:
+            hit = position.invoke(ctx, [item, newItem])
+            out.append(newItem if hit is True else item)
+        return out
+    i = _position(list, position)
+    if i is None:
+        return None
+    return [*list[:i], newItem, *list[i + 1 :]]
+
+
+# the DMN 1.5 name of the second parameter when it is a function
+builtin("list replace", "list, match, newItem", ctx=True)(list_replace)
+builtin("list replace", "list, position, newItem", ctx=True)(list_replace)
+
+
+@builtin("reverse", "list")
+def reverse(list: Any) -> Any:
+    return list[::-1] if isinstance(list, type([])) else None
+
+
+@builtin("index of", "list, match")
+def index_of(list: Any, match: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    return [Decimal(i + 1) for i, v in enumerate(list) if equals(v, match) is True]
+
+
+@builtin("union", "lists", variadic=True)
+def union(*lists: Any) -> Any:
+    out: list[Any] = []
+    for v in lists:
+        if not isinstance(v, list):
+            return None
+        for item in v:
+            if not _contains(out, item):
+                out.append(item)
+    return out
+
+
+@builtin("distinct values", "list")
+def distinct_values(list: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    out: type([]) = []
+    for item in list:
+        if not _contains(out, item):
+            out.append(item)
+    return out
+
+
+@builtin("duplicate values", "list")
+def duplicate_values(list: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    seen: type([]) = []
+    dups: type([]) = []
+    for item in list:
+        if _contains(seen, item):
+            if not _contains(dups, item):
+                dups.append(item)
+        else:
+            seen.append(item)
+    return dups
+
+
+@builtin("flatten", "list")
+def flatten(list: Any) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    out: type([]) = []
+
+    def walk(v: Any) -> None:
+        for item in v:
+            if isinstance(item, type([])):
+                walk(item)
+            else:
+                out.append(item)
+
+    walk(list)
+    return out
+
+
+@builtin("sort", "list, precedes?", ctx=True)
+def sort(ctx: Any, list: Any, precedes: Any = OMIT) -> Any:
+    if not isinstance(list, type([])):
+        return None
+    if precedes is OMIT or precedes is None:
+        for v in list[1:]:
+            if compare(v, list[0]) is None:
+                return None
+        return sorted(list, key=functools.cmp_to_key(lambda a, b: compare(a, b) or 0))
+    if not isinstance(precedes, FeelFunction):
+        return None
+    ctx.budget.spend(len(list) * 8)
+
+    def cmp(a: Any, b: Any) -> int:
+        if precedes.invoke(ctx, [a, b]) is True:
+            return -1
+        if precedes.invoke(ctx, [b, a]) is True:
+            return 1
+        return 0
+
+    try:
+        return sorted(list, key=functools.cmp_to_key(cmp))
+    except FeelEvaluationError:
+        raise
+
+
+@builtin("is empty", "list")
+def is_empty(list: Any) -> Any:
+    return len(list) == 0 if isinstance(list, type([])) else None
+
+
+@builtin("partition", "list, size")
+def partition(list: Any, size: Any) -> Any:
+    if not isinstance(list, type([])) or type(size) is not Decimal or size <= 0:
+        return None
+    n = int(size)
+    return [list[i : i + n] for i in range(0, len(list), n)]

@@ -1,0 +1,182 @@
+"""Range built-ins (DMN 1.5 §10.3.4.9): Allen's interval relations over points and ranges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..values import Range, compare
+from .registry import builtin
+
+
+class _Incomparable(Exception):
+    pass
+
+
+def _c(a: Any, b: Any) -> int:
+    if a is None or b is None:
+        raise _Incomparable
+    c = compare(a, b)
+    if c is None:
+        raise _Incomparable
+    return c
+
+
+def _lt(a: Any, b: Any) -> bool:
+    return _c(a, b) < 0
+
+
+def _gt(a: Any, b: Any) -> bool:
+    return _c(a, b) > 0
+
+
+def _eq(a: Any, b: Any) -> bool:
+    return _c(a, b) == 0
+
+
+def _relation(name: str, pp: Any = None, pr: Any = None, rp: Any = None, rr: Any = None) -> None:
+    def impl(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        ra, rb = isinstance(a, Range), isinstance(b, Range)
+        fn = {(False, False): pp, (False, True): pr, (True, False): rp, (True, True): rr}[(ra, rb)]
+        if fn is None:
+            return None
+        try:
+            return bool(fn(a, b))
+        except _Incomparable:
+            return None
+
+    names = {
+        "pp": "point1, point2",
+        "pr": "point, range",
+        "rp": "range, point",
+        "rr": "range1, range2",
+    }
+    for key, fn in (("pp", pp), ("pr", pr), ("rp", rp), ("rr", rr)):
+        if fn is not None:
+            builtin(name, names[key])(impl)
+
+
+_relation(
+    "before",
+    pp=lambda p1, p2: _lt(p1, p2),
+    pr=lambda p, r: _lt(p, r.start) or (_eq(p, r.start) and not r.start_included),
+    rp=lambda r, p: _lt(r.end, p) or (_eq(r.end, p) and not r.end_included),
+    rr=lambda r1, r2: (
+        _lt(r1.end, r2.start) or ((not r1.end_included or not r2.start_included) and _eq(r1.end, r2.start))
+    ),
+)
+_relation(
+    "after",
+    pp=lambda p1, p2: _gt(p1, p2),
+    pr=lambda p, r: _gt(p, r.end) or (_eq(p, r.end) and not r.end_included),
+    rp=lambda r, p: _gt(r.start, p) or (_eq(r.start, p) and not r.start_included),
+    rr=lambda r1, r2: (
+        _gt(r1.start, r2.end) or ((not r1.start_included or not r2.end_included) and _eq(r1.start, r2.end))
+    ),
+)
+_relation("meets", rr=lambda r1, r2: r1.end_included and r2.start_included and _eq(r1.end, r2.start))
+_relation("met by", rr=lambda r1, r2: r1.start_included and r2.end_included and _eq(r1.start, r2.end))
+_relation(
+    "overlaps",
+    rr=lambda r1, r2: (
+        (_gt(r1.end, r2.start) or (_eq(r1.end, r2.start) and r1.end_included and r2.start_included))
+        and (_lt(r1.start, r2.end) or (_eq(r1.start, r2.end) and r1.start_included and r2.end_included))
+    ),
+)
+_relation(
+    "overlaps before",
+    rr=lambda r1, r2: (
+        (_lt(r1.start, r2.start) or (_eq(r1.start, r2.start) and r1.start_included and not r2.start_included))
+        and (_gt(r1.end, r2.start) or (_eq(r1.end, r2.start) and r1.end_included and r2.start_included))
+        and (_lt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (not r1.end_included or r2.end_included)))
+    ),
+)
+_relation(
+    "overlaps after",
+    rr=lambda r1, r2: (
+        (_lt(r2.start, r1.start) or (_eq(r2.start, r1.start) and r2.start_included and not r1.start_included))
+        and (_gt(r2.end, r1.start) or (_eq(r2.end, r1.start) and r2.end_included and r1.start_included))
+        and (_lt(r2.end, r1.end) or (_eq(r2.end, r1.end) and (not r2.end_included or r1.end_included)))
+    ),
+)
+_relation(
+    "finishes",
+    pr=lambda p, r: r.end_included and _eq(r.end, p),
+    rr=lambda r1, r2: (
+        r1.end_included == r2.end_included
+        and _eq(r1.end, r2.end)
+        and (
+            _gt(r1.start, r2.start)
+            or (_eq(r1.start, r2.start) and (not r1.start_included or r2.start_included))
+        )
+    ),
+)
+_relation(
+    "finished by",
+    rp=lambda r, p: r.end_included and _eq(r.end, p),
+    rr=lambda r1, r2: (
+        r1.end_included == r2.end_included
+        and _eq(r1.end, r2.end)
+        and (
+            _lt(r1.start, r2.start)
+            or (_eq(r1.start, r2.start) and (r1.start_included or not r2.start_included))
+        )
+    ),
+)
+
+
+def _includes_point(r: Range, p: Any) -> bool:
+    return (
+        (_lt(r.start, p) and _gt(r.end, p))
+        or (_eq(r.start, p) and r.start_included)
+        or (_eq(r.end, p) and r.end_included)
+    )
+
+
+def _includes_range(r1: Range, r2: Range) -> bool:
+    return (
+        _lt(r1.start, r2.start) or (_eq(r1.start, r2.start) and (r1.start_included or not r2.start_included))
+    ) and (_gt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (r1.end_included or not r2.end_included)))
+
+
+_relation("includes", rp=_includes_point, rr=_includes_range)
+_relation("during", pr=lambda p, r: _includes_point(r, p), rr=lambda r1, r2: _includes_range(r2, r1))
+_relation(
+    "starts",
+    pr=lambda p, r: _eq(r.start, p) and r.start_included,
+    rr=lambda r1, r2: (
+        _eq(r1.start, r2.start)
+        and r1.start_included == r2.start_included
+        and (_lt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (not r1.end_included or r2.end_included)))
+    ),
+)
+_relation(
+    "started by",
+    rp=lambda r, p: _eq(r.start, p) and r.start_included,
+    rr=lambda r1, r2: (
+        _eq(r1.start, r2.start)
+        and r1.start_included == r2.start_included
+        and (_lt(r2.end, r1.end) or (_eq(r2.end, r1.end) and (not r2.end_included or r1.end_included)))
+    ),
+)
+_relation(
+    "coincides",
+    pp=lambda p1, p2: _eq(p1, p2),
+    rr=lambda r1, r2: (
+        _eq(r1.start, r2.start)
+        and r1.start_included == r2.start_included
+        and _eq(r1.end, r2.end)
+        and r1.end_included == r2.end_included
+    ),
+)
+
+
+@builtin("range", "from")
+def range_(from_: Any) -> Any:
+    """DMN 1.5 ``range("[1..10]")``: the text must be a range literal of literal end points."""
+    if not isinstance(from_, str):
+        return None
+    from ..api import range_from_text
+
+    return range_from_text(from_)

@@ -1,0 +1,618 @@
+"""Turns a syntax tree into nested Python closures: compiled once, evaluated many times.
+
+Each closure takes a :class:`~.scope.Ctx` and returns a FEEL value. No Python source is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from . import properties
+from .arithmetic import OPERATORS, negate
+from .ast import Node
+from .builtins import BUILTINS
+from .errors import FeelEvaluationError, FeelSyntaxError, line_column
+from .scope import MAX_CALL_DEPTH, Ctx
+from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
+from .values import MISSING, FeelFunction, Range, compare, equals, type_name
+
+Fn = Callable[[Ctx], Any]
+Test = Callable[[Ctx, Any], Any]
+
+MAX_FOR_ITEMS = 100_000
+
+_CMP = {
+    "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0,
+}
+_SIMPLE = (str, Decimal, bool)
+
+
+def parse_temporal_literal(text: str) -> Any:
+    """The value of ``@"..."``: a date, time, date and time or duration; raises ValueError."""
+    t = text.strip()
+    if t.startswith(("P", "-P")):
+        return parse_iso_duration(t)
+    if "T" in t:
+        return parse_datetime(t)
+    if t.count("-") >= 2 and ":" not in t:
+        return parse_date(t)
+    return parse_time(t)
+
+
+class Compiler:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def syntax_error(self, message: str, pos: int) -> FeelSyntaxError:
+        line, col = line_column(self.source, pos)
+        return FeelSyntaxError(message, pos, line, col, self.source)
+
+    def compile(self, node: Node) -> Fn:
+        method = getattr(self, "c_" + node.kind, None)
+        if method is None:
+            raise self.syntax_error(f"'{node.kind}' is not allowed here", node.pos)
+        return method(node)
+
+    # -- literals and names ------------------------------------------------------
+    def c_num(self, node: Node) -> Fn:
+        v = node.args[0]
+        return lambda ctx: v
+
+    c_str = c_num
+    c_bool = c_num
+
+    def c_null(self, node: Node) -> Fn:
+        return lambda ctx: None
+
+    def c_at(self, node: Node) -> Fn:
+        try:
+            v = parse_temporal_literal(node.args[0])
+        except ValueError as exc:
+            raise self.syntax_error(f'invalid temporal literal @"{node.args[0]}": {exc}', node.pos) from exc
+        return lambda ctx: v
+
+    def c_name(self, node: Node) -> Fn:
+        name = node.args[0]
+        builtin = BUILTINS.get(name)
+
+        def lookup(ctx: Ctx) -> Any:
+            v = ctx.lookup(name)
+            if v is MISSING:
+                return builtin
+            return v
+
+        return lookup
+
+    def c_list(self, node: Node) -> Fn:
+        items = [self.compile(n) for n in node.args[0]]
+        return lambda ctx: [f(ctx) for f in items]
+
+    def c_context(self, node: Node) -> Fn:
+        entries = [(k, self.compile(v)) for k, v in node.args[0]]
+
+        def context(ctx: Ctx) -> dict[str, Any]:
+            frame: dict[str, Any] = {}
+            inner = ctx.child(frame)
+            for key, f in entries:
+                frame[key] = f(inner)
+            return dict(frame)
+
+        return context
+
+    def c_range(self, node: Node) -> Fn:
+        start_n, end_n, start_inc, end_inc = node.args
+        fs = self.compile(start_n) if start_n is not None else None
+        fe = self.compile(end_n) if end_n is not None else None
+
+        def make_range(ctx: Ctx) -> Range | None:
+            s = fs(ctx) if fs else None
+            e = fe(ctx) if fe else None
+            if s is not None and e is not None and compare(s, e) is None:
+                return None
+            return Range(s, e, start_inc, end_inc)
+
+        return make_range
+
+    def c_utest_cmp(self, node: Node) -> Fn:
+        op, operand = node.args
+        f = self.compile(operand)
+
+        def as_range(ctx: Ctx) -> Range | None:
+            v = f(ctx)
+            if op in ("<", "<="):
+                return Range(None, v, False, op == "<=")
+            if op in (">", ">="):
+                return Range(v, None, op == ">=", False)
+            return Range(v, v, True, True) if op == "=" else None
+
+        return as_range
+
+    # -- operators ---------------------------------------------------------------
+    def c_neg(self, node: Node) -> Fn:
+        f = self.compile(node.args[0])
+        return lambda ctx: negate(f(ctx))
+
+    def c_arith(self, node: Node) -> Fn:
+        op, a, b = node.args
+        fa, fb = self.compile(a), self.compile(b)
+        impl = OPERATORS[op]
+        return lambda ctx: impl(fa(ctx), fb(ctx))
+
+    def c_cmp(self, node: Node) -> Fn:
+        op, a, b = node.args
+        fa = self.compile(a)
+        if op in ("=", "!="):
+            negated = op == "!="
+            if b.kind in ("str", "num", "bool"):
+                const = b.args[0]
+                ctype = type(const)
+
+                def eq_const(ctx: Ctx) -> Any:
+                    x = fa(ctx)
+                    if type(x) is ctype:
+                        return (x != const) if negated else (x == const)
+                    r = equals(x, const)
+                    return r if r is None or not negated else not r
+
+                return eq_const
+            fb = self.compile(b)
+
+            def eq(ctx: Ctx) -> Any:
+                x, y = fa(ctx), fb(ctx)
+                if type(x) is type(y) and type(x) in _SIMPLE:
+                    return (x != y) if negated else (x == y)
+                r = equals(x, y)
+                return r if r is None or not negated else not r
+
+            return eq
+        fb = self.compile(b)
+        test = _CMP[op]
+
+        def order(ctx: Ctx) -> Any:
+            c = compare(fa(ctx), fb(ctx))
+            return None if c is None else test(c)
+
+        return order
+
+    def c_and(self, node: Node) -> Fn:
+        fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
+
+        def conj(ctx: Ctx) -> Any:
+            a = fa(ctx)
+            if a is False:
+                return False
+            b = fb(ctx)
+            if b is False:
+                return False
+            if a is True and b is True:
+                return True
+            return None
+
+        return conj
+
+    def c_or(self, node: Node) -> Fn:
+        fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
+
+        def disj(ctx: Ctx) -> Any:
+            a = fa(ctx)
+            if a is True:
+                return True
+            b = fb(ctx)
+            if b is True:
+                return True
+            if a is False and b is False:
+                return False
+            return None
+
+        return disj
+
+    def c_between(self, node: Node) -> Fn:
+        fx, fl, fh = (self.compile(n) for n in node.args)
+
+        def between(ctx: Ctx) -> Any:
+            x, lo, hi = fx(ctx), fl(ctx), fh(ctx)
+            c1, c2 = compare(x, lo), compare(x, hi)
+            if c1 is None or c2 is None:
+                return None
+            return c1 >= 0 and c2 <= 0
+
+        return between
+
+    def c_in(self, node: Node) -> Fn:
+        fx = self.compile(node.args[0])
+        tests = [self.compile_test(t) for t in node.args[1]]
+
+        def in_(ctx: Ctx) -> Any:
+            x = fx(ctx)
+            return run_tests(tests, ctx, x)
+
+        return in_
+
+    def c_instance(self, node: Node) -> Fn:
+        fx = self.compile(node.args[0])
+        type_ = node.args[1]
+        return lambda ctx: instance_of(fx(ctx), type_)
+
+    # -- control flow ------------------------------------------------------------
+    def c_if(self, node: Node) -> Fn:
+        fc, ft, fe = (self.compile(n) for n in node.args)
+        return lambda ctx: ft(ctx) if fc(ctx) is True else fe(ctx)
+
+    def _iterators(self, its: tuple) -> list[tuple[str, Fn, Fn | None, int]]:
+        return [
+            (name, self.compile(s), self.compile(e) if e is not None else None, s.pos) for name, s, e in its
+        ]
+
+    def c_for(self, node: Node) -> Fn:
+        its = self._iterators(node.args[0])
+        body = self.compile(node.args[1])
+
+        def for_(ctx: Ctx) -> Any:
+            results: list[Any] = []
+            frame: dict[str, Any] = {"partial": results}
+            inner = ctx.child(frame)
+
+            def loop(level: int) -> bool:
+                name, fs, fe, pos = its[level]
+                items = iteration_items(inner, fs, fe, pos)
+                if items is None:
+                    return False
+                for item in items:
+                    ctx.budget.spend(1, pos)
+                    frame[name] = item
+                    if level + 1 < len(its):
+                        if not loop(level + 1):
+                            return False
+                    else:
+                        results.append(body(inner))
+                return True
+
+            if not loop(0):
+                return None
+            return results
+
+        return for_
+
+    def c_quant(self, node: Node) -> Fn:
+        kind, its_n, cond_n = node.args
+        its = self._iterators(its_n)
+        cond = self.compile(cond_n)
+        want = kind == "some"
+
+        def quant(ctx: Ctx) -> Any:
+            frame: dict[str, Any] = {}
+            inner = ctx.child(frame)
+            seen_other = False
+
+            def loop(level: int) -> bool | None:
+                nonlocal seen_other
+                name, fs, fe, pos = its[level]
+                items = iteration_items(inner, fs, fe, pos)
+                if items is None:
+                    return None
+                for item in items:
+                    ctx.budget.spend(1, pos)
+                    frame[name] = item
+                    r = loop(level + 1) if level + 1 < len(its) else cond(inner)
+                    if r is want:
+                        return True
+                    if r is not (not want):
+                        seen_other = True
+                return False
+
+            found = loop(0)
+            if found is None:
+                return None
+            if found:
+                return want
+            return None if seen_other else (not want)
+
+        return quant
+
+    def c_filter(self, node: Node) -> Fn:
+        fb = self.compile(node.args[0])
+        cond_n = node.args[1]
+        fc = self.compile(cond_n)
+        static_index = cond_n.kind == "num"
+        pos = node.pos
+
+        def filter_(ctx: Ctx) -> Any:
+            base = fb(ctx)
+            if base is None:
+                return None
+            items = base if isinstance(base, list) else [base]
+            if static_index:
+                return pick(items, fc(ctx))
+            probe = fc(ctx.child({"item": None}))
+            if type(probe) is Decimal:
+                return pick(items, probe)
+            ctx.budget.spend(len(items), pos)
+            out = []
+            for item in items:
+                frame = dict(item) if isinstance(item, dict) else {}
+                frame["item"] = item
+                if fc(ctx.child(frame)) is True:
+                    out.append(item)
+            return out
+
+        return filter_
+
+    def c_path(self, node: Node) -> Fn:
+        fb = self.compile(node.args[0])
+        name = node.args[1]
+        return lambda ctx: path_value(fb(ctx), name)
+
+    # -- functions ---------------------------------------------------------------
+    def c_call(self, node: Node) -> Fn:
+        callee, args_n, named = node.args
+        pos = node.pos
+        if named:
+            names = [k for k, _ in args_n]
+            fargs = [self.compile(v) for _, v in args_n]
+        else:
+            fargs = [self.compile(a) for a in args_n]
+        if callee.kind == "name" and callee.args[0] == "is defined" and not named and len(args_n) == 1:
+            return self.defined_check(args_n[0])
+        if callee.kind == "name":
+            fname = callee.args[0]
+            builtin = BUILTINS.get(fname)
+
+            def resolve(ctx: Ctx) -> Any:
+                f = ctx.lookup_local(fname) if builtin is not None else ctx.lookup(fname)
+                if f is MISSING:
+                    if builtin is None:
+                        raise FeelEvaluationError(f"no function found with name '{fname}'", pos)
+                    return builtin
+                if not isinstance(f, FeelFunction):
+                    raise FeelEvaluationError(f"'{fname}' is not a function but a {type_name(f)}", pos)
+                return f
+        else:
+            fcallee = self.compile(callee)
+
+            def resolve(ctx: Ctx) -> Any:
+                f = fcallee(ctx)
+                if not isinstance(f, FeelFunction):
+                    raise FeelEvaluationError(f"cannot invoke a {type_name(f)}", pos)
+                return f
+
+        if named:
+
+            def call_named(ctx: Ctx) -> Any:
+                f = resolve(ctx)
+                return f.invoke(ctx, [], {n: a(ctx) for n, a in zip(names, fargs, strict=True)}, pos)
+
+            return call_named
+
+        if len(fargs) == 1:
+            (f0,) = fargs
+            return lambda ctx: resolve(ctx).invoke(ctx, [f0(ctx)], None, pos)
+
+        def call(ctx: Ctx) -> Any:
+            f = resolve(ctx)
+            return f.invoke(ctx, [a(ctx) for a in fargs], None, pos)
+
+        return call
+
+    def defined_check(self, arg: Node) -> Fn:
+        """``is defined(x)``: a variable or context entry that exists (even if null) is defined."""
+        if arg.kind == "name":
+            name = arg.args[0]
+            return lambda ctx: ctx.lookup(name) is not MISSING
+        if arg.kind == "path":
+            fb = self.compile(arg.args[0])
+            key = arg.args[1]
+
+            def path_defined(ctx: Ctx) -> bool:
+                base = fb(ctx)
+                if isinstance(base, dict):
+                    return key in base
+                return path_value(base, key) is not None
+
+            return path_defined
+        f = self.compile(arg)
+        return lambda ctx: f(ctx) is not None
+
+    def c_fn(self, node: Node) -> Fn:
+        params, body_n = node.args
+        body = self.compile(body_n)
+
+        def define(ctx: Ctx) -> FeelFunction:
+            def invoke(
+                caller: Ctx, args: list[Any], named: dict[str, Any] | None = None, pos: Any = None
+            ) -> Any:
+                if named is not None:
+                    unknown = set(named) - set(params)
+                    if unknown:
+                        raise FeelEvaluationError(f"unknown parameters {sorted(unknown)}", pos)
+                    frame = {p: named.get(p) for p in params}
+                else:
+                    if len(args) > len(params):
+                        raise FeelEvaluationError(
+                            f"function expects {len(params)} parameters but got {len(args)}", pos
+                        )
+                    frame = {p: (args[i] if i < len(args) else None) for i, p in enumerate(params)}
+                budget = caller.budget
+                budget.calls += 1
+                if budget.calls > MAX_CALL_DEPTH:
+                    raise FeelEvaluationError(f"function calls nested deeper than {MAX_CALL_DEPTH}", pos)
+                try:
+                    inner = ctx.child(frame)
+                    inner.budget = budget
+                    return body(inner)
+                finally:
+                    budget.calls -= 1
+
+            return FeelFunction("anonymous", tuple(params), invoke)
+
+        return define
+
+    # -- unary tests ---------------------------------------------------------------
+    def c_tests(self, node: Node) -> Fn:
+        raise self.syntax_error("unary tests are not an expression", node.pos)
+
+    def compile_test(self, node: Node) -> Test:
+        """A positive unary test as a predicate over the input value."""
+        if node.kind == "utest_cmp":
+            op, operand = node.args
+            f = self.compile(operand)
+            if op in ("=", "!="):
+
+                def eq_test(ctx: Ctx, x: Any) -> Any:
+                    r = equals(x, f(ctx))
+                    return r if op == "=" or r is None else not r
+
+                return eq_test
+            test = _CMP[op]
+
+            def cmp_test(ctx: Ctx, x: Any) -> Any:
+                c = compare(x, f(ctx))
+                return None if c is None else test(c)
+
+            return cmp_test
+        if node.kind == "any":
+            return lambda ctx, x: True
+        if node.kind == "not_tests":
+            inner = [self.compile_test(t) for t in node.args[0]]
+
+            def not_test(ctx: Ctx, x: Any) -> Any:
+                r = run_tests(inner, ctx, x)
+                return None if r is None else not r
+
+            return not_test
+        if node.kind == "tests":
+            inner = [self.compile_test(t) for t in node.args[0]]
+            return lambda ctx, x: run_tests(inner, ctx, x)
+        f = self.compile(node)
+        uses_input = mentions_input(node)
+
+        def expr_test(ctx: Ctx, x: Any) -> Any:
+            v = f(ctx.child({"?": x})) if uses_input else f(ctx)
+            if uses_input and isinstance(v, bool):
+                return v
+            if isinstance(v, Range):
+                return v.contains(x)
+            if isinstance(v, list):
+                if any(equals(x, item) is True for item in v):
+                    return True
+                return equals(x, v) is True
+            if isinstance(v, bool) and not isinstance(x, bool):
+                return v
+            return equals(x, v)
+
+        return expr_test
+
+
+def mentions_input(node: Any) -> bool:
+    if isinstance(node, Node):
+        if node.kind == "name" and node.args[0] == "?":
+            return True
+        return any(mentions_input(a) for a in node.args)
+    if isinstance(node, tuple):
+        return any(mentions_input(a) for a in node)
+    return False
+
+
+def run_tests(tests: list[Test], ctx: Ctx, x: Any) -> Any:
+    unknown = False
+    for t in tests:
+        r = t(ctx, x)
+        if r is True:
+            return True
+        if r is None:
+            unknown = True
+    return None if unknown else False
+
+
+def iteration_items(ctx: Ctx, fs: Fn, fe: Fn | None, pos: int) -> list[Any] | range | None:
+    start = fs(ctx)
+    if fe is not None:
+        return number_range(start, fe(ctx), pos)
+    if isinstance(start, Range):
+        if start.start is None or start.end is None:
+            return None
+        lo = start.start if start.start_included else start.start + 1
+        hi = start.end if start.end_included else start.end - 1
+        return number_range(lo, hi, pos)
+    if start is None:
+        return None
+    return start if isinstance(start, list) else [start]
+
+
+def number_range(a: Any, b: Any, pos: int) -> Any:
+    if type(a) is not Decimal or type(b) is not Decimal:
+        return None
+    if a != a.to_integral_value() or b != b.to_integral_value():
+        return None
+    lo, hi = int(a), int(b)
+    if abs(hi - lo) + 1 > MAX_FOR_ITEMS:
+        raise FeelEvaluationError(f"iteration over more than {MAX_FOR_ITEMS} items", pos)
+    step = 1 if hi >= lo else -1
+    return [Decimal(i) for i in range(lo, hi + step, step)]
+
+
+def pick(items: list[Any], index: Any) -> Any:
+    if type(index) is not Decimal or index != index.to_integral_value():
+        return None
+    i = int(index)
+    if i > 0 and i <= len(items):
+        return items[i - 1]
+    if i < 0 and -i <= len(items):
+        return items[i]
+    return None
+
+
+def path_value(base: Any, name: str) -> Any:
+    if base is None:
+        return None
+    if isinstance(base, dict):
+        return base.get(name)
+    if isinstance(base, list):
+        return [path_value(item, name) for item in base]
+    return properties.get(base, name)
+
+
+_SIMPLE_TYPES = {
+    "number": (Decimal,),
+    "string": (str,),
+    "boolean": (bool,),
+    "date and time": (datetime,),
+    "time": (time,),
+    "days and time duration": (timedelta,),
+    "years and months duration": (YearsMonthsDuration,),
+    "context": (dict,),
+    "list": (list,),
+    "range": (Range,),
+    "function": (FeelFunction,),
+}
+
+
+def instance_of(value: Any, type_: Any) -> bool:
+    if type_ in ("Any", "any"):
+        return value is not None
+    if type_ in ("Null", "null"):
+        return value is None
+    if value is None:
+        return False
+    if type_ == "date":
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(type_, str):
+        kinds = _SIMPLE_TYPES.get(type_)
+        return bool(kinds) and isinstance(value, kinds)
+    kind = type_[0]
+    if kind == "list":
+        return isinstance(value, list) and all(instance_of(v, type_[1]) or v is None for v in value)
+    if kind == "range":
+        return isinstance(value, Range) and all(
+            v is None or instance_of(v, type_[1]) for v in (value.start, value.end)
+        )
+    if kind == "context":
+        return isinstance(value, dict) and all(k in value and instance_of(value[k], t) for k, t in type_[1])
+    if kind == "function":
+        return isinstance(value, FeelFunction)
+    return False

@@ -1,0 +1,80 @@
+"""Evaluation scope: the engine's variables at the root, FEEL-local frames above it.
+
+The root mapping is only looked up, never iterated or copied (the engine passes a lazy scope chain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .errors import FeelEvaluationError
+from .values import MISSING, from_json
+
+MAX_STEPS = 1_000_000
+MAX_CALL_DEPTH = 64
+
+
+class Budget:
+    """Work counter shared by one evaluation, so runaway loops fail instead of hanging."""
+
+    __slots__ = ("calls", "steps")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.calls = 0
+
+    def spend(self, n: int, pos: int | None = None) -> None:
+        self.steps += n
+        if self.steps > MAX_STEPS:
+            raise FeelEvaluationError(f"evaluation exceeded {MAX_STEPS} steps", pos)
+
+
+class Ctx:
+    __slots__ = ("budget", "frame", "now", "parent", "root")
+
+    def __init__(
+        self,
+        root: Mapping[str, Any],
+        now: datetime | None = None,
+        frame: dict[str, Any] | None = None,
+        parent: Ctx | None = None,
+        budget: Budget | None = None,
+    ) -> None:
+        self.root = root
+        self.now = now
+        self.frame = frame
+        self.parent = parent
+        self.budget = budget if budget is not None else Budget()
+
+    def child(self, frame: dict[str, Any]) -> Ctx:
+        c = Ctx.__new__(Ctx)
+        c.root = self.root
+        c.now = self.now
+        c.frame = frame
+        c.parent = self
+        c.budget = self.budget
+        return c
+
+    def lookup(self, name: str) -> Any:
+        c: Ctx | None = self
+        while c is not None and c.frame is not None:
+            v = c.frame.get(name, MISSING)
+            if v is not MISSING:
+                return v
+            c = c.parent
+        v = self.root.get(name, MISSING)
+        if v is MISSING:
+            return MISSING
+        return from_json(v)
+
+    def lookup_local(self, name: str) -> Any:
+        """Only FEEL-local frames (contexts, parameters): used to let them shadow built-ins."""
+        c: Ctx | None = self
+        while c is not None and c.frame is not None:
+            v = c.frame.get(name, MISSING)
+            if v is not MISSING:
+                return v
+            c = c.parent
+        return MISSING

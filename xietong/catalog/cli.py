@@ -2,9 +2,151 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+import structlog
+
+from xietong.settings import get_settings
+
+log = structlog.get_logger(__name__)
+
+EXIT_INVALID = 2
+
+
+def _config_dir(ctx: click.Context) -> Path:
+    return ctx.obj["config_dir"]
 
 
 @click.group()
-def catalog() -> None:
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Catalog directory (default: XIETONG_CONFIG_DIR or the project's config/).",
+)
+@click.pass_context
+def catalog(ctx: click.Context, config_dir: Path | None) -> None:
     """The catalog: mechanisms, departments and policies from the source documents."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_dir"] = config_dir or get_settings().config_dir
+
+
+def _load_valid(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from xietong.catalog.loader import load_catalog
+
+    cat, errors = load_catalog(_config_dir(ctx))
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        click.echo(f"catalog invalid: {len(errors)} error(s); run `xietong catalog validate`", err=True)
+        sys.exit(EXIT_INVALID)
+    return cat
+
+
+@catalog.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Validate all of config/: exit 0 with counts, or 2 with every error as file:line: field: message."""
+    from xietong.catalog.loader import load_catalog
+
+    cat, errors = load_catalog(_config_dir(ctx))
+    if errors:
+        for error in errors:
+            click.echo(str(error))
+        click.echo(f"{len(errors)} error(s)", err=True)
+        sys.exit(EXIT_INVALID)
+    counts = cat.counts()
+    click.echo("catalog valid: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+
+
+@catalog.command("list")
+@click.option("--jurisdiction", "-j", default=None, help="Only this jurisdiction (siyang, wuyi …).")
+@click.pass_context
+def list_(ctx: click.Context, jurisdiction: str | None) -> None:
+    """A table of the mechanisms."""
+    from xietong.catalog.render import mechanism_rows
+
+    click.echo(mechanism_rows(_load_valid(ctx), jurisdiction))
+
+
+@catalog.command()
+@click.argument("mechanism_id")
+@click.pass_context
+def show(ctx: click.Context, mechanism_id: str) -> None:
+    """One mechanism in full: departments, duties, procedure, deadlines, source lines."""
+    from xietong.catalog.render import mechanism_text
+
+    cat = _load_valid(ctx)
+    mech = cat.mechanisms.get(mechanism_id)
+    if mech is None:
+        close = [m for m in sorted(cat.mechanisms) if mechanism_id in m][:10]
+        hint = f"; did you mean: {', '.join(close)}" if close else ""
+        raise click.ClickException(f"no mechanism {mechanism_id!r}{hint}")
+    click.echo(mechanism_text(cat, mech))
+
+
+@catalog.command()
+@click.option("--json", "as_json", is_flag=True, required=True, help="JSON on stdout (the only format).")
+@click.pass_context
+def export(ctx: click.Context, as_json: bool) -> None:
+    """The whole catalog as JSON (shape documented in docs/catalog.md)."""
+    from xietong.catalog.render import export as export_data
+
+    click.echo(json.dumps(export_data(_load_valid(ctx)), ensure_ascii=False, indent=1))
+
+
+@catalog.command("import")
+@click.option("--document", "-d", "documents", multiple=True, help="Only this source document (file name).")
+@click.option("--write-new", is_flag=True, help="Write proposals for records the catalog lacks (new files).")
+@click.option("--check", is_flag=True, help="Exit 1 if the importers' reading differs from the catalog.")
+@click.pass_context
+def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, check: bool) -> None:
+    """Re-run the importers and report differences from the reviewed catalog (never overwrites it)."""
+    from xietong.catalog.importing import compare
+    from xietong.catalog.importing import write_new as write_new_files
+    from xietong.catalog.loader import load_catalog
+    from xietong.generator.importers.base import ImportContext, load_importers
+
+    config_dir = _config_dir(ctx)
+    cat, errors = load_catalog(config_dir)
+    if errors:
+        if write_new:
+            raise click.ClickException(
+                f"the reviewed catalog has {len(errors)} validation error(s); fix them before --write-new "
+                "(run `xietong catalog validate`)"
+            )
+        click.echo(f"note: the reviewed catalog has {len(errors)} validation error(s); "
+                   "comparing with what is valid", err=True)
+    importers = load_importers()
+    selected = list(documents) or list(importers)
+    unknown = [d for d in selected if d not in importers]
+    if unknown:
+        raise click.ClickException(f"no importer for {', '.join(unknown)}; known: {', '.join(importers)}")
+    total = 0
+    for document in selected:
+        importer = importers[document]()
+        path = config_dir / "sources" / document
+        if not path.exists():
+            raise click.ClickException(f"source document missing: {path}")
+        context = ImportContext(registry=cat.registries.get(importer.jurisdiction),
+                                policies=list(cat.policies.values()))
+        result = importer.run(path.read_text(encoding="utf-8"), context)
+        diffs = compare(cat, result)
+        total += len(diffs)
+        click.echo(f"== {document} ({type(importer).__name__}): {len(result.mechanisms)} mechanisms, "
+                   f"{len(result.templates)} templates, {len(result.duty_lists)} duty lists, "
+                   f"{len(result.warnings)} warnings, {len(diffs)} differences")
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}")
+        for diff in diffs:
+            click.echo("  " + str(diff).replace("\n", "\n  "))
+        if write_new:
+            for written in write_new_files(cat, result, config_dir):
+                click.echo(f"  wrote {written}")
+        log.info("catalog.import", document=document, differences=len(diffs), warnings=len(result.warnings))
+    if check and total:
+        sys.exit(1)

@@ -642,6 +642,7 @@ class TakenBackItem(StrictModel):
 class DutyList(StrictModel):
     """A town's three duty lists: what it does, where it assists, what it no longer owns."""
 
+    id: Identifier = Field(description="Stable id, also the file name under config/lists/ (longjiao).")
     jurisdiction: Identifier = Field(description="Jurisdiction whose registry resolves the departments.")
     town: NonEmptyText = Field(description="The town the lists belong to, e.g. 龙角镇.")
     source_document: NonEmptyText = Field(description="Source document file name.")

@@ -117,8 +117,11 @@ def normalise_name(name: str) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    """Split a list of names written with 、，, spaces or newlines; drop trailing 等."""
-    text = strip_markup(text)
+    """Split a list of names written with 、，; or spaces; drop trailing 等.
+
+    A newline is a cell wrap (消防救援\n大队), never a separator.
+    """
+    text = strip_markup(text.replace("\r", "").replace("\n", ""))
     # Parenthesised qualifiers may contain separators (宣传部（新闻出版局）): protect them.
     parts: list[str] = []
     depth = 0
@@ -376,3 +379,69 @@ def deadline_for(
         return explicit
     policy = vague_term(sentence, policies)
     return policy_deadline(policy) if policy else None
+
+
+# --------------------------------------------------------------------------------------------
+# Tables whose cells come out as tab-prefixed lines
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: a tab-prefixed line plus the untabbed lines that wrapped after it."""
+
+    text: str
+    first: int
+    last: int
+
+
+def tab_cells(lines: Iterable[Line]) -> list[Cell]:
+    """Cells of a Word table extracted as one ``\\t``-prefixed line per cell.
+
+    A non-blank line without the leading tab continues the previous cell (消防救援 / 大队); the
+    wrap is kept as a newline so callers decide whether it is a break or a mid-word wrap.
+    """
+    cells: list[Cell] = []
+    for line in lines:
+        if not line.text.strip():
+            continue
+        if line.text.startswith("\t"):
+            cells.append(Cell(line.text.strip(), line.number, line.number))
+        elif cells:
+            prev = cells[-1]
+            cells[-1] = Cell(prev.text + "\n" + line.text.strip(), prev.first, line.number)
+    return cells
+
+
+@dataclass(frozen=True)
+class Row:
+    """A numbered table row: its 序号, the line of that number, and the remaining cells."""
+
+    number: int
+    number_line: int
+    cells: list[Cell]
+
+    @property
+    def first(self) -> int:
+        return self.number_line
+
+    @property
+    def last(self) -> int:
+        return max([self.number_line, *(c.last for c in self.cells)])
+
+
+def numbered_rows(cells: Sequence[Cell]) -> list[Row]:
+    """Group cells into rows, each starting with the next expected 序号 (1, 2, 3 …).
+
+    Header cells before row 1 (序号, 事项名称 …) are dropped. Keying on the *expected* number
+    means a duty text that happens to be a bare number cannot start a phantom row.
+    """
+    rows: list[Row] = []
+    expected = 1
+    for cell in cells:
+        if cell.text.isdigit() and int(cell.text) == expected:
+            rows.append(Row(expected, cell.first, []))
+            expected += 1
+        elif rows:
+            rows[-1].cells.append(cell)
+    return rows

@@ -1,0 +1,85 @@
+"""The `xietong catalog` commands, run through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xietong.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_ok_with_counts(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy), "validate")
+    assert code == 0, out
+    assert "catalog valid:" in out and "mechanisms" in out
+
+
+def test_validate_exit_2_with_every_error(config_copy: Path) -> None:
+    path = config_copy / "mechanisms" / "siyang" / "joint_items.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("lead: [市场监管局]", "lead: [市监局]"),
+                    encoding="utf-8")
+    code, out, _ = run("catalog", "--config", str(config_copy), "validate")
+    assert code == 2
+    lines = [ln for ln in out.splitlines() if "市监局" in ln]
+    assert len(lines) == 5
+    assert all(ln.startswith("config/mechanisms/siyang/joint_items.yaml:") for ln in lines)
+
+
+def test_list_and_show(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy), "list", "-j", "siyang")
+    assert code == 0
+    assert "siyang_joint_39" in out and "火灾防控" in out
+    code, out, _ = run("catalog", "--config", str(config_copy), "show", "siyang_joint_11")
+    assert code == 0
+    assert "违章建筑拆除联合执法" in out
+    assert "role territorial_town" in out
+    assert "5 working days" in out and "lines 92" not in out
+    code, out, _ = run("catalog", "--config", str(config_copy), "show", "siyang_joint_99")
+    assert code != 0
+
+
+def test_export_json_shape(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy), "export", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["format"] == "xietong.catalog/1"
+    assert set(data) >= {"jurisdictions", "policies", "departments", "procedure_templates", "mechanisms",
+                         "duty_lists", "counts"}
+    item = next(m for m in data["mechanisms"] if m["id"] == "siyang_joint_01")
+    assert item["procedure"]["steps"][0]["id"] == "apply"  # template expanded
+    assert item["department_ids"]["市场监管局"] == "market_regulation"
+
+
+def test_import_reports_differences_and_never_overwrites(config_copy: Path) -> None:
+    path = config_copy / "mechanisms" / "siyang" / "joint_items.yaml"
+    original = "title: 农贸市场安全方面的综合执法"
+    edited = path.read_text(encoding="utf-8").replace(original, "title: 农贸市场执法", 1)
+    path.write_text(edited, encoding="utf-8")
+    code, out, _ = run("catalog", "--config", str(config_copy), "import", "-d", "001_2fe61fa7fe079855.txt",
+                       "--check", "--write-new")
+    assert code == 1
+    assert "CHANGED  mechanism siyang_joint_01.title" in out
+    assert path.read_text(encoding="utf-8") == edited  # the reviewed file is untouched
+    assert not (config_copy / "mechanisms" / "siyang" / "siyang_joint_01.yaml").exists()
+
+
+def test_import_writes_only_new_records(config_copy: Path) -> None:
+    path = config_copy / "mechanisms" / "siyang" / "joint_items.yaml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("  - id: siyang_joint_39")
+    path.write_text(text[:cut], encoding="utf-8")
+    code, out, _ = run("catalog", "--config", str(config_copy), "import", "-d", "001_2fe61fa7fe079855.txt",
+                       "--write-new")
+    assert code == 0, out
+    assert "NEW      mechanism siyang_joint_39" in out
+    written = config_copy / "mechanisms" / "siyang" / "siyang_joint_39.yaml"
+    assert written.exists()
+    code, out, _ = run("catalog", "--config", str(config_copy), "validate")
+    assert code == 0, out

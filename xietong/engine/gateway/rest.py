@@ -1,0 +1,409 @@
+"""The part of Camunda 8.8's Orchestration Cluster REST API (v2) that the embedded engine serves.
+
+Camunda user tasks, incident and instance searches and the engine clock are REST-only on a
+cluster, so the same paths, bodies and problem+json errors are served here; tests, the console
+and integrators then work unchanged against either. Keys travel as strings, as in API v2.
+Two clock calls are additions of ours (``POST /v2/clock/add``, ``GET /v2/clock``): a cluster only
+pins and resets, which is enough to move time but not to read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import json
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from xietong.engine import commands as cmd
+from xietong.engine import errors
+from xietong.engine.gateway.auth import BearerTokenInterceptor
+from xietong.engine.gateway.service import EngineClient, tenant
+from xietong.engine.gateway.status import HTTP_STATUS, status_for
+from xietong.engine.gateway.variables import require_object
+
+log = structlog.get_logger("xietong.gateway.rest")
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Problem(Exception):
+    """An RFC 9457 problem document, the error format of Camunda's REST API."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
+def problem_response(problem: Problem, path: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": problem.title,
+            "status": problem.status,
+            "detail": problem.detail,
+            "instance": path,
+        },
+        status_code=problem.status,
+        media_type="application/problem+json",
+    )
+
+
+def invalid(detail: str) -> Problem:
+    return Problem(400, "INVALID_ARGUMENT", detail)
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Engine errors and malformed bodies become problem+json with Camunda's status and title."""
+
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Problem as problem:
+            return problem_response(problem, request.url.path)
+        except errors.EngineError as error:
+            code = status_for(error)
+            return problem_response(
+                Problem(HTTP_STATUS.get(code, 500), code.name, str(error)), request.url.path
+            )
+
+    return wrapper
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as error:
+        raise invalid(f"Request body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise invalid("Request body must be a JSON object")
+    return body
+
+
+def key_of(value: Any, field: str) -> int:
+    """API v2 sends keys as strings of digits; older clients send numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise invalid(f"The provided {field} '{value}' is not a valid key. Expected a numeric value.")
+    return int(value)
+
+
+def variables_of(body: dict[str, Any], field: str = "variables") -> dict[str, Any]:
+    value = body.get(field)
+    if value is None:
+        return {}
+    try:
+        return require_object(value, field)
+    except errors.InvalidArgument as error:
+        raise invalid(str(error)) from None
+
+
+def filter_value(filters: dict[str, Any], field: str) -> Any:
+    """A plain value, or the advanced form ``{"$eq": value}``; other operators are not supported."""
+    value = filters.get(field)
+    if isinstance(value, dict):
+        if set(value) != {"$eq"}:
+            raise invalid(f'filter.{field}: only a plain value or {{"$eq": value}} is supported, got {value}')
+        value = value["$eq"]
+    return value
+
+
+_CAMEL = re.compile(r"_([a-z])")
+
+
+def camel(name: str) -> str:
+    return _CAMEL.sub(lambda match: match.group(1).upper(), name)
+
+
+def to_json(value: Any, name: str = "") -> Any:
+    """A query view as API v2 shows it: camelCase names, keys as strings, ISO 8601 dates."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            camel(f.name): to_json(getattr(value, f.name), camel(f.name)) for f in dataclasses.fields(value)
+        }
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and name.endswith("Key"):
+        return str(value)
+    return value
+
+
+def page_of(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
+    page = body.get("page") or {}
+    start = page.get("from", 0)
+    limit = page.get("limit", 100)
+    if not isinstance(start, int) or not isinstance(limit, int) or start < 0 or limit < 0:
+        raise invalid("page.from and page.limit must be non-negative integers")
+    selected = items[start : start + limit]
+    return {"items": [to_json(item) for item in selected], "page": {"totalItems": len(items)}}
+
+
+class RestApi:
+    def __init__(
+        self, client: EngineClient, topology: Callable[[], dict[str, Any]], tokens: Sequence[str] = ()
+    ) -> None:
+        self._client = client
+        self._engine = client.engine
+        self._topology = topology
+        self._auth = BearerTokenInterceptor(tokens) if tokens else None
+
+    async def _query(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(method, *args, **kwargs)
+
+    # --- cluster and clock ------------------------------------------------------------------
+
+    async def get_topology(self, request: Request) -> Response:
+        return JSONResponse(self._topology())
+
+    async def get_clock(self, request: Request) -> Response:
+        now = await self._query(self._engine.clock.now)
+        return JSONResponse({"timestamp": int(now.timestamp() * 1000), "iso": now.isoformat()})
+
+    async def pin_clock(self, request: Request) -> Response:
+        timestamp = (await body_of(request)).get("timestamp")
+        if isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0:
+            raise invalid("The required timestamp parameter is missing or it is negative.")
+        await self._query(self._engine.clock.pin, datetime.fromtimestamp(timestamp / 1000, tz=UTC))
+        return Response(status_code=204)
+
+    async def add_clock(self, request: Request) -> Response:
+        millis = (await body_of(request)).get("milliseconds")
+        if isinstance(millis, bool) or not isinstance(millis, int) or millis < 0:
+            raise invalid("The required milliseconds parameter is missing or it is negative.")
+        await self._query(self._engine.clock.add, timedelta(milliseconds=millis))
+        return Response(status_code=204)
+
+    async def reset_clock(self, request: Request) -> Response:
+        await self._query(self._engine.clock.reset)
+        return Response(status_code=204)
+
+    # --- user tasks -------------------------------------------------------------------------
+
+    async def search_user_tasks(self, request: Request) -> Response:
+        body = await body_of(request)
+        filters = body.get("filter") or {}
+        instance = filter_value(filters, "processInstanceKey")
+        tasks = await self._query(
+            self._engine.queries.search_user_tasks,
+            state=filter_value(filters, "state"),
+            candidate_group=filter_value(filters, "candidateGroup"),
+            assignee=filter_value(filters, "assignee"),
+            process_instance_key=None if instance is None else key_of(instance, "processInstanceKey"),
+        )
+        return JSONResponse(page_of(list(tasks), body))
+
+    async def get_user_task(self, request: Request) -> Response:
+        key = key_of(request.path_params["key"], "userTaskKey")
+        task = await self._query(self._engine.queries.get_user_task, key)
+        if task is None:
+            raise Problem(404, "NOT_FOUND", f"User Task with key '{key}' not found")
+        return JSONResponse(to_json(task))
+
+    async def assign_user_task(self, request: Request) -> Response:
+        body = await body_of(request)
+        assignee = body.get("assignee")
+        if not isinstance(assignee, str) or not assignee:
+            raise invalid("No assignee provided.")
+        await self._client.call(
+            cmd.AssignUserTask(
+                user_task_key=key_of(request.path_params["key"], "userTaskKey"),
+                assignee=assignee,
+                action=body.get("action") or "assign",
+                allow_override=body.get("allowOverride", True) is not False,
+            )
+        )
+        return Response(status_code=204)
+
+    async def unassign_user_task(self, request: Request) -> Response:
+        await self._client.call(
+            cmd.AssignUserTask(
+                user_task_key=key_of(request.path_params["key"], "userTaskKey"),
+                assignee=None,
+                action="unassign",
+            )
+        )
+        return Response(status_code=204)
+
+    async def update_user_task(self, request: Request) -> Response:
+        body = await body_of(request)
+        changeset = body.get("changeset") or {}
+        if not isinstance(changeset, dict):
+            raise invalid("changeset must be a JSON object")
+        allowed = {"dueDate", "followUpDate", "candidateGroups", "candidateUsers", "priority"}
+        unknown = set(changeset) - allowed
+        if unknown:
+            raise invalid(f"changeset: unknown attribute(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        await self._client.call(
+            cmd.UpdateUserTask(
+                user_task_key=key_of(request.path_params["key"], "userTaskKey"),
+                changeset=changeset,
+                action=body.get("action") or "update",
+            )
+        )
+        return Response(status_code=204)
+
+    async def complete_user_task(self, request: Request) -> Response:
+        body = await body_of(request)
+        await self._client.call(
+            cmd.CompleteUserTask(
+                user_task_key=key_of(request.path_params["key"], "userTaskKey"),
+                variables=variables_of(body),
+                action=body.get("action") or "complete",
+            )
+        )
+        return Response(status_code=204)
+
+    # --- process instances, messages, incidents ---------------------------------------------
+
+    async def create_process_instance(self, request: Request) -> Response:
+        body = await body_of(request)
+        definition_key = body.get("processDefinitionKey")
+        definition_id = body.get("processDefinitionId")
+        if definition_key is None and not definition_id:
+            raise invalid("At least one of [processDefinitionId, processDefinitionKey] is required.")
+        version = body.get("processDefinitionVersion", -1)
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise invalid("processDefinitionVersion must be an integer")
+        instructions = body.get("startInstructions") or []
+        if not isinstance(instructions, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("elementId"), str) for i in instructions
+        ):
+            raise invalid("startInstructions must be a list of objects with an elementId")
+        await_result = bool(body.get("awaitCompletion", False))
+        command = cmd.CreateProcessInstance(
+            bpmn_process_id=None if definition_key is not None else definition_id,
+            version=version if version > 0 else -1,
+            process_definition_key=None
+            if definition_key is None
+            else key_of(definition_key, "processDefinitionKey"),
+            variables=variables_of(body),
+            start_instructions=tuple(i["elementId"] for i in instructions),
+            tenant_id=tenant(body.get("tenantId") or "", "CreateProcessInstance"),
+            await_result=await_result,
+            fetch_variables=tuple(body.get("fetchVariables") or ()),
+        )
+        timeout_ms = body.get("requestTimeout") or 0
+        try:
+            created = await asyncio.wait_for(
+                self._client.call(command), timeout_ms / 1000 if timeout_ms else None
+            )
+        except TimeoutError:
+            raise Problem(
+                504, "DEADLINE_EXCEEDED", f"Expected the process instance to complete within {timeout_ms} ms"
+            ) from None
+        result = {
+            "processDefinitionId": created.bpmn_process_id,
+            "processDefinitionVersion": created.version,
+            "processDefinitionKey": str(created.process_definition_key),
+            "processInstanceKey": str(created.process_instance_key),
+            "tenantId": created.tenant_id,
+        }
+        if await_result:
+            result["variables"] = created.variables
+        return JSONResponse(result)
+
+    async def cancel_process_instance(self, request: Request) -> Response:
+        await self._client.call(
+            cmd.CancelProcessInstance(
+                process_instance_key=key_of(request.path_params["key"], "processInstanceKey")
+            )
+        )
+        return Response(status_code=204)
+
+    async def search_process_instances(self, request: Request) -> Response:
+        body = await body_of(request)
+        filters = body.get("filter") or {}
+        instances = await self._query(
+            self._engine.queries.search_process_instances,
+            state=filter_value(filters, "state"),
+            bpmn_process_id=filter_value(filters, "processDefinitionId"),
+        )
+        return JSONResponse(page_of(list(instances), body))
+
+    async def get_process_instance(self, request: Request) -> Response:
+        key = key_of(request.path_params["key"], "processInstanceKey")
+        instance = await self._query(self._engine.queries.get_process_instance, key)
+        if instance is None:
+            raise Problem(404, "NOT_FOUND", f"Process Instance with key '{key}' not found")
+        return JSONResponse(to_json(instance))
+
+    async def publish_message(self, request: Request) -> Response:
+        body = await body_of(request)
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            raise invalid("No name provided.")
+        ttl = body.get("timeToLive", 0)
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+            raise invalid("timeToLive must be a non-negative integer (milliseconds)")
+        published = await self._client.call(
+            cmd.PublishMessage(
+                name=name,
+                correlation_key=str(body.get("correlationKey") or ""),
+                time_to_live_ms=ttl,
+                message_id=str(body.get("messageId") or ""),
+                variables=variables_of(body),
+                tenant_id=tenant(body.get("tenantId") or "", "PublishMessage"),
+            )
+        )
+        return JSONResponse({"messageKey": str(published.key), "tenantId": published.tenant_id})
+
+    async def search_incidents(self, request: Request) -> Response:
+        body = await body_of(request)
+        filters = body.get("filter") or {}
+        instance = filter_value(filters, "processInstanceKey")
+        incidents = await self._query(
+            self._engine.queries.search_incidents,
+            process_instance_key=None if instance is None else key_of(instance, "processInstanceKey"),
+            state=filter_value(filters, "state"),
+        )
+        return JSONResponse(page_of(list(incidents), body))
+
+    async def resolve_incident(self, request: Request) -> Response:
+        await self._client.call(
+            cmd.ResolveIncident(incident_key=key_of(request.path_params["key"], "incidentKey"))
+        )
+        return Response(status_code=204)
+
+    def app(self) -> Starlette:
+        table: list[tuple[str, str, Handler]] = [
+            ("/v2/topology", "GET", self.get_topology),
+            ("/v2/clock", "GET", self.get_clock),
+            ("/v2/clock", "PUT", self.pin_clock),
+            ("/v2/clock/add", "POST", self.add_clock),
+            ("/v2/clock/reset", "POST", self.reset_clock),
+            ("/v2/user-tasks/search", "POST", self.search_user_tasks),
+            ("/v2/user-tasks/{key}", "GET", self.get_user_task),
+            ("/v2/user-tasks/{key}", "PATCH", self.update_user_task),
+            ("/v2/user-tasks/{key}/assignment", "POST", self.assign_user_task),
+            ("/v2/user-tasks/{key}/assignee", "DELETE", self.unassign_user_task),
+            ("/v2/user-tasks/{key}/completion", "POST", self.complete_user_task),
+            ("/v2/process-instances", "POST", self.create_process_instance),
+            ("/v2/process-instances/search", "POST", self.search_process_instances),
+            ("/v2/process-instances/{key}", "GET", self.get_process_instance),
+            ("/v2/process-instances/{key}/cancellation", "POST", self.cancel_process_instance),
+            ("/v2/messages/publication", "POST", self.publish_message),
+            ("/v2/incidents/search", "POST", self.search_incidents),
+            ("/v2/incidents/{key}/resolution", "POST", self.resolve_incident),
+        ]
+        return Starlette(
+            routes=[Route(path, endpoint(handler), methods=[method]) for path, method, handler in table]
+        )

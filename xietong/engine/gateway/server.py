@@ -1,0 +1,159 @@
+"""The running gateway: gRPC (Zeebe's protocol + health) and REST (API v2) over one engine.
+
+Channel options are chosen for the clients measured in DESIGN.md: clients ping every 45 s, which
+grpc-core answers with GOAWAY ``too_many_pings`` unless pings without data are allowed; message
+size limits bound what one request can make the engine hold in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import structlog
+import uvicorn
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from pyzeebe.proto import gateway_pb2_grpc
+
+from xietong.engine.gateway.auth import BearerTokenInterceptor
+from xietong.engine.gateway.job_signals import JobSignals
+from xietong.engine.gateway.rest import RestApi
+from xietong.engine.gateway.service import EngineClient, GatewayService, topology
+from xietong.engine.gateway.settings import GatewaySettings
+
+log = structlog.get_logger("xietong.gateway")
+
+GATEWAY_SERVICE = "gateway_protocol.Gateway"
+
+
+def split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"address {address!r}: expected host:port, e.g. 127.0.0.1:26500")
+    return host.strip("[]"), int(port)
+
+
+def channel_options(settings: GatewaySettings) -> list[tuple[str, Any]]:
+    return [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+        # accept client keepalive pings (every 45 s in the Zeebe clients), also on idle connections
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+        ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+        ("grpc.http2.max_ping_strikes", 0),
+        # our own keepalive finds dead clients holding long polls or job streams
+        ("grpc.keepalive_time_ms", 60_000),
+        ("grpc.keepalive_timeout_ms", 20_000),
+        ("grpc.so_reuseport", 0),
+    ]
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """uvicorn without its own signal handling: the gateway owns SIGTERM/SIGINT and stops both servers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Gateway:
+    def __init__(self, engine: Any, settings: GatewaySettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._grpc: grpc.aio.Server | None = None
+        self._health = HealthServicer()
+        self._rest: _EmbeddedUvicorn | None = None
+        self._rest_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        signals = JobSignals(loop)
+        self.engine.add_job_listener(signals.notify)
+        client = EngineClient(self.engine, self.settings.max_inflight_commands)
+        host, port = split_address(self.settings.address)
+
+        interceptors = [BearerTokenInterceptor(self.settings.tokens)] if self.settings.tokens else []
+        server = grpc.aio.server(interceptors=interceptors, options=channel_options(self.settings))
+        gateway_pb2_grpc.add_GatewayServicer_to_server(
+            GatewayService(client, signals, self.settings, host, port), server
+        )
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        if self.settings.tls_cert and self.settings.tls_key:
+            credentials = grpc.ssl_server_credentials(
+                [(self.settings.tls_key.read_bytes(), self.settings.tls_cert.read_bytes())]
+            )
+            server.add_secure_port(self.settings.address, credentials)
+        else:
+            server.add_insecure_port(self.settings.address)
+        await server.start()
+        self._grpc = server
+
+        if self.settings.rest_address:
+            rest_host, rest_port = split_address(self.settings.rest_address)
+            app = RestApi(
+                client, lambda: rest_topology(host, port, self.settings.version), self.settings.tokens
+            ).app()
+            tls = self.settings.tls_cert
+            config = uvicorn.Config(
+                app,
+                host=rest_host,
+                port=rest_port,
+                log_config=None,
+                access_log=False,
+                lifespan="off",
+                ssl_certfile=str(tls) if tls else None,
+                ssl_keyfile=str(self.settings.tls_key) if tls else None,
+            )
+            self._rest = _EmbeddedUvicorn(config)
+            self._rest_task = asyncio.create_task(self._rest.serve())
+            while not self._rest.started:
+                if self._rest_task.done():
+                    self._rest_task.result()  # raises the bind error
+                    raise RuntimeError(f"REST API on {self.settings.rest_address} stopped while starting")
+                await asyncio.sleep(0.01)
+
+        for service in ("", GATEWAY_SERVICE):
+            await self._health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        log.info(
+            "gateway serving",
+            grpc=self.settings.address,
+            rest=self.settings.rest_address or None,
+            tls=bool(self.settings.tls_cert),
+            auth="bearer" if self.settings.tokens else "none",
+        )
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """Refuse new calls, let running ones finish within ``grace_s``, then stop REST."""
+        await self._health.enter_graceful_shutdown()
+        if self._grpc is not None:
+            await self._grpc.stop(grace_s)
+        if self._rest is not None and self._rest_task is not None:
+            self._rest.should_exit = True
+            await self._rest_task
+        log.info("gateway stopped")
+
+
+def rest_topology(host: str, port: int, version: str) -> dict[str, Any]:
+    """Topology as API v2 shows it (lower-case role and health)."""
+    grpc_topology = topology(host, port, version)
+    broker = grpc_topology.brokers[0]
+    return {
+        "brokers": [
+            {
+                "nodeId": broker.nodeId,
+                "host": broker.host,
+                "port": broker.port,
+                "partitions": [{"partitionId": 1, "role": "leader", "health": "healthy"}],
+                "version": broker.version,
+            }
+        ],
+        "clusterSize": 1,
+        "partitionsCount": 1,
+        "replicationFactor": 1,
+        "gatewayVersion": version,
+    }

@@ -1,0 +1,45 @@
+"""How the gateway listens and whom it lets in (``XIETONG_GATEWAY_*``).
+
+Defaults are safe for a developer machine: loopback only, no TLS, no tokens. Exposing the engine
+beyond loopback is a deliberate act that should come with ``tls_cert``/``tls_key`` and ``tokens``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XIETONG_GATEWAY_", extra="ignore")
+
+    address: str = Field("127.0.0.1:26500", description="host:port of the gRPC gateway.")
+    rest_address: str = Field("127.0.0.1:8080", description="host:port of the REST API (v2); '' disables it.")
+    data_dir: Path = Field(Path("data/engine"), description="Where the engine keeps engine.db.")
+    tls_cert: Path | None = Field(
+        None, description="PEM certificate chain; with tls_key enables TLS on gRPC."
+    )
+    tls_key: Path | None = Field(None, description="PEM private key for tls_cert.")
+    tokens: list[str] = Field(
+        default_factory=list,
+        description="Accepted bearer tokens (JSON list in the env var). Empty: no authentication.",
+    )
+    max_message_bytes: int = Field(4 * 1024 * 1024, description="Largest request or response message.")
+    long_polling_timeout_ms: int = Field(
+        10_000, description="How long ActivateJobs waits when requestTimeout is 0 (Zeebe's default: 10 s)."
+    )
+    request_timeout_ms: int = Field(
+        15_000, description="Default for CreateProcessInstanceWithResult when requestTimeout is 0."
+    )
+    max_inflight_commands: int = Field(
+        2_000, description="Commands waiting on the engine before new ones get RESOURCE_EXHAUSTED."
+    )
+    version: str = Field("8.8.0", description="Zeebe version reported by Topology.")
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> GatewaySettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key must be given together")
+        return self

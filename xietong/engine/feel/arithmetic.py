@@ -79,10 +79,6 @@ def subtract(a: Any, b: Any) -> Any:
             return a - b
         if ta is date and tb is date:
             return a - b
-        if ta is datetime and tb is date:
-            return a - datetime(b.year, b.month, b.day, tzinfo=a.tzinfo)
-        if ta is date and tb is datetime:
-            return datetime(a.year, a.month, a.day, tzinfo=b.tzinfo) - b
         if ta is time and tb is time:
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None

@@ -302,7 +302,9 @@ class Compiler:
                     r = loop(level + 1) if level + 1 < len(its) else cond(inner)
                     if r is want:
                         return True
-                    if r is not (not want):
+                    if r is not None and not isinstance(r, bool):
+                        return None
+                    if r is None:
                         seen_other = True
                 return False
 
@@ -335,10 +337,14 @@ class Compiler:
             ctx.budget.spend(len(items), pos)
             out = []
             for item in items:
-                frame = dict(item) if isinstance(item, dict) else {}
-                frame["item"] = item
-                if fc(ctx.child(frame)) is True:
+                frame = {"item": item}
+                if isinstance(item, dict):
+                    frame.update(item)
+                r = fc(ctx.child(frame))
+                if r is True:
                     out.append(item)
+                elif r is not None and r is not False:
+                    return None  # feel-scala fails on a non-boolean filter condition
             return out
 
         return filter_

@@ -80,11 +80,11 @@ def _error(source: str, message: str, pos: int) -> FeelSyntaxError:
 
 
 def _name_start(ch: str) -> bool:
-    return ch.isalpha() or ch in "_?$"
+    return ch.isalpha() or ch in "_?$" or (ord(ch) > 127 and not ch.isspace())
 
 
 def _name_part(ch: str) -> bool:
-    return ch.isalnum() or ch in "_?$'" or ord(ch) in (0xB7,) or 0x300 <= ord(ch) <= 0x36F
+    return ch.isalnum() or ch in "_?$'" or (ord(ch) > 127 and not ch.isspace())
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}

@@ -21,6 +21,11 @@ KEYWORD_NAMES = (
     ("years", "and", "months", "duration"),
     ("date", "and", "time"),
     ("get", "or", "else"),
+    ("day", "of", "year"),
+    ("day", "of", "week"),
+    ("month", "of", "year"),
+    ("week", "of", "year"),
+    ("index", "of"),
 )
 TYPE_NAMES = (
     ("years", "and", "months", "duration"),
@@ -507,7 +512,7 @@ class Parser:
                 self.next()
                 key = k.value
             else:
-                key = self.name_text(stop=(), allow_keywords=True)
+                key = self.context_key()
             self.expect_op(":")
             entries.append((key, self.expression()))
             if not self.peek().is_op(","):
@@ -515,6 +520,22 @@ class Parser:
             self.next()
         self.expect_op("}")
         return self.node("context", t.pos, (tuple(entries),), tuple(v for _, v in entries))
+
+    def context_key(self) -> str:
+        """A context key may hold characters names cannot (``{foo+bar: 1}``): read up to the colon."""
+        first = self.peek()
+        if first.kind not in ("name", "qname"):
+            raise self.error(f"expected a context key but found {self.describe(first)}")
+        if first.kind == "qname":
+            self.next()
+            return first.value
+        last = first
+        while not self.peek().is_op(":"):
+            t = self.peek()
+            if t.kind == "eof" or t.is_op(",") or t.is_op("}") or t.kind == "str":
+                raise self.error(f"expected ':' after the context key but found {self.describe(t)}")
+            last = self.next()
+        return " ".join(self.source[first.pos : last.end].split())
 
     def name_text(self, stop: tuple[str, ...], allow_keywords: bool = False) -> str:
         """Read a (possibly multi-word) name starting at the current token."""

@@ -86,6 +86,8 @@ def context_put_keys(context: Any, keys: Any, value: Any) -> Any:
 
 @builtin("context merge", "contexts")
 def context_merge(contexts: Any) -> Any:
+    if isinstance(contexts, dict):
+        contexts = [contexts]
     if not isinstance(contexts, list):
         return None
     out: dict[str, Any] = {}

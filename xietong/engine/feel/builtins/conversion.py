@@ -135,9 +135,9 @@ def duration(from_: Any) -> Any:
 def years_and_months_duration(from_: Any, to: Any) -> Any:
     if not isinstance(from_, date) or not isinstance(to, date):
         return None
-    if isinstance(from_, datetime) != isinstance(to, datetime):
-        from_ = from_.date() if isinstance(from_, datetime) else from_
-        to = to.date() if isinstance(to, datetime) else to
+    # like Java's Period.between on the local dates: the time of day does not count
+    from_ = from_.date() if isinstance(from_, datetime) else from_
+    to = to.date() if isinstance(to, datetime) else to
     return YearsMonthsDuration(months_between(from_, to))
 
 

@@ -19,7 +19,7 @@ def _num(*values: Any) -> bool:
 
 
 def _scale(scale: Any) -> int | None:
-    if type(scale) is not Decimal or scale != scale.to_integral_value():
+    if type(scale) is not Decimal or not scale.is_finite():
         return None
     s = int(scale)
     return s if -6111 <= s <= 6176 else None
@@ -32,9 +32,10 @@ def _round(n: Any, scale: Any, mode: str) -> Decimal | None:
     if s is None:
         return None
     try:
-        return n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=DECIMAL)
+        r = n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=DECIMAL)
     except decimal.InvalidOperation:
         return None
+    return n if r.is_nan() else r
 
 
 @builtin("decimal", "n, scale")

@@ -139,6 +139,8 @@ def string_join(list: Any, delimiter: Any = OMIT, prefix: Any = OMIT, suffix: An
         return None
     if any(v is not None and not isinstance(v, str) for v in list):
         return None
+    if (prefix is OMIT) != (suffix is OMIT):
+        return None
     p = "" if prefix is OMIT or prefix is None else prefix
     s = "" if suffix is OMIT or suffix is None else suffix
     if not isinstance(p, str) or not isinstance(s, str):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xietong.generator.di_check import di_problems, find_di_problems
+from xietong.generator.di_check import di_problems, find_di_problems, find_layout_warnings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 
@@ -23,6 +23,7 @@ def _rules(xml: str) -> set[tuple[str, str]]:
 def test_tidy_models_have_no_problems(name: str) -> None:
     """Includes boundary events on their hosts and children inside an expanded sub-process."""
     assert find_di_problems(_xml(name).encode("utf-8")) == []
+    assert find_layout_warnings(_xml(name).encode("utf-8")) == []
 
 
 def test_missing_edge() -> None:
@@ -115,3 +116,46 @@ def test_edge_detached_from_source_and_target() -> None:
 def test_messages_name_element_and_rule() -> None:
     xml = _xml("valid-full.bpmn").replace('bpmnElement="Task_normal"', 'bpmnElement="X"')
     assert "Task_normal: <userTask> has no BPMNShape [di-missing-shape]" in find_di_problems(xml.encode())
+
+
+def _warnings(xml: str) -> set[tuple[str, str]]:
+    return {(p.element_id, p.rule) for p in di_problems(xml.encode("utf-8")) if p.severity == "warning"}
+
+
+def test_edge_through_another_shape_is_a_warning() -> None:
+    # Flow_no leaves the gateway downwards; routed instead straight right through Task_handle to End_rejected
+    xml = _xml("valid-minimal.bpmn").replace(
+        '<di:waypoint x="420" y="145" /><di:waypoint x="420" y="230" /><di:waypoint x="502" y="230" />',
+        '<di:waypoint x="445" y="120" /><di:waypoint x="640" y="120" /><di:waypoint x="640" y="230" />'
+        '<di:waypoint x="538" y="230" />',
+    )
+    assert find_di_problems(xml.encode()) == []
+    assert _warnings(xml) == {("Flow_no", "di-edge-crosses-shape")}
+    assert "drawn through Task_handle" in find_layout_warnings(xml.encode())[0]
+
+
+def test_diagonal_edge_is_a_warning() -> None:
+    xml = _xml("valid-minimal.bpmn").replace(
+        '<di:waypoint x="420" y="145" /><di:waypoint x="420" y="230" /><di:waypoint x="502" y="230" />',
+        '<di:waypoint x="420" y="145" /><di:waypoint x="502" y="230" />',
+    )
+    assert _warnings(xml) == {("Flow_no", "di-edge-not-orthogonal")}
+
+
+def test_flows_inside_a_sub_process_and_from_boundary_events_are_not_crossings() -> None:
+    """valid-escalation routes flows inside its sub-process and out of boundary events: no warning."""
+    assert _warnings(_xml("valid-escalation.bpmn")) == set()
+
+
+def test_label_covering_a_shape_or_another_label_is_a_warning() -> None:
+    xml = _xml("valid-full.bpmn")
+    over_task = xml.replace(
+        '<dc:Bounds x="174" y="210" width="48" height="14" />',
+        '<dc:Bounds x="260" y="180" width="48" height="14" />',
+    )
+    assert _warnings(over_task) == {("StartEvent_1", "di-label-overlap")}
+    over_label = xml.replace(
+        '<dc:Bounds x="938" y="455" width="24" height="14" />',
+        '<dc:Bounds x="860" y="458" width="24" height="14" />',
+    )
+    assert _warnings(over_label) == {("Catch_feedback", "di-label-overlap")}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
+from typing import Literal
 
 from lxml import etree
 
@@ -90,11 +91,13 @@ class Bounds:
 
 @dataclass(frozen=True)
 class DiProblem:
-    """One layout problem, naming the BPMN element it concerns."""
+    """One layout problem, naming the BPMN element it concerns. Errors make a diagram wrong or unusable
+    in Modeler; warnings make it untidy (a flow drawn through a shape, a diagonal flow, a covered label)."""
 
     element_id: str
     rule: str
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         return f"{self.element_id}: {self.message} [{self.rule}]"
@@ -109,12 +112,17 @@ class _Node:
 
 
 def find_di_problems(xml: bytes) -> list[str]:
-    """Layout problems of one BPMN document, as readable lines naming the element id (empty if tidy)."""
-    return [str(p) for p in di_problems(xml)]
+    """Layout errors of one BPMN document, as readable lines naming the element id (empty if sound)."""
+    return [str(p) for p in di_problems(xml) if p.severity == "error"]
+
+
+def find_layout_warnings(xml: bytes) -> list[str]:
+    """Untidy but valid layout: flows through shapes, diagonal flows, labels covering shapes or labels."""
+    return [str(p) for p in di_problems(xml) if p.severity == "warning"]
 
 
 def di_problems(xml: bytes) -> list[DiProblem]:
-    """Layout problems of one BPMN document with element id and rule name."""
+    """Layout errors and warnings of one BPMN document with element id and rule name."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.fromstring(xml, parser)
     nodes = dict(_flow_nodes(root))
@@ -126,6 +134,8 @@ def di_problems(xml: bytes) -> list[DiProblem]:
     problems += _boundary_placement(nodes, shapes)
     problems += _containment(root, nodes, shapes, shape_planes)
     problems += _edge_ends(root, shapes, edges)
+    problems += _edge_shapes(root, nodes, shapes, shape_planes, edges)
+    problems += _labels(root, nodes, shapes, shape_planes)
     return problems
 
 
@@ -323,4 +333,132 @@ def _edge_ends(
                             f"{end} at ({point[0]:g},{point[1]:g}), away from {ref} {shape}",
                         )
                     )
+    return problems
+
+
+def _segment_hits_interior(a: tuple[float, float], b: tuple[float, float], box: Bounds) -> bool:
+    """Liang-Barsky clip of segment a-b against the box shrunk by the edge tolerance: True if they meet."""
+    x0, y0 = box.x + EDGE_TOLERANCE, box.y + EDGE_TOLERANCE
+    x1, y1 = box.right - EDGE_TOLERANCE, box.bottom - EDGE_TOLERANCE
+    if x0 >= x1 or y0 >= y1:
+        return False
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _exempt_for_flow(flow: etree._Element, nodes: dict[str, _Node]) -> set[str]:
+    """Shapes a flow may legitimately touch: its ends, their hosts and the sub-processes enclosing them."""
+    exempt: set[str] = set()
+    for ref in (flow.get("sourceRef"), flow.get("targetRef")):
+        if not ref:
+            continue
+        exempt.add(ref)
+        if ref in nodes:
+            exempt |= _ancestors(ref, nodes)
+            if nodes[ref].attached_to:
+                exempt.add(nodes[ref].attached_to)
+    for node in nodes.values():  # boundary events on either end's border
+        if node.attached_to in exempt:
+            exempt.add(node.id)
+    return exempt
+
+
+def _edge_shapes(
+    root: etree._Element,
+    nodes: dict[str, _Node],
+    shapes: dict[str, Bounds],
+    planes: dict[str, str],
+    edges: dict[str, list[tuple[float, float]]],
+) -> list[DiProblem]:
+    """Edges drawn orthogonally and not through other flow nodes (the layered layout promises both)."""
+    problems = []
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        fid = flow.get("id")
+        points = edges.get(fid, [])
+        if len(points) < 2:
+            continue
+        diagonal = [(a, b) for a, b in pairwise(points) if abs(a[0] - b[0]) > 0.5 and abs(a[1] - b[1]) > 0.5]
+        if diagonal:
+            (ax, ay), (bx, by) = diagonal[0]
+            problems.append(
+                DiProblem(
+                    fid,
+                    "di-edge-not-orthogonal",
+                    f"segment ({ax:g},{ay:g})-({bx:g},{by:g}) is diagonal",
+                    "warning",
+                )
+            )
+        plane = planes.get(flow.get("sourceRef") or "")
+        exempt = _exempt_for_flow(flow, nodes)
+        crossed = sorted(
+            node_id
+            for node_id in nodes
+            if node_id not in exempt
+            and node_id in shapes
+            and planes.get(node_id) == plane
+            and any(_segment_hits_interior(a, b, shapes[node_id]) for a, b in pairwise(points))
+        )
+        for node_id in crossed:
+            problems.append(DiProblem(fid, "di-edge-crosses-shape", f"drawn through {node_id}", "warning"))
+    return problems
+
+
+def _enclosing_sub_processes(root: etree._Element) -> dict[str, set[str]]:
+    """Element id (flow node or flow) -> ids of the sub-processes it is nested in."""
+    enclosing: dict[str, set[str]] = {}
+    for tag in SUB_PROCESS_TAGS:
+        for sub in root.iter(f"{{{BPMN}}}{tag}"):
+            for el in sub.iterdescendants():
+                if isinstance(el.tag, str) and el.get("id"):
+                    enclosing.setdefault(el.get("id"), set()).add(sub.get("id"))
+    return enclosing
+
+
+def _label_bounds(root: etree._Element) -> dict[str, tuple[Bounds, str]]:
+    labels: dict[str, tuple[Bounds, str]] = {}
+    for plane in root.iter(f"{{{BPMNDI}}}BPMNPlane"):
+        plane_id = plane.get("bpmnElement") or plane.get("id") or ""
+        for tag in ("BPMNShape", "BPMNEdge"):
+            for di in plane.iter(f"{{{BPMNDI}}}{tag}"):
+                label = di.find(f"{{{BPMNDI}}}BPMNLabel")
+                ref = di.get("bpmnElement")
+                bounds = _bounds(label) if label is not None else None
+                if ref and bounds is not None:
+                    labels[ref] = (bounds, plane_id)
+    return labels
+
+
+def _labels(
+    root: etree._Element, nodes: dict[str, _Node], shapes: dict[str, Bounds], planes: dict[str, str]
+) -> list[DiProblem]:
+    """External labels (events, gateways, flows) must not cover a flow node or another label."""
+    labels = _label_bounds(root)
+    enclosing = _enclosing_sub_processes(root)
+    problems = []
+    for owner, (bounds, plane) in sorted(labels.items()):
+        containers = enclosing.get(owner, set())
+        for node_id in sorted(nodes):
+            if node_id in containers or node_id not in shapes or planes.get(node_id) != plane:
+                continue
+            if bounds.overlaps(shapes[node_id]):
+                message = f"label {bounds} covers {node_id} {shapes[node_id]}"
+                problems.append(DiProblem(owner, "di-label-overlap", message, "warning"))
+    for (a, (ba, pa)), (b, (bb, pb)) in combinations(sorted(labels.items()), 2):
+        if pa == pb and ba.overlaps(bb):
+            problems.append(
+                DiProblem(a, "di-label-overlap", f"label {ba} covers the label of {b} {bb}", "warning")
+            )
     return problems

@@ -97,7 +97,8 @@ def lint_files(paths: Sequence[Path], *, include_di: bool = True) -> list[Findin
     """All findings for the given BPMN files (errors and warnings), in file order.
 
     A file passes when no finding has severity ``error``. ``include_di`` adds the layout checks of
-    :func:`xietong.generator.di_check.di_problems` as ``xietong/di-*`` errors.
+    :func:`xietong.generator.di_check.di_problems` as ``xietong/di-*`` findings (missing or detached DI and
+    overlapping shapes are errors; flows through shapes, diagonal flows and covered labels are warnings).
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -140,4 +141,4 @@ def _di_findings(path: Path) -> list[Finding]:
     except Exception as exc:  # unparsable XML is already reported by moddle/parse
         log.debug("bpmn.di_check_skipped", file=str(path), reason=str(exc))
         return []
-    return [Finding(path, p.element_id, f"xietong/{p.rule}", p.message, "error") for p in problems]
+    return [Finding(path, p.element_id, f"xietong/{p.rule}", p.message, p.severity) for p in problems]

@@ -50,7 +50,9 @@ class EngineClient:
             )
         self._inflight += 1
         try:
-            return await asyncio.wrap_future(self.engine.submit(command))
+            # shielded: a caller that gives up (deadline, cancelled stream) must not cancel the engine's
+            # future, which the engine resolves from its own thread once the command is processed
+            return await asyncio.shield(asyncio.wrap_future(self.engine.submit(command)))
         finally:
             self._inflight -= 1
 

@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .errors import FeelEvaluationError
+from .limits import MAX_STRING_LENGTH
 from .temporal import YearsMonthsDuration, add_months, time_seconds
 from .values import DECIMAL
 
@@ -48,6 +50,8 @@ def add(a: Any, b: Any) -> Any:
         if ta is Decimal and tb is Decimal:
             return finite(DECIMAL.add(a, b))
         if ta is str and tb is str:
+            if len(a) + len(b) > MAX_STRING_LENGTH:
+                raise FeelEvaluationError(f"string longer than {MAX_STRING_LENGTH} characters")
             return a + b
         if ta is timedelta and tb is timedelta:
             return a + b

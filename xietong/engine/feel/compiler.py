@@ -15,14 +15,14 @@ from .arithmetic import OPERATORS, negate
 from .ast import Node
 from .builtins import BUILTINS
 from .errors import FeelEvaluationError, FeelSyntaxError, line_column
-from .scope import MAX_CALL_DEPTH, Ctx
+from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
+from .scope import Ctx
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
 from .values import MISSING, FeelFunction, Range, compare, equals, type_name
 
 Fn = Callable[[Ctx], Any]
 Test = Callable[[Ctx, Any], Any]
 
-MAX_FOR_ITEMS = 100_000
 
 _CMP = {
     "<": lambda c: c < 0,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import FeelSyntaxError, line_column
-
-MAX_SOURCE_LENGTH = 100_000
+from .limits import MAX_SOURCE_LENGTH
 
 KEYWORDS = frozenset(
     {

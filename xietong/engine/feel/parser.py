@@ -12,10 +12,7 @@ from decimal import Decimal, InvalidOperation
 from .ast import Node
 from .errors import FeelSyntaxError, line_column
 from .lexer import KEYWORDS, Token, tokenize
-
-MAX_NESTING = 40
-MAX_TREE_DEPTH = 200
-MAX_NUMBER_DIGITS = 1000
+from .limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_TREE_DEPTH
 
 KEYWORD_NAMES = (
     ("years", "and", "months", "duration"),

@@ -13,9 +13,8 @@ from typing import Any
 import regex
 
 from .errors import FeelEvaluationError
+from .limits import MAX_PATTERN_LENGTH, MAX_STRING_LENGTH, REGEX_TIMEOUT_SECONDS
 
-REGEX_TIMEOUT_SECONDS = 0.25
-MAX_PATTERN_LENGTH = 10_000
 _FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
 
 
@@ -118,4 +117,6 @@ def replace(compiled: Any, text: str, template: str) -> str | None:
     render = _replacement(template)
     if render is None:
         return None
+    if (len(text) + 1) * max(1, len(template)) > MAX_STRING_LENGTH:
+        raise FeelEvaluationError(f"replace() may build a string over {MAX_STRING_LENGTH} characters")
     return _guard(lambda: compiled.sub(render, text, timeout=REGEX_TIMEOUT_SECONDS), compiled.pattern)

@@ -10,10 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from .errors import FeelEvaluationError
+from .limits import MAX_STEPS
 from .values import MISSING, from_json
-
-MAX_STEPS = 1_000_000
-MAX_CALL_DEPTH = 64
 
 
 class Budget:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import FeelEvaluationError
+from ..limits import MAX_LIST_LENGTH
 from ..values import DECIMAL, FeelFunction, compare, equals
 from .registry import OMIT, builtin
 
@@ -18,6 +19,42 @@ def _items(args: tuple[Any, ...]) -> list[Any] | None:
     if len(args) == 1 and args[0] is None:
         return None
     return list(args)
+
+
+def _bounded(items: list[Any]) -> list[Any]:
+    if len(items) > MAX_LIST_LENGTH:
+        raise FeelEvaluationError(f"list longer than {MAX_LIST_LENGTH} items")
+    return items
+
+
+def _key(v: Any) -> Any:
+    """A hashable identity for FEEL equality of simple values, or None to fall back to a scan."""
+    if isinstance(v, Decimal):
+        return ("n", v.normalize())
+    if isinstance(v, (str, bool)) or v is None:
+        return (type(v).__name__, v)
+    return None
+
+
+class _Seen:
+    """Membership under FEEL equality: hashed for simple values, scanned for the rest."""
+
+    def __init__(self) -> None:
+        self.keys: set[Any] = set()
+        self.others: list[Any] = []
+
+    def add(self, v: Any) -> bool:
+        """Add ``v``; True if it was new."""
+        k = _key(v)
+        if k is not None:
+            if k in self.keys:
+                return False
+            self.keys.add(k)
+            return True
+        if _contains(self.others, v):
+            return False
+        self.others.append(v)
+        return True
 
 
 def _contains(items: list[Any], value: Any) -> bool:
@@ -192,7 +229,7 @@ def sublist(list: Any, start: Any, length: Any = OMIT) -> Any:
 def append(list: Any, *items: Any) -> Any:
     if not isinstance(list, type([])):
         return None
-    return [*list, *items]
+    return _bounded([*list, *items])
 
 
 @builtin("concatenate", "lists", variadic=True)
@@ -202,6 +239,7 @@ def concatenate(*lists: Any) -> Any:
         if not isinstance(v, list):
             return None
         out.extend(v)
+        _bounded(out)
     return out
 
 
@@ -212,7 +250,7 @@ def insert_before(list: Any, position: Any, newItem: Any) -> Any:
     i = _position(list, position)
     if i is None:
         return None
-    return [*list[:i], newItem, *list[i:]]
+    return _bounded([*list[:i], newItem, *list[i:]])
 
 
 @builtin("remove", "list, position")
@@ -260,12 +298,11 @@ def index_of(list: Any, match: Any) -> Any:
 @builtin("union", "lists", variadic=True)
 def union(*lists: Any) -> Any:
     out: list[Any] = []
+    seen = _Seen()
     for v in lists:
         if not isinstance(v, list):
             return None
-        for item in v:
-            if not _contains(out, item):
-                out.append(item)
+        out.extend(item for item in v if seen.add(item))
     return out
 
 
@@ -273,26 +310,16 @@ def union(*lists: Any) -> Any:
 def distinct_values(list: Any) -> Any:
     if not isinstance(list, type([])):
         return None
-    out: type([]) = []
-    for item in list:
-        if not _contains(out, item):
-            out.append(item)
-    return out
+    seen = _Seen()
+    return [item for item in list if seen.add(item)]
 
 
 @builtin("duplicate values", "list")
 def duplicate_values(list: Any) -> Any:
     if not isinstance(list, type([])):
         return None
-    seen: type([]) = []
-    dups: type([]) = []
-    for item in list:
-        if _contains(seen, item):
-            if not _contains(dups, item):
-                dups.append(item)
-        else:
-            seen.append(item)
-    return dups
+    seen, reported = _Seen(), _Seen()
+    return [item for item in list if not seen.add(item) and reported.add(item)]
 
 
 @builtin("flatten", "list")
@@ -309,7 +336,7 @@ def flatten(list: Any) -> Any:
                 out.append(item)
 
     walk(list)
-    return out
+    return _bounded(out)
 
 
 @builtin("sort", "list, precedes?", ctx=True)

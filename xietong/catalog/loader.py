@@ -409,6 +409,9 @@ class _Loader:
             for j, ref in enumerate(item.upper_departments):
                 self.check_department(origin, ("coordinating", i, "upper_departments", j), registry, ref,
                                       allow_role=True)
+            for j, duties in enumerate(item.upper_duties):
+                self.check_department(origin, ("coordinating", i, "upper_duties", j, "department"), registry,
+                                      duties.department, allow_role=True)
         for i, taken in enumerate(duty_list.taken_back):
             for j, ref in enumerate(taken.receiving_departments):
                 self.check_department(origin, ("taken_back", i, "receiving_departments", j), registry, ref)

@@ -219,10 +219,7 @@ def sublist(list: Any, start: Any, length: Any = OMIT) -> Any:
         return list[i:]
     if type(length) is not Decimal or length < 0:
         return None
-    n = int(length)
-    if i + n > len(list):
-        return None
-    return list[i : i + n]
+    return list[i : i + int(length)]  # feel-scala slices: a length past the end is cut, not an error
 
 
 @builtin("append", "list, items", variadic=True)
@@ -236,9 +233,8 @@ def append(list: Any, *items: Any) -> Any:
 def concatenate(*lists: Any) -> Any:
     out: list[Any] = []
     for v in lists:
-        if not isinstance(v, list):
-            return None
-        out.extend(v)
+        # feel-scala keeps a non-list argument as one item (concatenate(null, [1]) = [null, 1])
+        out.extend(v if isinstance(v, list) else [v])
         _bounded(out)
     return out
 
@@ -339,15 +335,11 @@ def flatten(list: Any) -> Any:
     return _bounded(out)
 
 
-@builtin("sort", "list, precedes?", ctx=True)
-def sort(ctx: Any, list: Any, precedes: Any = OMIT) -> Any:
+@builtin("sort", "list, precedes", ctx=True)
+def sort(ctx: Any, list: Any, precedes: Any) -> Any:
+    """DMN and feel-scala both require ``precedes``; ``sort(list)`` is no function."""
     if not isinstance(list, type([])):
         return None
-    if precedes is OMIT or precedes is None:
-        for v in list[1:]:
-            if compare(v, list[0]) is None:
-                return None
-        return sorted(list, key=functools.cmp_to_key(lambda a, b: compare(a, b) or 0))
     if not isinstance(precedes, FeelFunction):
         return None
     ctx.budget.spend(len(list) * 8)

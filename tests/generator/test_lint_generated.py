@@ -97,6 +97,8 @@ def test_every_generated_file_renders_without_warnings(generated: list[Path]) ->
     assert not warned, f"{len(warned)} bpmn-js import warnings:\n" + "\n".join(warned[:60])
     empty = [_rel(r.bpmn_path) for r in reports if r.element_count < 3]
     assert not empty, f"rendered (nearly) empty diagrams: {empty}"
+    spilled = [f"{_rel(r.bpmn_path)}: {o}" for r in reports for o in r.label_overflows]
+    assert not spilled, f"{len(spilled)} names spill out of their shapes:\n" + "\n".join(spilled[:60])
 
 
 def _task_types(path: Path) -> set[str]:

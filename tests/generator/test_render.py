@@ -58,6 +58,30 @@ def test_valid_models_import_without_warnings(name: str, reports: dict) -> None:
 
 
 @pytest.mark.parametrize("name", VALID)
+def test_valid_models_have_no_label_overflows(name: str, reports: dict) -> None:
+    assert reports[name].label_overflows == []
+
+
+def test_label_spilling_out_of_a_task_or_lane_header_is_reported(tmp_path: Path) -> None:
+    long_name = (
+        "对涉及多个部门职责交叉的疑难复杂问题由牵头部门组织召开联席会议"
+        "研究并形成处置意见后分别抄送各协同部门落实"
+    )
+    xml = (FIXTURES / "valid-full.bpmn").read_text(encoding="utf-8")
+    xml = xml.replace('name="紧急处置"', f'name="{long_name}"').replace(
+        'name="牵头部门"', f'name="{long_name}"'
+    )
+    path = tmp_path / "long-names.bpmn"
+    path.write_text(xml, encoding="utf-8")
+    report = render_png(path, tmp_path / "long-names.png")
+    assert report.warnings == []
+    assert sorted(o.split(":")[0] for o in report.label_overflows) == ["Lane_dept", "Task_urgent"]
+    assert "spills out of its 30x300 header" in next(
+        o for o in report.label_overflows if o.startswith("Lane")
+    )
+
+
+@pytest.mark.parametrize("name", VALID)
 def test_every_shape_and_edge_is_drawn(name: str, reports: dict) -> None:
     assert reports[name].element_count == di_element_count(FIXTURES / name)
 

@@ -4,7 +4,8 @@
 // Input (JSON on stdin with --stdin): {"chromium": "/usr/bin/chromium", "jobs": [{"bpmn": path, "png": path}],
 //                                      "maxSide": 8000, "margin": 30}
 // Output (stdout): {"results": [{"bpmn", "png", "warnings": [...], "elementCount", "width", "height",
-//                   "error": null|string}]}
+//                   "overflows": [{"elementId", "message"}], "error": null|string}]}
+// overflows: labels drawn inside a task, sub-process, lane or pool whose rendered text leaves the shape.
 // The page is served from disk (file://) and every non-file request is aborted: rendering needs no network.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -63,7 +64,7 @@ async function renderAll(request) {
       try {
         xml = await readFile(job.bpmn, 'utf8');
       } catch (err) {
-        results.push({ ...job, warnings: [], elementCount: 0, width: 0, height: 0,
+        results.push({ ...job, warnings: [], overflows: [], elementCount: 0, width: 0, height: 0,
           error: `cannot read file: ${err.message}` });
         continue;
       }

@@ -55,7 +55,9 @@ class RenderFailed(RuntimeError):
 @dataclass(frozen=True)
 class RenderReport:
     """What rendering one file showed. ``warnings`` are bpmn-js import warnings and page errors; an empty
-    list means the diagram opened cleanly. ``width``/``height`` are the PNG's pixels."""
+    list means the diagram opened cleanly. ``label_overflows`` name shapes (tasks, sub-processes, lanes,
+    pools) whose rendered name spills out of them ("<element id>: <detail>"), measured with the real font.
+    ``width``/``height`` are the PNG's pixels."""
 
     bpmn_path: Path
     png_path: Path
@@ -63,6 +65,7 @@ class RenderReport:
     element_count: int = 0
     width: int = 0
     height: int = 0
+    label_overflows: list[str] = field(default_factory=list)
 
 
 def render_png(bpmn_path: Path, png_path: Path, settings: RenderSettings | None = None) -> RenderReport:
@@ -109,6 +112,7 @@ def render_many(
             element_count=int(r.get("elementCount", 0)),
             width=int(r.get("width", 0)),
             height=int(r.get("height", 0)),
+            label_overflows=[f"{o['elementId']}: {o['message']}" for o in r.get("overflows", [])],
         )
         for (bpmn, png), r in zip(jobs, results, strict=True)
     ]

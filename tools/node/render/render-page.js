@@ -14,7 +14,7 @@
       warnings = (result.warnings || []).map((w) => String(w.message || w));
     } catch (err) {
       const inner = (err.warnings || []).map((w) => String(w.message || w));
-      return { error: String(err.message || err), warnings: inner, elementCount: 0, width: 0, height: 0 };
+      return { error: String(err.message || err), warnings: inner, overflows: [], elementCount: 0, width: 0, height: 0 };
     }
     const canvas = viewer.get('canvas');
     const registry = viewer.get('elementRegistry');
@@ -31,7 +31,45 @@
     container.style.height = `${pxHeight}px`;
     canvas.resized();
     canvas.viewbox({ x: inner.x - margin, y: inner.y - margin, width, height });
-    return { error: null, warnings, elementCount, width: pxWidth, height: pxHeight };
+    const overflows = labelOverflows(registry);
+    return { error: null, warnings, elementCount, width: pxWidth, height: pxHeight, overflows };
   };
+  // Labels drawn INSIDE a shape (tasks, sub-processes, lanes, pools) that spill out of it are unreadable in
+  // Modeler; only the browser knows the real text metrics, so measure the rendered SVG.
+  const INSIDE_LABEL = /^bpmn:(.*Task|Task|SubProcess|Transaction|AdHocSubProcess|CallActivity|Lane|Participant)$/;
+  const TOLERANCE = 2;
+  const HEADER = 30;
+
+  function labelOverflows(registry) {
+    const out = [];
+    for (const element of registry.getAll()) {
+      if (element.type === 'label' || !INSIDE_LABEL.test(element.type) || !element.businessObject.name) {
+        continue;
+      }
+      const gfx = registry.getGraphics(element);
+      const box = gfx && gfx.querySelector('.djs-visual > rect');
+      const text = gfx && gfx.querySelector('.djs-visual > text');
+      if (!box || !text) {
+        continue;
+      }
+      const r = box.getBoundingClientRect();
+      const t = text.getBoundingClientRect();
+      const scale = r.width / Math.max(1, element.width);
+      // a horizontal lane or pool writes its name vertically in the 30px header strip at its left
+      const header = /^bpmn:(Lane|Participant)$/.test(element.type) && element.di.isHorizontal !== false;
+      const b = header ? { left: r.left, right: r.left + HEADER * scale, top: r.top, bottom: r.bottom } : r;
+      const tol = TOLERANCE * scale;
+      if (t.left < b.left - tol || t.right > b.right + tol || t.top < b.top - tol || t.bottom > b.bottom + tol) {
+        const over = (v) => Math.round(v / scale);
+        out.push({
+          elementId: element.id,
+          message: `label ${JSON.stringify(element.businessObject.name)} (${over(t.width)}x${over(t.height)}) ` +
+            `spills out of its ${header ? `${HEADER}x${element.height} header` : `${element.width}x${element.height} shape`}`,
+        });
+      }
+    }
+    return out;
+  }
+
   window.xietongReady = true;
 })();

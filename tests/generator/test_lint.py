@@ -39,6 +39,9 @@ EXPECTED = {
     "unknown-element.bpmn": ("moddle/import-warning", None, "error"),
     "unknown-zeebe-extension.bpmn": ("moddle/import-warning", None, "error"),
     "timer-not-iso.bpmn": ("camunda-compat/timer", "Timer_due", "error"),
+    "non-executable.bpmn": ("camunda-compat/executable-process", "Process_minimal", "error"),
+    "gateway-flow-without-condition.bpmn": ("conditional-flows", "Flow_no", "error"),
+    "message-without-correlation-key.bpmn": ("camunda-compat/subscription", "Catch_feedback", "error"),
 }
 
 

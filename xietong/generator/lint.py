@@ -75,14 +75,17 @@ def require_node_packages(*packages: str) -> Path:
 def run_node_json(script: Path, payload: object, *, timeout: float = 600.0) -> dict:
     """Run a Node tool with a JSON payload on stdin and return the JSON document it prints."""
     node = node_executable()
-    proc = subprocess.run(
-        [node, str(script), "--stdin"],
-        input=json.dumps(payload).encode("utf-8"),
-        capture_output=True,
-        cwd=script.parent,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [node, str(script), "--stdin"],
+            input=json.dumps(payload).encode("utf-8"),
+            capture_output=True,
+            cwd=script.parent,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise NodeToolFailed(f"{script.name} did not finish within {timeout:g} s") from exc
     stderr = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         raise NodeToolFailed(f"{script.name} exited with {proc.returncode}: {stderr[-2000:]}")

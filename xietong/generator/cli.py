@@ -2,9 +2,92 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from xietong.settings import get_settings
+
+TEMPLATES_DIR_NAME = "element-templates"
 
 
 @click.group()
 def bpmn() -> None:
     """Generate and check the BPMN models."""
+
+
+@bpmn.command()
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Catalog directory (default: XIETONG_CONFIG_DIR or the project's config/).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (default: XIETONG_BPMN_DIR or the project's bpmn/).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files even if they were edited by hand.")
+def generate(config_dir: Path | None, out_dir: Path | None, force: bool) -> None:
+    """Write one BPMN file per procedure, plus the Modeler element templates.
+
+    Refuses (exit 1, nothing written) when a file was changed by hand since it was generated,
+    listing the elements that differ; --force overwrites.
+    """
+    from xietong.catalog.loader import load_catalog
+    from xietong.generator.generate import generate as run
+    from xietong.generator.templates import write_templates
+
+    settings = get_settings()
+    config_dir = config_dir or settings.config_dir
+    out_dir = out_dir or settings.bpmn_dir
+    catalog, errors = load_catalog(config_dir)
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"the catalog in {config_dir} has {len(errors)} errors; nothing generated")
+    try:
+        report = run(catalog, out_dir, force=force)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report.refused:
+        for refusal in report.refused:
+            click.echo(f"refused: {refusal}", err=True)
+        click.echo("nothing written; merge the edits into the catalog, or rerun with --force", err=True)
+        sys.exit(1)
+    templates = write_templates(out_dir / TEMPLATES_DIR_NAME)
+    for stale in report.stale:
+        click.echo(f"stale (no longer in the catalog, not deleted): {stale}", err=True)
+    click.echo(
+        f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(templates)} element templates in {out_dir}"
+    )
+
+
+@bpmn.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-lint", is_flag=True, help="Only the task-type catalog and FEEL checks (no Node).")
+def check(files: tuple[Path, ...], no_lint: bool) -> None:
+    """Check BPMN files (default: every file under bpmn/) against the task-type catalog and the linters.
+
+    Prints one line per finding (file: element: severity [rule] message); exit 1 on any error.
+    """
+    from xietong.generator.check import check_files
+    from xietong.generator.lint import NodeToolsMissing
+
+    paths = list(files) or sorted(get_settings().bpmn_dir.rglob("*.bpmn"))
+    if not paths:
+        raise click.ClickException("no BPMN files to check")
+    try:
+        findings = check_files(paths, lint=not no_lint)
+    except NodeToolsMissing as exc:
+        raise click.ClickException(f"{exc} (or use --no-lint)") from exc
+    for finding in findings:
+        click.echo(str(finding))
+    n_errors = sum(f.severity == "error" for f in findings)
+    click.echo(f"{len(paths)} files, {n_errors} errors, {len(findings) - n_errors} warnings")
+    if n_errors:
+        sys.exit(1)

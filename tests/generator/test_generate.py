@@ -1,0 +1,109 @@
+"""`generate` over the real catalog: one file per process, idempotent, and designers' edits are safe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from xietong.catalog.loader import Catalog, load_catalog_or_raise
+from xietong.generator.generate import MANIFEST_NAME, build_outputs, generate
+from xietong.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog_or_raise(PROJECT_ROOT / "config")
+
+
+def test_every_mechanism_is_covered_once(catalog: Catalog) -> None:
+    outputs = build_outputs(catalog)
+    paths = [o.path for o in outputs]
+    assert len(paths) == len(set(paths))
+    items = [m for m in catalog.mechanisms.values() if m.kind.value == "joint_enforcement_item"]
+    own = [m for m in catalog.mechanisms.values() if m.kind.value not in
+           ("joint_enforcement_item", "joint_enforcement_flow")]
+    assert {f"{m.jurisdiction}/{m.id}.bpmn" for m in own} <= set(paths)
+    if items:  # 泗阳: ONE process for all items, not one copy each
+        assert not any(f"/{m.id}.bpmn" in p for m in items for p in paths)
+
+
+def test_siyang_items_parameterise_one_process(catalog: Catalog) -> None:
+    [siyang] = [o for o in build_outputs(catalog) if o.path == "siyang/siyang_joint_enforcement.bpmn"]
+    root = etree.fromstring(siyang.content)
+    [table] = root.xpath("//*[local-name()='output'][@target='jointItem']/@source")
+    assert table.count("number: ") == 39
+    assert '{number: 1, title: "农贸市场安全方面的综合执法", lead: "泗阳县市场监督管理局"' in table
+
+
+def test_generate_twice_writes_nothing_the_second_time(catalog: Catalog, tmp_path: Path) -> None:
+    first = generate(catalog, tmp_path)
+    assert first.written and not first.refused
+    second = generate(catalog, tmp_path)
+    assert second.written == [] and sorted(second.unchanged) == sorted(first.written)
+    assert (tmp_path / MANIFEST_NAME).is_file()
+
+
+def _edit_first(out: Path, catalog: Catalog) -> tuple[Path, str]:
+    path = out / build_outputs(catalog)[0].path
+    root = etree.parse(str(path))
+    task = root.xpath("//*[local-name()='userTask']")[0]
+    task.set("name", task.get("name") + "（设计人员改）")
+    root.write(str(path), xml_declaration=True, encoding="UTF-8")
+    return path, task.get("id")
+
+
+def test_hand_edit_is_refused_with_the_element_named(catalog: Catalog, tmp_path: Path) -> None:
+    generate(catalog, tmp_path)
+    path, element_id = _edit_first(tmp_path, catalog)
+    edited = path.read_bytes()
+    # the generator would write something else now: pretend the catalog changed by dropping the file's twin
+    path.write_bytes(edited.replace(b'exporterVersion="1"', b'exporterVersion="1" '))
+    report = generate(catalog, tmp_path)
+    assert [r.changes.changed for r in report.refused if r.changes] == [[element_id]]
+    assert report.written == []
+    assert element_id in str(report.refused[0])
+
+
+def test_without_manifest_the_fingerprint_still_detects_edits(catalog: Catalog, tmp_path: Path) -> None:
+    generate(catalog, tmp_path)
+    (tmp_path / MANIFEST_NAME).unlink()
+    _edit_first(tmp_path, catalog)
+    report = generate(catalog, tmp_path)
+    assert len(report.refused) == 1 and "fingerprint differs" in report.refused[0].reason
+
+
+def test_force_overwrites_hand_edits(catalog: Catalog, tmp_path: Path) -> None:
+    generate(catalog, tmp_path)
+    path, _ = _edit_first(tmp_path, catalog)
+    report = generate(catalog, tmp_path, force=True)
+    assert report.written == [str(path.relative_to(tmp_path))] and not report.refused
+    assert generate(catalog, tmp_path).written == []
+
+
+def test_foreign_file_at_a_target_path_is_refused(catalog: Catalog, tmp_path: Path) -> None:
+    target = tmp_path / build_outputs(catalog)[0].path
+    target.parent.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "tests" / "generator" / "conftest.py", target)
+    report = generate(catalog, tmp_path)
+    assert report.refused and "not parseable XML" in report.refused[0].reason
+
+
+def test_committed_bpmn_is_fresh(catalog: Catalog) -> None:
+    """bpmn/ in git is exactly what `xietong bpmn generate` makes from the committed catalog."""
+    from xietong.generator.generate import manifest_bytes
+    from xietong.generator.templates import template_files
+
+    bpmn_dir = PROJECT_ROOT / "bpmn"
+    outputs = build_outputs(catalog)
+    stale = [o.path for o in outputs if not (bpmn_dir / o.path).is_file()
+             or (bpmn_dir / o.path).read_bytes() != o.content]
+    assert not stale, f"bpmn/ is stale for {stale[:10]}: run `xietong bpmn generate`"
+    extra = sorted(str(p.relative_to(bpmn_dir)) for p in bpmn_dir.glob("*/*.bpmn")
+                   if str(p.relative_to(bpmn_dir)) not in {o.path for o in outputs})
+    assert not extra, f"bpmn/ has files no catalog entry produces: {extra}"
+    assert (bpmn_dir / MANIFEST_NAME).read_bytes() == manifest_bytes(outputs)
+    for name, content in template_files().items():
+        assert (bpmn_dir / "element-templates" / name).read_bytes() == content, name

@@ -61,7 +61,7 @@ class CompiledUnaryTests:
 def _compile(source: str, known_names: tuple[str, ...]) -> CompiledExpression:
     try:
         tree = Parser(source, known_names).parse()
-        return CompiledExpression(source, Compiler(source).compile(tree))
+        return CompiledExpression(source, Compiler(source, tree).compile(tree))
     except RecursionError as exc:
         raise FeelSyntaxError("expression nested too deeply", 0, 1, 1, source) from exc
 

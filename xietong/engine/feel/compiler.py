@@ -14,7 +14,8 @@ from . import properties
 from .arithmetic import OPERATORS, negate
 from .ast import Node
 from .builtins import BUILTINS
-from .errors import FeelEvaluationError, FeelSyntaxError, line_column
+from .builtins.registry import static_overload
+from .errors import FeelError, FeelEvaluationError, FeelSyntaxError, line_column
 from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
 from .scope import Ctx
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
@@ -45,15 +46,62 @@ def parse_temporal_literal(text: str) -> Any:
     return parse_time(t)
 
 
+_IMPURE = frozenset({"now", "today", "random number", "uuid", "assert"})
+_LITERALS = frozenset({"num", "str", "bool", "null", "at"})
+_BOOLEAN_KINDS = frozenset({"cmp", "and", "or", "between", "in", "instance", "bool", "quant"})
+
+
+def bound_names(node: Any, out: set[str] | None = None) -> set[str]:
+    """Every name the expression binds itself (context keys, parameters, iterators)."""
+    out = set() if out is None else out
+    if isinstance(node, Node):
+        if node.kind == "context":
+            out.update(k for k, _ in node.args[0])
+        elif node.kind == "fn":
+            out.update(node.args[0])
+        elif node.kind in ("for", "quant"):
+            its = node.args[0] if node.kind == "for" else node.args[1]
+            out.update(name for name, _, _ in its)
+        for a in node.args:
+            bound_names(a, out)
+    elif isinstance(node, tuple):
+        for a in node:
+            bound_names(a, out)
+    return out
+
+
 class Compiler:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, tree: Node | None = None) -> None:
         self.source = source
+        self.bound = bound_names(tree) if tree is not None else None
+
+    def fold(self, node: Node) -> Any:
+        """The value of a call to a pure built-in with literal arguments, computed once, or MISSING."""
+        callee, args_n, named = node.args
+        if named or callee.kind != "name" or self.bound is None:
+            return MISSING
+        name = callee.args[0]
+        if name in _IMPURE or name not in BUILTINS or name in self.bound or name == "is defined":
+            return MISSING
+        if not all(a.kind in _LITERALS for a in args_n):
+            return MISSING
+        try:
+            value = self.compile(node, fold=False)(Ctx({}))
+        except FeelError:
+            return MISSING
+        if isinstance(value, (list, dict, FeelFunction)):
+            return MISSING
+        return value
 
     def syntax_error(self, message: str, pos: int) -> FeelSyntaxError:
         line, col = line_column(self.source, pos)
         return FeelSyntaxError(message, pos, line, col, self.source)
 
-    def compile(self, node: Node) -> Fn:
+    def compile(self, node: Node, fold: bool = True) -> Fn:
+        if fold and node.kind == "call":
+            value = self.fold(node)
+            if value is not MISSING:
+                return lambda ctx: value
         method = getattr(self, "c_" + node.kind, None)
         if method is None:
             raise self.syntax_error(f"'{node.kind}' is not allowed here", node.pos)
@@ -322,6 +370,7 @@ class Compiler:
         cond_n = node.args[1]
         fc = self.compile(cond_n)
         static_index = cond_n.kind == "num"
+        boolean = cond_n.kind in _BOOLEAN_KINDS
         pos = node.pos
 
         def filter_(ctx: Ctx) -> Any:
@@ -331,9 +380,10 @@ class Compiler:
             items = base if isinstance(base, list) else [base]
             if static_index:
                 return pick(items, fc(ctx))
-            probe = fc(ctx.child({"item": None}))
-            if type(probe) is Decimal:
-                return pick(items, probe)
+            if not boolean:
+                probe = fc(ctx.child({"item": None}))
+                if type(probe) is Decimal:
+                    return pick(items, probe)
             ctx.budget.spend(len(items), pos)
             out = []
             for item in items:
@@ -365,6 +415,16 @@ class Compiler:
             fargs = [self.compile(a) for a in args_n]
         if callee.kind == "name" and callee.args[0] == "is defined" and not named and len(args_n) == 1:
             return self.defined_check(args_n[0])
+        if (
+            callee.kind == "name"
+            and not named
+            and callee.args[0] in BUILTINS
+            and self.bound is not None
+            and callee.args[0] not in self.bound
+        ):
+            direct = self.direct_builtin_call(callee.args[0], fargs)
+            if direct is not None:
+                return direct
         if callee.kind == "name":
             fname = callee.args[0]
             builtin = BUILTINS.get(fname)
@@ -404,6 +464,22 @@ class Compiler:
             return f.invoke(ctx, [a(ctx) for a in fargs], None, pos)
 
         return call
+
+    def direct_builtin_call(self, fname: str, fargs: list[Fn]) -> Fn | None:
+        """Bind a built-in overload at compile time when nothing in the expression can shadow it."""
+        ov = static_overload(fname, len(fargs))
+        if ov is None:
+            return None
+        impl = ov.impl
+        if ov.needs_ctx:
+            return lambda ctx: impl(ctx, *[a(ctx) for a in fargs])
+        if len(fargs) == 1:
+            (f0,) = fargs
+            return lambda ctx: impl(f0(ctx))
+        if len(fargs) == 2:
+            f0, f1 = fargs
+            return lambda ctx: impl(f0(ctx), f1(ctx))
+        return lambda ctx: impl(*[a(ctx) for a in fargs])
 
     def defined_check(self, arg: Node) -> Fn:
         """``is defined(x)``: a variable or context entry that exists (even if null) is defined."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .errors import FeelSyntaxError, line_column
@@ -31,33 +32,6 @@ KEYWORDS = frozenset(
     }
 )
 
-_OPERATORS = (
-    "**",
-    "..",
-    "<=",
-    ">=",
-    "!=",
-    "->",
-    "=",
-    "<",
-    ">",
-    "+",
-    "-",
-    "*",
-    "/",
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    ":",
-    ".",
-    "?",
-    "@",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -78,15 +52,49 @@ def _error(source: str, message: str, pos: int) -> FeelSyntaxError:
     return FeelSyntaxError(message, pos, line, col, source)
 
 
-def _name_start(ch: str) -> bool:
-    return ch.isalpha() or ch in "_?$" or (ord(ch) > 127 and not ch.isspace())
-
-
-def _name_part(ch: str) -> bool:
-    return ch.isalnum() or ch in "_?$'" or (ord(ch) > 127 and not ch.isspace())
-
-
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}
+
+
+_NAME = r"(?:[^\W\d]|[?$]|[^\x00-\x7f\s])(?:[\w?$']|[^\x00-\x7f\s])*"
+_TOKEN = re.compile(
+    r"(?P<ws>\s+)"
+    r"|(?P<comment>//[^\n]*|/\*.*?\*/)"
+    r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)"
+    r'|(?P<str>"(?:[^"\\]|\\.)*")'
+    r"|(?P<qname>`[^`]*`)"
+    r"|(?P<name>" + _NAME + r")"
+    r"|(?P<op>\*\*|\.\.|<=|>=|!=|->|[=<>+\-*/()\[\]{},:.?@])",
+    re.S,
+)
+
+
+def _unescape(body: str) -> str:
+    parts: list[str] = []
+    j, n = 0, len(body)
+    while j < n:
+        c = body[j]
+        if c == "\\" and j + 1 < n:
+            e = body[j + 1]
+            if e in _ESCAPES:
+                parts.append(_ESCAPES[e])
+                j += 2
+                continue
+            if e == "u" and j + 6 <= n:
+                code = int(body[j + 2 : j + 6], 16)
+                j += 6
+                if 0xD800 <= code <= 0xDBFF and body.startswith("\\u", j):
+                    low = int(body[j + 2 : j + 6], 16)
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    j += 6
+                parts.append(chr(code))
+                continue
+            if e == "U" and j + 8 <= n:
+                parts.append(chr(int(body[j + 2 : j + 8], 16)))
+                j += 8
+                continue
+        parts.append(c)
+        j += 1
+    return "".join(parts)
 
 
 def tokenize(source: str) -> list[Token]:
@@ -94,97 +102,35 @@ def tokenize(source: str) -> list[Token]:
     if len(source) > MAX_SOURCE_LENGTH:
         raise _error(source, f"expression longer than {MAX_SOURCE_LENGTH} characters", MAX_SOURCE_LENGTH)
     tokens: list[Token] = []
+    append = tokens.append
+    match = _TOKEN.match
     i, n = 0, len(source)
     while i < n:
-        ch = source[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if source.startswith("//", i):
-            j = source.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if source.startswith("/*", i):
-            j = source.find("*/", i + 2)
-            if j < 0:
-                raise _error(source, "unterminated comment", i)
-            i = j + 2
-            continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isdigit()):
-            j = i
-            while j < n and source[j].isdigit():
-                j += 1
-            if j < n and source[j] == "." and j + 1 < n and source[j + 1].isdigit():
-                j += 1
-                while j < n and source[j].isdigit():
-                    j += 1
-            if (
-                j < n
-                and source[j] in "eE"
-                and (
-                    (j + 1 < n and source[j + 1].isdigit())
-                    or (j + 2 < n and source[j + 1] in "+-" and source[j + 2].isdigit())
-                )
-            ):
-                j += 2
-                while j < n and source[j].isdigit():
-                    j += 1
-            tokens.append(Token("num", source[i:j], i, j))
-            i = j
-            continue
-        if ch == '"':
-            j = i + 1
-            parts: list[str] = []
-            while True:
-                if j >= n:
-                    raise _error(source, "unterminated string literal", i)
-                c = source[j]
-                if c == '"':
-                    break
-                if c == "\\" and j + 1 < n:
-                    e = source[j + 1]
-                    if e in _ESCAPES:
-                        parts.append(_ESCAPES[e])
-                        j += 2
-                        continue
-                    if e == "u" and j + 6 <= n:
-                        code = int(source[j + 2 : j + 6], 16)
-                        j += 6
-                        if 0xD800 <= code <= 0xDBFF and source.startswith("\\u", j):
-                            low = int(source[j + 2 : j + 6], 16)
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                            j += 6
-                        parts.append(chr(code))
-                        continue
-                    if e == "U" and j + 8 <= n:
-                        parts.append(chr(int(source[j + 2 : j + 8], 16)))
-                        j += 8
-                        continue
-                parts.append(c)
-                j += 1
-            tokens.append(Token("str", "".join(parts), i, j + 1))
-            i = j + 1
-            continue
-        if ch == "`":
-            j = source.find("`", i + 1)
-            if j < 0:
+        m = match(source, i)
+        if m is None:
+            ch = source[i]
+            if ch == '"':
+                raise _error(source, "unterminated string literal", i)
+            if ch == "`":
                 raise _error(source, "unterminated `name`", i)
-            tokens.append(Token("qname", source[i + 1 : j], i, j + 1))
-            i = j + 1
-            continue
-        if _name_start(ch):
-            j = i + 1
-            while j < n and _name_part(source[j]):
-                j += 1
-            tokens.append(Token("name", source[i:j], i, j))
-            i = j
-            continue
-        for op in _OPERATORS:
-            if source.startswith(op, i):
-                tokens.append(Token("op", op, i, i + len(op)))
-                i += len(op)
-                break
-        else:
             raise _error(source, f"unexpected character {ch!r}", i)
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "ws" or kind == "comment":
+            pass
+        elif kind == "op" and source.startswith("/*", i):
+            raise _error(source, "unterminated comment", i)
+        elif kind == "str":
+            body = source[i + 1 : end - 1]
+            try:
+                value = _unescape(body) if "\\" in body else body
+            except ValueError as exc:
+                raise _error(source, "invalid escape in string literal", i) from exc
+            append(Token("str", value, i, end))
+        elif kind == "qname":
+            append(Token("qname", source[i + 1 : end - 1], i, end))
+        else:
+            append(Token(kind, m.group(kind), i, end))  # type: ignore[arg-type]
+        i = end
     tokens.append(Token("eof", "", n, n))
     return tokens

@@ -29,6 +29,7 @@ TYPE_NAMES = (
     ("days", "and", "time", "duration"),
     ("date", "and", "time"),
 )
+_KEYWORD_NAME_STARTS = frozenset(words[0] for words in KEYWORD_NAMES)
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
 
@@ -36,6 +37,8 @@ class Parser:
     def __init__(self, source: str, known_names: tuple[str, ...] = ()) -> None:
         self.source = source
         self.tokens = tokenize(source)
+        self.tokens.extend([self.tokens[-1]] * 8)  # look-ahead past the end reads end-of-input
+        self.last = len(self.tokens) - 9
         self.i = 0
         self.nesting = 0
         self.no_filter = False
@@ -48,12 +51,11 @@ class Parser:
         return FeelSyntaxError(message, p, line, col, self.source)
 
     def peek(self, k: int = 0) -> Token:
-        j = min(self.i + k, len(self.tokens) - 1)
-        return self.tokens[j]
+        return self.tokens[self.i + k]
 
     def next(self) -> Token:
         t = self.tokens[self.i]
-        if t.kind != "eof":
+        if self.i < self.last:
             self.i += 1
         return t
 
@@ -542,7 +544,7 @@ class Parser:
             return t.value
         if t.kind != "name":
             raise self.error(f"expected a name but found {self.describe(t)}")
-        for known in self.known_names:
+        for known in self.known_names if self.known_names else ():
             end = t.pos + len(known)
             if self.source.startswith(known, t.pos):
                 k = 0
@@ -551,7 +553,7 @@ class Parser:
                 if self.peek(k).end == end and self.peek(k).kind != "eof":
                     self.i += k + 1
                     return known
-        for words in KEYWORD_NAMES:
+        for words in KEYWORD_NAMES if t.value in _KEYWORD_NAME_STARTS else ():
             n = len(words)
             if all(self.peek(k).kind == "name" and self.peek(k).value == w for k, w in enumerate(words)) and (
                 self.peek(n).is_op("(") or allow_keywords

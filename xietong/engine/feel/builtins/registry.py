@@ -76,3 +76,11 @@ def _dispatcher(name: str) -> Callable[..., Any]:
         raise FeelEvaluationError(f"no function found with name '{name}' and {given}", pos)
 
     return invoke
+
+
+def static_overload(name: str, nargs: int) -> Overload | None:
+    """The overload a positional call with ``nargs`` arguments will use (for compile-time binding)."""
+    for ov in _OVERLOADS.get(name, ()):
+        if ov.required <= nargs and (nargs <= len(ov.params) or ov.variadic):
+            return ov
+    return None

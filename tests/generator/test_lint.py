@@ -42,6 +42,7 @@ EXPECTED = {
     "non-executable.bpmn": ("camunda-compat/executable-process", "Process_minimal", "error"),
     "gateway-flow-without-condition.bpmn": ("conditional-flows", "Flow_no", "error"),
     "message-without-correlation-key.bpmn": ("camunda-compat/subscription", "Catch_feedback", "error"),
+    "duplicate-id.bpmn": ("moddle/import-warning", "Flow_no", "error"),  # its target is lost
 }
 
 
@@ -116,3 +117,8 @@ def test_missing_node_modules_says_how_to_fix(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(lint, "NODE_TOOLS_DIR", tmp_path)
     with pytest.raises(NodeToolsMissing, match="scripts/bootstrap"):
         lint_files([FIXTURES / "valid-minimal.bpmn"])
+
+
+def test_duplicate_id_is_named(findings_by_file: dict[str, list[Finding]]) -> None:
+    messages = [f.message for f in findings_by_file["duplicate-id.bpmn"] if f.rule == "moddle/import-warning"]
+    assert any("duplicate ID <End_done>" in m for m in messages)

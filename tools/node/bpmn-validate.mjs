@@ -182,7 +182,11 @@ function lintFindings(results) {
       }
       const severity = r.category === 'warn' ? 'warning' : 'error';
       const path = Array.isArray(r.path) && r.path.length ? ` (at ${r.path.join('.')})` : '';
-      out.push(finding(r.id, rule, `${r.message}${path}`, severity));
+      // a rule that crashed (usually on a model broken in another way) is an error, without the stack
+      const message = r.category === 'rule-error'
+        ? `rule crashed: ${String(r.message).split('\n')[0].replace(/rule <[^>]*> failed with error:\s*/, '')}`
+        : `${r.message}${path}`;
+      out.push(finding(r.id, rule, message, severity));
     }
   }
   return out;

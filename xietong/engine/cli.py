@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
 @click.group()
 def engine() -> None:
     """Run and inspect the embedded Zeebe-compatible engine."""
+
+
+@engine.command()
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The engine's data directory (holds engine.db).",
+)
+@click.argument("instance", required=False, type=int)
+def inspect(data_dir: Path, instance: int | None) -> None:
+    """List process instances, or show one INSTANCE: active elements, variables, incidents, record log."""
+    from xietong.engine.inspect import Snapshot, instance_detail, overview
+
+    try:
+        snapshot = Snapshot(data_dir)
+        lines = overview(snapshot) if instance is None else instance_detail(snapshot, instance)
+    except (FileNotFoundError, KeyError) as err:
+        raise click.ClickException(str(err).strip("'\"")) from err
+    click.echo("\n".join(lines))

@@ -1,0 +1,248 @@
+"""The embedded engine: one processing thread, group commit to SQLite, futures resolved after commit.
+
+Like one Zeebe partition: commands queue up, a single writer applies them in order against the
+in-memory state, and every batch is committed in one SQLite transaction before any of its commands
+is acknowledged. On start the state is loaded back and whatever came due while down fires at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from xietong.engine.clock import Clock
+from xietong.engine.errors import EngineError, ResourceExhausted
+from xietong.engine.keys import KeyGenerator
+from xietong.engine.processing.commands import DEFERRED
+from xietong.engine.processing.processor import Processor
+from xietong.engine.settings import EngineSettings
+from xietong.engine.state.state import State
+from xietong.engine.state.store import Store
+
+log = structlog.get_logger("xietong.engine")
+
+_TICK = object()
+
+
+class _Query:
+    """A read executed on the processing thread, so it sees a consistent state."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Processor], Any]) -> None:
+        self.fn = fn
+
+
+class Engine:
+    def __init__(
+        self, data_dir: Path, *, clock: Clock | None = None, settings: EngineSettings | None = None
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.clock = clock or Clock()
+        self.settings = settings or EngineSettings()
+        self._queue: deque[tuple[Any, Future[Any] | None]] = deque()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._running = False
+        self._listeners: list[Callable[[str], None]] = []
+        self._processor: Processor | None = None
+        self._store: Store | None = None
+        self._failure: BaseException | None = None
+        from xietong.engine.queries import Queries
+
+        self.queries = Queries(self)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> Engine:
+        if self._running:
+            return self
+        store = Store(self.data_dir / "engine.db", self.settings.synchronous)
+        meta = store.load_meta()
+        state = State()
+        state.load(store.load_state())
+        keys = KeyGenerator(int(meta.get("next_key", "1")))
+        self._processor = Processor(state, keys, int(meta.get("position", "0")))
+        self._store = store
+        self._stopping = False
+        self._running = True
+        self.clock.subscribe(self._on_clock)
+        self._thread = threading.Thread(target=self._run, name="xietong-engine", daemon=True)
+        self._thread.start()
+        log.info(
+            "engine started",
+            data_dir=str(self.data_dir),
+            instances=sum(1 for s in state.instances.values() if s.state == "ACTIVE"),
+        )
+        return self
+
+    def close(self) -> None:
+        if not self._running:
+            return
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join()
+        self.clock.unsubscribe(self._on_clock)
+        self._running = False
+        if self._store is not None:
+            self._store.close()
+        log.info("engine stopped", data_dir=str(self.data_dir))
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- API -----------------------------------------------------------------------------------
+    def submit(self, command: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        if not self._running or self._stopping:
+            future.set_exception(self._failure or ResourceExhausted("the engine is not running"))
+            return future
+        with self._cond:
+            if len(self._queue) >= self.settings.queue_limit:
+                future.set_exception(
+                    ResourceExhausted(
+                        f"the engine's command queue is full ({self.settings.queue_limit}); retry later"
+                    )
+                )
+                return future
+            self._queue.append((command, future))
+            if len(self._queue) == 1:
+                self._cond.notify()
+        return future
+
+    def execute(self, command: Any, timeout: float | None = None) -> Any:
+        return self.submit(command).result(timeout)
+
+    def query(self, fn: Callable[[Processor], Any], timeout: float | None = 30) -> Any:
+        return self.submit(_Query(fn)).result(timeout)
+
+    def add_job_listener(self, callback: Callable[[str], None]) -> None:
+        self._listeners.append(callback)
+
+    def remove_job_listener(self, callback: Callable[[str], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _on_clock(self) -> None:
+        with self._cond:
+            self._queue.append((_TICK, None))
+            self._cond.notify()
+
+    # -- processing thread ---------------------------------------------------------------------
+    def _wait_timeout(self) -> float | None:
+        assert self._processor is not None
+        due = self._processor.state.next_due_ms()
+        if due is None:
+            return None
+        remaining = (due - self.clock.now_ms()) / 1000
+        if self.clock.is_pinned and remaining > 0:
+            return None  # only pin/add moves a pinned clock, and they wake us
+        return max(remaining, 0.0)
+
+    def _run(self) -> None:
+        max_batch = self.settings.max_batch
+        first = True
+        while True:
+            with self._cond:
+                while not self._queue and not self._stopping and not first:
+                    timeout = self._wait_timeout()
+                    if timeout == 0.0:
+                        break
+                    self._cond.wait(timeout)
+                    if timeout is not None and not self._queue:
+                        break
+                first = False
+                batch = [self._queue.popleft() for _ in range(min(max_batch, len(self._queue)))]
+                stopping = self._stopping and not self._queue
+            try:
+                self._process(batch)
+            except BaseException as err:  # storage failure: nothing more can be acknowledged
+                log.error("engine stopped after a storage failure", error=str(err))
+                self._failure = err
+                self._stopping = True
+                for _, future in batch:
+                    if future is not None and not future.done():
+                        future.set_exception(EngineError(f"engine failure: {err}"))
+                self._fail_pending(err)
+                return
+            if stopping:
+                self._fail_pending(None)
+                return
+
+    def _fail_pending(self, err: BaseException | None) -> None:
+        with self._cond:
+            pending = list(self._queue)
+            self._queue.clear()
+        for _, future in pending:
+            if future is not None and not future.done():
+                future.set_exception(ResourceExhausted("the engine is shutting down"))
+
+    def _process(self, batch: list[tuple[Any, Future[Any] | None]]) -> None:
+        p = self._processor
+        store = self._store
+        assert p is not None and store is not None
+        p.now_ms = self.clock.now_ms()
+        p.commands.tick()
+        answers: list[tuple[Future[Any], Any, bool]] = []
+        for command, future in batch:
+            p.now_ms = self.clock.now_ms()
+            if command is _TICK:
+                p.commands.tick()
+                continue
+            if isinstance(command, _Query):
+                try:
+                    answers.append((future, command.fn(p), True))  # type: ignore[arg-type]
+                except Exception as err:  # a failing read only fails its caller
+                    answers.append((future, err, False))  # type: ignore[arg-type]
+                continue
+            try:
+                result = p.commands.process(command, future)
+                p.drain()
+            except EngineError as err:
+                p.followups.clear()
+                answers.append((future, err, False))  # type: ignore[arg-type]
+                continue
+            except Exception as err:
+                log.exception("command failed", command=type(command).__name__)
+                p.followups.clear()
+                answers.append(
+                    (future, EngineError(f"internal error processing {type(command).__name__}: {err}"), False)
+                )  # type: ignore[arg-type]
+                continue
+            if result is not DEFERRED:
+                answers.append((future, result, True))  # type: ignore[arg-type]
+        upserts, deletes = p.state.flush()
+        if upserts or deletes or p.records:
+            store.commit(
+                upserts, deletes, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)}
+            )
+            p.records = []
+        for future, value, ok in answers:
+            if future is None or future.done():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+        callbacks, p.after_commit = p.after_commit, []
+        for callback in callbacks:
+            callback()
+        if p.notify_types:
+            types, p.notify_types = p.notify_types, set()
+            for job_type in types:
+                for listener in list(self._listeners):
+                    try:
+                        listener(job_type)
+                    except Exception:
+                        log.exception("job listener failed", job_type=job_type)

@@ -1,0 +1,105 @@
+"""The engine's bridge to FEEL: Zeebe's ``=`` prefix, static values, and lazy scope lookup.
+
+A BPMN attribute is either a static value or, when it starts with ``=``, a FEEL expression. FEEL is
+imported on first use so a model without expressions never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+
+class ExpressionError(Exception):
+    """An expression failed to compile or evaluate; the message names the expression."""
+
+
+def _feel() -> Any:
+    from xietong.engine import feel
+
+    return feel
+
+
+class ScopeVariables(Mapping[str, Any]):
+    """Variables visible from a scope: the nearest scope wins. FEEL only looks names up."""
+
+    __slots__ = ("_chain",)
+
+    def __init__(self, chain: list[dict[str, Any]]) -> None:
+        self._chain = chain
+
+    def __getitem__(self, name: str) -> Any:
+        for scope in self._chain:
+            if name in scope:
+                return scope[name]
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        for scope in self._chain:
+            if name in scope:
+                return scope[name]
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in scope for scope in self._chain)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.merged())
+
+    def __len__(self) -> int:
+        return len(self.merged())
+
+    def merged(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for scope in reversed(self._chain):
+            result.update(scope)
+        return result
+
+
+class Expression:
+    """A static value or a compiled FEEL expression (source kept for messages and validation)."""
+
+    __slots__ = ("_compiled", "is_feel", "source", "static")
+
+    def __init__(self, raw: str) -> None:
+        text = raw.strip()
+        self.is_feel = text.startswith("=")
+        self.source = text[1:].strip() if self.is_feel else raw
+        self.static: Any = None if self.is_feel else raw
+        self._compiled: Any = None
+
+    def compile(self) -> None:
+        """Raise ExpressionError when the FEEL text does not parse (deployment validation)."""
+        if self.is_feel and self._compiled is None:
+            feel = _feel()
+            try:
+                self._compiled = feel.compile_expression(self.source)
+            except feel.FeelError as err:
+                raise ExpressionError(f"invalid FEEL expression '{self.source}': {err}") from err
+
+    def evaluate(self, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
+        """Evaluate to a FEEL value (static values come back as their string)."""
+        if not self.is_feel:
+            return self.static
+        if self._compiled is None:
+            self.compile()
+        feel = _feel()
+        try:
+            return self._compiled.evaluate(variables, now=now)
+        except feel.FeelError as err:
+            raise ExpressionError(f"failed to evaluate expression '{self.source}': {err}") from err
+
+    def evaluate_json(self, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
+        """Evaluate to a JSON-compatible value, as Zeebe stores a FEEL result in a variable."""
+        value = self.evaluate(variables, now)
+        if not self.is_feel:
+            return value
+        return _feel().to_json(value)
+
+    def __repr__(self) -> str:
+        return f"Expression({'=' if self.is_feel else ''}{self.source!r})"
+
+
+def to_json(value: Any) -> Any:
+    return _feel().to_json(value)

@@ -1,0 +1,603 @@
+"""BPMN 2.0 XML (Camunda Modeler / Zeebe flavour) to executable ``Process`` models, with validation.
+
+Every problem is reported as ``resource: element id: rule`` and the whole resource is rejected, so a
+deployment either takes effect completely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lxml import etree
+
+from xietong.engine.expressions import Expression, ExpressionError
+from xietong.engine.model.elements import (
+    ACTIVITIES,
+    JOB_TASKS,
+    CallDef,
+    Element,
+    EventDef,
+    Flow,
+    JobDef,
+    LoopDef,
+    Mapping,
+    Process,
+    UserTaskDef,
+)
+from xietong.engine.timers import TimerValueError, parse_cycle, parse_datetime, parse_duration
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+ZEEBE = "http://camunda.org/schema/zeebe/1.0"
+
+FLOW_NODES = frozenset(
+    {
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        *ACTIVITIES,
+    }
+)
+IGNORED = frozenset(
+    {
+        "sequenceFlow",
+        "laneSet",
+        "textAnnotation",
+        "association",
+        "dataObject",
+        "dataObjectReference",
+        "dataStoreReference",
+        "group",
+        "extensionElements",
+        "documentation",
+        "incoming",
+        "outgoing",
+        "ioSpecification",
+        "property",
+        "dataInputAssociation",
+        "dataOutputAssociation",
+        "category",
+    }
+)
+UNSUPPORTED = {
+    "complexGateway": "complex gateways are not supported",
+    "transaction": "transaction sub-processes are not supported",
+    "adHocSubProcess": "ad-hoc sub-processes are not supported",
+    "subChoreography": "choreographies are not supported",
+    "choreographyTask": "choreographies are not supported",
+    "callChoreography": "choreographies are not supported",
+}
+EVENT_DEFINITIONS = {
+    "timerEventDefinition": "timer",
+    "messageEventDefinition": "message",
+    "errorEventDefinition": "error",
+    "escalationEventDefinition": "escalation",
+    "signalEventDefinition": "signal",
+    "linkEventDefinition": "link",
+    "terminateEventDefinition": "terminate",
+    "compensateEventDefinition": "compensation",
+    "conditionalEventDefinition": "conditional",
+    "cancelEventDefinition": "cancel",
+}
+# which event definitions each event kind supports (Zeebe's BPMN coverage minus what is rejected)
+ALLOWED_EVENTS = {
+    "startEvent": {"", "timer", "message", "signal"},
+    "startEvent@esp": {"timer", "message", "error", "escalation", "signal"},
+    "endEvent": {"", "terminate", "error", "escalation", "message", "signal"},
+    "intermediateCatchEvent": {"timer", "message", "link", "signal"},
+    "intermediateThrowEvent": {"", "escalation", "link", "message", "signal"},
+    "boundaryEvent": {"timer", "message", "error", "escalation", "signal"},
+}
+
+
+def _local(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+class _Problems:
+    def __init__(self, resource: str) -> None:
+        self.resource = resource
+        self.items: list[str] = []
+
+    def add(self, element_id: str, rule: str, line: int | None = None) -> None:
+        where = f" (line {line})" if line else ""
+        self.items.append(f"{self.resource}: {element_id}{where}: {rule}")
+
+
+class _Parser:
+    def __init__(self, resource: str, root: etree._Element) -> None:
+        self.resource = resource
+        self.root = root
+        self.problems = _Problems(resource)
+        self.by_id: dict[str, etree._Element] = {}
+        for node in root.iter():
+            node_id = node.get("id") if isinstance(node.tag, str) else None
+            if node_id:
+                self.by_id[node_id] = node
+
+    # -- helpers ------------------------------------------------------------------------------
+    def expr(self, raw: str | None, owner: str, what: str, *, feel_only: bool = False) -> Expression | None:
+        if raw is None:
+            return None
+        expression = Expression(raw)
+        if feel_only and not expression.is_feel:
+            self.problems.add(owner, f"{what} must be a FEEL expression starting with '=' (got '{raw}')")
+            return None
+        try:
+            expression.compile()
+        except ExpressionError as err:
+            self.problems.add(owner, f"{what}: {err}")
+            return None
+        return expression
+
+    def zeebe(self, node: etree._Element, name: str) -> etree._Element | None:
+        ext = node.find(f"{{{BPMN}}}extensionElements")
+        if ext is None:
+            return None
+        return ext.find(f"{{{ZEEBE}}}{name}")
+
+    def ref_attr(self, node: etree._Element, attr: str) -> etree._Element | None:
+        ref = node.get(attr)
+        if ref is None:
+            return None
+        ref = ref.split(":")[-1]
+        return self.by_id.get(ref)
+
+    # -- processes ----------------------------------------------------------------------------
+    def parse(self) -> list[Process]:
+        processes: list[Process] = []
+        executable = [p for p in self.root.findall(f"{{{BPMN}}}process") if p.get("isExecutable") == "true"]
+        if not executable:
+            self.problems.add(
+                "definitions",
+                'must contain at least one executable process (bpmn:process isExecutable="true")',
+            )
+        for node in executable:
+            processes.append(self.parse_process(node))
+        return processes
+
+    def parse_process(self, node: etree._Element) -> Process:
+        pid = node.get("id") or ""
+        if not pid:
+            self.problems.add("process", "a process needs an id", node.sourceline)
+        elements: dict[str, Element] = {}
+        flows: dict[str, Flow] = {}
+        root = Element(id=pid, kind="process", name=node.get("name") or "")
+        elements[pid] = root
+        self.parse_container(node, root, elements, flows)
+        process = Process(id=pid, name=root.name, elements=elements, flows=flows)
+        version_tag = self.zeebe(node, "versionTag")
+        if version_tag is not None:
+            process.version_tag = version_tag.get("value") or ""
+        self.validate(process)
+        return process
+
+    def parse_container(
+        self, node: etree._Element, container: Element, elements: dict[str, Element], flows: dict[str, Flow]
+    ) -> None:
+        for child in node:
+            kind = _local(child.tag)
+            if not kind or child.tag == etree.Comment:
+                continue
+            child_id = child.get("id") or ""
+            if kind in UNSUPPORTED:
+                self.problems.add(child_id or kind, UNSUPPORTED[kind], child.sourceline)
+                continue
+            if kind == "sequenceFlow":
+                flow = Flow(child_id, child.get("sourceRef") or "", child.get("targetRef") or "")
+                cond = child.find(f"{{{BPMN}}}conditionExpression")
+                if cond is not None and (cond.text or "").strip():
+                    flow.condition = self.expr(cond.text, child_id, "condition expression", feel_only=True)
+                flows[child_id] = flow
+                continue
+            if kind in IGNORED or _local(child.tag) == "":
+                continue
+            if child.tag.startswith(f"{{{BPMN}}}") is False:
+                continue
+            if kind not in FLOW_NODES:
+                self.problems.add(
+                    child_id or kind, f"the element '{kind}' is not supported", child.sourceline
+                )
+                continue
+            if not child_id:
+                self.problems.add(kind, "element without an id", child.sourceline)
+                continue
+            if child_id in elements:
+                self.problems.add(child_id, "duplicate element id", child.sourceline)
+                continue
+            element = self.parse_element(child, kind, container.id)
+            elements[child_id] = element
+            container.children.append(child_id)
+            if kind == "subProcess":
+                self.parse_container(child, element, elements, flows)
+
+    def parse_element(self, node: etree._Element, kind: str, scope_id: str) -> Element:
+        eid = node.get("id") or ""
+        element = Element(id=eid, kind=kind, name=node.get("name") or "", scope_id=scope_id)
+        element.default_flow = node.get("default")
+        element.triggered_by_event = node.get("triggeredByEvent") == "true"
+        element.interrupting = node.get("isInterrupting", "true") != "false"
+        element.cancel_activity = node.get("cancelActivity", "true") != "false"
+        if kind == "boundaryEvent":
+            element.attached_to = node.get("attachedToRef")
+        self.parse_event_definition(node, element)
+        self.parse_io(node, element)
+        self.parse_task(node, element)
+        self.parse_loop(node, element)
+        for listener in ("executionListeners", "taskListeners"):
+            if self.zeebe(node, listener) is not None:
+                self.problems.add(eid, f"zeebe:{listener} are not supported", node.sourceline)
+        return element
+
+    def parse_event_definition(self, node: etree._Element, element: Element) -> None:
+        definitions = [c for c in node if _local(c.tag) in EVENT_DEFINITIONS]
+        if not definitions:
+            return
+        eid = element.id
+        if len(definitions) > 1:
+            self.problems.add(
+                eid, "multiple event definitions on one event are not supported", node.sourceline
+            )
+            return
+        definition = definitions[0]
+        event_type = EVENT_DEFINITIONS[_local(definition.tag)]
+        event = EventDef(type=event_type)
+        element.event = event
+        if event_type == "timer":
+            for timer_kind in ("timeDuration", "timeDate", "timeCycle"):
+                part = definition.find(f"{{{BPMN}}}{timer_kind}")
+                if part is not None and (part.text or "").strip():
+                    event.timer_kind = timer_kind
+                    event.timer = self.expr(part.text.strip(), eid, timer_kind)
+                    if event.timer is not None and not event.timer.is_feel:
+                        self.check_timer(eid, timer_kind, event.timer.source)
+            if not event.timer_kind:
+                self.problems.add(eid, "a timer event needs a timeDuration, timeDate or timeCycle")
+        elif event_type == "message":
+            message = self.ref_attr(definition, "messageRef")
+            if message is None or not message.get("name"):
+                self.problems.add(eid, "a message event needs a messageRef to a bpmn:message with a name")
+                return
+            event.message_name = self.expr(message.get("name"), eid, "message name")
+            subscription = self.zeebe(message, "subscription")
+            key = subscription.get("correlationKey") if subscription is not None else None
+            if key:
+                event.correlation_key = self.expr(key, eid, "correlation key")
+        elif event_type in ("error", "escalation"):
+            ref = self.ref_attr(definition, "errorRef" if event_type == "error" else "escalationRef")
+            code_attr = "errorCode" if event_type == "error" else "escalationCode"
+            if ref is not None and ref.get(code_attr):
+                event.code = self.expr(ref.get(code_attr), eid, code_attr)
+        elif event_type == "signal":
+            signal = self.ref_attr(definition, "signalRef")
+            if signal is None or not signal.get("name"):
+                self.problems.add(eid, "a signal event needs a signalRef to a bpmn:signal with a name")
+                return
+            event.signal_name = self.expr(signal.get("name"), eid, "signal name")
+        elif event_type == "link":
+            event.link_name = definition.get("name") or ""
+            if not event.link_name:
+                self.problems.add(eid, "a link event needs a name")
+
+    def check_timer(self, eid: str, timer_kind: str, text: str) -> None:
+        parse: Callable[[str], object] = {
+            "timeDuration": parse_duration,
+            "timeDate": parse_datetime,
+            "timeCycle": parse_cycle,
+        }[timer_kind]
+        try:
+            parse(text)
+        except TimerValueError as err:
+            self.problems.add(eid, f"invalid {timer_kind}: {err}")
+
+    def parse_io(self, node: etree._Element, element: Element) -> None:
+        io = self.zeebe(node, "ioMapping")
+        if io is None:
+            return
+        for child in io:
+            kind = _local(child.tag)
+            if kind not in ("input", "output"):
+                continue
+            target = child.get("target") or ""
+            if not target:
+                self.problems.add(element.id, f"zeebe:{kind} needs a target")
+                continue
+            source = self.expr(child.get("source") or "=null", element.id, f"{kind} mapping '{target}'")
+            if source is not None:
+                (element.inputs if kind == "input" else element.outputs).append(Mapping(source, target))
+
+    def parse_task(self, node: etree._Element, element: Element) -> None:
+        eid = element.id
+        definition = self.zeebe(node, "taskDefinition")
+        if definition is not None:
+            job_type = self.expr(definition.get("type") or "", eid, "job type")
+            retries = self.expr(definition.get("retries") or "3", eid, "job retries")
+            if job_type is not None and retries is not None:
+                element.job = JobDef(job_type, retries)
+        headers = self.zeebe(node, "taskHeaders")
+        if headers is not None and element.job is not None:
+            for header in headers:
+                if _local(header.tag) == "header":
+                    element.job.headers[header.get("key") or ""] = header.get("value") or ""
+        if element.kind == "scriptTask":
+            script = self.zeebe(node, "script")
+            if script is not None:
+                element.script = self.expr(
+                    script.get("expression") or "", eid, "script expression", feel_only=True
+                )
+                element.result_variable = script.get("resultVariable") or ""
+                if not element.result_variable:
+                    self.problems.add(eid, "zeebe:script needs a resultVariable")
+        if element.kind == "userTask" and self.zeebe(node, "userTask") is not None:
+            element.user_task = self.parse_user_task(node, eid)
+        if element.kind == "businessRuleTask" and self.zeebe(node, "calledDecision") is not None:
+            self.problems.add(
+                eid,
+                "DMN decisions (zeebe:calledDecision) are not supported; use a job worker "
+                "(zeebe:taskDefinition)",
+            )
+        if element.kind == "callActivity":
+            called = self.zeebe(node, "calledElement")
+            if called is None or not called.get("processId"):
+                self.problems.add(eid, "a call activity needs zeebe:calledElement with a processId")
+            else:
+                process_id = self.expr(called.get("processId"), eid, "called processId")
+                if process_id is not None:
+                    element.call = CallDef(
+                        process_id,
+                        propagate_all_child=called.get("propagateAllChildVariables", "true") != "false",
+                        propagate_all_parent=called.get("propagateAllParentVariables", "true") != "false",
+                    )
+
+    def parse_user_task(self, node: etree._Element, eid: str) -> UserTaskDef:
+        definition = UserTaskDef()
+        assignment = self.zeebe(node, "assignmentDefinition")
+        if assignment is not None:
+            definition.assignee = self.expr(assignment.get("assignee"), eid, "assignee")
+            definition.candidate_groups = self.expr(assignment.get("candidateGroups"), eid, "candidateGroups")
+            definition.candidate_users = self.expr(assignment.get("candidateUsers"), eid, "candidateUsers")
+        schedule = self.zeebe(node, "taskSchedule")
+        if schedule is not None:
+            definition.due_date = self.expr(schedule.get("dueDate"), eid, "dueDate")
+            definition.follow_up_date = self.expr(schedule.get("followUpDate"), eid, "followUpDate")
+        form = self.zeebe(node, "formDefinition")
+        if form is not None:
+            definition.form_key = (
+                form.get("formKey") or form.get("formId") or form.get("externalReference") or ""
+            )
+        priority = self.zeebe(node, "priorityDefinition")
+        if priority is not None:
+            definition.priority = self.expr(priority.get("priority"), eid, "priority")
+        return definition
+
+    def parse_loop(self, node: etree._Element, element: Element) -> None:
+        for child in node:
+            kind = _local(child.tag)
+            if kind == "standardLoopCharacteristics":
+                self.problems.add(element.id, "standard loops are not supported; use multi-instance")
+            if kind != "multiInstanceLoopCharacteristics":
+                continue
+            zl = self.zeebe(child, "loopCharacteristics")
+            if zl is None or not zl.get("inputCollection"):
+                self.problems.add(
+                    element.id,
+                    "a multi-instance activity needs zeebe:loopCharacteristics with an inputCollection",
+                )
+                return
+            collection = self.expr(zl.get("inputCollection"), element.id, "inputCollection")
+            if collection is None:
+                return
+            loop = LoopDef(
+                sequential=child.get("isSequential") == "true",
+                input_collection=collection,
+                input_element=zl.get("inputElement") or "",
+                output_collection=zl.get("outputCollection") or "",
+            )
+            if zl.get("outputElement"):
+                loop.output_element = self.expr(zl.get("outputElement"), element.id, "outputElement")
+            if bool(loop.output_collection) != bool(zl.get("outputElement")):
+                self.problems.add(element.id, "outputCollection and outputElement must be set together")
+            condition = child.find(f"{{{BPMN}}}completionCondition")
+            if condition is not None and (condition.text or "").strip():
+                loop.completion_condition = self.expr(
+                    condition.text, element.id, "completionCondition", feel_only=True
+                )
+            element.loop = loop
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate(self, process: Process) -> None:
+        add = self.problems.add
+        elements = process.elements
+        for flow in process.flows.values():
+            source, target = elements.get(flow.source), elements.get(flow.target)
+            if source is None or target is None:
+                add(
+                    flow.id,
+                    f"sequence flow references unknown element "
+                    f"'{flow.source if source is None else flow.target}'",
+                )
+                continue
+            if source.scope_id != target.scope_id:
+                add(flow.id, "a sequence flow must connect elements of the same (sub-)process")
+                continue
+            source.outgoing.append(flow)
+            target.incoming.append(flow.id)
+        for element in list(elements.values()):
+            if element.kind == "process":
+                continue
+            self.validate_element(process, element)
+        for container in [e for e in elements.values() if e.is_container]:
+            self.validate_container(process, container)
+
+    def validate_element(self, process: Process, element: Element) -> None:
+        add, eid, kind = self.problems.add, element.id, element.kind
+        event_type = element.event.type if element.event else ""
+        scope = process.elements[element.scope_id]
+        allowed_key = "startEvent@esp" if kind == "startEvent" and scope.triggered_by_event else kind
+        if allowed_key in ALLOWED_EVENTS and event_type not in ALLOWED_EVENTS[allowed_key]:
+            what = f"{event_type} " if event_type else "none "
+            add(eid, f"{what}{kind} is not supported here")
+        if kind in JOB_TASKS or (event_type == "message" and kind in ("endEvent", "intermediateThrowEvent")):
+            needs_job = not (kind == "scriptTask" and element.script is not None) and not (
+                kind == "userTask" and element.user_task is not None
+            )
+            if needs_job and element.job is None:
+                add(eid, "must have a zeebe:taskDefinition with a job type")
+        if (
+            kind == "receiveTask"
+            or (event_type == "message" and kind in ("intermediateCatchEvent", "boundaryEvent"))
+            or (event_type == "message" and kind == "startEvent" and scope.triggered_by_event)
+        ):
+            assert element.event is not None or kind == "receiveTask"
+            if kind == "receiveTask":
+                self.receive_task_message(element)
+            if element.event is not None and element.event.correlation_key is None:
+                add(eid, "a message catch event needs a correlation key (zeebe:subscription correlationKey)")
+        if kind == "startEvent" and event_type == "message" and not scope.triggered_by_event:
+            name = element.event.message_name if element.event else None
+            if name is not None and name.is_feel:
+                add(eid, "a message start event needs a static message name")
+        if kind in ("exclusiveGateway", "inclusiveGateway"):
+            if element.default_flow and element.default_flow not in {f.id for f in element.outgoing}:
+                add(eid, f"default flow '{element.default_flow}' is not an outgoing flow of the gateway")
+            if len(element.outgoing) > 1 or kind == "inclusiveGateway":
+                for flow in element.outgoing:
+                    if flow.condition is None and flow.id != element.default_flow:
+                        add(
+                            flow.id,
+                            f"outgoing flow of {kind} '{eid}' needs a condition (or must be its default)",
+                        )
+        else:
+            for flow in element.outgoing:
+                if flow.condition is not None:
+                    add(
+                        flow.id,
+                        "conditional sequence flows are only supported after exclusive and "
+                        "inclusive gateways",
+                    )
+        if kind == "eventBasedGateway":
+            if len(element.outgoing) < 2:
+                add(eid, "an event-based gateway needs at least two outgoing flows")
+            for flow in element.outgoing:
+                target = process.elements[flow.target]
+                t_type = target.event.type if target.event else ""
+                if target.kind != "intermediateCatchEvent" or t_type not in ("timer", "message", "signal"):
+                    add(
+                        eid,
+                        f"an event-based gateway may only lead to timer, message or signal intermediate "
+                        f"catch events ('{target.id}' is not)",
+                    )
+        if kind == "boundaryEvent":
+            host = process.elements.get(element.attached_to or "")
+            if host is None or not host.is_activity:
+                add(eid, f"boundary event attached to '{element.attached_to}', which is not an activity")
+            else:
+                host.boundaries.append(eid)
+            if element.incoming:
+                add(eid, "a boundary event cannot have incoming sequence flows")
+            if event_type == "error" and not element.cancel_activity:
+                add(eid, "an error boundary event must be interrupting")
+        if kind == "startEvent" and element.incoming:
+            add(eid, "a start event cannot have incoming sequence flows")
+        if kind == "endEvent" and element.outgoing:
+            add(eid, "an end event cannot have outgoing sequence flows")
+        if kind == "subProcess" and element.triggered_by_event and (element.incoming or element.outgoing):
+            add(eid, "an event sub-process cannot have incoming or outgoing sequence flows")
+        if kind == "intermediateCatchEvent" and event_type == "link" and element.incoming:
+            add(eid, "a link catch event cannot have incoming sequence flows")
+        if event_type == "link" and kind == "intermediateThrowEvent":
+            catches = [
+                e
+                for e in process.elements.values()
+                if e.kind == "intermediateCatchEvent"
+                and e.event
+                and e.event.type == "link"
+                and e.event.link_name == element.event.link_name
+                and e.scope_id == element.scope_id
+            ]
+            if len(catches) != 1:
+                add(
+                    eid,
+                    f"link throw event '{element.event.link_name if element.event else ''}' needs exactly "
+                    f"one link catch event with that name in the same scope (found {len(catches)})",
+                )
+        if (
+            event_type == "error"
+            and kind == "endEvent"
+            and (element.event is None or element.event.code is None)
+        ):
+            add(eid, "an error end event needs an errorRef with an errorCode")
+        if (
+            event_type == "escalation"
+            and kind in ("endEvent", "intermediateThrowEvent")
+            and (element.event is None or element.event.code is None)
+        ):
+            add(eid, "an escalation throw event needs an escalationRef with an escalationCode")
+
+    def receive_task_message(self, element: Element) -> None:
+        node = self.by_id[element.id]
+        message = self.ref_attr(node, "messageRef")
+        if message is None or not message.get("name"):
+            self.problems.add(element.id, "a receive task needs a messageRef to a bpmn:message with a name")
+            return
+        event = EventDef(
+            type="message", message_name=self.expr(message.get("name"), element.id, "message name")
+        )
+        subscription = self.zeebe(message, "subscription")
+        if subscription is not None and subscription.get("correlationKey"):
+            event.correlation_key = self.expr(
+                subscription.get("correlationKey"), element.id, "correlation key"
+            )
+        element.event = event
+
+    def validate_container(self, process: Process, container: Element) -> None:
+        add = self.problems.add
+        children = [process.elements[c] for c in container.children]
+        starts = [c for c in children if c.kind == "startEvent"]
+        none_starts = [s for s in starts if s.event is None]
+        container.event_subprocesses = [
+            c.id for c in children if c.kind == "subProcess" and c.triggered_by_event
+        ]
+        if container.kind == "process":
+            if not starts:
+                add(container.id, "a process needs at least one start event")
+            if len(none_starts) > 1:
+                add(container.id, "a process may have at most one none start event")
+            names = [
+                s.event.message_name.source
+                for s in starts
+                if s.event and s.event.type == "message" and s.event.message_name
+            ]
+            if len(names) != len(set(names)):
+                add(container.id, "message start events of a process need unique message names")
+        elif container.triggered_by_event:
+            if len(starts) != 1 or starts[0].event is None:
+                add(
+                    container.id,
+                    "an event sub-process needs exactly one start event with an event definition "
+                    "(timer, message, error, escalation or signal)",
+                )
+        elif len(none_starts) != 1 or len(starts) != 1:
+            add(container.id, "an embedded sub-process needs exactly one none start event")
+        if none_starts:
+            container.none_start = none_starts[0].id
+
+
+def parse_resource(resource_name: str, content: bytes) -> tuple[list[Process], list[str]]:
+    """Parse one BPMN resource; returns the processes and the problems (empty when valid)."""
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as err:
+        return [], [f"{resource_name}: line {err.lineno}: not well-formed XML: {err.msg}"]
+    if _local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN:
+        return [], [f"{resource_name}: root element must be bpmn:definitions (BPMN 2.0 namespace {BPMN})"]
+    parser_ = _Parser(resource_name, root)
+    processes = parser_.parse()
+    return processes, parser_.problems.items

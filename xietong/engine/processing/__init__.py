@@ -1,0 +1,1 @@
+"""Command processing: the single writer that turns commands into state changes and records."""

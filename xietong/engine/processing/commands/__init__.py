@@ -1,0 +1,98 @@
+"""Command handlers, one module per command family; ``CommandProcessor`` dispatches by type."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from xietong.engine import commands as c
+from xietong.engine.processing.commands.deployment import DeploymentHandler
+from xietong.engine.processing.commands.instances import InstanceHandler
+from xietong.engine.processing.commands.jobs import JobHandler
+from xietong.engine.processing.commands.messages import MessageHandler
+from xietong.engine.processing.commands.operations import OperationHandler
+from xietong.engine.processing.commands.user_tasks import UserTaskHandler
+
+if TYPE_CHECKING:
+    from xietong.engine.processing.processor import Processor
+
+DEFERRED = object()  # the command's future is resolved later (await_result)
+
+
+class CommandProcessor(InstanceHandler, MessageHandler):
+    """Dispatch table from command type to handler; also the services element processors call back
+    (start an instance, broadcast a signal) so behaviours do not depend on handler modules."""
+
+    def __init__(self, p: Processor) -> None:
+        self.p = p
+        self.deployment = DeploymentHandler(p)
+        self.jobs = JobHandler(p)
+        self.user_tasks = UserTaskHandler(p)
+        self.operations = OperationHandler(p)
+        self.dispatch: dict[type, Any] = {
+            c.Deploy: self.deployment.deploy,
+            c.DeleteResource: self.deployment.delete_resource,
+            c.CreateProcessInstance: self.create_instance,
+            c.CancelProcessInstance: self.cancel_instance,
+            c.ModifyProcessInstance: self.modify_instance,
+            c.ActivateJobs: self.jobs.activate,
+            c.CompleteJob: self.jobs.complete,
+            c.FailJob: self.jobs.fail,
+            c.ThrowError: self.jobs.throw_error,
+            c.UpdateJobRetries: self.jobs.update_retries,
+            c.UpdateJobTimeout: self.jobs.update_timeout,
+            c.PublishMessage: self.publish,
+            c.BroadcastSignal: self.broadcast_signal,
+            c.SetVariables: self.operations.set_variables,
+            c.ResolveIncident: self.operations.resolve_incident,
+            c.AssignUserTask: self.user_tasks.assign,
+            c.UpdateUserTask: self.user_tasks.update,
+            c.CompleteUserTask: self.user_tasks.complete,
+        }
+
+    def process(self, command: Any, future: Future[Any] | None) -> Any:
+        handler = self.dispatch.get(type(command))
+        if handler is None:
+            from xietong.engine.errors import InvalidArgument
+
+            raise InvalidArgument(f"unknown command {type(command).__name__}")
+        if isinstance(command, c.CreateProcessInstance):
+            return self.create_instance(command, future)
+        return handler(command)
+
+    def tick(self) -> None:
+        """Fire everything that came due: timers, job deadlines, retry backoffs, message TTLs."""
+        p = self.p
+        state = p.state
+        for due_ms, what, key in state.pop_due(p.now_ms):
+            if what == "timer":
+                timer = state.timers.get(key)
+                if timer is not None and timer.due_ms == due_ms:
+                    p.events.fire_timer(timer)
+            elif what == "job_deadline":
+                job = state.jobs.get(key)
+                if job is not None and job.state == "ACTIVATED" and job.deadline_ms == due_ms:
+                    p.record(
+                        "JOB", "TIMED_OUT", job.key, job.pi_key, {"type": job.type, "worker": job.worker}
+                    )
+                    job.worker = ""
+                    job.deadline_ms = 0
+                    p.jobs.make_activatable(job)
+            elif what == "job_backoff":
+                job = state.jobs.get(key)
+                if job is not None and job.state == "FAILED" and job.backoff_ms == due_ms and job.retries > 0:
+                    job.backoff_ms = 0
+                    p.record("JOB", "RECURRED_AFTER_BACKOFF", job.key, job.pi_key, {"type": job.type})
+                    p.jobs.make_activatable(job)
+            elif what == "message_ttl":
+                msg = state.messages.get(key)
+                if msg is not None and msg.deadline_ms == due_ms:
+                    state.remove_message(msg)
+                    p.record(
+                        "MESSAGE",
+                        "EXPIRED",
+                        msg.key,
+                        -1,
+                        {"name": msg.name, "correlationKey": msg.correlation_key},
+                    )
+            p.drain()

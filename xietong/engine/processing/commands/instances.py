@@ -1,0 +1,348 @@
+"""Create, cancel and modify process instances; start instances from start events."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from xietong.engine import commands as c
+from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.model import Element, Process
+from xietong.engine.state.entities import ElementInstance, ProcessDefinition, ProcessInstanceSummary
+
+if TYPE_CHECKING:
+    from xietong.engine.processing.processor import Processor
+
+
+def _check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
+    if not isinstance(variables, dict):
+        raise InvalidArgument(
+            f"Expected {what} to be a JSON object (document), but got {type(variables).__name__}"
+        )
+    for name in variables:
+        if not isinstance(name, str):
+            raise InvalidArgument(f"Expected {what} names to be strings, but got {name!r}")
+    return variables
+
+
+class InstanceHandler:
+    p: Processor
+
+    # -- services for behaviours ---------------------------------------------------------------
+    def start_instance(
+        self,
+        definition: ProcessDefinition,
+        variables: dict[str, Any],
+        *,
+        parent: ElementInstance | None = None,
+        start_element: str | None = None,
+        start_variables: dict[str, Any] | None = None,
+        instructions: tuple[str, ...] = (),
+        correlation_key: str = "",
+    ) -> ElementInstance:
+        p = self.p
+        process = p.model(definition.key)
+        root = p.flow.create(None, process.root, -1, definition.key)
+        if parent is not None:
+            root.parent_ei_key = parent.key
+        summary = ProcessInstanceSummary(
+            key=root.key,
+            bpmn_process_id=definition.bpmn_process_id,
+            version=definition.version,
+            def_key=definition.key,
+            state="ACTIVE",
+            start_ms=p.now_ms,
+            end_ms=None,
+            tenant_id=definition.tenant_id,
+            parent_pi_key=parent.pi_key if parent else -1,
+            parent_ei_key=parent.key if parent else -1,
+            correlation_key=correlation_key,
+        )
+        p.state.put(summary)
+        p.record(
+            "PROCESS_INSTANCE_CREATION",
+            "CREATED",
+            root.key,
+            root.key,
+            {
+                "bpmnProcessId": definition.bpmn_process_id,
+                "version": definition.version,
+                "processDefinitionKey": definition.key,
+                "parentProcessInstanceKey": summary.parent_pi_key,
+            },
+        )
+        if variables:
+            p.variables.set_local(root.key, root.key, variables)
+        if start_element is not None:
+            p.flow.create(
+                root,
+                process.elements[start_element],
+                root.key,
+                definition.key,
+                flags=ElementInstance.TRIGGERED,
+                variables=start_variables,
+            )
+        for element_id in instructions:
+            self._create_with_ancestors(root, process, process.elements[element_id], {})
+        p.later(p.flow.activate, root)
+        return root
+
+    def _create_with_ancestors(
+        self, root: ElementInstance, process: Process, element: Element, existing: dict[str, ElementInstance]
+    ) -> ElementInstance:
+        """Create ``element`` below the instances of its enclosing sub-processes (made as needed)."""
+        p = self.p
+        if element.scope_id == process.id:
+            scope = root
+        elif element.scope_id in existing:
+            scope = existing[element.scope_id]
+        else:
+            scope = self._create_with_ancestors(root, process, process.elements[element.scope_id], existing)
+            existing[element.scope_id] = scope
+        return p.flow.create(scope, element, root.key, root.def_key)
+
+    def start_by_event(
+        self, def_key: int, start_id: str, variables: dict[str, Any], correlation_key: str = ""
+    ) -> ElementInstance:
+        definition = self.p.state.definitions[def_key]
+        return self.start_instance(
+            definition, {}, start_element=start_id, start_variables=variables, correlation_key=correlation_key
+        )
+
+    def instance_finished(self, root: ElementInstance, completed: bool) -> None:
+        """Answer await-result requests once the outcome is committed."""
+        p = self.p
+        waiting = p.awaiting.pop(root.key, None)
+        if not waiting:
+            return
+        summary = p.state.instances[root.key]
+        all_variables = dict(p.state.variables.get(root.key, {}))
+        for future, fetch in waiting:
+            if completed:
+                variables = (
+                    {n: all_variables[n] for n in fetch if n in all_variables} if fetch else all_variables
+                )
+                result = c.ProcessInstanceResult(
+                    summary.def_key,
+                    summary.bpmn_process_id,
+                    summary.version,
+                    root.key,
+                    summary.tenant_id,
+                    variables,
+                )
+                p.after_commit.append(lambda f=future, r=result: _resolve(f, r))
+            else:
+                error = FailedPrecondition(
+                    f"Expected to complete process instance with key '{root.key}', but it was terminated"
+                )
+                p.after_commit.append(lambda f=future, e=error: _fail(f, e))
+
+    def start_events_changed(self) -> None:
+        self._start_index = None
+
+    def start_events(
+        self, event_type: str, name: str, tenant_id: str
+    ) -> list[tuple[ProcessDefinition, Element]]:
+        """Latest non-deleted versions with a message/signal start event of that name."""
+        index = getattr(self, "_start_index", None)
+        if index is None:
+            index = {}
+            p = self.p
+            for bpmn_id, tenant in list(p.state.definitions_by_id):
+                latest = p.state.latest_definition(bpmn_id, tenant)
+                if latest is None:
+                    continue
+                for kind in ("message", "signal"):
+                    for start in p.model(latest.key).start_events(kind):
+                        assert start.event is not None
+                        expression = (
+                            start.event.message_name if kind == "message" else start.event.signal_name
+                        )
+                        if expression is not None and not expression.is_feel:
+                            index.setdefault((kind, expression.static, tenant), []).append((latest, start))
+            self._start_index = index
+        return index.get((event_type, name, tenant_id), [])
+
+    # -- commands ------------------------------------------------------------------------------
+    def find_definition(self, cmd: c.CreateProcessInstance) -> ProcessDefinition:
+        state = self.p.state
+        if cmd.process_definition_key is not None and cmd.process_definition_key > 0:
+            definition = state.definitions.get(cmd.process_definition_key)
+            if definition is None or definition.deleted:
+                raise NotFound(
+                    f"Expected to find process definition with key '{cmd.process_definition_key}', "
+                    "but none found"
+                )
+            return definition
+        if not cmd.bpmn_process_id:
+            raise InvalidArgument("Expected either a bpmnProcessId or a processDefinitionKey, but none given")
+        if cmd.version is None or cmd.version < 0:
+            latest = state.latest_definition(cmd.bpmn_process_id, cmd.tenant_id)
+            if latest is None:
+                raise NotFound(
+                    f"Expected to find process definition with process ID '{cmd.bpmn_process_id}', "
+                    "but none found"
+                )
+            return latest
+        for key in state.definitions_by_id.get((cmd.bpmn_process_id, cmd.tenant_id), []):
+            definition = state.definitions[key]
+            if definition.version == cmd.version and not definition.deleted:
+                return definition
+        raise NotFound(
+            f"Expected to find process definition with process ID '{cmd.bpmn_process_id}' and "
+            f"version '{cmd.version}', but none found"
+        )
+
+    def create_instance(self, cmd: c.CreateProcessInstance, future: Future[Any] | None = None) -> Any:
+        p = self.p
+        definition = self.find_definition(cmd)
+        variables = _check_variables(cmd.variables)
+        process = p.model(definition.key)
+        for element_id in cmd.start_instructions:
+            element = process.elements.get(element_id)
+            if (
+                element is None
+                or element.kind in ("process", "boundaryEvent")
+                or (process.elements[element.scope_id].triggered_by_event)
+            ):
+                raise InvalidArgument(
+                    f"Expected to create instance of process with start instructions but the "
+                    f"element with id '{element_id}' cannot be started"
+                )
+        if not cmd.start_instructions and process.root.none_start is None:
+            raise InvalidArgument(
+                f"Expected to create instance of process with none start event, but there is "
+                f"no such event in process '{definition.bpmn_process_id}'"
+            )
+        root = self.start_instance(definition, dict(variables), instructions=tuple(cmd.start_instructions))
+        created = c.ProcessInstanceCreated(
+            definition.key, definition.bpmn_process_id, definition.version, root.key, definition.tenant_id
+        )
+        if cmd.await_result and future is not None:
+            p.awaiting.setdefault(root.key, []).append((future, tuple(cmd.fetch_variables)))
+            from xietong.engine.processing.commands import DEFERRED
+
+            return DEFERRED
+        return created
+
+    def _root(self, key: int, action: str) -> ElementInstance:
+        root = self.p.state.element_instances.get(key)
+        if root is None or root.kind != "process":
+            raise NotFound(
+                f"Expected to {action} a process instance with key '{key}', but no such process was found"
+            )
+        return root
+
+    def cancel_instance(self, cmd: c.CancelProcessInstance) -> None:
+        root = self._root(cmd.process_instance_key, "cancel")
+        if root.parent_ei_key != -1:
+            raise FailedPrecondition(
+                f"Expected to cancel a process instance with key '{root.key}', but it is "
+                "created by a parent process instance. Cancel the root process instance "
+                "instead."
+            )
+        self.p.flow.terminate(root)
+
+    def modify_instance(self, cmd: c.ModifyProcessInstance) -> None:
+        p = self.p
+        root = self._root(cmd.process_instance_key, "modify")
+        process = p.model(root.def_key)
+        table = p.state.element_instances
+        for key in cmd.terminate:
+            ei = table.get(key)
+            if ei is None or ei.pi_key != root.key or ei.key == root.key:
+                raise InvalidArgument(
+                    f"Expected to modify instance of process '{process.id}' but it contains "
+                    f"one or more terminate instructions with an element instance that could "
+                    f"not be found: '{key}'"
+                )
+        for instruction in cmd.activate:
+            element = process.elements.get(instruction.element_id)
+            if (
+                element is None
+                or element.kind in ("process", "boundaryEvent")
+                or (element.kind == "startEvent"
+                and process.elements[element.scope_id].triggered_by_event)
+            ):
+                raise InvalidArgument(
+                    f"Expected to modify instance of process '{process.id}' but it contains "
+                    f"one or more activate instructions with an element that could not be "
+                    f"found or cannot be activated: '{instruction.element_id}'"
+                )
+            for _, variables in instruction.variables:
+                _check_variables(variables)
+        for instruction in cmd.activate:
+            self._activate_for_modification(root, process, instruction)
+        for key in cmd.terminate:
+            ei = table.get(key)
+            if ei is None:
+                continue
+            scope = table.get(ei.scope_key)
+            p.flow.terminate(ei)
+            # a scope left without anything active ends too (Zeebe's modification semantics)
+            while scope is not None and not p.state.children.get(scope.key) and not scope.joins:
+                parent = table.get(scope.scope_key)
+                p.flow.terminate(scope)
+                scope = parent
+        p.record(
+            "PROCESS_INSTANCE_MODIFICATION",
+            "MODIFIED",
+            root.key,
+            root.key,
+            {"activated": [a.element_id for a in cmd.activate], "terminated": list(cmd.terminate)},
+        )
+
+    def _activate_for_modification(
+        self, root: ElementInstance, process: Process, instruction: c.ActivateElement
+    ) -> None:
+        p = self.p
+        table = p.state.element_instances
+        element = process.elements[instruction.element_id]
+        chain: list[Element] = []
+        scope_id = element.scope_id
+        while scope_id != process.id:
+            chain.append(process.elements[scope_id])
+            scope_id = process.elements[scope_id].scope_id
+        scope = root
+        if instruction.ancestor_element_instance_key not in (-1, 0):
+            ancestor = table.get(instruction.ancestor_element_instance_key)
+            if ancestor is None or ancestor.pi_key != root.key:
+                raise InvalidArgument(
+                    f"Expected to modify instance of process '{process.id}' but it contains an "
+                    f"ancestor key '{instruction.ancestor_element_instance_key}' that could "
+                    "not be found"
+                )
+            scope = ancestor
+            chain = (
+                chain[: [e.id for e in chain].index(ancestor.element_id)]
+                if ancestor.element_id in [e.id for e in chain]
+                else chain
+            )
+        created: dict[str, ElementInstance] = {}
+        for container in reversed(chain):
+            existing = [e for e in p.state.child_instances(scope.key) if e.element_id == container.id]
+            if len(existing) == 1:
+                scope = existing[0]
+            else:
+                scope = p.flow.create(scope, container, root.key, root.def_key)
+                created[container.id] = scope
+        target = p.flow.create(scope, element, root.key, root.def_key)
+        by_element = {**created, element.id: target, process.id: root}
+        for scope_element_id, variables in instruction.variables:
+            holder = by_element.get(scope_element_id) or next(
+                (e for e in table.values() if e.pi_key == root.key and e.element_id == scope_element_id), None
+            )
+            if holder is not None:
+                p.variables.set_local(holder.key, root.key, variables)
+        first_new = next(iter(created.values()), target)
+        p.later(p.flow.activate, first_new)
+
+
+def _resolve(future: Future[Any], result: Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: Future[Any], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)

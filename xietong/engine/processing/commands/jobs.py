@@ -1,0 +1,154 @@
+"""Job commands: activate, complete, fail (retries, backoff, incident), throw error, update."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xietong.engine import commands as c
+from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.processing.commands.instances import _check_variables
+from xietong.engine.state.entities import Job
+
+if TYPE_CHECKING:
+    from xietong.engine.processing.processor import Processor
+
+
+class JobHandler:
+    def __init__(self, p: Processor) -> None:
+        self.p = p
+
+    def _job(self, key: int, action: str, states: tuple[str, ...]) -> Job:
+        job = self.p.state.jobs.get(key)
+        if job is None:
+            raise NotFound(f"Expected to {action} job with key '{key}', but no such job was found")
+        if job.state not in states:
+            raise FailedPrecondition(
+                f"Expected to {action} job with key '{key}', but it is in state '{job.state}'"
+            )
+        return job
+
+    def activate(self, cmd: c.ActivateJobs) -> tuple[c.ActivatedJob, ...]:
+        p = self.p
+        if not cmd.type:
+            raise InvalidArgument("Expected to activate jobs of a non-empty type, but the type is empty")
+        if cmd.max_jobs_to_activate < 1:
+            raise InvalidArgument(
+                f"Expected maxJobsToActivate to be >= 1, but was {cmd.max_jobs_to_activate}"
+            )
+        if cmd.timeout_ms < 1:
+            raise InvalidArgument(f"Expected timeout to be >= 1, but was {cmd.timeout_ms}")
+        listed = p.state.activatable.get(cmd.type)
+        if not listed:
+            return ()
+        tenants = set(cmd.tenant_ids) if cmd.tenant_ids else {"<default>"}
+        picked: list[Job] = []
+        for key in listed:
+            job = p.state.jobs[key]
+            if job.tenant_id in tenants:
+                picked.append(job)
+                if len(picked) >= cmd.max_jobs_to_activate:
+                    break
+        fetch = tuple(cmd.fetch_variables)
+        activated = []
+        for job in picked:
+            del listed[job.key]
+            activated.append(p.jobs.activate(job, cmd.worker, cmd.timeout_ms, fetch))
+        return tuple(activated)
+
+    def complete(self, cmd: c.CompleteJob) -> None:
+        p = self.p
+        job = self._job(cmd.job_key, "complete", ("ACTIVATABLE", "ACTIVATED"))
+        variables = _check_variables(cmd.variables)
+        ei = p.state.element_instances[job.ei_key]
+        p.jobs.remove(job, "COMPLETED")
+        ei.ref_key = -1
+        if variables:
+            p.variables.deliver(ei, p.element(ei), dict(variables))
+        p.later(p.flow.complete, ei)
+
+    def fail(self, cmd: c.FailJob) -> None:
+        p = self.p
+        job = self._job(cmd.job_key, "fail", ("ACTIVATED",))
+        variables = _check_variables(cmd.variables)
+        job.retries = cmd.retries
+        job.error_message = cmd.error_message
+        job.worker = ""
+        job.deadline_ms = 0
+        job.state = "FAILED"
+        p.state.touch(job)
+        p.record(
+            "JOB",
+            "FAILED",
+            job.key,
+            job.pi_key,
+            {
+                "type": job.type,
+                "retries": cmd.retries,
+                "errorMessage": cmd.error_message,
+                "retryBackoff": cmd.retry_backoff_ms,
+            },
+        )
+        if variables:
+            p.variables.set_local(job.ei_key, job.pi_key, dict(variables))
+        if cmd.retries > 0:
+            if cmd.retry_backoff_ms > 0:
+                job.backoff_ms = p.now_ms + cmd.retry_backoff_ms
+                p.state.schedule(job.backoff_ms, "job_backoff", job.key)
+            else:
+                p.jobs.make_activatable(job)
+        else:
+            p.incidents.raise_for(
+                p.state.element_instances[job.ei_key],
+                "JOB_NO_RETRIES",
+                cmd.error_message or "No more retries left.",
+                job,
+            )
+
+    def throw_error(self, cmd: c.ThrowError) -> None:
+        p = self.p
+        job = self._job(cmd.job_key, "throw an error for", ("ACTIVATABLE", "ACTIVATED"))
+        variables = _check_variables(cmd.variables)
+        ei = p.state.element_instances[job.ei_key]
+        p.record(
+            "JOB",
+            "ERROR_THROWN",
+            job.key,
+            job.pi_key,
+            {"type": job.type, "errorCode": cmd.error_code, "errorMessage": cmd.error_message},
+        )
+        p.state.unlist_activatable(job)
+        job.state = "ERROR_THROWN"
+        job.error_message = cmd.error_message
+        p.state.touch(job)
+        if p.events.find_catch(ei, "error", cmd.error_code) is not None:
+            p.state.drop(job)
+            ei.ref_key = -1
+            p.events.throw(ei, "error", cmd.error_code, dict(variables))
+            return
+        message = (
+            f"Expected to throw an error event with the code '{cmd.error_code}'"
+            + (f" with message '{cmd.error_message}'" if cmd.error_message else "")
+            + ", but it was not caught. No error events are available in the scope."
+        )
+        p.incidents.raise_for(ei, "UNHANDLED_ERROR_EVENT", message, job)
+
+    def update_retries(self, cmd: c.UpdateJobRetries) -> None:
+        p = self.p
+        job = self._job(
+            cmd.job_key, "update retries of", ("ACTIVATABLE", "ACTIVATED", "FAILED", "ERROR_THROWN")
+        )
+        if cmd.retries < 1:
+            raise InvalidArgument(f"Expected retries to be greater than zero, but it was {cmd.retries}")
+        job.retries = cmd.retries
+        p.state.touch(job)
+        p.record("JOB", "RETRIES_UPDATED", job.key, job.pi_key, {"retries": cmd.retries})
+
+    def update_timeout(self, cmd: c.UpdateJobTimeout) -> None:
+        p = self.p
+        job = self._job(cmd.job_key, "update the timeout of", ("ACTIVATED",))
+        if cmd.timeout_ms < 1:
+            raise InvalidArgument(f"Expected timeout to be >= 1, but was {cmd.timeout_ms}")
+        job.deadline_ms = p.now_ms + cmd.timeout_ms
+        p.state.touch(job)
+        p.state.schedule(job.deadline_ms, "job_deadline", job.key)
+        p.record("JOB", "TIMEOUT_UPDATED", job.key, job.pi_key, {"deadline": job.deadline_ms})

@@ -1,0 +1,108 @@
+"""Camunda user task commands: assign / claim / unassign, update, complete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from xietong.engine import commands as c
+from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.processing.commands.instances import _check_variables
+from xietong.engine.state.entities import UserTask
+from xietong.engine.timers import TimerValueError, parse_datetime
+
+if TYPE_CHECKING:
+    from xietong.engine.processing.processor import Processor
+
+
+class UserTaskHandler:
+    def __init__(self, p: Processor) -> None:
+        self.p = p
+
+    def _task(self, key: int, action: str) -> UserTask:
+        task = self.p.state.user_tasks.get(key)
+        if task is None:
+            raise NotFound(
+                f"Expected to {action} user task with key '{key}', but no such user task was found"
+            )
+        if task.state != "CREATED":
+            raise FailedPrecondition(
+                f"Expected to {action} user task with key '{key}', but it is in state '{task.state}'"
+            )
+        return task
+
+    def assign(self, cmd: c.AssignUserTask) -> None:
+        p = self.p
+        task = self._task(cmd.user_task_key, cmd.action or "assign")
+        if not cmd.allow_override and task.assignee and task.assignee != cmd.assignee:
+            raise FailedPrecondition(
+                f"Expected to {cmd.action} user task with key '{task.key}', but it is "
+                f"already assigned to '{task.assignee}'"
+            )
+        task.assignee = cmd.assignee or None
+        p.state.touch(task)
+        p.record(
+            "USER_TASK",
+            "ASSIGNED",
+            task.key,
+            task.pi_key,
+            {"assignee": task.assignee or "", "action": cmd.action},
+        )
+
+    def update(self, cmd: c.UpdateUserTask) -> None:
+        p = self.p
+        task = self._task(cmd.user_task_key, "update")
+        changes = _check_variables(cmd.changeset, "changeset")
+        applied: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name in ("dueDate", "followUpDate"):
+                try:
+                    applied[name] = (
+                        parse_datetime(value).isoformat().replace("+00:00", "Z") if value else None
+                    )
+                except (TimerValueError, AttributeError) as err:
+                    raise InvalidArgument(
+                        f"changeset.{name}: expected an ISO 8601 date-time, got {value!r}"
+                    ) from err
+            elif name in ("candidateGroups", "candidateUsers"):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InvalidArgument(f"changeset.{name}: expected a list of strings, got {value!r}")
+                applied[name] = value
+            elif name == "priority":
+                if not isinstance(value, int) or not 0 <= value <= 100:
+                    raise InvalidArgument(f"changeset.priority: expected an integer 0..100, got {value!r}")
+                applied[name] = value
+            else:
+                raise InvalidArgument(
+                    f"changeset.{name}: unknown attribute (allowed: dueDate, followUpDate, "
+                    "candidateGroups, candidateUsers, priority)"
+                )
+        attribute = {
+            "dueDate": "due_date",
+            "followUpDate": "follow_up_date",
+            "candidateGroups": "candidate_groups",
+            "candidateUsers": "candidate_users",
+            "priority": "priority",
+        }
+        for name, value in applied.items():
+            setattr(task, attribute[name], value)
+        p.state.touch(task)
+        p.record(
+            "USER_TASK",
+            "UPDATED",
+            task.key,
+            task.pi_key,
+            {"changedAttributes": sorted(applied), "action": cmd.action},
+        )
+
+    def complete(self, cmd: c.CompleteUserTask) -> None:
+        p = self.p
+        task = self._task(cmd.user_task_key, "complete")
+        variables = _check_variables(cmd.variables)
+        ei = p.state.element_instances[task.ei_key]
+        task.state = "COMPLETED"
+        task.completed_ms = p.now_ms
+        p.state.touch(task)
+        p.record("USER_TASK", "COMPLETED", task.key, task.pi_key, {"action": cmd.action})
+        if variables:
+            p.variables.deliver(ei, p.element(ei), dict(variables))
+        p.later(p.flow.complete, ei)

@@ -1,0 +1,112 @@
+"""The processing core: state, keys, the record buffer and the follow-up queue for one batch.
+
+Like one Zeebe partition, commands are processed one at a time on one thread. Work an element
+causes (activate the next element, complete the scope) is queued as follow-ups and drained before
+the next command, breadth-first, so deep models never recurse deeply.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from typing import Any
+
+from xietong.engine.keys import KeyGenerator
+from xietong.engine.model import Element, Process, parse_resource
+from xietong.engine.state.entities import ElementInstance, ProcessDefinition
+from xietong.engine.state.state import State
+from xietong.engine.state.store import Record
+
+
+class Processor:
+    """Holds what every behaviour needs; behaviours and element processors hang off it."""
+
+    def __init__(self, state: State, keys: KeyGenerator, position: int = 0) -> None:
+        from xietong.engine.processing.elements import element_processors
+        from xietong.engine.processing.events import EventBehavior
+        from xietong.engine.processing.incidents import IncidentBehavior
+        from xietong.engine.processing.jobs import JobBehavior
+        from xietong.engine.processing.transitions import TransitionBehavior
+        from xietong.engine.processing.variables import VariableBehavior
+
+        self.state = state
+        self.keys = keys
+        self.position = position
+        self.now_ms = 0
+        self.records: list[Record] = []
+        self.followups: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
+        self.models: dict[int, Process] = {}
+        self.notify_types: set[str] = set()
+        self.after_commit: list[Callable[[], None]] = []
+        # await-result requests: process instance key -> [(future, fetch_variables)]
+        self.awaiting: dict[int, list[tuple[Future[Any], tuple[str, ...]]]] = {}
+        self.variables = VariableBehavior(self)
+        self.jobs = JobBehavior(self)
+        self.incidents = IncidentBehavior(self)
+        self.events = EventBehavior(self)
+        self.flow = TransitionBehavior(self)
+        self.elements = element_processors(self)
+        from xietong.engine.processing.commands import CommandProcessor
+
+        self.commands = CommandProcessor(self)
+
+    # -- time ----------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.now_ms / 1000, UTC)
+
+    # -- records -------------------------------------------------------------------------------
+    def record(self, value_type: str, intent: str, key: int, pi_key: int, value: dict[str, Any]) -> None:
+        self.position += 1
+        self.records.append((self.position, pi_key, key, value_type, intent, self.now_ms, value))
+
+    def element_record(self, intent: str, ei: ElementInstance) -> None:
+        self.position += 1
+        self.records.append(
+            (
+                self.position,
+                ei.pi_key,
+                ei.key,
+                "PROCESS_INSTANCE",
+                intent,
+                self.now_ms,
+                {
+                    "elementId": ei.element_id,
+                    "bpmnElementType": ei.kind,
+                    "flowScopeKey": ei.scope_key,
+                    "processDefinitionKey": ei.def_key,
+                },
+            )
+        )
+
+    # -- follow-ups ----------------------------------------------------------------------------
+    def later(self, fn: Callable[..., None], *args: Any) -> None:
+        self.followups.append((fn, args))
+
+    def drain(self) -> None:
+        queue = self.followups
+        while queue:
+            fn, args = queue.popleft()
+            fn(*args)
+
+    # -- models --------------------------------------------------------------------------------
+    def model(self, def_key: int) -> Process:
+        process = self.models.get(def_key)
+        if process is None:
+            definition = self.state.definitions[def_key]
+            process = self.parse_definition(definition)
+            self.models[def_key] = process
+        return process
+
+    @staticmethod
+    def parse_definition(definition: ProcessDefinition) -> Process:
+        processes, problems = parse_resource(definition.resource_name, definition.resource.encode())
+        for process in processes:
+            if process.id == definition.bpmn_process_id:
+                return process
+        raise RuntimeError(f"stored definition {definition.key} no longer parses: {problems}")
+
+    def element(self, ei: ElementInstance) -> Element:
+        return self.model(ei.def_key).elements[ei.element_id]

@@ -1,0 +1,297 @@
+"""Read-only views for the gateway's REST API and ``inspect``; run on the processing thread.
+
+Views are frozen dataclasses with snake_case fields; ``as_rest()`` gives the camelCase shape of
+Camunda's REST API v2 (userTaskKey, elementId, candidateGroups, …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xietong.engine.engine import Engine
+    from xietong.engine.processing.processor import Processor
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _View:
+    def as_rest(self) -> dict[str, Any]:
+        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class UserTaskView(_View):
+    user_task_key: int
+    element_id: str
+    name: str
+    assignee: str | None
+    candidate_groups: tuple[str, ...]
+    candidate_users: tuple[str, ...]
+    due_date: str | None
+    follow_up_date: str | None
+    state: str
+    process_instance_key: int
+    process_definition_key: int
+    bpmn_process_id: str
+    process_definition_version: int
+    element_instance_key: int
+    form_key: str
+    priority: int
+    creation_date: str | None
+    completion_date: str | None
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class IncidentView(_View):
+    incident_key: int
+    error_type: str
+    error_message: str
+    state: str
+    element_id: str
+    element_instance_key: int
+    process_instance_key: int
+    process_definition_key: int
+    bpmn_process_id: str
+    job_key: int | None
+    creation_time: str | None
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class ProcessInstanceView(_View):
+    process_instance_key: int
+    bpmn_process_id: str
+    process_definition_version: int
+    process_definition_key: int
+    state: str
+    start_date: str | None
+    end_date: str | None
+    parent_process_instance_key: int | None
+    parent_element_instance_key: int | None
+    has_incident: bool
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class ElementInstanceView(_View):
+    element_instance_key: int
+    element_id: str
+    element_name: str
+    type: str
+    state: str
+    flow_scope_key: int
+    process_instance_key: int
+    incident: bool
+
+
+@dataclass(frozen=True)
+class RecordView(_View):
+    position: int
+    key: int
+    value_type: str
+    intent: str
+    timestamp: str | None
+    value: dict[str, Any]
+
+
+class Queries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _run(self, fn: Any) -> Any:
+        return self._engine.query(fn)
+
+    # -- user tasks ----------------------------------------------------------------------------
+    @staticmethod
+    def _user_task(t: Any) -> UserTaskView:
+        return UserTaskView(
+            t.key,
+            t.element_id,
+            t.name,
+            t.assignee,
+            tuple(t.candidate_groups),
+            tuple(t.candidate_users),
+            t.due_date,
+            t.follow_up_date,
+            t.state,
+            t.pi_key,
+            t.def_key,
+            t.bpmn_process_id,
+            t.version,
+            t.ei_key,
+            t.form_key,
+            t.priority,
+            _iso(t.created_ms),
+            _iso(t.completed_ms),
+            t.tenant_id,
+        )
+
+    def search_user_tasks(
+        self,
+        state: str | None = None,
+        candidate_group: str | None = None,
+        assignee: str | None = None,
+        process_instance_key: int | None = None,
+    ) -> list[UserTaskView]:
+        def read(p: Processor) -> list[UserTaskView]:
+            return [
+                self._user_task(t)
+                for t in p.state.user_tasks.values()
+                if (state is None or t.state == state)
+                and (candidate_group is None or candidate_group in t.candidate_groups)
+                and (assignee is None or t.assignee == assignee)
+                and (process_instance_key is None or t.pi_key == process_instance_key)
+            ]
+
+        return self._run(read)
+
+    def get_user_task(self, key: int) -> UserTaskView | None:
+        def read(p: Processor) -> UserTaskView | None:
+            task = p.state.user_tasks.get(key)
+            return self._user_task(task) if task is not None else None
+
+        return self._run(read)
+
+    # -- incidents -----------------------------------------------------------------------------
+    def search_incidents(
+        self, process_instance_key: int | None = None, state: str | None = None
+    ) -> list[IncidentView]:
+        def read(p: Processor) -> list[IncidentView]:
+            return [
+                IncidentView(
+                    i.key,
+                    i.error_type,
+                    i.error_message,
+                    i.state,
+                    i.element_id,
+                    i.ei_key,
+                    i.pi_key,
+                    i.def_key,
+                    i.bpmn_process_id,
+                    i.job_key if i.job_key != -1 else None,
+                    _iso(i.created_ms),
+                    i.tenant_id,
+                )
+                for i in p.state.incidents.values()
+                if (process_instance_key is None or i.pi_key == process_instance_key)
+                and (state is None or i.state == state)
+            ]
+
+        return self._run(read)
+
+    # -- process instances ---------------------------------------------------------------------
+    @staticmethod
+    def _instance(p: Processor, s: Any) -> ProcessInstanceView:
+        has_incident = s.state == "ACTIVE" and any(
+            i.state == "ACTIVE" and i.pi_key == s.key for i in p.state.incidents.values()
+        )
+        return ProcessInstanceView(
+            s.key,
+            s.bpmn_process_id,
+            s.version,
+            s.def_key,
+            s.state,
+            _iso(s.start_ms),
+            _iso(s.end_ms),
+            s.parent_pi_key if s.parent_pi_key != -1 else None,
+            s.parent_ei_key if s.parent_ei_key != -1 else None,
+            has_incident,
+            s.tenant_id,
+        )
+
+    def search_process_instances(
+        self, state: str | None = None, bpmn_process_id: str | None = None
+    ) -> list[ProcessInstanceView]:
+        def read(p: Processor) -> list[ProcessInstanceView]:
+            return [
+                self._instance(p, s)
+                for s in p.state.instances.values()
+                if (state is None or s.state == state)
+                and (bpmn_process_id is None or s.bpmn_process_id == bpmn_process_id)
+            ]
+
+        return self._run(read)
+
+    def get_process_instance(self, key: int) -> ProcessInstanceView | None:
+        def read(p: Processor) -> ProcessInstanceView | None:
+            summary = p.state.instances.get(key)
+            return self._instance(p, summary) if summary is not None else None
+
+        return self._run(read)
+
+    def element_instances(self, process_instance_key: int) -> list[ElementInstanceView]:
+        """The active elements of an instance (what a supervisor sees as 'where is the case')."""
+
+        def read(p: Processor) -> list[ElementInstanceView]:
+            result = []
+            for ei in sorted(p.state.element_instances.values(), key=lambda e: e.key):
+                if ei.pi_key != process_instance_key:
+                    continue
+                element = p.element(ei)
+                result.append(
+                    ElementInstanceView(
+                        ei.key,
+                        ei.element_id,
+                        element.name,
+                        ei.kind,
+                        ei.state,
+                        ei.scope_key,
+                        ei.pi_key,
+                        bool(p.state.incidents_by_ei.get(ei.key)),
+                    )
+                )
+            return result
+
+        return self._run(read)
+
+    # -- variables and records -----------------------------------------------------------------
+    def variables(self, scope_key: int) -> dict[str, Any]:
+        """Variables stored in exactly that scope (a process instance key gives the root scope)."""
+        return self._run(lambda p: dict(p.state.variables.get(scope_key, {})))
+
+    def visible_variables(self, scope_key: int) -> dict[str, Any]:
+        return self._run(lambda p: p.variables.visible(scope_key))
+
+    def jobs(self, process_instance_key: int | None = None, state: str | None = None) -> list[dict[str, Any]]:
+        def read(p: Processor) -> list[dict[str, Any]]:
+            return [
+                j.as_dict()
+                for j in p.state.jobs.values()
+                if (process_instance_key is None or j.pi_key == process_instance_key)
+                and (state is None or j.state == state)
+            ]
+
+        return self._run(read)
+
+    def records(self, process_instance_key: int) -> list[RecordView]:
+        """The committed record log of one instance, oldest first (read from the store)."""
+
+        def read(p: Processor) -> list[RecordView]:
+            store = self._engine._store
+            assert store is not None
+            import json
+
+            rows = store.db.execute(
+                "SELECT position, key, value_type, intent, timestamp, value FROM records "
+                "WHERE process_instance_key = ? ORDER BY position",
+                (process_instance_key,),
+            ).fetchall()
+            return [
+                RecordView(pos, key, vt, intent, _iso(ts), json.loads(value))
+                for pos, key, vt, intent, ts, value in rows
+            ]
+
+        return self._run(read)

@@ -1,0 +1,19 @@
+"""Engine settings (``XIETONG_ENGINE_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EngineSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XIETONG_ENGINE_", extra="ignore")
+
+    synchronous: str = Field(
+        "FULL",
+        pattern="^(FULL|NORMAL|EXTRA)$",
+        description="SQLite synchronous mode: FULL survives power loss, NORMAL only "
+        "process crashes (both are safe against kill -9 in WAL mode).",
+    )
+    max_batch: int = Field(2000, ge=1, description="Commands committed together (group commit).")
+    queue_limit: int = Field(100_000, ge=1, description="Pending commands before RESOURCE_EXHAUSTED.")

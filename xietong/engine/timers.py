@@ -1,0 +1,117 @@
+"""ISO 8601 timer values as Zeebe reads them: durations (``PT5M``), dates, cycles (``R3/PT1H``).
+
+FEEL-computed values arrive as durations, datetimes or strings; everything is normalised to an
+ISO string first, so there is one interpretation path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class TimerValueError(ValueError):
+    """A timer definition that is not a valid ISO 8601 duration, date or cycle."""
+
+
+@dataclass(frozen=True)
+class IsoDuration:
+    years: int = 0
+    months: int = 0
+    delta: timedelta = timedelta(0)
+
+    def add_to(self, instant: datetime) -> datetime:
+        if self.years or self.months:
+            month_index = instant.month - 1 + self.months + 12 * self.years
+            year, month = instant.year + month_index // 12, month_index % 12 + 1
+            day = min(instant.day, _days_in_month(year, month))
+            instant = instant.replace(year=year, month=month, day=day)
+        return instant + self.delta
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+def parse_duration(text: str) -> IsoDuration:
+    match = _DURATION.match(text.strip())
+    if not match or text.strip() in ("P", "PT") or text.strip().endswith("T"):
+        raise TimerValueError(f"'{text}' is not an ISO 8601 duration (e.g. PT15M, P3D)")
+    g = {k: v for k, v in match.groupdict().items() if v is not None and k != "sign"}
+    if not g:
+        raise TimerValueError(f"'{text}' is not an ISO 8601 duration (e.g. PT15M, P3D)")
+    delta = timedelta(
+        weeks=int(g.get("weeks", 0)),
+        days=int(g.get("days", 0)),
+        hours=int(g.get("hours", 0)),
+        minutes=int(g.get("minutes", 0)),
+        seconds=float(g.get("seconds", 0)),
+    )
+    return IsoDuration(int(g.get("years", 0)), int(g.get("months", 0)), delta)
+
+
+def parse_datetime(text: str) -> datetime:
+    raw = text.strip()
+    # FEEL date-and-time strings may carry a zone id: 2024-01-01T10:00:00@Asia/Shanghai
+    zone = None
+    if "@" in raw:
+        raw, zone = raw.split("@", 1)
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise TimerValueError(f"'{text}' is not an ISO 8601 date-time (e.g. 2025-01-01T09:00:00Z)") from err
+    if value.tzinfo is None:
+        if zone:
+            from zoneinfo import ZoneInfo
+
+            value = value.replace(tzinfo=ZoneInfo(zone))
+        else:
+            value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """``R[n]/[start/]duration``; repetitions -1 means forever."""
+
+    repetitions: int
+    interval: IsoDuration
+    start: datetime | None = None
+
+
+def parse_cycle(text: str) -> Cycle:
+    parts = text.strip().split("/")
+    if not parts[0].startswith("R") or len(parts) not in (2, 3):
+        raise TimerValueError(f"'{text}' is not an ISO 8601 repeating interval (e.g. R3/PT1H, R/P1D)")
+    reps_text = parts[0][1:]
+    try:
+        repetitions = int(reps_text) if reps_text else -1
+    except ValueError as err:
+        raise TimerValueError(f"'{text}': bad repetition count '{parts[0]}'") from err
+    if len(parts) == 3:
+        return Cycle(repetitions, parse_duration(parts[2]), parse_datetime(parts[1]))
+    return Cycle(repetitions, parse_duration(parts[1]))
+
+
+def as_timer_text(value: Any) -> str:
+    """A FEEL result (duration, datetime, string) as the ISO text the timer parsers read."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, timedelta):
+        return f"PT{value.total_seconds()}S"
+    from xietong.engine.expressions import to_json
+
+    converted = to_json(value)
+    if isinstance(converted, str):
+        return converted
+    raise TimerValueError(f"a timer expression must give a duration, date-time or cycle, not {value!r}")

@@ -138,6 +138,7 @@ class Role(StrEnum):
     industry_authorities = "industry_authorities"  # 各行业主管部门 / 行业主管部门 / 业务主管部门
     relevant_departments = "relevant_departments"  # 相关部门 / 有关部门 / 相关执法机关
     applicant = "applicant"  # 申请单位: whoever applied (a county department or a town)
+    initiator = "initiator"  # 发现方: the body that found the matter and starts the case (移送方 …)
     competent_party = "competent_party"  # 有管辖权的一方: the body a case is transferred to
     complainant = "complainant"  # 举报人 / 投诉人: a member of the public, outside the government
 

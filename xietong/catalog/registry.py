@@ -39,6 +39,7 @@ ROLE_ALIASES: dict[str, Role] = {
             "相关职能部门", "县级相关职能部门", "县级职能部门",
         ],
         Role.applicant: ["申请单位"],
+        Role.initiator: ["发现方", "移送方", "移送单位"],
         Role.competent_party: ["有管辖权的一方", "有管辖权的部门", "有权处理一方"],
         Role.complainant: ["举报人", "投诉人", "举报投诉人"],
     }.items()

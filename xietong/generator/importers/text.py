@@ -265,7 +265,11 @@ def remove_page_furniture(lines: Iterable[Line], header: re.Pattern[str] | None 
 _AMOUNT = rf"(?P<amount>\d+|[{_CN}]+)"
 _UNIT = r"(?P<unit>个?工作日|个?小时|个?自然日|日|天|个月)"
 # The tail is required: "24小时值班" or "2月22日" are not limits, "24小时内" and "5日前" are.
-TIME_LIMIT = re.compile(rf"{_AMOUNT}\s*{_UNIT}(?P<tail>以内|之内|内|前)")
+TIME_LIMIT = re.compile(
+    rf"{_AMOUNT}\s*{_UNIT}(?P<tail>以内|之内|内|前)"
+    rf"|(?:不超过|不得超过|最长不超过){_AMOUNT.replace('amount', 'amount2')}"
+    rf"\s*{_UNIT.replace('unit', 'unit2')}"
+)
 _UNITS = {
     "工作日": DeadlineUnit.working_days,
     "个工作日": DeadlineUnit.working_days,
@@ -300,9 +304,10 @@ def find_time_limits(sentence: str) -> list[TimeLimit]:
     found = []
     for m in TIME_LIMIT.finditer(sentence):
         try:
-            amount = chinese_number(m.group("amount"))
+            amount = chinese_number(m.group("amount") or m.group("amount2"))
         except ValueError:
             continue
+        unit_text = m.group("unit") or m.group("unit2")
         if amount <= 0:
             continue
         before = sentence[: m.start()]
@@ -313,7 +318,7 @@ def find_time_limits(sentence: str) -> list[TimeLimit]:
         found.append(
             TimeLimit(
                 amount=amount,
-                unit=_UNITS[m.group("unit")],
+                unit=_UNITS[unit_text],
                 meaning=DeadlineMeaning.lead_time if lead else DeadlineMeaning.complete_within,
                 start=m.start(),
                 urgent=urgent,

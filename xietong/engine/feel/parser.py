@@ -23,6 +23,7 @@ KEYWORD_NAMES = (
     ("month", "of", "year"),
     ("week", "of", "year"),
     ("index", "of"),
+    ("last", "day", "of", "month"),
 )
 TYPE_NAMES = (
     ("years", "and", "months", "duration"),

@@ -314,8 +314,12 @@ def distinct_values(list: Any) -> Any:
 def duplicate_values(list: Any) -> Any:
     if not isinstance(list, type([])):
         return None
-    seen, reported = _Seen(), _Seen()
-    return [item for item in list if not seen.add(item) and reported.add(item)]
+    seen, repeated = _Seen(), _Seen()
+    for item in list:
+        if not seen.add(item):
+            repeated.add(item)
+    ordered = _Seen()
+    return [item for item in list if not repeated.add(item) and ordered.add(item)]
 
 
 @builtin("flatten", "list")

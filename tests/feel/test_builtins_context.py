@@ -1,0 +1,41 @@
+"""Context built-ins and Camunda's boolean/null helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from xietong.engine.feel import FeelEvaluationError, evaluate
+
+from .conftest import run
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('get value({a: 1}, "a")', 1),
+        ('get value({a: 1}, "b")', None),
+        ('get value({a: {b: 2}}, ["a", "b"])', 2),
+        ("get entries({a: 1, b: 2})", [{"key": "a", "value": 1}, {"key": "b", "value": 2}]),
+        ('context([{key: "a", value: 1}, {key: "b", value: 2}])', {"a": 1, "b": 2}),
+        ('context([{key: "a", value: 1}, {key: "a", value: 2}])', None),
+        ('context put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
+        ('context put({a: {b: 1}}, ["a", "c"], 2)', {"a": {"b": 1, "c": 2}}),
+        ("context merge([{a: 1}, {b: 2}, {a: 3}])", {"a": 3, "b": 2}),
+        ("{a: 1}.a", 1),
+        ('{"x y": 1}.x y', 1),
+        ("is defined(1)", True),
+        ("is defined(null)", False),
+        ("get or else(null, 1)", 1),
+        ("get or else(2, 1)", 2),
+        ('assert(5, 5 > 0, "positive")', 5),
+        ("is(1, 1)", True),
+        ('is(1, "1")', False),
+    ],
+)
+def test_context_function(source: str, expected: object) -> None:
+    assert run(source) == expected
+
+
+def test_assert_failure_is_an_error() -> None:
+    with pytest.raises(FeelEvaluationError, match="must be positive"):
+        evaluate('assert(-1, -1 > 0, "must be positive")')

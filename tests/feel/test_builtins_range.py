@@ -1,0 +1,76 @@
+"""Range values, the range built-ins and unary tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from xietong.engine.feel import Range, compile_unary_tests, evaluate
+
+from .conftest import run
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("before(1, 10)", True),
+        ("before([1..5], 5)", False),
+        ("before([1..5), 5)", True),
+        ("before([1..5], [6..8])", True),
+        ("after([5..10], 2)", True),
+        ("meets([1..5], [5..10])", True),
+        ("met by([5..10], [1..5])", True),
+        ("overlaps([1..5], [3..8])", True),
+        ("overlaps([1..5], [6..8])", False),
+        ("overlaps before([1..5], [3..8])", True),
+        ("overlaps after([3..8], [1..5])", True),
+        ("finishes(5, [1..5])", True),
+        ("finished by([1..5], 5)", True),
+        ("includes([1..10], 5)", True),
+        ("includes([1..10], [4..6])", True),
+        ("during(5, [1..10])", True),
+        ("starts(1, [1..5])", True),
+        ("started by([1..5], 1)", True),
+        ("coincides([1..5], [1..5])", True),
+        ("coincides(1, 2)", False),
+        ('before(1, "a")', None),
+        ("[1..10].start", 1),
+        ("(1..10].start included", False),
+        ("[1..10].end included", True),
+        ('range("[18..21)").end included', False),
+        ("5 in [1..10]", True),
+        ("10 in [1..10)", False),
+        ("5 in ]1..10[", True),
+        ('date("2024-03-15") in [date("2024-01-01")..date("2024-12-31")]', True),
+        ("x in > 3", None),
+    ],
+)
+def test_range(source: str, expected: object) -> None:
+    assert run(source) == expected
+
+
+def test_range_value() -> None:
+    assert evaluate("[1..5)") == Range(1, 5, True, False)
+
+
+@pytest.mark.parametrize(
+    ("tests", "value", "expected"),
+    [
+        ("< 10", 5, True),
+        ("< 10", 15, False),
+        ("[1..5]", 5, True),
+        ("(1..5]", 1, False),
+        ('"a", "b"', "b", True),
+        ('"a", "b"', "c", False),
+        ('not("a", "b")', "c", True),
+        ("-", 42, True),
+        ("? > 3 and ? < 6", 4, True),
+        (">= limit", 7, True),
+        ("null", None, True),
+        ("[1, 2, 3]", 2, True),
+    ],
+)
+def test_unary_tests(tests: str, value: object, expected: bool) -> None:
+    from decimal import Decimal
+
+    v = Decimal(value) if isinstance(value, int) else value
+    assert compile_unary_tests(tests).matches(v, {"limit": 5}) is expected

@@ -1,0 +1,108 @@
+"""Temporal values, their arithmetic, properties and built-ins; `now()` follows the engine clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from xietong.engine.feel import YearsMonthsDuration, compile_expression, evaluate, parse_iso_duration, to_json
+
+from .conftest import NOW, run
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('date("2024-03-15")', "2024-03-15"),
+        ("date(2024, 2, 29)", "2024-02-29"),
+        ("date(2023, 2, 29)", None),
+        ('time("10:30:00")', "10:30:00"),
+        ('time("10:30:00+02:00")', "10:30:00+02:00"),
+        ("time(10, 30, 0)", "10:30:00"),
+        ('date and time("2024-03-15T10:30:00")', "2024-03-15T10:30:00"),
+        ('date and time("2024-03-15T10:30:00Z")', "2024-03-15T10:30:00Z"),
+        ('date and time("2024-03-15T10:30:00@Asia/Shanghai")', "2024-03-15T10:30:00@Asia/Shanghai"),
+        ('date and time(date("2024-03-15"), time("08:00:00"))', "2024-03-15T08:00:00"),
+        ('duration("P3D")', "P3D"),
+        ('duration("PT36H")', "P1DT12H"),
+        ('duration("P1Y14M")', "P2Y2M"),
+        ('duration("P1Y2D")', None),
+        ('years and months duration(date("2020-01-15"), date("2024-03-14"))', "P4Y1M"),
+        ('@"2024-03-15" + @"P1D"', "2024-03-16"),
+        ('@"2024-01-31" + @"P1M"', "2024-02-29"),
+        ('@"2024-03-15T10:00:00Z" - @"PT30M"', "2024-03-15T09:30:00Z"),
+        ('@"2024-03-15T10:00:00" - @"2024-03-14T09:00:00"', "P1DT1H"),
+        ('@"2024-03-15" - @"2024-03-01"', "P14D"),
+        ('@"10:00:00" + @"PT90M"', "11:30:00"),
+        ('@"P1D" * 3', "P3D"),
+        ('@"P1D" / @"PT12H"', 2),
+        ('@"P1Y" + @"P6M"', "P1Y6M"),
+        ('@"P1D" > @"PT23H"', True),
+        ('@"2024-03-15T10:00:00Z" = @"2024-03-15T18:00:00+08:00"', True),
+        ('@"2024-03-15" < @"2024-03-16"', True),
+        ('@"2024-03-15" = @"2024-03-15T00:00:00"', None),
+        ('@"2024-03-15T10:20:30+02:00".hour', 10),
+        ('@"2024-03-15T10:20:30+02:00".time offset', "PT2H"),
+        ('@"2024-03-15T10:20:30@Europe/Paris".timezone', "Europe/Paris"),
+        ('@"2024-03-15".weekday', 5),
+        ('@"P1DT2H3M".hours', 2),
+        ('@"P1Y7M".months', 7),
+        ('day of year(date("2024-03-15"))', 75),
+        ('day of week(date("2024-03-15"))', "Friday"),
+        ('month of year(date("2024-03-15"))', "March"),
+        ('week of year(date("2024-03-15"))', 11),
+        ('last day of month(date("2024-02-10"))', "2024-02-29"),
+        ("today()", "2024-03-15"),
+        ("now()", "2024-03-15T10:30:00Z"),
+        ('now() + duration("P3D")', "2024-03-18T10:30:00Z"),
+    ],
+)
+def test_temporal(source: str, expected: object) -> None:
+    assert run(source) == expected
+
+
+def test_now_uses_the_engine_clock() -> None:
+    c = compile_expression("now()")
+    pinned = datetime(2030, 1, 1, tzinfo=UTC)
+    assert c.evaluate({}, now=pinned) == pinned
+    assert abs(c.evaluate({}) - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_native_values_for_the_engine() -> None:
+    assert evaluate('duration("PT2H")') == timedelta(hours=2)
+    assert evaluate('duration("P1Y2M")') == YearsMonthsDuration(14)
+    assert evaluate('date("2024-03-15")') == date(2024, 3, 15)
+    assert evaluate('date and time("2024-03-15T10:00:00+08:00")') == datetime(
+        2024, 3, 15, 10, tzinfo=timezone(timedelta(hours=8))
+    )
+    assert evaluate('date and time("2024-03-15T10:00:00@Asia/Shanghai")').tzinfo == ZoneInfo("Asia/Shanghai")
+    assert evaluate("now()", now=NOW) == NOW
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P3D", timedelta(days=3)),
+        ("PT1H30M", timedelta(hours=1, minutes=30)),
+        ("-PT5S", timedelta(seconds=-5)),
+        ("P2W", timedelta(days=14)),
+        ("PT0.5S", timedelta(milliseconds=500)),
+        ("P1Y6M", YearsMonthsDuration(18)),
+    ],
+)
+def test_parse_iso_duration(text: str, expected: object) -> None:
+    assert parse_iso_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["P", "PT", "3D", "P1Y2D", "P1.5D"])
+def test_parse_iso_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_iso_duration(text)
+
+
+def test_to_json_matches_zeebe_storage() -> None:
+    assert to_json(evaluate("{a: 1, b: 1.5, c: [2.0]}")) == {"a": 1, "b": 1.5, "c": [2]}
+    assert to_json(evaluate('duration("P1DT2H")')) == "P1DT2H"
+    assert to_json(evaluate('date and time("2024-03-15T10:00:00Z")')) == "2024-03-15T10:00:00Z"

@@ -256,10 +256,11 @@ class GraphBuilder:
                     quote=d.src.text if d.src is not None else None,
                 )
             )
+        used = {st.actor for st in steps} | {a for st in steps if st.escalation for a in st.escalation.chain}
         return Procedure(
             template=self.template,
             description=self.description,
-            actors=list(self.actors.values()),
+            actors=[a for a in self.actors.values() if a.id in used],
             entries=self.entries,
             steps=steps,
         )
@@ -306,6 +307,12 @@ class Ctx:
     def flow(self, *phrases: str) -> bool:
         """Whether some flowchart box contains all the phrases."""
         return any(all(p in n.text for p in phrases) for n in self.raw.flow_nodes)
+
+    def opens_with_lead(self, step: RawStep) -> bool:
+        """Whether the paragraph (after its short title, if any) starts with the lead's name."""
+        body = step.text.split("。", 1)[1] if step.title else step.text
+        spellings = [s.text for s in self.mentions.spellings if s.department_id == self.lead_id]
+        return any(body.startswith(sp) for sp in spellings)
 
     def text(self, *phrases: str) -> bool:
         return all(p in self.raw.steps_text for p in phrases)

@@ -70,21 +70,13 @@ def two_track_handling(b: GraphBuilder, c: Ctx) -> None:
         b.go("recall", "market_case", "notify_town")
         b.go("to_police", "police_case", "notify_town")
         b.entry("town_patrol", heads[0].text, "quick_test", t1[0])
-        upper = b.dept("agriculture_rural", "agriculture_rural", "县市级以上农业部门")
-        b.step(
-            "suspend_notice",
-            K.notify,
-            "通知所属镇（街道、区）暂停问题农产品上市",
-            upper if upper != "lead" else lead,
-            t2[0],
-            limit="通知",
-        )
+        # The upper department's notice comes from outside 永康's process: a message start event.
         b.step(
             "suspend", K.rectification_order, "责令问题农产品暂停上市，并监督到位", town, t2[1], limit="责令"
         )
         b.step("sampling", K.investigation, "农业综合行政执法队监督抽检并依法处置", lead, t2[2])
         b.step("upper_notify", K.notify, "执法结果通报镇（街道、区）", lead, t2[-1], limit="通报")
-        b.go("suspend_notice", "suspend", "sampling")
+        b.go("suspend", "sampling")
         b.decide(
             "sampling",
             "抽检结果",
@@ -92,7 +84,7 @@ def two_track_handling(b: GraphBuilder, c: Ctx) -> None:
             ("toxic", "生产有毒食品的移交公安", "to_police"),
         )
         b.end("upper_notify", "结案")
-        b.entry("upper_monitoring", heads[1].text, "suspend_notice", t2[0])
+        b.entry("upper_monitoring", heads[1].text, "suspend", t2[0], message="upper_monitoring_notice")
         return
     # 病死动物无害化处理
     centre = b.dept("harmless_treatment_centre", "harmless_treatment_centre", "无害化处理中心")
@@ -156,7 +148,6 @@ def epidemic_response(b: GraphBuilder, c: Ctx) -> None:
     if c.text("疫区"):  # 重大动植物疫病
         officer = b.town("镇（街道、区）农业和农村办公室", "town_office")
         gov = b.dept("city_government", "city_government", "市政府")
-        health = b.dept("health", "health", "市卫健局")
         report_src, onsite_src, verify_src = s[0], s[1], s[2]
         zone_src, case_src, support_src = b.src("疫区"), b.src("违法行为的"), b.src("应急处理中")
         b.step(
@@ -187,7 +178,6 @@ def epidemic_response(b: GraphBuilder, c: Ctx) -> None:
             limit="小时",
         )
         b.step("notify_health", K.notify, "通报卫健局", lead, verify_src, limit="通报")
-        b.step("health_informed", K.notify, "卫健局知悉疫情", health, verify_src)
         b.step(
             "zoning",
             K.plan,
@@ -215,8 +205,7 @@ def epidemic_response(b: GraphBuilder, c: Ctx) -> None:
             ("ordinary", "不属于重大动物疫情", "case"),
         )
         b.fork("report_province", ["notify_health", "zoning"])
-        b.go("notify_health", "health_informed")
-        b.end("health_informed", "已通报")
+        b.end("notify_health", "已通报卫健局")
         b.go("zoning", "government_decision")
         b.decide(
             "government_decision",
@@ -331,9 +320,13 @@ def disaster_response(b: GraphBuilder, c: Ctx) -> None:
         ("no_response", "无需启动应急响应", "assessment"),
     )
     b.fork("verify_publish", ["relocation", "department_relief"])
-    b.go("relocation", "assessment")
-    b.go("department_relief", "assessment")
-    b.join_all("assessment")
+    # both relief branches meet in the lead's summary (the flowchart's 市应急管理局汇总) before the
+    # assessment, which the no-response path reaches directly
+    b.step("relief_summary", K.archive, "汇总救灾工作情况", lead, relief_src)
+    b.go("relocation", "relief_summary")
+    b.go("department_relief", "relief_summary")
+    b.join_all("relief_summary")
+    b.go("relief_summary", "assessment")
     b.go("report_leadership", "joint_mechanism", "verify_publish")
     b.go("assessment", "publish_losses")
     b.end("publish_losses", "评估发布")
@@ -491,7 +484,6 @@ def project_approval_lifecycle(b: GraphBuilder, c: Ctx) -> None:
 
 
 def medical_referral_network(b: GraphBuilder, c: Ctx) -> None:
-    b.lead()
     town = b.town()
     hospital = b.dept("third_peoples_hospital", "third_peoples_hospital", "市三院")
     primary = b.dept("township_health_centres", "township_health_centres", "基层医疗卫生机构")
@@ -592,7 +584,9 @@ def medical_referral_network(b: GraphBuilder, c: Ctx) -> None:
         ("dangerous", "肇事肇祸或危险性评估三级及以上", "key_person_control"),
     )
     b.go("key_person_control", "relief")
-    b.end("relief", "纳入长期管理")
+    b.step("summary", K.archive, "市卫健局（市精卫办）汇总，向镇（街道、区）反馈", b.lead(), relief_src)
+    b.go("relief", "summary")
+    b.end("summary", "纳入长期管理")
     b.entry("town_patrol", "镇（街道、区）各部门日常巡查发现疑似患者", "town_screen", town_src)
     b.entry("primary_visit", "基层医疗卫生机构走访发现疑似患者", "primary_report", primary_src)
     b.entry("other_hospital", "其他医疗机构发现疑似患者", "other_hospital_screen", hospital_src)

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 
 from xietong.catalog.model import END, Policy, Procedure, Role, StepKind
 from xietong.generator.importers.yongkang_classify import SHAPE_DESCRIPTIONS, Classification, Shape
-from xietong.generator.importers.yongkang_graph import Ctx, GraphBuilder, Mentions, Template, find_clause
+from xietong.generator.importers.yongkang_graph import (
+    Ctx,
+    GraphBuilder,
+    Mentions,
+    Template,
+    find_clause,
+    find_clauses,
+)
 from xietong.generator.importers.yongkang_parse import RawMechanism, RawStep
 from xietong.generator.importers.yongkang_special import (
     disaster_response,
@@ -33,21 +40,61 @@ K = StepKind
 # --------------------------------------------------------------------------------------------
 
 
-def _close(b: GraphBuilder, c: Ctx, feedback_src: RawStep | None) -> str:
-    """汇总 → 反馈镇（街道、区） → 结案归档 (as the flowcharts draw it); returns the first step id."""
+def _close(b: GraphBuilder, c: Ctx, feedback_src: RawStep | None, penalty_src: RawStep | None = None) -> str:
+    """汇总 → (处罚) → 反馈镇（街道、区） → (镇核查整改动态) → 结案归档; returns the first step id.
+
+    The flowcharts draw 汇总, 反馈 and 结案归档 for nearly every mechanism; a 具体流程 that puts a
+    penalty after the summary (汇总后…行政处罚) or has the town follow the rectification up
+    (整改动态) gets that step too.
+    """
     lead = b.lead()
     first = "lead_summary"
     b.step(first, K.archive, f"{c.raw.lead[0]}汇总处置情况", lead, feedback_src)
-    b.step("lead_feedback", K.feedback, "向镇（街道、区）反馈办理结果", lead, feedback_src)
-    b.step("archive", K.archive, "结案归档", lead, feedback_src)
-    b.go(first, "lead_feedback", "archive")
+    chain = [first]
+    if penalty_src is not None:
+        chain.append(
+            b.step("penalty", K.penalty_decision, "根据情况和部门职权作出行政处罚", lead, penalty_src)
+        )
+    chain.append(b.step("lead_feedback", K.feedback, "向镇（街道、区）反馈办理结果", lead, feedback_src))
+    follow_src = next((s for s in c.raw.steps if "整改动态" in s.text), None)
+    if follow_src is not None:
+        chain.append(
+            b.step(
+                "town_follow_up",
+                K.recheck,
+                "镇（街道、区）核查违法行为整改动态并反馈部门",
+                b.town(),
+                follow_src,
+                limit="掌握",
+            )
+        )
+    chain.append(b.step("archive", K.archive, "结案归档", lead, feedback_src))
+    b.go(*chain)
     b.end("archive", "结案归档")
     return first
 
 
-def _enforcement(
-    b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix: str = "", police_key: str = "犯罪"
-) -> str:
+def _enforcers(b: GraphBuilder, c: Ctx, src: RawStep | None) -> tuple[list, bool, bool]:
+    """Who files the case according to the paragraph: (departments, crime goes to police, lead is one).
+
+    移交/移送/交由 X, or 由 X 依法查处, names the enforcer; the police named in such a clause is the
+    crime route when the paragraph speaks of 犯罪, not the ordinary enforcer. When the clause names
+    the lead as well (上报农业农村局、生态环境分局依法查处), they enforce together: no transfer.
+    """
+    text = src.text if src is not None else ""
+    crime = "犯罪" in text
+    for key in ("移交", "移送", "交由", "依法查处"):
+        for clause in find_clauses(text, key):
+            everyone = c.mentions(clause)
+            named = [s for s in everyone if s.department_id != c.lead_id]
+            if crime:
+                named = [s for s in named if s.department_id != "public_security"]
+            if named:
+                return named, crime, len(named) < len(everyone)
+    return [], crime, False
+
+
+def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix: str = "") -> str:
     """The case part after the lead's 研判: transfer to the enforcer, a joint order, or the lead itself.
 
     Reads the paragraph: 移交/移送 X → X files the case; 联合执法指令 / 组织 … 相关 … 部门 → joint
@@ -56,14 +103,8 @@ def _enforcement(
     """
     lead = b.lead()
     text = src.text if src is not None else ""
-    police = [
-        s for s in c.mentions(find_clause(text, police_key) or "") if s.department_id == "public_security"
-    ]
-    targets: list = []
-    for key in ("移交", "移送", "交由"):
-        targets = [s for s in c.named_in(src, key) if s.department_id != "public_security" or not police]
-        if targets:
-            break
+    targets, crime, with_lead = _enforcers(b, c, src)
+    police_named = crime and any(s.department_id == "public_security" for s in c.mentions(text))
     joint = "联合执法指令" in text or "协同处置指令" in text or re.search(r"组织.{0,40}相关.{0,10}部门", text)
     case_id = prefix + "case"
     if joint:
@@ -78,44 +119,79 @@ def _enforcement(
         )
         b.go(order, case_id)
         first = order
+    elif targets and with_lead:
+        names = "、".join([c.raw.lead[0], *(t.text for t in targets)])
+        actor = b.role("enforcers", Role.relevant_departments, names)
+        first = b.step(case_id, K.case_filing, f"{names}依法立案查处", actor, src)
     elif targets:
-        target = targets[0]
-        actor = b.dept(target.department_id, target.department_id, target.name)
-        first = b.step(prefix + "transfer", K.transfer, f"移交{target.text}", lead, src, limit="移")
-        b.step(case_id, K.case_filing, f"{target.text}立案查处", actor, src)
+        names = "、".join(t.text for t in targets)
+        if len(targets) == 1:
+            actor = b.dept(targets[0].department_id, targets[0].department_id, targets[0].name)
+        else:
+            actor = b.role("enforcers", Role.relevant_departments, names)
+        first = b.step(prefix + "transfer", K.transfer, f"移交{names}", lead, src, limit="移")
+        b.step(case_id, K.case_filing, f"{names}依法立案查处", actor, src)
         b.go(first, case_id)
     else:
-        first = b.step(case_id, K.case_filing, f"{c.raw.lead[0]}立案查处", lead, src)
-    if police:
-        pol = b.dept("public_security", "public_security", police[0].name)
+        first = b.step(case_id, K.case_filing, f"{c.raw.lead[0]}依法立案查处", lead, src)
+    if police_named:
+        pol = b.dept("public_security", "public_security", "市公安局")
         b.decide(
             case_id,
             "是否涉嫌犯罪",
             ("no_crime", "依法查处", then),
             ("crime", "涉嫌犯罪", prefix + "to_police"),
         )
-        b.step(prefix + "to_police", K.transfer, "移送公安机关追究刑事责任", b.steps[case_id].actor, src)
-        b.step(prefix + "police_case", K.case_filing, "公安机关立案侦查", pol, src)
+        mover = lead if b.steps[case_id].multi else b.steps[case_id].actor
+        b.step(prefix + "to_police", K.transfer, "涉嫌犯罪的移送公安机关", mover, src)
+        b.step(prefix + "police_case", K.case_filing, "公安机关依法追究刑事责任", pol, src)
         b.go(prefix + "to_police", prefix + "police_case", then)
     else:
         b.go(case_id, then)
     return first
 
 
-def _lead_decision(b: GraphBuilder, c: Ctx, triage: str, src: RawStep | None, then: str) -> None:
-    """The lead's 研判 outcome: 责令整改 or 立案查处 when the flowchart draws both, else the case."""
+def _lead_decision(
+    b: GraphBuilder,
+    c: Ctx,
+    triage: str,
+    src: RawStep | None,
+    then: str,
+    extra: Sequence[tuple[str, str, str]] = (),
+) -> None:
+    """The lead's 研判 outcome: 责令整改 or 立案查处 when the flowchart draws both, else the case;
+    `extra` adds routes the 具体流程 names (行业主管部门处置, 市委市政府 …)."""
     case_first = _enforcement(b, c, src, then)
+    outcomes = list(extra)
     if c.flow("责令整改") and (c.flow("立案查处") or c.flow("依法查处")):
         b.step("rectification_order", K.rectification_order, "责令整改", b.lead(), src)
         b.go("rectification_order", then)
-        b.decide(
-            triage,
-            "研判：责令整改还是立案查处",
-            ("rectify", "责令整改", "rectification_order"),
-            ("file_case", "立案查处", case_first),
-        )
+        outcomes = [("rectify", "责令整改", "rectification_order"), *outcomes]
+    if outcomes:
+        b.decide(triage, "牵头部门研判", *outcomes, ("file_case", "立案查处", case_first))
     else:
         b.go(triage, case_first)
+
+
+def _major_route(b: GraphBuilder, c: Ctx, then: str) -> tuple[str, str, str] | None:
+    """涉及重要/重大或紧急事项 → 向市委市政府（领导小组）汇报 → 部门联合处理机制, when the text says so."""
+    src = next((s for s in c.raw.steps if "汇报" in s.text and ("重要" in s.text or "重大" in s.text)), None)
+    if src is None:
+        return None
+    gov = b.dept("party_and_government_leadership", "party_and_government_leadership", "市委市政府")
+    b.step("report_leadership", K.report_up, "重要或紧急事项向市委市政府汇报", b.lead(), src, limit="汇报")
+    b.step("joint_mechanism", K.meeting, "建立部门联合处理机制，与镇（街道、区）协同解决", gov, src)
+    b.go("report_leadership", "joint_mechanism", then)
+    return ("major", "涉及重要或紧急事项", "report_leadership")
+
+
+def _routine_entry(b: GraphBuilder, c: Ctx) -> None:
+    """A 日常管理 paragraph (plans, joint inspections, training) becomes its own entry and step."""
+    src = next((s for s in c.raw.steps if s.phase == "日常管理"), None)
+    if src is not None:
+        b.step("routine", K.patrol, "日常管理：计划、联合检查、培训和业务指导", b.lead(), src)
+        b.end("routine", "日常管理")
+        b.entry("routine", "日常管理", "routine", src)
 
 
 def _lead_patrol_entry(b: GraphBuilder, c: Ctx, to: str) -> None:
@@ -135,28 +211,40 @@ def _lead_patrol_entry(b: GraphBuilder, c: Ctx, to: str) -> None:
 def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
     lead = b.lead()
     town_label = "镇（街道、区）"
-    first_src = c.raw.steps[0]
+    handling = [s for s in c.raw.steps if s.phase != "日常管理"]
+    first_src = handling[0]
     if m := re.search(r"(农业和农村办公室|经济发展办(?:公室)?)", c.raw.steps_text):
         town_label += m.group(1)
     town = b.town(town_label)
     onsite_src = b.src_any("现场处置", "制止", "处置")
     report_src = b.src_any("上报", "报告")
-    later = [s for s in c.raw.steps if s.line > first_src.line]
+    later = [s for s in handling if s.line > first_src.line]
     by_lead = [
         s for s in later if c.lead_id in {m.department_id for m in c.mentions(s.text)} and s is not report_src
     ] or later
-    triage_src = next((s for s in by_lead if "研判" in s.text or "接" in s.text), by_lead[0])
+    # the lead as the paragraph's subject (经信局接受信息并分析研判…), not merely mentioned in it
+    subject = [s for s in by_lead if c.opens_with_lead(s)]
+    triage_src = next((s for s in subject + by_lead if "研判" in s.text or "接" in s.text), None)
+    if triage_src is None:  # 上报…依法查处 with no separate 研判 paragraph: the report is the source
+        triage_src = report_src or by_lead[0]
     case_src = next(
         (
             s
-            for s in c.raw.steps
+            for s in handling
             if s.line >= triage_src.line and any(k in s.text for k in ("移交", "移送", "查处"))
         ),
         triage_src,
     )
+    report_clause = find_clause(report_src.text, "上报") if report_src else None
     onsite = b.step("town_onsite", K.onsite_handling, "镇（街道、区）研判并现场处置", town, onsite_src)
     report = b.step(
-        "report_up", K.report_up, f"上报{c.raw.lead[0]}", town, report_src, limit="上报", escalate_to=[lead]
+        "report_up",
+        K.report_up,
+        _short_name(report_clause, f"上报{c.raw.lead[0]}"),
+        town,
+        report_src,
+        limit="上报",
+        escalate_to=[lead],
     )
     b.decide(
         onsite,
@@ -166,10 +254,40 @@ def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
     )
     triage = b.step("lead_triage", K.triage, f"{c.raw.lead[0]}研判", lead, triage_src, limit="接报后")
     b.go(report, triage)
-    closing = _close(b, c, next((s for s in reversed(c.raw.steps) if "反馈" in s.text), None))
-    _lead_decision(b, c, triage, case_src, closing)
+    penalty_src = next((s for s in handling if "汇总后" in s.text and "处罚" in s.text), None)
+    closing = _close(b, c, next((s for s in reversed(handling) if "反馈" in s.text), None), penalty_src)
+    extra: list[tuple[str, str, str]] = []
+    if triage_src is not None and "行业主管部门进行处置" in triage_src.text:
+        industry = b.role("industry_authorities", Role.industry_authorities, "行业主管部门")
+        b.step(
+            "industry_handling", K.onsite_handling, "由行业主管部门处置，有关部门配合", industry, triage_src
+        )
+        b.go("industry_handling", closing)
+        extra.append(("industry", "由行业主管部门进行处置", "industry_handling"))
+    if triage_src is not None and "市级层面指挥协调" in triage_src.text:
+        gov = b.dept("party_and_government_leadership", "party_and_government_leadership", "市委市政府")
+        b.step(
+            "city_coordination", K.report_up, "需要市级层面指挥协调的及时汇报", lead, triage_src, limit="汇报"
+        )
+        b.step("city_mechanism", K.meeting, "市级层面指挥协调机制", gov, triage_src)
+        b.go("city_coordination", "city_mechanism", closing)
+        extra.append(("city_level", "需要市级层面指挥协调的", "city_coordination"))
+    if major := _major_route(b, c, closing):
+        extra.append(major)
+    _lead_decision(b, c, triage, case_src, closing, extra)
     b.entry("report", first_src.text[:60], onsite, first_src)
     _lead_patrol_entry(b, c, triage)
+    _routine_entry(b, c)
+
+
+def _short_name(clause: str | None, fallback: str) -> str:
+    """A clause as a task name when it is short enough to read as one (trailing punctuation off)."""
+    if clause is None:
+        return fallback
+    name = clause.rstrip("，。；")
+    for lead_in in ("并", "及时", "将"):
+        name = name.removeprefix(lead_in)
+    return name if 4 <= len(name) <= 30 else fallback
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,7 +333,7 @@ def info_centre_joint_order(b: GraphBuilder, c: Ctx) -> None:
     first = _enforcement(b, c, triage_src, then)
     b.go("lead_triage", first)
     b.entry("report", "网格员巡查发现、群众举报、部门移交、上级交办", "record", intake_src)
-    if c.text("交通警察大队"):
+    if c.text("交通警察大队在巡查"):
         police_src = b.src("交通警察大队")
         traffic = b.dept("traffic_police", "traffic_police", "市公安局交通警察大队")
         b.step("police_safety", K.onsite_handling, "采取安全措施，疏导交通", traffic, police_src)
@@ -282,7 +400,8 @@ def four_platform_dispatch(b: GraphBuilder, c: Ctx) -> None:
     # the lead's part
     inv_text = inv_src.text if inv_src else ""
     joint_named = c.named_in(inv_src, "联合") if "联合" in inv_text else []
-    b.step("investigate", K.investigation, find_clause(inv_text, "调查") or "调查", lead, inv_src)
+    inv_name = _short_name(find_clause(inv_text, "调查") or find_clause(inv_text, "研判"), "调查")
+    b.step("investigate", K.investigation, inv_name, lead, inv_src)
     b.go("escalate", "investigate")
     summary = "summary"
     b.step(summary, K.archive, "汇总处置情况，反馈综合指挥中心", lead, summary_src)
@@ -480,7 +599,9 @@ def plan_patrol_verify_transfer(b: GraphBuilder, c: Ctx) -> None:
         first_routine = plan_src or training_src or inspect_src
         b.entry(
             "plan_start",
-            "年度计划" if "年度" in first_routine.text else "制定监督管理计划",
+            "年度计划"
+            if "年度" in first_routine.text
+            else ("制定监督管理计划" if plan_src else "日常监督检查"),
             routine[0],
             first_routine,
             yearly="年度" in first_routine.text,
@@ -516,7 +637,7 @@ def plan_patrol_verify_transfer(b: GraphBuilder, c: Ctx) -> None:
         b.go("publish", then)
         then = "publish"
     case_src = next((s for s in c.raw.steps if "移送" in s.text or "移交" in s.text), verify_src)
-    case_first = _enforcement(b, c, case_src, then, police_key="犯罪")
+    case_first = _enforcement(b, c, case_src, then)
     outcomes = [("file_case", "需要立案查处的", case_first)]
     if c.text("责令整改"):
         b.step("rectification_order", K.rectification_order, "对存在问题的责令整改", lead, b.src("责令整改"))

@@ -580,8 +580,11 @@ class Compiler:
             if isinstance(v, Range):
                 return v.contains(x)
             if isinstance(v, list):
-                if any(equals(x, item) is True for item in v):
-                    return True
+                for item in v:
+                    if isinstance(item, Range) and item.contains(x) is True:
+                        return True
+                    if equals(x, item) is True:
+                        return True
                 return equals(x, v) is True
             if isinstance(v, bool) and not isinstance(x, bool):
                 return v
@@ -627,6 +630,12 @@ def iteration_items(ctx: Ctx, fs: Fn, fe: Fn | None, pos: int) -> list[Any] | ra
 
 
 def number_range(a: Any, b: Any, pos: int) -> Any:
+    if type(a) is date and type(b) is date:
+        days = (b - a).days
+        if abs(days) + 1 > MAX_FOR_ITEMS:
+            raise FeelEvaluationError(f"iteration over more than {MAX_FOR_ITEMS} items", pos)
+        step = 1 if days >= 0 else -1
+        return [a + timedelta(days=i) for i in range(0, days + step, step)]
     if type(a) is not Decimal or type(b) is not Decimal:
         return None
     if a != a.to_integral_value() or b != b.to_integral_value():

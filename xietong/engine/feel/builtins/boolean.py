@@ -38,6 +38,6 @@ def is_(value1: Any, value2: Any) -> bool:
     if type_name(value1) != type_name(value2):
         return False
     tz1, tz2 = getattr(value1, "tzinfo", None), getattr(value2, "tzinfo", None)
-    if tz1 != tz2 and (tz1 is None or tz2 is None or value1.utcoffset() != value2.utcoffset()):
+    if tz1 != tz2:  # same instant in another zone or offset is not the same value
         return False
     return equals(value1, value2) is True

@@ -260,14 +260,22 @@ def remove(list: Any, position: Any) -> Any:
 
 
 def list_replace(ctx: Any, list: Any, position: Any, newItem: Any) -> Any:
+    if list is not None and not isinstance(list, type([])):
+        list = [list]
     if not isinstance(list, type([])):
         return None
     if isinstance(position, FeelFunction):
+        if len(position.params) != 2:
+            return None
         out = []
         for item in list:
             hit = position.invoke(ctx, [item, newItem])
-            out.append(newItem if hit is True else item)
+            if not isinstance(hit, bool):
+                return None
+            out.append(newItem if hit else item)
         return out
+    if type(position) is Decimal and position.is_finite():
+        position = Decimal(int(position))
     i = _position(list, position)
     if i is None:
         return None

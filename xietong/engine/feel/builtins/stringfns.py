@@ -132,6 +132,8 @@ def extract(string: Any, pattern: Any) -> Any:
 
 @builtin("string join", "list, delimiter?, prefix?, suffix?")
 def string_join(list: Any, delimiter: Any = OMIT, prefix: Any = OMIT, suffix: Any = OMIT) -> Any:
+    if isinstance(list, str):
+        list = [list]
     if not isinstance(list, type([])):
         return None
     d = "" if delimiter is OMIT or delimiter is None else delimiter

@@ -31,3 +31,8 @@ def inspect(data_dir: Path, instance: int | None) -> None:
     except (FileNotFoundError, KeyError) as err:
         raise click.ClickException(str(err).strip("'\"")) from err
     click.echo("\n".join(lines))
+
+
+from xietong.engine.gateway.serve import serve  # noqa: E402  (the gateway's command, registered here)
+
+engine.add_command(serve)

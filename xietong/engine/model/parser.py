@@ -444,9 +444,8 @@ class _Parser:
             what = f"{event_type} " if event_type else "none "
             add(eid, f"{what}{kind} is not supported here")
         if kind in JOB_TASKS or (event_type == "message" and kind in ("endEvent", "intermediateThrowEvent")):
-            needs_job = not (kind == "scriptTask" and element.script is not None) and not (
-                kind == "userTask" and element.user_task is not None
-            )
+            # user tasks without zeebe:taskDefinition become job-based user tasks (Zeebe's default type)
+            needs_job = not (kind == "scriptTask" and element.script is not None) and kind != "userTask"
             if needs_job and element.job is None:
                 add(eid, "must have a zeebe:taskDefinition with a job type")
         if (
@@ -466,7 +465,7 @@ class _Parser:
         if kind in ("exclusiveGateway", "inclusiveGateway"):
             if element.default_flow and element.default_flow not in {f.id for f in element.outgoing}:
                 add(eid, f"default flow '{element.default_flow}' is not an outgoing flow of the gateway")
-            if len(element.outgoing) > 1 or kind == "inclusiveGateway":
+            if len(element.outgoing) > 1:
                 for flow in element.outgoing:
                     if flow.condition is None and flow.id != element.default_flow:
                         add(

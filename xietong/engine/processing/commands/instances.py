@@ -261,8 +261,7 @@ class InstanceHandler:
             if (
                 element is None
                 or element.kind in ("process", "boundaryEvent")
-                or (element.kind == "startEvent"
-                and process.elements[element.scope_id].triggered_by_event)
+                or (element.kind == "startEvent" and process.elements[element.scope_id].triggered_by_event)
             ):
                 raise InvalidArgument(
                     f"Expected to modify instance of process '{process.id}' but it contains "

@@ -1,0 +1,111 @@
+"""Deployment: versions, unchanged resources, several processes per file, rejections that change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from xietong.engine.commands import CreateProcessInstance, DeleteResource, Deploy
+from xietong.engine.errors import DeploymentRejected, NotFound
+from xietong.engine.testing import HEADER, Harness, bpmn, chain, flow, service_task
+
+SIMPLE = bpmn('<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>' + chain("s", "e"))
+
+
+def test_versions_increase_only_when_content_changes(h: Harness) -> None:
+    first = h.engine.execute(Deploy((("a.bpmn", SIMPLE),))).processes[0]
+    same = h.engine.execute(Deploy((("a.bpmn", SIMPLE),))).processes[0]
+    changed = bpmn('<bpmn:startEvent id="s" name="x"/><bpmn:endEvent id="e"/>' + chain("s", "e"))
+    second = h.engine.execute(Deploy((("a.bpmn", changed),))).processes[0]
+    assert (first.version, same.version, second.version) == (1, 1, 2)
+    assert same.process_definition_key == first.process_definition_key
+    assert second.process_definition_key != first.process_definition_key
+    old = h.engine.execute(CreateProcessInstance(bpmn_process_id="p", version=1))
+    assert old.process_definition_key == first.process_definition_key
+    latest = h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))
+    assert latest.version == 2
+
+
+def test_several_processes_in_one_file(h: Harness) -> None:
+    content = (
+        HEADER + '<bpmn:process id="one" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
+        '<bpmn:process id="two" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
+        "</bpmn:definitions>"
+    ).encode()
+    result = h.engine.execute(Deploy((("two.bpmn", content),)))
+    assert sorted(p.bpmn_process_id for p in result.processes) == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '<bpmn:startEvent id="s"/><bpmn:serviceTask id="t"/>' + chain("s", "t"),
+            "t: must have a zeebe:taskDefinition",
+        ),
+        ('<bpmn:startEvent id="s"/><bpmn:complexGateway id="g"/>' + chain("s", "g"), "g (line"),
+        (
+            '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/>'
+            '<bpmn:endEvent id="b"/>' + flow("s", "g") + flow("g", "a", "= x &gt; 1") + flow("g", "b"),
+            "f_g_b: outgoing flow of exclusiveGateway 'g' needs a condition",
+        ),
+        (
+            '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/>'
+            + flow("s", "g")
+            + flow("g", "a", "= x &gt;"),
+            "invalid FEEL expression",
+        ),
+        (
+            '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="c"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDuration>PT5X</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+            + chain("s", "c"),
+            "c: invalid timeDuration",
+        ),
+        (
+            '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="nowhere"/>',
+            "f: sequence flow references unknown element 'nowhere'",
+        ),
+    ],
+)
+def test_rejections_name_resource_element_and_rule(h: Harness, body: str, expected: str) -> None:
+    with pytest.raises(DeploymentRejected) as caught:
+        h.engine.execute(Deploy((("bad.bpmn", bpmn(body)),)))
+    assert any(
+        expected in problem and problem.startswith("bad.bpmn: ") for problem in caught.value.problems
+    ), caught.value.problems
+
+
+def test_rejected_deployment_changes_nothing(h: Harness) -> None:
+    bad = bpmn('<bpmn:startEvent id="s"/><bpmn:serviceTask id="t"/>' + chain("s", "t"), process_id="q")
+    with pytest.raises(DeploymentRejected):
+        h.engine.execute(Deploy((("good.bpmn", SIMPLE), ("bad.bpmn", bad))))
+    with pytest.raises(NotFound):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))
+
+
+def test_not_xml_and_not_bpmn(h: Harness) -> None:
+    with pytest.raises(DeploymentRejected, match=r"x.bpmn: line 1: not well-formed XML"):
+        h.engine.execute(Deploy((("x.bpmn", b"<oops"),)))
+    with pytest.raises(DeploymentRejected, match="only BPMN resources"):
+        h.engine.execute(Deploy((("x.dmn", b"<definitions/>"),)))
+
+
+def test_delete_resource_falls_back_to_previous_version(h: Harness) -> None:
+    first = h.deploy(SIMPLE)
+    second = h.deploy(bpmn('<bpmn:startEvent id="s" name="v2"/><bpmn:endEvent id="e"/>' + chain("s", "e")))
+    h.engine.execute(DeleteResource(second))
+    created = h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))
+    assert created.process_definition_key == first
+    with pytest.raises(NotFound):
+        h.engine.execute(DeleteResource(second))
+
+
+def test_job_worker_service_task_in_chinese_model(h: Harness) -> None:
+    body = (
+        '<bpmn:startEvent id="s" name="受理"/>'
+        + service_task("t", "派单")
+        + '<bpmn:endEvent id="e"/>'
+        + chain("s", "t", "e")
+    )
+    h.deploy(bpmn(body, process_id="属地管理"))
+    h.start("属地管理")
+    assert h.jobs("派单")[0].bpmn_process_id == "属地管理"

@@ -1,0 +1,132 @@
+"""Messages: subscriptions by name and correlation key, buffering with TTL, message ids, message start
+events, boundary events, event-based gateways, and at most one correlation per process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from xietong.engine.commands import PublishMessage
+from xietong.engine.errors import AlreadyExists
+from xietong.engine.testing import Harness, bpmn, chain, flow, service_task
+
+MSG = (
+    '<bpmn:message id="m_feedback" name="feedback"><bpmn:extensionElements>'
+    '<zeebe:subscription correlationKey="=caseId"/></bpmn:extensionElements></bpmn:message>'
+)
+
+CATCH = bpmn(
+    '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait">'
+    '<bpmn:messageEventDefinition messageRef="m_feedback"/></bpmn:intermediateCatchEvent>'
+    '<bpmn:endEvent id="e"/>' + chain("s", "wait", "e"),
+    extra=MSG,
+)
+
+
+def publish(h: Harness, key: str, ttl_ms: int = 0, message_id: str = "", **variables: object) -> int:
+    return h.engine.execute(PublishMessage("feedback", key, ttl_ms, message_id, dict(variables))).key
+
+
+def test_message_correlates_by_key_and_merges_variables(h: Harness) -> None:
+    h.deploy(CATCH)
+    a = h.start(variables={"caseId": "A"})
+    b = h.start(variables={"caseId": "B"})
+    publish(h, "B", result="ok")
+    assert h.state(a) == "ACTIVE" and h.state(b) == "COMPLETED"
+    assert h.variables(b)["result"] == "ok"
+
+
+def test_buffered_message_correlates_later_within_ttl_only(h: Harness) -> None:
+    h.deploy(CATCH)
+    publish(h, "A", ttl_ms=60_000, answer=1)
+    publish(h, "B", ttl_ms=60_000)
+    a = h.start(variables={"caseId": "A"})
+    assert h.state(a) == "COMPLETED" and h.variables(a)["answer"] == 1
+    h.engine.clock.add(timedelta(minutes=2))
+    b = h.start(variables={"caseId": "B"})
+    assert h.state(b) == "ACTIVE"
+
+
+def test_message_id_is_rejected_while_buffered(h: Harness) -> None:
+    publish(h, "A", ttl_ms=1_000, message_id="m-1")
+    with pytest.raises(AlreadyExists, match="m-1"):
+        publish(h, "A", ttl_ms=1_000, message_id="m-1")
+    h.engine.clock.add(timedelta(seconds=2))
+    publish(h, "A", ttl_ms=1_000, message_id="m-1")
+
+
+def test_one_message_reaches_one_instance_of_a_process(h: Harness) -> None:
+    h.deploy(CATCH)
+    first = h.start(variables={"caseId": "same"})
+    second = h.start(variables={"caseId": "same"})
+    publish(h, "same")
+    states = sorted([h.state(first), h.state(second)])
+    assert states == ["ACTIVE", "COMPLETED"]
+
+
+def test_buffered_message_is_not_correlated_twice_to_the_same_process(h: Harness) -> None:
+    h.deploy(CATCH)
+    publish(h, "X", ttl_ms=60_000)
+    first = h.start(variables={"caseId": "X"})
+    second = h.start(variables={"caseId": "X"})
+    assert h.state(first) == "COMPLETED" and h.state(second) == "ACTIVE"
+
+
+def test_message_start_event(h: Harness) -> None:
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
+            + service_task("t", "triage")
+            + '<bpmn:endEvent id="e"/>'
+            + chain("s", "t", "e"),
+            process_id="hotline",
+            extra='<bpmn:message id="m_report" name="report"/>',
+        )
+    )
+    h.engine.execute(PublishMessage("report", "", 0, variables={"caller": "12345"}))
+    (job,) = h.jobs("triage")
+    assert job.bpmn_process_id == "hotline" and job.variables == {"caller": "12345"}
+
+
+def test_message_boundary_and_event_based_gateway(h: Harness) -> None:
+    model = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>'
+        '<bpmn:intermediateCatchEvent id="answered"><bpmn:messageEventDefinition messageRef="m_feedback"/>'
+        '</bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="timeout"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+        + service_task("close", "close")
+        + service_task("chase", "chase")
+        + '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        + flow("s", "g")
+        + flow("g", "answered")
+        + flow("g", "timeout")
+        + chain("answered", "close", "e1")
+        + chain("timeout", "chase", "e2"),
+        extra=MSG,
+    )
+    h.deploy(model)
+    answered = h.start(variables={"caseId": "A"})
+    silent = h.start(variables={"caseId": "B"})
+    publish(h, "A", verdict="done")
+    h.engine.clock.add(timedelta(hours=1))
+    assert h.active_elements(answered) == ["close"] and h.variables(answered)["verdict"] == "done"
+    assert h.active_elements(silent) == ["chase"]
+
+
+def test_message_boundary_interrupts_task(h: Harness) -> None:
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"/>'
+            + service_task("t", "work")
+            + '<bpmn:boundaryEvent id="withdrawn" attachedToRef="t"><bpmn:messageEventDefinition '
+            'messageRef="m_feedback"/></bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + chain("s", "t", "e")
+            + chain("withdrawn", "e2"),
+            extra=MSG,
+        )
+    )
+    pi = h.start(variables={"caseId": "C"})
+    publish(h, "C")
+    assert h.state(pi) == "COMPLETED"
+    assert h.jobs("work") == ()

@@ -129,9 +129,11 @@ def camel(name: str) -> str:
 def to_json(value: Any, name: str = "") -> Any:
     """A query view as API v2 shows it: camelCase names, keys as strings, ISO 8601 dates."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            camel(f.name): to_json(getattr(value, f.name), camel(f.name)) for f in dataclasses.fields(value)
-        }
+        fields = {camel(f.name): getattr(value, f.name) for f in dataclasses.fields(value)}
+        # API v2 calls the BPMN process id "processDefinitionId"
+        if "bpmnProcessId" in fields and "processDefinitionId" not in fields:
+            fields["processDefinitionId"] = fields.pop("bpmnProcessId")
+        return {name: to_json(item, name) for name, item in fields.items()}
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -404,6 +406,25 @@ class RestApi:
             ("/v2/incidents/search", "POST", self.search_incidents),
             ("/v2/incidents/{key}/resolution", "POST", self.resolve_incident),
         ]
-        return Starlette(
-            routes=[Route(path, endpoint(handler), methods=[method]) for path, method, handler in table]
-        )
+        guard = self._guarded if self._auth is not None else _open
+        routes = [Route(path, guard(endpoint(handler)), methods=[method]) for path, method, handler in table]
+        return Starlette(routes=routes)
+
+    def _guarded(self, handler: Handler) -> Handler:
+        """The same bearer tokens as the gRPC gateway; a cluster's REST API answers 401 likewise."""
+        auth = self._auth
+        assert auth is not None
+
+        async def wrapper(request: Request) -> Response:
+            if auth.accepts(request.headers.get("authorization")):
+                return await handler(request)
+            problem = Problem(
+                401, "UNAUTHENTICATED", "Expected a valid bearer token in the Authorization header"
+            )
+            return problem_response(problem, request.url.path)
+
+        return wrapper
+
+
+def _open(handler: Handler) -> Handler:
+    return handler

@@ -1,0 +1,161 @@
+"""Protocol details real clients depend on, checked with grpcio and pyzeebe's generated stubs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pyzeebe import ZeebeClient, create_insecure_channel
+from pyzeebe.errors import DecisionNotFoundError
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+from tests.gateway import models
+from tests.gateway.engine_process import RunningGateway
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def deploy(stub: GatewayStub, pid: str, content: bytes) -> pb.DeployResourceResponse:
+    return stub.DeployResource(
+        pb.DeployResourceRequest(resources=[pb.Resource(name=f"{pid}.bpmn", content=content)])
+    )
+
+
+def test_health_and_topology(gateway: RunningGateway) -> None:
+    with grpc.insecure_channel(gateway.address) as channel:
+        health = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service="gateway_protocol.Gateway"), timeout=5
+        )
+        topology = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5)
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
+    assert (topology.clusterSize, topology.partitionsCount, topology.replicationFactor) == (1, 1, 1)
+    [broker] = topology.brokers
+    assert f"{broker.host}:{broker.port}" == gateway.address
+    assert [(p.partitionId, p.role, p.health) for p in broker.partitions] == [
+        (1, pb.Partition.LEADER, pb.Partition.HEALTHY)
+    ]
+    assert topology.gatewayVersion == broker.version == "8.8.0"
+
+
+def test_gzip_and_empty_authorization_header_are_accepted(gateway: RunningGateway) -> None:
+    with grpc.insecure_channel(gateway.address, compression=grpc.Compression.Gzip) as channel:
+        topology = GatewayStub(channel).Topology(
+            pb.TopologyRequest(), metadata=[("authorization", "")], timeout=5
+        )
+    assert topology.clusterSize == 1
+
+
+def test_deploy_resource_sets_metadata_oneof(gateway: RunningGateway) -> None:
+    pid = unique("oneof")
+    with grpc.insecure_channel(gateway.address) as channel:
+        response = deploy(GatewayStub(channel), pid, models.chain(pid, []))
+    assert [d.WhichOneof("Metadata") for d in response.deployments] == ["process"]
+    assert response.deployments[0].process.bpmnProcessId == pid
+    assert response.tenantId == "<default>"
+
+
+def test_frequent_keepalive_pings_do_not_close_the_connection(gateway: RunningGateway) -> None:
+    """grpc-core's defaults answer pings more often than every 5 min with GOAWAY too_many_pings."""
+    options = [
+        ("grpc.keepalive_time_ms", 200),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.max_pings_without_data", 0),
+    ]
+    with grpc.insecure_channel(gateway.address, options=options) as channel:
+        request = pb.ActivateJobsRequest(
+            type=unique("nobody"), worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=2_000
+        )
+        responses = list(GatewayStub(channel).ActivateJobs(request, timeout=10))
+        topology = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5)
+    assert responses == [] or all(not r.jobs for r in responses)
+    assert topology.clusterSize == 1
+
+
+def test_oversized_request_is_refused(gateway: RunningGateway) -> None:
+    huge = json.dumps({"blob": "x" * (5 * 1024 * 1024)})
+    unlimited = [("grpc.max_send_message_length", -1)]
+    with grpc.insecure_channel(gateway.address, options=unlimited) as ch, pytest.raises(grpc.RpcError) as err:
+        GatewayStub(ch).CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(bpmnProcessId="any", version=-1, variables=huge), timeout=10
+        )
+    assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_other_tenants_are_refused_as_with_multi_tenancy_disabled(gateway: RunningGateway) -> None:
+    with grpc.insecure_channel(gateway.address) as channel, pytest.raises(grpc.RpcError) as err:
+        GatewayStub(channel).CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(bpmnProcessId="any", version=-1, tenantId="tenant-b"), timeout=5
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "multi-tenancy is disabled" in err.value.details()
+
+
+def test_absent_features_answer_without_crashing_clients(gateway: RunningGateway) -> None:
+    async def body() -> None:
+        channel = create_insecure_channel(grpc_address=gateway.address)
+        try:
+            with pytest.raises(DecisionNotFoundError):
+                await ZeebeClient(channel).evaluate_decision(
+                    decision_key=None, decision_id="no-such-decision"
+                )
+        finally:
+            await channel.close()
+
+    asyncio.run(body())
+    with grpc.insecure_channel(gateway.address) as channel, pytest.raises(grpc.RpcError) as err:
+        GatewayStub(channel).MigrateProcessInstance(
+            pb.MigrateProcessInstanceRequest(processInstanceKey=(1 << 51) + 999_999_999), timeout=5
+        )
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_job_stream_pushes_jobs_as_they_are_created(gateway: RunningGateway) -> None:
+    pid = unique("stream")
+    job_type = f"{pid}-task"
+    with grpc.insecure_channel(gateway.address) as channel:
+        stub = GatewayStub(channel)
+        deploy(stub, pid, models.chain(pid, [job_type]))
+        stream = stub.StreamActivatedJobs(
+            pb.StreamActivatedJobsRequest(type=job_type, worker="streamer", timeout=30_000), timeout=30
+        )
+        keys = [
+            stub.CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1, variables=json.dumps({"i": i}))
+            ).processInstanceKey
+            for i in range(3)
+        ]
+        received = [next(stream) for _ in keys]
+        stream.cancel()
+        for job in received:
+            stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+    assert sorted(job.processInstanceKey for job in received) == sorted(keys)
+    assert {job.worker for job in received} == {"streamer"}
+
+
+def test_signal_broadcast_and_set_variables(gateway: RunningGateway) -> None:
+    pid = unique("vars")
+    job_type = f"{pid}-task"
+    with grpc.insecure_channel(gateway.address) as channel:
+        stub = GatewayStub(channel)
+        deploy(stub, pid, models.chain(pid, [job_type]))
+        created = stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1))
+        stub.SetVariables(
+            pb.SetVariablesRequest(
+                elementInstanceKey=created.processInstanceKey, variables='{"status": "reviewed"}'
+            )
+        )
+        request = pb.ActivateJobsRequest(
+            type=job_type, worker="w", timeout=30_000, maxJobsToActivate=1, requestTimeout=10_000
+        )
+        [job] = [job for response in stub.ActivateJobs(request, timeout=20) for job in response.jobs]
+        signal = stub.BroadcastSignal(pb.BroadcastSignalRequest(signalName=unique("nobody-listens")))
+        stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+    assert json.loads(job.variables) == {"status": "reviewed"}
+    assert signal.key > 0 and signal.tenantId == "<default>"

@@ -1,0 +1,134 @@
+"""TLS and bearer tokens on a second engine process, started with both enabled."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway, wait_healthy
+
+TOKEN = "s3cret-token-for-tests"
+OPENSSL = shutil.which("openssl")
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningGateway, bytes]]:
+    if OPENSSL is None:
+        pytest.skip("openssl not installed")
+    tmp = tmp_path_factory.mktemp("secured")
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        [
+            OPENSSL,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    running = start_gateway(
+        tmp,
+        "--tls-cert",
+        str(cert),
+        "--tls-key",
+        str(key),
+        env={"XIETONG_GATEWAY_TOKENS": json.dumps([TOKEN, "second-token"])},
+    )
+    try:
+        wait_healthy(running, grpc.ssl_channel_credentials(cert.read_bytes()))
+        yield running, cert.read_bytes()
+    finally:
+        code = stop_gateway(running)
+    assert code == 0, running.log()
+
+
+def topology(gateway: RunningGateway, ca: bytes, token: str | None) -> pb.TopologyResponse:
+    with grpc.secure_channel(gateway.address, grpc.ssl_channel_credentials(ca)) as channel:
+        metadata = [("authorization", f"Bearer {token}")] if token is not None else []
+        return GatewayStub(channel).Topology(pb.TopologyRequest(), metadata=metadata, timeout=5)
+
+
+def test_valid_token_over_tls_is_accepted(secured: tuple[RunningGateway, bytes]) -> None:
+    gateway, ca = secured
+    assert topology(gateway, ca, TOKEN).clusterSize == 1
+    assert topology(gateway, ca, "second-token").clusterSize == 1
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong"])
+def test_missing_or_wrong_token_is_unauthenticated(
+    secured: tuple[RunningGateway, bytes], token: str | None
+) -> None:
+    gateway, ca = secured
+    with pytest.raises(grpc.RpcError) as raised:
+        topology(gateway, ca, token)
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_streaming_rpc_is_guarded_too(secured: tuple[RunningGateway, bytes]) -> None:
+    gateway, ca = secured
+    with grpc.secure_channel(gateway.address, grpc.ssl_channel_credentials(ca)) as channel:
+        request = pb.ActivateJobsRequest(
+            type="x", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=-1
+        )
+        with pytest.raises(grpc.RpcError) as raised:
+            list(GatewayStub(channel).ActivateJobs(request, timeout=5))
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_health_needs_no_token_and_plaintext_is_refused(secured: tuple[RunningGateway, bytes]) -> None:
+    gateway, ca = secured
+    with grpc.secure_channel(gateway.address, grpc.ssl_channel_credentials(ca)) as channel:
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
+    with grpc.insecure_channel(gateway.address) as channel, pytest.raises(grpc.RpcError) as raised:
+        GatewayStub(channel).Topology(
+            pb.TopologyRequest(), metadata=[("authorization", f"Bearer {TOKEN}")], timeout=5
+        )
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_default_bind_is_loopback(tmp_path: Path) -> None:
+    from xietong.engine.gateway.settings import GatewaySettings
+
+    settings = GatewaySettings()
+    assert settings.address.startswith("127.0.0.1:")
+    assert settings.rest_address.startswith("127.0.0.1:")
+
+
+def test_rest_is_served_over_tls_and_needs_the_token(
+    secured: tuple[RunningGateway, bytes], tmp_path: Path
+) -> None:
+    gateway, ca = secured
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(ca)
+    url = gateway.rest_url.replace("http://", "https://")
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with httpx.Client(base_url=url, verify=context, timeout=10) as rest:
+        refused = rest.get("/v2/topology")
+        accepted = rest.get("/v2/topology", headers={"authorization": f"Bearer {TOKEN}"})
+    assert refused.status_code == 401 and refused.json()["title"] == "UNAUTHENTICATED"
+    assert accepted.status_code == 200 and accepted.json()["clusterSize"] == 1

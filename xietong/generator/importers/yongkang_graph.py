@@ -31,7 +31,7 @@ from xietong.catalog.model import (
     Transition,
 )
 from xietong.generator.importers.text import policy_deadline, text_deadline, vague_term
-from xietong.generator.importers.yongkang_parse import SOURCE_NAME, RawMechanism, RawStep
+from xietong.generator.importers.yongkang_parse import SOURCE_NAME, RawFlowNode, RawMechanism, RawStep
 
 _CLAUSE_ENDS = "，。；;！？"
 
@@ -135,9 +135,12 @@ class GraphBuilder:
         self.problems.append(f"no 具体流程 paragraph contains any of {', '.join(alternatives)}")
         return None
 
+    def flow_src(self, node: RawFlowNode) -> RawStep:
+        """A flowchart box used as a step's source, where the 具体流程 is silent about the step."""
+        return RawStep(label="流程图", text=node.text, line=node.line)
+
     def source_of(self, step: RawStep) -> SourceRef:
-        lines = step.text.count("\n")
-        return SourceRef(document=SOURCE_NAME, line_start=step.line, line_end=step.line + lines)
+        return SourceRef(document=SOURCE_NAME, line_start=step.line, line_end=step.end_line)
 
     # -- steps and edges ---------------------------------------------------------------------
 

@@ -99,6 +99,10 @@ class RawStep:
     line: int
     title: str | None = None
     phase: str | None = None
+    end_line: int = 0
+
+    def __post_init__(self) -> None:
+        self.end_line = max(self.end_line, self.line)
 
 
 @dataclass(frozen=True)
@@ -385,13 +389,16 @@ class _MechanismParser:
             )
             return
         if self.mech.steps and self.mech.steps[-1].text == "":
+            # the paragraph under a phase heading （一）日常管理 starts on the next line
             self.mech.steps[-1].text = text
+            self.mech.steps[-1].line = self.mech.steps[-1].end_line = i + 1
             return
         if not self.mech.steps:
             self.mech.steps.append(RawStep(label="", text=text, line=i + 1, phase=self.phase))
             return
         last = self.mech.steps[-1]
         last.text, wrapped = _join_wrapped(last.text, text)
+        last.end_line = i + 1
         if wrapped:
             self.pit(PitfallKind.WRAPPED_LINE, i, text[:20])
 

@@ -550,14 +550,21 @@ def check_rectify_recheck(b: GraphBuilder, c: Ctx) -> None:
     b.go("rectify", "recheck")
     b.step("lead_feedback", K.feedback, "向镇（街道、区）反馈办理结果", lead, recheck_src)
     b.end("lead_feedback", "结案")
-    if "确定是否需要立案查处" in recheck_src.text:
-        enforcer = b.dept(
-            "comprehensive_law_enforcement", "comprehensive_law_enforcement", "市综合行政执法局"
-        )
-        b.step("transfer", K.transfer, "将相关证据材料移送综合行政执法局", lead, recheck_src)
-        b.step("case", K.case_filing, "综合行政执法局按程序办理", enforcer, recheck_src)
+    case_src: RawStep | None = recheck_src if "确定是否需要立案查处" in recheck_src.text else None
+    named = c.named_in(recheck_src, "移送") if case_src else []
+    if case_src is None:
+        # the 具体流程 stops at the recheck, but the flowchart may hand cases on (交由X调查处理)
+        node = next((n for n in c.raw.flow_nodes if re.search(r"交由.+?(调查处理|查处)", n.text)), None)
+        if node is not None and c.flow("立案查处"):
+            case_src = b.flow_src(node)
+            named = [s for s in c.mentions(node.text.split("交由", 1)[1]) if s.department_id != c.lead_id]
+    if case_src is not None and named:
+        target = named[0]
+        enforcer = b.dept(target.department_id, target.department_id, target.name)
+        b.step("transfer", K.transfer, f"将相关证据材料移送{target.text}", lead, case_src)
+        b.step("case", K.case_filing, f"{target.text}按程序立案查处", enforcer, case_src)
         b.step(
-            "enforcer_feedback", K.feedback, "处理结果反馈牵头部门和对应镇（街道、区）", enforcer, recheck_src
+            "enforcer_feedback", K.feedback, "处理结果反馈牵头部门和对应镇（街道、区）", enforcer, case_src
         )
         b.go("transfer", "case", "enforcer_feedback")
         b.end("enforcer_feedback", "结案")

@@ -1,0 +1,237 @@
+"""The 永康 importer (document 000) on the real text: mechanisms, shapes, procedures and deadlines."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from xietong.catalog.loader import load_catalog
+from xietong.catalog.model import END, DeadlineUnit, Mechanism, Role, StepKind
+from xietong.catalog.registry import DepartmentRegistry
+from xietong.generator.importers.base import ImportContext, ImportResult, importer_for
+from xietong.generator.importers.text import find_time_limits
+from xietong.generator.importers.yongkang_classify import Shape
+from xietong.generator.importers.yongkang_parse import compact
+
+from .conftest import CONFIG, source_line, source_text
+
+DOC = "000_67b50267f15355c8.txt"
+
+#: The shapes as reviewed (docs/yongkang.md explains each): number → shape.
+EXPECTED_SHAPES: dict[Shape, list[int]] = {
+    Shape.town_first_escalation: [1, 2, 3, 11, 35, 37, 40, 55],
+    Shape.info_centre_joint_order: [18, 19, 23, 24, 25, 26, 41, 42, 43, 44, 66, 67, 68],
+    Shape.four_platform_dispatch: [54, 56, 57, 58, 59, 60, 61, 62, 63, 65],
+    Shape.check_rectify_recheck: [21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 47],
+    Shape.plan_patrol_verify_transfer: [12, 13, 14, 15, 17, 20],
+    Shape.plan_triage_routing: [51, 52, 53],
+    Shape.referral_by_matter: [10, 45],
+    Shape.verify_assist_penalty: [8, 9, 46],
+    Shape.department_first_joint_rectification: [5, 6, 7],
+    Shape.two_track_handling: [36, 39],
+    Shape.epidemic_response: [38, 48],
+    Shape.disaster_response: [50],
+    Shape.project_approval_lifecycle: [4, 16],
+    Shape.medical_referral_network: [49],
+    Shape.planning_permit_enforcement: [64],
+}
+
+
+@pytest.fixture(scope="module")
+def registry() -> DepartmentRegistry:
+    catalog, _ = load_catalog(CONFIG)
+    return catalog.registries["yongkang"]
+
+
+@pytest.fixture(scope="module")
+def result(registry: DepartmentRegistry) -> ImportResult:
+    catalog, _ = load_catalog(CONFIG)
+    context = ImportContext(registry=registry, policies=list(catalog.policies.values()))
+    return importer_for(DOC).run(source_text(DOC), context)
+
+
+@pytest.fixture(scope="module")
+def by_number(result: ImportResult) -> dict[int, Mechanism]:
+    return {m.number: m for m in result.mechanisms if m.number is not None}
+
+
+def test_sixty_eight_mechanisms_with_stable_ascii_ids(result: ImportResult, by_number: dict) -> None:
+    assert sorted(by_number) == list(range(1, 69))
+    assert result.warnings == []
+    ids = [m.id for m in result.mechanisms]
+    assert len(set(ids)) == 68 and all(re.fullmatch(r"yongkang_\d\d_[a-z_]+", i) for i in ids)
+    assert by_number[1].id == "yongkang_01_oil_gas_pipeline"
+    assert by_number[64].id == "yongkang_64_planning_permit_violations"
+
+
+def test_sample_fields_match_the_text(by_number: dict[int, Mechanism]) -> None:
+    m = by_number[21]
+    assert m.title == "永康市城镇燃气管理事项协同机制"
+    assert (m.source.line_start, m.source.line_end) == (1682, 1771)
+    assert source_line(DOC, 1682).strip() == "21．永康市城镇燃气管理事项协同机制"
+    assert m.lead == ["市建设局"]
+    assert m.collaborators == ["市综合行政执法局", "市市场监管局", "市应急管理局"]
+    assert m.collaborator_roles == [Role.territorial_town]
+    first = m.duties[0]
+    assert (first.department, first.text) == ("市建设局", "牵头开展城镇燃气法律法规宣传。")
+    assert first.source is not None and "牵头开展城镇燃气法律法规宣传" in source_line(
+        DOC, first.source.line_start
+    )
+    town = [d for d in m.duties if d.role == Role.territorial_town]
+    assert town and town[0].responsible_unit == "村镇建设办公室"
+    assert m.steps_text[0].startswith(
+        "（一）镇（街道、区）、部门通过巡查或受理投诉举报发现城镇燃气管理问题后"
+    )
+    assert len(m.steps_text) == 4 and "建设局对处置后的城镇燃气管理问题进行现场查看" in m.steps_text[3]
+    assert "市建设局汇总" in m.flowchart_nodes and len(m.flowchart_nodes) == 19
+    forty_seven = by_number[47]
+    assert forty_seven.collaborators == ["市商务局", "市市场监管局"]
+    assert any("等相关部门" in n for n in forty_seven.notes)  # 市市场监管局等相关部门
+    assert Role.relevant_departments in forty_seven.collaborator_roles
+    nine = by_number[9]  # a role, not a department, holds the second duty block
+    assert any(d.role == Role.collaborating_units for d in nine.duties)
+
+
+def test_every_department_spelling_resolves_in_the_registry(
+    result: ImportResult, registry: DepartmentRegistry
+) -> None:
+    for m in result.mechanisms:
+        names = [*m.lead, *m.collaborators, *(d.department for d in m.duties if d.department)]
+        for name in names:
+            assert registry.resolve(name) is not None, (m.number, name)
+        for actor in m.procedure.actors:
+            if actor.department:
+                assert registry.resolve(actor.department) is not None, (m.number, actor.department)
+
+
+def test_registry_aliases_are_exact_spellings(registry: DepartmentRegistry) -> None:
+    assert registry.resolve("建设局") is registry.resolve("住建局") is registry.resolve("市建设局")
+    assert registry.resolve("城管局") is registry.resolve("综合行政执法局") is registry.resolve("综合执法局")
+    assert registry.resolve("发改局") is registry.resolve("市发改局")
+    market = registry.resolve("市场监管局")
+    assert market is not None and market.id == "market_regulation"
+    assert registry.resolve("场监管局") is None  # 市 is never stripped as a prefix
+    assert registry.resolve("市场监管局") is registry.resolve("市市场监管局")
+
+
+def test_shapes_are_assigned_with_evidence_from_the_text(by_number: dict[int, Mechanism]) -> None:
+    assigned = {n: m.procedure.template for n, m in by_number.items()}
+    for shape, numbers in EXPECTED_SHAPES.items():
+        for n in numbers:
+            assert assigned[n] == shape.value, (n, assigned[n])
+    assert sum(len(v) for v in EXPECTED_SHAPES.values()) == 68
+    assert len(Counter(assigned.values())) == 15
+    for n, m in by_number.items():
+        note = next(x for x in m.notes if x.startswith("shape "))
+        for phrase, line in re.findall(r"'([^']+)' \(line (\d+)\)", note):
+            assert phrase in compact(source_line(DOC, int(line))), (n, phrase, line)
+
+
+def test_procedures_follow_the_mechanism_not_one_template(by_number: dict[int, Mechanism]) -> None:
+    def kinds(n: int) -> list[StepKind]:
+        return [s.kind for s in by_number[n].procedure.steps]
+
+    # transfer target read from each mechanism's text
+    two = by_number[2].procedure
+    assert two.step("transfer").name == "移交市场监管局"
+    assert two.actor(two.step("case").actor).department == "market_regulation"
+    # joint enforcement order instead of a transfer
+    three = by_number[3].procedure
+    assert three.step("case").multi_instance_over_collaborators
+    # the crime route only where the text sends crimes to the police
+    assert "to_police" in {s.id for s in by_number[37].procedure.steps}
+    assert "to_police" not in {s.id for s in by_number[3].procedure.steps}
+    # 四个平台: legal review only in 56, 限期整改 only where the text offers it
+    assert StepKind.legal_review in kinds(56) and StepKind.legal_review not in kinds(54)
+    assert "rectification_order" in {s.id for s in by_number[59].procedure.steps}
+    assert "rectification_order" not in {s.id for s in by_number[60].procedure.steps}
+    # recheck that can end in a case transfer (占用水域) or not (城镇燃气)
+    assert {o.code for o in by_number[28].procedure.step("recheck").decision.outcomes} == {
+        "no_case",
+        "file_case",
+    }
+    assert by_number[33].procedure.step("recheck").decision is None
+    # 城镇燃气: the 具体流程 stops at the recheck, its flowchart hands cases to 综合行政执法局
+    gas = by_number[21].procedure
+    assert gas.actor(gas.step("case").actor).department == "comprehensive_law_enforcement"
+    assert (
+        gas.step("case").quote
+        == "市建设局负责城镇燃气管理事项牵头协调。城镇燃气管理违法案件交由市综合行政执法局调查处理。"
+    )
+    # approval gates end the 全域土地综合整治 process when rejected
+    sixteen = by_number[16].procedure
+    gates = [s for s in sixteen.steps if s.kind == StepKind.approval and s.decision]
+    assert len(gates) == 3
+    assert all(any(t.to == END and t.outcome == "rejected" for t in g.next) for g in gates)
+    # yearly timer only where the text says 年度
+    assert [e.trigger for e in by_number[51].procedure.entries if e.id == "start_plan_start"] == ["timer"]
+    assert [e.trigger for e in by_number[53].procedure.entries if e.id == "start_plan_start"] == ["none"]
+    # 精神障碍: five ways in, one diagnosis
+    assert len(by_number[49].procedure.entries) == 5
+
+
+def test_every_step_quotes_its_paragraph(by_number: dict[int, Mechanism]) -> None:
+    for n, m in by_number.items():
+        steps_text = "\n".join(m.steps_text)
+        for step in m.procedure.steps:
+            assert step.quote and step.source, (n, step.id)
+            # the 具体流程, or a flowchart box where the 具体流程 is silent about the step
+            assert step.quote in steps_text or step.quote in m.flowchart_nodes, (n, step.id)
+            first_line = compact(source_line(DOC, step.source.line_start))
+            assert compact(step.quote)[:6] in first_line, (n, step.id)
+
+
+def test_explicit_time_limits_become_typed_text_deadlines(by_number: dict[int, Mechanism]) -> None:
+    def deadline(n: int, step_id: str):
+        d = by_number[n].procedure.step(step_id).deadline
+        assert d is not None and d.origin == "text", (n, step_id)
+        return d
+
+    d = deadline(47, "report_up")
+    assert (d.amount, d.unit) == (2, DeadlineUnit.hours) and "确认后2小时内上报市卫健局" in d.quote
+    assert d.source is not None and d.source.line_start == 4064
+    d = deadline(47, "investigate")
+    assert (d.amount, d.unit) == (1, DeadlineUnit.working_days) and "1个工作日内" in d.quote
+    assert (deadline(48, "report_up").amount, deadline(48, "report_up").unit) == (2, DeadlineUnit.hours)
+    assert "于2小时内开展调查处置工作" in deadline(48, "start_investigation").quote
+    d = deadline(48, "complete_investigation")
+    assert (d.amount, d.unit) == (7, DeadlineUnit.working_days) and "7个工作日内完成" in d.quote
+    d = deadline(38, "report_province")
+    assert (d.amount, d.unit) == (2, DeadlineUnit.hours) and "2小时内将情况逐级报省" in d.quote
+    # a reminder goes up when the town's report is late (督办), the step is not cancelled
+    escalation = by_number[47].procedure.step("report_up").escalation
+    assert escalation is not None and escalation.chain == ["lead"] and not escalation.interrupting
+
+
+def test_every_explicit_limit_in_the_text_is_on_a_step(by_number: dict[int, Mechanism]) -> None:
+    """No explicit limit of any 具体流程 paragraph is lost."""
+    found = 0
+    for n, m in by_number.items():
+        quotes = [s.deadline.quote for s in m.procedure.steps if s.deadline and s.deadline.origin == "text"]
+        for paragraph in m.steps_text:
+            for clause in re.split(r"(?<=[，。；])", paragraph):
+                for limit in find_time_limits(clause):
+                    found += 1
+                    assert any(clause.strip() in q or q in clause for q in quotes), (n, clause, limit)
+    assert found == 6  # 2小时 (38, 47, 48 twice), 1个工作日 (47), 7个工作日 (48)
+
+
+def test_vague_limits_map_to_policies_not_text(by_number: dict[int, Mechanism]) -> None:
+    report = by_number[21].procedure.step("report_up").deadline  # 不能现场处置的在确认后立即上报建设局
+    assert report is not None and (report.origin, report.policy) == ("policy", "immediately")
+    assert report.quote is None
+    police = by_number[9].procedure.step("patrol").deadline  # 第一时间上报基层治理四平台
+    assert police is not None and police.policy == "first_moment"
+    prompt = by_number[12].procedure.step("patrol").deadline  # 及时制止并上报
+    assert prompt is not None and prompt.policy == "promptly"
+    regulated = by_number[40].procedure.step("report_up").deadline  # 按规定时限分别上报
+    assert regulated is not None and regulated.policy == "regulated_time_limit"
+
+
+def test_pitfalls_are_recorded_as_notes(by_number: dict[int, Mechanism]) -> None:
+    assert any("foreign_flowchart" in n and "mechanism 34" in n for n in by_number[49].notes)
+    assert any("duplicate_flowchart" in n for n in by_number[34].notes)
+    assert any("missing_section" in n for n in by_number[9].notes) and by_number[9].flowchart_nodes == []
+    assert any("page_number" in n and "1132" in n for n in by_number[14].notes)

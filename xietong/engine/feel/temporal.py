@@ -79,10 +79,12 @@ def format_duration(value: YearsMonthsDuration | timedelta) -> str:
         y, mo = divmod(m, 12)
         if y and mo:
             return f"{sign}P{y}Y{mo}M"
-        if y:
-            return f"{sign}P{y}Y"
+        if y or not mo:
+            return f"{sign}P{y}Y"  # feel-scala prints zero as P0Y
         return f"{sign}P{mo}M"
     total_us = value // timedelta(microseconds=1)
+    if total_us == 0:
+        return "P0D"  # as feel-scala prints a zero days-time duration
     sign = "-" if total_us < 0 else ""
     total_us = abs(total_us)
     secs, us = divmod(total_us, 1_000_000)
@@ -214,6 +216,23 @@ def format_datetime(dt: datetime) -> str:
         + _clock(dt.hour, dt.minute, dt.second, dt.microsecond)
         + _zone_suffix(dt.tzinfo, dt)
     )
+
+
+def format_datetime_iso(dt: datetime) -> str:
+    """Java's ISO_OFFSET_DATE_TIME / ISO_LOCAL_DATE_TIME, which Zeebe uses to store date-times."""
+    text = format_date(dt.date()) + "T" + _clock(dt.hour, dt.minute, dt.second, dt.microsecond)
+    off = dt.utcoffset()
+    return text if off is None else text + _offset_text(off)
+
+
+def format_local_time_java(t: time) -> str:
+    """Java's LocalTime.toString (seconds only when non-zero), which Zeebe uses to store local times."""
+    text = f"{t.hour:02d}:{t.minute:02d}"
+    if t.second or t.microsecond:
+        text += f":{t.second:02d}"
+        if t.microsecond:
+            text += f".{t.microsecond // 1000:03d}" if t.microsecond % 1000 == 0 else f".{t.microsecond:06d}"
+    return text
 
 
 def time_offset(value: time | datetime) -> timedelta | None:

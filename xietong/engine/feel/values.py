@@ -18,7 +18,9 @@ from .temporal import (
     YearsMonthsDuration,
     format_date,
     format_datetime,
+    format_datetime_iso,
     format_duration,
+    format_local_time_java,
     format_time,
     time_seconds,
 )
@@ -102,7 +104,11 @@ def to_json(value: Any) -> Any:
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
-    if isinstance(value, (datetime, date, time, timedelta, YearsMonthsDuration)):
+    if isinstance(value, datetime):
+        return format_datetime_iso(value)
+    if isinstance(value, time) and value.tzinfo is None:
+        return format_local_time_java(value)
+    if isinstance(value, (date, time, timedelta, YearsMonthsDuration)):
         return to_string(value)
     if isinstance(value, Range):
         return to_string(value)

@@ -10,12 +10,12 @@ from lxml import etree
 
 from xietong.catalog.loader import Catalog, load_catalog_or_raise
 from xietong.generator.generate import MANIFEST_NAME, build_outputs, generate
-from xietong.settings import PROJECT_ROOT
+from xietong.settings import PROJECT_ROOT, get_settings
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return load_catalog_or_raise(PROJECT_ROOT / "config")
+    return load_catalog_or_raise(get_settings().config_dir)
 
 
 def test_every_mechanism_is_covered_once(catalog: Catalog) -> None:
@@ -23,8 +23,11 @@ def test_every_mechanism_is_covered_once(catalog: Catalog) -> None:
     paths = [o.path for o in outputs]
     assert len(paths) == len(set(paths))
     items = [m for m in catalog.mechanisms.values() if m.kind.value == "joint_enforcement_item"]
-    own = [m for m in catalog.mechanisms.values() if m.kind.value not in
-           ("joint_enforcement_item", "joint_enforcement_flow")]
+    own = [
+        m
+        for m in catalog.mechanisms.values()
+        if m.kind.value not in ("joint_enforcement_item", "joint_enforcement_flow")
+    ]
     assert {f"{m.jurisdiction}/{m.id}.bpmn" for m in own} <= set(paths)
     if items:  # 泗阳: ONE process for all items, not one copy each
         assert not any(f"/{m.id}.bpmn" in p for m in items for p in paths)
@@ -98,11 +101,17 @@ def test_committed_bpmn_is_fresh(catalog: Catalog) -> None:
 
     bpmn_dir = PROJECT_ROOT / "bpmn"
     outputs = build_outputs(catalog)
-    stale = [o.path for o in outputs if not (bpmn_dir / o.path).is_file()
-             or (bpmn_dir / o.path).read_bytes() != o.content]
+    stale = [
+        o.path
+        for o in outputs
+        if not (bpmn_dir / o.path).is_file() or (bpmn_dir / o.path).read_bytes() != o.content
+    ]
     assert not stale, f"bpmn/ is stale for {stale[:10]}: run `xietong bpmn generate`"
-    extra = sorted(str(p.relative_to(bpmn_dir)) for p in bpmn_dir.glob("*/*.bpmn")
-                   if str(p.relative_to(bpmn_dir)) not in {o.path for o in outputs})
+    extra = sorted(
+        str(p.relative_to(bpmn_dir))
+        for p in bpmn_dir.glob("*/*.bpmn")
+        if str(p.relative_to(bpmn_dir)) not in {o.path for o in outputs}
+    )
     assert not extra, f"bpmn/ has files no catalog entry produces: {extra}"
     assert (bpmn_dir / MANIFEST_NAME).read_bytes() == manifest_bytes(outputs)
     for name, content in template_files().items():

@@ -92,11 +92,16 @@ def test_every_element_has_di_and_nothing_overlaps(rich_spec: ProcessSpec) -> No
     xml = write_bpmn(rich_spec)
     root = etree.fromstring(xml)
     drawn = set(root.xpath("//bpmndi:BPMNShape/@bpmnElement | //bpmndi:BPMNEdge/@bpmnElement", namespaces=NS))
-    ids = set(root.xpath(
-        "//bpmn:process//*[self::bpmn:lane or self::bpmn:sequenceFlow or self::bpmn:boundaryEvent or "
-        "self::bpmn:serviceTask or self::bpmn:userTask or self::bpmn:startEvent or self::bpmn:endEvent or "
-        "self::bpmn:exclusiveGateway or self::bpmn:subProcess or self::bpmn:intermediateCatchEvent or "
-        "self::bpmn:intermediateThrowEvent]/@id", namespaces=NS))
+    ids = set(
+        root.xpath(
+            "//bpmn:process//*[self::bpmn:lane or self::bpmn:sequenceFlow or self::bpmn:boundaryEvent or "
+            "self::bpmn:serviceTask or self::bpmn:userTask or self::bpmn:startEvent or "
+            "self::bpmn:endEvent or "
+            "self::bpmn:exclusiveGateway or self::bpmn:subProcess or self::bpmn:intermediateCatchEvent or "
+            "self::bpmn:intermediateThrowEvent]/@id",
+            namespaces=NS,
+        )
+    )
     assert ids and ids <= drawn
     assert find_di_problems(xml) == []
 

@@ -213,7 +213,7 @@ def _layout_body(
         top = lane_tops[lane] + (lane_heights[lane] - total) / 2
         if len(stack) == 1:
             # a lone element sits on the lane's centre line so that chains stay straight
-            top = lane_tops[lane] + lane_heights[lane] / 2 - sizes[stack[0].id][1] / 2
+            top = round(lane_tops[lane] + lane_heights[lane] / 2) - sizes[stack[0].id][1] / 2
         for n in stack:
             w, h = sizes[n.id]
             shapes[n.id] = Bounds(round(col_x[col] + (col_width[col] - w) / 2), round(top), w, h)
@@ -261,11 +261,32 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
             diagram.labels[boundary.id] = Bounds(b.right + 2, b.bottom + 2, label.w, label.h)
     _, back = _layers(body)
     lane_key = {n.id: (n.lane if n.lane in rel.lane_tops else None) for n in body.nodes}
-    router = _Router(rel, dx, dy, diagram, [n.id for n in body.nodes], lane_key, host_of)
+    gateways = {n.id for n in body.nodes if n.kind in (NodeKind.EXCLUSIVE_GATEWAY, NodeKind.PARALLEL_GATEWAY)}
+    # boundary events are obstacles too (they stick out below their host)
+    shape_ids = [n.id for n in body.nodes] + list(host_of)
+    router = _Router(rel, dx, dy, diagram, shape_ids, lane_key, host_of, gateways)
     for flow in body.flows:
         diagram.edges[flow.id] = router.route(flow, flow.id in back)
+    obstacles = [diagram.shapes[i] for i in shape_ids]
+    placed: list[Bounds] = [diagram.labels[i] for i in shape_ids if i in diagram.labels]
+    for flow in body.flows:
         if flow.name:
-            diagram.labels[flow.id] = _flow_label(flow.name, diagram.edges[flow.id])
+            source = diagram.shapes[flow.source]
+            skip = None
+            if flow.source in gateways:  # clear of the diamond and of its own label below it
+                own = diagram.labels.get(flow.source)
+                skip = max(source.right, own.right if own else 0)
+            candidates = _flow_label(flow.name, diagram.edges[flow.id], skip)
+            label = next(
+                (c for c in candidates if not any(_overlap(c, o) for o in (*obstacles, *placed))),
+                candidates[0],
+            )
+            diagram.labels[flow.id] = label
+            placed.append(label)
+
+
+def _overlap(a: Bounds, b: Bounds) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
 
 
 CORRIDOR = 14  # distance of a detour from its lane's edge, inside the lane padding where no shape stands
@@ -282,6 +303,7 @@ class _Router:
     node_ids: list[str]
     lane_key: dict[str, str | None]
     host_of: dict[str, str]
+    gateways: set[str]
 
     def _gap_after(self, node_id: str) -> float:
         return self.dx + self.rel.column_right[self.rel.layer_of[node_id]] + COLUMN_GAP / 2
@@ -299,6 +321,16 @@ class _Router:
                 continue
             b = self.diagram.shapes[node_id]
             if b.y - 4 <= y <= b.bottom + 4 and b.x < hi and b.right > lo:
+                return True
+        return False
+
+    def _blocked_vertical(self, x: float, y1: float, y2: float, skip: set[str]) -> bool:
+        lo, hi = min(y1, y2), max(y1, y2)
+        for node_id in self.node_ids:
+            if node_id in skip:
+                continue
+            b = self.diagram.shapes[node_id]
+            if b.x - 4 <= x <= b.right + 4 and b.y < hi and b.bottom > lo:
                 return True
         return False
 
@@ -323,6 +355,13 @@ class _Router:
             return [(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)]
         if abs(s.cy - t.cy) < 0.5 and not self._blocked(t.cy, s.right, t.x, ends):
             return [(s.right, s.cy), (t.x, t.cy)]
+        if flow.source in self.gateways and t.x > s.right and abs(t.cy - s.cy) > s.h:
+            # a branch leaves the diamond from its top or bottom corner: more room for its label
+            exit_y = s.y if t.cy < s.cy else s.bottom
+            if not self._blocked_vertical(s.cx, exit_y, t.cy, ends) and not self._blocked(
+                t.cy, s.cx, t.x, ends
+            ):
+                return [(s.cx, exit_y), (s.cx, t.cy), (t.x, t.cy)]
         gap_x = self._gap_after(flow.source)
         if not self._blocked(t.cy, gap_x, t.x, ends):
             return [(s.right, s.cy), (gap_x, s.cy), (gap_x, t.cy), (t.x, t.cy)]
@@ -339,23 +378,29 @@ class _Router:
         ]
 
 
-def _flow_label(name: str, points: list[tuple[float, float]]) -> Bounds:
-    """On the last horizontal segment, just after the final bend: distinct for each branch.
-
-    The label is wrapped to the segment's length so that it does not run over the target shape.
-    """
+def _flow_label(name: str, points: list[tuple[float, float]], skip_x: float | None = None) -> list[Bounds]:
+    """Candidate label places, best first: above then below each horizontal segment, the last one first
+    (just after the final bend, distinct for each branch). Labels wrap to their segment's length so
+    that they do not run over the target shape; ``skip_x`` keeps them clear of a gateway they leave."""
     horizontal = [
         (a, b) for a, b in itertools.pairwise(points) if abs(a[1] - b[1]) < 1 and abs(a[0] - b[0]) >= 1
     ]
-    (x1, y1), (x2, _) = horizontal[-1] if horizontal else (points[0], points[1])
     if len(points) > 5:  # a detour: its corridor segment has room, the final stub does not
-        (x1, y1), (x2, _) = points[2], points[3]
-    room = max(abs(x2 - x1) - 12, 2 * CHAR_WIDTH)
-    width = min(text_width(name), LABEL_WIDTH, room)
-    lines = max(1, math.ceil(text_width(name) / width))
-    return Bounds(
-        round(min(x1, x2) + 6), round(y1 - 4 - lines * LABEL_LINE), round(width), lines * LABEL_LINE
-    )
+        horizontal.insert(len(horizontal), (points[2], points[3]))
+    candidates = []
+    for (x1, y1), (x2, _) in reversed(horizontal or [(points[0], points[1])]):
+        left = min(x1, x2)
+        if skip_x is not None and left < skip_x <= max(x1, x2):
+            left = skip_x
+        room = max(max(x1, x2) - left - 12, 2 * CHAR_WIDTH)
+        width = min(text_width(name), LABEL_WIDTH, room)
+        lines = max(1, math.ceil(text_width(name) / width))
+        x, h = round(left + 6), lines * LABEL_LINE
+        candidates += [
+            Bounds(x, round(y1 - 4 - h), round(width), h),
+            Bounds(x, round(y1 + 4), round(width), h),
+        ]
+    return candidates
 
 
 def layout(spec: ProcessSpec) -> Diagram:

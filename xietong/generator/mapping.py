@@ -85,9 +85,18 @@ ROLE_VARIABLES: dict[Role, str] = {
     Role.industry_authorities: "industryAuthority",
     Role.relevant_departments: "relevantDepartments",
     Role.applicant: "applicant",
+    Role.initiator: "initiator",
     Role.competent_party: "competentParty",
     Role.complainant: "complainant",
 }
+
+def role_variable(role: Role) -> str:
+    """The case variable for a role; roles added to the catalog later get their camelCased name."""
+    if role in ROLE_VARIABLES:
+        return ROLE_VARIABLES[role]
+    head, *rest = role.value.split("_")
+    return head + "".join(part.title() for part in rest)
+
 
 _UNIT_TEXT = {
     DeadlineUnit.hours: "小时",
@@ -221,7 +230,7 @@ class _Mapper:
                 return "=if jointItem != null then jointItem.lead else leadDepartment"
             if self.data.lead:
                 return ",".join(self.data.lead)
-        return f"={ROLE_VARIABLES[actor.role]}"
+        return f"={role_variable(actor.role)}"
 
     def collaborators_expression(self) -> str:
         if self.data.items:
@@ -319,8 +328,9 @@ class _Mapper:
             NodeKind.NONE_THROW,
             "确定联动执法事项",
             lane=lane,
-            outputs=[(f"=if itemNumber = null then null else ([{rows}][number = itemNumber])[1]",
-                      "jointItem")],
+            outputs=[
+                (f"=if itemNumber = null then null else ([{rows}][number = itemNumber])[1]", "jointItem")
+            ],
             documentation="按启动变量 itemNumber（高频事项序号）查出牵头单位与配合单位；"
             "未传 itemNumber 时使用申请中的 leadDepartment 与 collaborators。",
         )

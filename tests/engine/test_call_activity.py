@@ -1,0 +1,50 @@
+"""Call activities: the child instance gets the parent's variables, its variables come back on completion,
+cancelling the parent cancels the child, an unknown process is an incident."""
+
+from __future__ import annotations
+
+from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident
+from xietong.engine.testing import Harness, bpmn, chain, service_task
+
+CHILD = bpmn(
+    '<bpmn:startEvent id="s"/>'
+    + service_task("t", "child-work")
+    + '<bpmn:endEvent id="e"/>'
+    + chain("s", "t", "e"),
+    process_id="child",
+)
+PARENT = bpmn(
+    '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
+    '<zeebe:calledElement processId="=childId"/></bpmn:extensionElements></bpmn:callActivity>'
+    '<bpmn:endEvent id="e"/>' + chain("s", "call", "e"),
+    process_id="parent",
+)
+
+
+def test_variables_flow_into_the_child_and_back(h: Harness) -> None:
+    h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", PARENT))))
+    pi = h.start("parent", {"childId": "child", "caseId": "C-1"})
+    (job,) = h.jobs("child-work", fetch=("caseId",))
+    assert job.variables == {"caseId": "C-1"} and job.bpmn_process_id == "child"
+    child = h.engine.queries.get_process_instance(job.process_instance_key)
+    assert child.parent_process_instance_key == pi
+    h.engine.execute(CompleteJob(job.key, {"verdict": "done"}))
+    assert h.state(pi) == "COMPLETED" and h.variables(pi)["verdict"] == "done"
+
+
+def test_cancelling_the_parent_terminates_the_child(h: Harness) -> None:
+    h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", PARENT))))
+    pi = h.start("parent", {"childId": "child"})
+    (job,) = h.jobs("child-work")
+    h.engine.execute(CancelProcessInstance(pi))
+    assert h.state(job.process_instance_key) == "TERMINATED"
+
+
+def test_unknown_called_process_is_an_incident_until_deployed(h: Harness) -> None:
+    h.deploy(PARENT, name="parent.bpmn")
+    pi = h.start("parent", {"childId": "child"})
+    (incident,) = h.engine.queries.search_incidents(process_instance_key=pi)
+    assert incident.error_type == "CALLED_ELEMENT_ERROR" and "'child'" in incident.error_message
+    h.deploy(CHILD, name="child.bpmn")
+    h.engine.execute(ResolveIncident(incident.incident_key))
+    assert len(h.jobs("child-work")) == 1

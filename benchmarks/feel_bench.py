@@ -14,6 +14,7 @@ CASES = [
     ('decision = "local"', {"decision": "local"}),
     ("count(departments) > 0", {"departments": ["城管局", "住建局"]}),
     ('now() + duration("P3D")', {}),
+    ('{status: "open", assignee: lead}', {"lead": "城管局"}),
     (
         '{caseId: caseId, lead: departments[1], urgent: priority >= 3, deadline: "P" + string(days) + "D"}',
         {"caseId": "YK-1", "departments": ["城管局"], "priority": 4, "days": 3},

@@ -16,7 +16,11 @@ class Node:
         self.kind = kind
         self.pos = pos
         self.args = args
-        self.depth = 1 + max((c.depth for c in children if c is not None), default=0)
+        depth = 0
+        for c in children:
+            if c is not None and c.depth > depth:
+                depth = c.depth
+        self.depth = depth + 1
 
     def __repr__(self) -> str:
         return f"Node({self.kind!r}, {self.pos}, {self.args!r})"

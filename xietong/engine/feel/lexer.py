@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .errors import FeelSyntaxError, line_column
 from .limits import MAX_SOURCE_LENGTH
@@ -33,12 +32,19 @@ KEYWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # "num" | "str" | "name" | "qname" (backtick name) | "op" | "eof"
-    value: str
-    pos: int
-    end: int
+    """One token; ``kind`` is "num", "str", "name", "qname" (backtick name), "op" or "eof"."""
+
+    __slots__ = ("end", "kind", "pos", "value")
+
+    def __init__(self, kind: str, value: str, pos: int, end: int) -> None:
+        self.kind = kind
+        self.value = value
+        self.pos = pos
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.value!r}, {self.pos})"
 
     def is_op(self, op: str) -> bool:
         return self.kind == "op" and self.value == op

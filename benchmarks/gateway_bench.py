@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pyzeebe import Job, ZeebeWorker, create_insecure_channel  # noqa: E402
+from pyzeebe import ZeebeWorker, create_insecure_channel  # noqa: E402
 from pyzeebe.proto import gateway_pb2 as pb  # noqa: E402
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub  # noqa: E402
 
@@ -47,12 +47,12 @@ async def run_worker(address: str, job_types: list[str], stream: bool) -> None:
     for job_type in job_types:
         if job_type == LATENCY_TYPE:
 
-            @worker.task(task_type=job_type, max_jobs_to_activate=32, max_running_jobs=64)
-            async def latency(job: Job) -> dict[str, float]:
+            @worker.task(task_type=job_type, max_jobs_to_activate=32, max_running_jobs=256)
+            async def latency() -> dict[str, float]:
                 return {"receivedAt": time.time()}
         else:
 
-            @worker.task(task_type=job_type, max_jobs_to_activate=32, max_running_jobs=64)
+            @worker.task(task_type=job_type, max_jobs_to_activate=32, max_running_jobs=256)
             async def step() -> dict[str, int]:
                 return {}
 
@@ -150,52 +150,61 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--address", help="use an engine (or a Zeebe cluster) already listening here")
+    parser.add_argument("--only", choices=["throughput", "latency"], help="run one part only")
     args = parser.parse_args()
     if args.mode == "worker":
         asyncio.run(run_worker(args.address, args.types.split(","), args.stream))
         return
 
+    if args.address:
+        measure(args.address, args)
+        return
     with tempfile.TemporaryDirectory(prefix="xietong-bench-") as tmp:
         gateway = start_gateway(Path(tmp), env={"XIETONG_LOG_LEVEL": "WARNING"})
         try:
             wait_healthy(gateway)
-            deploy(gateway.address, "bench-ten", models.chain("bench-ten", TEN_TYPES))
-            deploy(gateway.address, "bench-one", models.chain("bench-one", [LATENCY_TYPE]))
-            print(
-                f"gateway_bench: engine at {gateway.address}; {args.instances} instances of a "
-                f"10-service-task process, {args.concurrency} in flight"
-            )
-            for count in (1, 10):
-                workers = spawn_workers(gateway.address, count, TEN_TYPES, stream=False)
-                try:
-                    rate = asyncio.run(
-                        throughput(gateway.address, "bench-ten", args.instances, args.concurrency)
-                    )
-                finally:
-                    stop_workers(workers)
-                print(
-                    f"  throughput, {count:2d} worker process(es), polling: {rate:7.1f} instances/s "
-                    f"({rate * 10:7.1f} jobs/s)"
-                )
-            for label, count, stream in (
-                ("polling", 1, False),
-                ("streaming", 1, True),
-                ("polling, 10 workers", 10, False),
-            ):
-                workers = spawn_workers(gateway.address, count, [LATENCY_TYPE], stream=stream)
-                try:
-                    values = asyncio.run(latencies(gateway.address, "bench-one", args.samples))
-                finally:
-                    stop_workers(workers)
-                print(
-                    f"  activation latency, {label:20s}: p50 {percentile(values, 0.5):6.1f} ms  "
-                    f"p99 {percentile(values, 0.99):6.1f} ms  mean {statistics.fmean(values):6.1f} ms "
-                    f"(n={len(values)})"
-                )
+            measure(gateway.address, args)
         finally:
             code = stop_gateway(gateway)
             if code != 0:
                 print(gateway.log()[-4000:], file=sys.stderr)
+
+
+def measure(address: str, args: argparse.Namespace) -> None:
+    deploy(address, "bench-ten", models.chain("bench-ten", TEN_TYPES))
+    deploy(address, "bench-one", models.chain("bench-one", [LATENCY_TYPE]))
+    print(
+        f"gateway_bench: engine at {address}; {args.instances} instances of a 10-service-task process, "
+        f"{args.concurrency} in flight; load average {os.getloadavg()[0]:.1f}"
+    )
+    if args.only in (None, "throughput"):
+        for count in (1, 10):
+            workers = spawn_workers(address, count, TEN_TYPES, stream=False)
+            try:
+                rate = asyncio.run(throughput(address, "bench-ten", args.instances, args.concurrency))
+            finally:
+                stop_workers(workers)
+            print(
+                f"  throughput, {count:2d} worker process(es), polling: {rate:7.1f} instances/s "
+                f"({rate * 10:7.1f} jobs/s)"
+            )
+    if args.only in (None, "latency"):
+        for label, count, stream in (
+            ("polling", 1, False),
+            ("streaming", 1, True),
+            ("polling, 10 workers", 10, False),
+        ):
+            workers = spawn_workers(address, count, [LATENCY_TYPE], stream=stream)
+            try:
+                values = asyncio.run(latencies(address, "bench-one", args.samples))
+            finally:
+                stop_workers(workers)
+            print(
+                f"  activation latency, {label:20s}: p50 {percentile(values, 0.5):6.1f} ms  "
+                f"p99 {percentile(values, 0.99):6.1f} ms  mean {statistics.fmean(values):6.1f} ms "
+                f"(n={len(values)})"
+            )
 
 
 if __name__ == "__main__":

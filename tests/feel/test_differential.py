@@ -39,6 +39,10 @@ ALLOWED: dict[str, str] = {
     "date(deadline).year": "as date(deadline)",
     "date(deadline).month": "as date(deadline)",
     "day of week(date(deadline))": "as date(deadline)",
+    "is defined(x)": "as is defined(amount)",
+    "get or else(x, 0)": "as get or else(lead, …)",
+    'duration("PT1H") / 2': "feel-scala divides a duration by a number (PT30M); feelin returns null",
+    'time("23:30:00") + duration("PT1H")': "Zeebe stores local times as Java's LocalTime.toString: 00:30",
     'time("10:30:00") + duration("PT45M")': (
         "Zeebe stores a local time with Java's LocalTime.toString (FeelToMessagePackTransformer): 11:15"
     ),

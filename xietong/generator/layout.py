@@ -30,6 +30,7 @@ LABEL_WIDTH = 90
 CHAR_WIDTH = 12  # a CJK glyph at bpmn-js's 12px label font
 ORIGIN = (160, 80)
 _TASKS = (NodeKind.SERVICE_TASK, NodeKind.USER_TASK, NodeKind.RECEIVE_TASK)
+_GATEWAYS = (NodeKind.EXCLUSIVE_GATEWAY, NodeKind.PARALLEL_GATEWAY)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ def _layout_body(
             top = round(lane_tops[lane] + lane_heights[lane] / 2) - sizes[stack[0].id][1] / 2
         for n in stack:
             w, h = sizes[n.id]
-            shapes[n.id] = Bounds(round(col_x[col] + (col_width[col] - w) / 2), round(top), w, h)
+            above = _label_height(n) if len(stack) > 1 and n.kind in _GATEWAYS else 0  # label sits above
+            shapes[n.id] = Bounds(round(col_x[col] + (col_width[col] - w) / 2), round(top + above), w, h)
             top += footprint[n.id] + STACK_GAP
     column_right = {c: col_x[c] + col_width[c] for c in range(n_layers)}
     return _BodyLayout(shapes, width, y, lane_heights, lane_tops, sub, layer, column_right)
@@ -236,7 +238,13 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
         bounds = rel.shapes[node.id].moved(dx, dy)
         diagram.shapes[node.id] = bounds
         if _label_height(node):
-            diagram.labels[node.id] = external_label(node.name, bounds)
+            label = external_label(node.name, bounds)
+            if node.kind in _GATEWAYS:
+                # upper left of the diamond: branches leave from its top and bottom corners and its right
+                label = Bounds(
+                    round(bounds.cx - 4 - label.w), round(bounds.y - 2 - label.h), label.w, label.h
+                )
+            diagram.labels[node.id] = label
         if node.children is not None:
             diagram.expanded.add(node.id)
             _place(
@@ -258,7 +266,8 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
         if boundary.name:
             b = diagram.shapes[boundary.id]
             label = external_label(boundary.name, b)
-            diagram.labels[boundary.id] = Bounds(b.right + 2, b.bottom + 2, label.w, label.h)
+            # lower left: the boundary's own flow leaves downwards and turns right
+            diagram.labels[boundary.id] = Bounds(b.x - 2 - label.w, b.bottom + 2, label.w, label.h)
     _, back = _layers(body)
     lane_key = {n.id: (n.lane if n.lane in rel.lane_tops else None) for n in body.nodes}
     gateways = {n.id for n in body.nodes if n.kind in (NodeKind.EXCLUSIVE_GATEWAY, NodeKind.PARALLEL_GATEWAY)}
@@ -283,6 +292,15 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
             )
             diagram.labels[flow.id] = label
             placed.append(label)
+
+
+def _crosses(box: Bounds, points: list[tuple[float, float]]) -> bool:
+    """Whether an orthogonal polyline passes through a box."""
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
+        lo_x, hi_x, lo_y, hi_y = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+        if lo_x < box.right and box.x < hi_x + 1 and lo_y < box.bottom and box.y < hi_y + 1:
+            return True
+    return False
 
 
 def _overlap(a: Bounds, b: Bounds) -> bool:
@@ -395,11 +413,13 @@ def _flow_label(name: str, points: list[tuple[float, float]], skip_x: float | No
         room = max(max(x1, x2) - left - 12, 2 * CHAR_WIDTH)
         width = min(text_width(name), LABEL_WIDTH, room)
         lines = max(1, math.ceil(text_width(name) / width))
-        x, h = round(left + 6), lines * LABEL_LINE
-        candidates += [
-            Bounds(x, round(y1 - 4 - h), round(width), h),
-            Bounds(x, round(y1 + 4), round(width), h),
-        ]
+        h = lines * LABEL_LINE
+        slack = max(max(x1, x2) - left - 12 - width, 0)
+        for x in dict.fromkeys(round(left + 6 + slack * f) for f in (0, 0.5, 1)):
+            candidates += [
+                Bounds(x, round(y1 - 4 - h), round(width), h),
+                Bounds(x, round(y1 + 4), round(width), h),
+            ]
     return candidates
 
 

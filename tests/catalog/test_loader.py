@@ -115,3 +115,14 @@ def test_duplicate_alias_across_departments(config_copy: Path) -> None:
     path.write_text(text, encoding="utf-8")
     errors = _errors(config_copy)
     assert any("'公安局' names both" in e for e in errors), errors
+
+
+def test_duplicate_key_is_broken_yaml(config_copy: Path) -> None:
+    path = config_copy / "policy.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("amount: 2"))
+    lines.insert(index + 1, lines[index])
+    path.write_text("\n".join(lines), encoding="utf-8")
+    errors = _errors(config_copy)
+    expected = f"config/policy.yaml:{index + 2}: policies[0].amount: broken YAML: duplicate key 'amount'"
+    assert errors == [expected]  # and no cascade of "unknown policy" errors

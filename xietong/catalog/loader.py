@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from xietong.catalog.model import (
     Deadline,
@@ -37,6 +36,7 @@ from xietong.catalog.model import (
 from xietong.catalog.registry import DepartmentRegistry, DuplicateName, resolve_role
 from xietong.catalog.yamlio import (
     CatalogError,
+    YamlDoc,
     YamlFileError,
     format_loc,
     line_of,
@@ -50,12 +50,11 @@ class Origin:
     """Where a record was read from, for error messages and for the import diff."""
 
     file: str
-    node: Any
+    doc: YamlDoc
     path: tuple[str | int, ...] = ()
 
     def line(self, *more: str | int) -> int:
-        node = self.node
-        return line_of(node, (*self.path, *more))
+        return line_of(self.doc, (*self.path, *more))
 
 
 @dataclass
@@ -116,6 +115,9 @@ class _Loader:
         self.root = root
         self.catalog = Catalog(root=root)
         self.errors: list[CatalogError] = []
+        # Files that exist but failed: records depending on them are not blamed a second time.
+        self.policies_broken = False
+        self.broken_registries: set[str] = set()
         self.source_lengths: dict[str, int] = {}
         sources = root / "sources"
         if sources.is_dir():
@@ -133,33 +135,34 @@ class _Loader:
     def error(self, origin: Origin, loc: tuple[str | int, ...], field_name: str, message: str) -> None:
         self.errors.append(CatalogError(origin.file, origin.line(*loc), field_name, message))
 
-    def read(self, path: Path) -> tuple[str, Any] | None:
+    def read(self, path: Path) -> tuple[str, YamlDoc] | None:
         display = self.display(path)
         try:
-            data = read_yaml(path, display)
+            doc = read_yaml(path, display)
         except YamlFileError as exc:
             self.errors.append(exc.error)
             return None
-        if data is None:
+        if doc.data is None:
             self.errors.append(CatalogError(display, 1, "", "empty file"))
             return None
-        return display, data
+        return display, doc
 
     def items(self, path: Path, key: str, single: str | None = None) -> Iterator[tuple[Origin, Any]]:
         """The records of a file: the list under ``key``, or the file itself if it has ``single``."""
         read = self.read(path)
         if read is None:
             return
-        display, data = read
-        if isinstance(data, CommentedMap) and key in data:
+        display, doc = read
+        data = doc.data
+        if isinstance(data, dict) and key in data:
             seq = data[key]
-            if not isinstance(seq, CommentedSeq):
-                self.errors.append(CatalogError(display, line_of(data, [key]), key, "must be a list"))
+            if not isinstance(seq, list):
+                self.errors.append(CatalogError(display, line_of(doc, [key]), key, "must be a list"))
                 return
             for i, item in enumerate(seq):
-                yield Origin(display, data, (key, i)), item
-        elif single is not None and isinstance(data, CommentedMap) and single in data:
-            yield Origin(display, data, ()), data
+                yield Origin(display, doc, (key, i)), item
+        elif single is not None and isinstance(data, dict) and single in data:
+            yield Origin(display, doc, ()), data
         else:
             expected = f"a mapping with {key!r}" + (f" or a single record with {single!r}" if single else "")
             self.errors.append(CatalogError(display, 1, "", f"expected {expected}"))
@@ -168,10 +171,7 @@ class _Loader:
         try:
             return validate_plain(model, item)
         except ValidationError as exc:
-            node = origin.node
-            for p in origin.path:
-                node = node[p]
-            self.errors.extend(validation_errors(exc, node, origin.file, origin.path))
+            self.errors.extend(validation_errors(exc, origin.doc, origin.file, origin.path))
             return None
 
     # -- loading ----------------------------------------------------------------------------
@@ -203,6 +203,7 @@ class _Loader:
         if not path.exists():
             self.errors.append(CatalogError(self.display(path), 1, "", "missing file"))
             return
+        before = len(self.errors)
         for origin, item in self.items(path, "policies"):
             policy = self.validate(Policy, origin, item)
             if policy is None:
@@ -210,16 +211,19 @@ class _Loader:
             if policy.name in self.catalog.policies:
                 self.error(origin, ("name",), "name", f"duplicate policy {policy.name!r}")
             self.catalog.policies[policy.name] = policy
+        self.policies_broken = len(self.errors) > before
 
     def load_departments(self) -> None:
         for path in sorted((self.root / "departments").glob("*.yaml")):
             read = self.read(path)
             if read is None:
+                self.broken_registries.add(path.stem)
                 continue
-            display, data = read
-            file_origin = Origin(display, data)
-            jurisdiction = data.get("jurisdiction") if isinstance(data, CommentedMap) else None
-            if isinstance(jurisdiction, CommentedMap):  # the full record instead of its id: accept both
+            display, doc = read
+            data = doc.data
+            file_origin = Origin(display, doc)
+            jurisdiction = data.get("jurisdiction") if isinstance(data, dict) else None
+            if isinstance(jurisdiction, dict):  # the full record instead of its id: accept both
                 jurisdiction = jurisdiction.get("id")
             if not isinstance(jurisdiction, str) or jurisdiction not in self.catalog.jurisdictions:
                 self.error(file_origin, ("jurisdiction",), "jurisdiction",
@@ -230,12 +234,12 @@ class _Loader:
                            f"file {path.name} must be named {jurisdiction}.yaml")
             departments = []
             seq = data.get("departments")
-            if not isinstance(seq, CommentedSeq):
+            if not isinstance(seq, list):
                 self.error(file_origin, ("departments",), "departments", "must be a list")
                 continue
             for i, item in enumerate(seq):
-                origin = Origin(display, data, ("departments", i))
-                if isinstance(item, CommentedMap) and "jurisdiction" not in item:
+                origin = Origin(display, doc, ("departments", i))
+                if isinstance(item, dict) and "jurisdiction" not in item:
                     item = {**item, "jurisdiction": jurisdiction}
                 dept = self.validate(Department, origin, item)
                 if dept is None:
@@ -253,13 +257,14 @@ class _Loader:
                 registry = DepartmentRegistry(jurisdiction, (d for _, d in departments))
             except DuplicateName as exc:
                 self.error(file_origin, ("departments",), "departments", str(exc))
+                self.broken_registries.add(jurisdiction)
                 continue
             self.catalog.registries[jurisdiction] = registry
 
     def load_templates(self) -> None:
         for path in sorted((self.root / "procedures").glob("*.yaml")):
             for origin, item in self.items(path, "templates", single="procedure"):
-                if isinstance(item, CommentedMap) and isinstance(item.get("id"), str):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
                     self.catalog.seen_ids.add(f"template:{item['id']}")
                 template = self.validate(ProcedureTemplate, origin, item)
                 if template is None:
@@ -279,7 +284,7 @@ class _Loader:
         base = self.root / "mechanisms"
         for path in sorted(base.glob("*/*.yaml")) + sorted(base.glob("*.yaml")):
             for origin, item in self.items(path, "mechanisms", single="id"):
-                if isinstance(item, CommentedMap) and isinstance(item.get("id"), str):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
                     self.catalog.seen_ids.add(item["id"])
                 mech = self.validate(Mechanism, origin, item)
                 if mech is None:
@@ -300,7 +305,7 @@ class _Loader:
     def load_lists(self) -> None:
         for path in sorted((self.root / "lists").glob("*.yaml")):
             for origin, item in self.items(path, "duty_lists", single="town"):
-                if isinstance(item, CommentedMap) and isinstance(item.get("id"), str):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
                     self.catalog.seen_ids.add(f"list:{item['id']}")
                 duty_list = self.validate(DutyList, origin, item)
                 if duty_list is None:
@@ -317,7 +322,7 @@ class _Loader:
             self.error(origin, loc, "jurisdiction", f"unknown jurisdiction {jurisdiction!r}")
             return None
         registry = self.catalog.registries.get(jurisdiction)
-        if registry is None:
+        if registry is None and jurisdiction not in self.broken_registries:
             self.error(origin, loc, "jurisdiction",
                        f"no department registry config/departments/{jurisdiction}.yaml")
         return registry
@@ -351,7 +356,8 @@ class _Loader:
                     deadlines.append(((*loc, "steps", i, "deadline", "urgent_variant"),
                                       step.deadline.urgent_variant))
             for dloc, deadline in deadlines:
-                if deadline.policy is not None and deadline.policy not in self.catalog.policies:
+                unknown = deadline.policy is not None and deadline.policy not in self.catalog.policies
+                if unknown and not self.policies_broken:
                     self.error(origin, (*dloc, "policy"), _loc_text(origin, (*dloc, "policy")),
                                f"unknown policy {deadline.policy!r} (see policy.yaml)")
                 if deadline.source is not None:

@@ -1,5 +1,8 @@
 """YAML reading that keeps line numbers, and mapping validation errors back to them.
 
+Reading uses libyaml (PyYAML's C parser): the catalog is megabytes of YAML and pure-Python
+parsers take seconds. Writing uses ruamel.yaml for its readable block style.
+
 Reviewers edit YAML by hand; an error that says ``config/mechanisms/siyang/items.yaml:42:
 lead[0]: unknown department '市监局'`` is fixable in seconds, one that says "validation failed" is not.
 """
@@ -12,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 
 @dataclass(frozen=True, order=True)
@@ -32,46 +34,75 @@ class CatalogError:
 
 
 class YamlFileError(Exception):
-    """A file that is not well-formed YAML; carries the position ruamel reported."""
+    """A file that is not well-formed YAML; carries the position the parser reported."""
 
     def __init__(self, error: CatalogError) -> None:
         super().__init__(str(error))
         self.error = error
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+@dataclass
+class YamlDoc:
+    """A parsed YAML file: plain data plus the line of every value, by path."""
+
+    data: Any
+    lines: dict[tuple[str | int, ...], int]
 
 
-def read_yaml(path: Path, display: str) -> Any:
-    """Parse a YAML file keeping positions; YamlFileError names the file and line on bad syntax."""
+def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int],
+          loader: yaml.CSafeLoader, display: str) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if key in result:
+                line = key_node.start_mark.line + 1
+                raise YamlFileError(CatalogError(display, line, format_loc([*path, key]),
+                                                 f"broken YAML: duplicate key {key!r}"))
+            result[key] = _walk(value_node, (*path, key), lines, loader, display)
+            if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode):
+                lines[(*path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, (*path, i), lines, loader, display) for i, item in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+def parse_yaml(text: str, display: str) -> YamlDoc:
+    """Parse YAML text with libyaml, keeping each value's line; YamlFileError on bad syntax."""
     try:
-        return _yaml().load(path.read_text(encoding="utf-8"))
-    except MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        if node is None:
+            return YamlDoc(None, {})
+        lines: dict[tuple[str | int, ...], int] = {}
+        return YamlDoc(_walk(node, (), lines, yaml.CSafeLoader(""), display), lines)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise YamlFileError(CatalogError(display, line, "", f"broken YAML: {problem}")) from exc
+    except yaml.YAMLError as exc:
+        raise YamlFileError(CatalogError(display, 1, "", f"broken YAML: {exc}")) from exc
+
+
+def read_yaml(path: Path, display: str) -> YamlDoc:
+    """Parse a YAML file keeping positions; YamlFileError names the file and line on bad input."""
+    try:
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlFileError(CatalogError(display, 1, "", f"not UTF-8: {exc}")) from exc
+    except OSError as exc:  # vanished or unreadable between listing and reading
+        raise YamlFileError(CatalogError(display, 1, "", f"cannot read: {exc.strerror or exc}")) from exc
+    return parse_yaml(text, display)
 
 
-def line_of(node: Any, path: Sequence[str | int] = ()) -> int:
-    """The 1-based line of the value at ``path`` inside ``node`` (the deepest known position)."""
-    line = getattr(getattr(node, "lc", None), "line", 0) + 1
-    for part in path:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.value(part)[0] + 1 if not isinstance(node[part], CommentedMap | CommentedSeq) \
-                else node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            break
-    return line
+def line_of(doc: YamlDoc, path: Sequence[str | int] = ()) -> int:
+    """The 1-based line of the value at ``path`` (or of its deepest known ancestor)."""
+    parts = tuple(path)
+    while parts and parts not in doc.lines:
+        parts = parts[:-1]
+    return doc.lines.get(parts, 1)
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -86,7 +117,7 @@ def format_loc(loc: Sequence[str | int]) -> str:
 
 
 def validation_errors(
-    exc: ValidationError, node: Any, display: str, prefix: Sequence[str | int] = ()
+    exc: ValidationError, doc: YamlDoc, display: str, prefix: Sequence[str | int] = ()
 ) -> list[CatalogError]:
     """Every pydantic error as a CatalogError at the line of the offending value."""
     errors = []
@@ -94,7 +125,7 @@ def validation_errors(
         loc = [p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "json-"))]
         full = [*prefix, *loc]
         message = err["msg"].removeprefix("Value error, ")
-        errors.append(CatalogError(display, line_of(node, loc), format_loc(full), message))
+        errors.append(CatalogError(display, line_of(doc, full), format_loc(full), message))
     return errors
 
 

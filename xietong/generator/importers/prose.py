@@ -55,8 +55,14 @@ def sentences(lines: Sequence[Line]) -> list[Sentence]:
         text = line.text.strip()
         if not text:
             continue
-        if parse_numbering(text) is not None or re.match(r"^附件\s*\d", text):
+        heading = parse_numbering(text) is not None or re.match(r"^附件\s*\d", text)
+        if heading:
             flush()
+        if heading and "。" not in text and len(text) <= 30:
+            # "(五)严格落实首问责任制" on its own line: a heading, never glued to the body below.
+            buf, first, last = text, line.number, line.number
+            flush()
+            continue
         for piece in re.split(r"(?<=。)", text):
             if not piece:
                 continue

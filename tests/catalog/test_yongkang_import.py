@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from xietong.catalog.loader import load_catalog
+from xietong.catalog.loader import Catalog, load_catalog
 from xietong.catalog.model import END, DeadlineUnit, Mechanism, Role, StepKind
 from xietong.catalog.registry import DepartmentRegistry
 from xietong.generator.importers.base import ImportContext, ImportResult, importer_for
@@ -40,14 +40,19 @@ EXPECTED_SHAPES: dict[Shape, list[int]] = {
 
 
 @pytest.fixture(scope="module")
-def registry() -> DepartmentRegistry:
-    catalog, _ = load_catalog(CONFIG)
+def catalog() -> Catalog:
+    loaded, errors = load_catalog(CONFIG)
+    assert errors == []
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def registry(catalog: Catalog) -> DepartmentRegistry:
     return catalog.registries["yongkang"]
 
 
 @pytest.fixture(scope="module")
-def result(registry: DepartmentRegistry) -> ImportResult:
-    catalog, _ = load_catalog(CONFIG)
+def result(catalog: Catalog, registry: DepartmentRegistry) -> ImportResult:
     context = ImportContext(registry=registry, policies=list(catalog.policies.values()))
     return importer_for(DOC).run(source_text(DOC), context)
 

@@ -89,6 +89,16 @@ def test_wrapped_lines_are_joined(mechs: dict[int, RawMechanism]) -> None:
     assert PitfallKind.WRAPPED_LINE in kinds(mechs[3])
 
 
+def test_two_items_side_by_side_on_one_line_are_split(mechs: dict[int, RawMechanism]) -> None:
+    health = mechs[47].duties[0]
+    assert health.items[:2] == [
+        "组织开展病媒生物防制知识宣传。",
+        "制定并组织实施病媒生物防制计划和技术方案。",
+    ]
+    assert health.item_lines[0] == health.item_lines[1]  # both from the same line of the document
+    assert PitfallKind.ITEMS_ON_ONE_LINE in kinds(mechs[47])
+
+
 def test_wrapped_titles_are_joined(mechs: dict[int, RawMechanism]) -> None:
     assert mechs[3].title == "永康市新墙材推广及淘汰落后产能管理事项协同机制"
     assert mechs[32].title == "永康市损坏河道堤防、渠道、泵站水闸等水利设施监管执法事项协同机制"

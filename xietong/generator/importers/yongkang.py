@@ -177,6 +177,7 @@ class YongkangImporter:
         for problem in problems:
             result.warn(raw.start_line, f"mechanism {raw.number}: {problem}")
         notes.append(f"shape {classification.describe()}")
+        notes.extend(f"duty note ({d.department}): {note}" for d in raw.duties for note in d.notes)
         notes.extend(f"pitfall {p.kind.value} at line {p.line}: {p.detail}" for p in raw.pitfalls)
         return Mechanism(
             id=mechanism_id(raw),

@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from xietong.generator.importers.text import chinese_number, clean_cell, numbered_lines
+from xietong.generator.importers.text import (
+    chinese_number,
+    clean_cell,
+    numbered_lines,
+    split_numbered_clauses,
+)
 from xietong.generator.importers.text import split_names as shared_split_names
 
 SOURCE_NAME = "000_67b50267f15355c8.txt"
@@ -69,6 +74,7 @@ class PitfallKind(StrEnum):
     FOREIGN_FLOWCHART = "foreign_flowchart"
     MATERIALS_TABLE = "materials_table"
     LEAD_IN_SENTENCE = "lead_in_sentence"
+    ITEMS_ON_ONE_LINE = "items_on_one_line"
 
 
 @dataclass(frozen=True)
@@ -352,8 +358,13 @@ class _MechanismParser:
             duty.notes.append(compact(nm.group(2)))
             return
         if im := _NUM_LABEL_RE.match(raw):
-            duty.items.append(compact(im.group(2)))
-            duty.item_lines.append((i + 1, i + 1))
+            # two text-box columns can put items side by side: "1．…宣传。      2．制定…"
+            parts = split_numbered_clauses(raw.strip()) if im.group(1) == "1" else []
+            if len(parts) > 1:
+                self.pit(PitfallKind.ITEMS_ON_ONE_LINE, i, f"{len(parts)} numbered items on one line")
+            for part in parts if len(parts) > 1 else [im.group(2)]:
+                duty.items.append(compact(part))
+                duty.item_lines.append((i + 1, i + 1))
             return
         if duty.items:
             duty.items[-1], wrapped = _join_wrapped(duty.items[-1], text)

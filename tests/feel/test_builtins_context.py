@@ -39,3 +39,24 @@ def test_context_function(source: str, expected: object) -> None:
 def test_assert_failure_is_an_error() -> None:
     with pytest.raises(FeelEvaluationError, match="must be positive"):
         evaluate('assert(-1, -1 > 0, "must be positive")')
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('to json({a: 1.50, b: [true, null], c: "中"})', '{"a":1.5,"b":[true,null],"c":"中"}'),
+        ("to json(1000000)", "1000000"),
+        ('to json(date("2024-03-15"))', '"2024-03-15"'),
+        ('to json(duration("P3D"))', '"PT72H"'),
+        ('to json(duration("P1Y2M"))', '"P1Y2M"'),
+        ('to json(@"2024-03-15T10:00:00@Asia/Shanghai")', '"2024-03-15T10:00:00+08:00[Asia/Shanghai]"'),
+        ('from json("{\\"a\\": 1.5, \\"b\\": [1, null]}")', {"a": 1.5, "b": [1, None]}),
+        ('from json("not json")', None),
+        ('put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
+        ("put all({a: 1}, {b: 2})", {"a": 1, "b": 2}),
+        ("and([true, false])", False),
+        ("or([false, true])", True),
+    ],
+)
+def test_camunda_json_and_deprecated_names(source: str, expected: object) -> None:
+    assert run(source) == expected

@@ -90,7 +90,8 @@ def test_missing_variable_is_null_not_an_error() -> None:
     assert run("missing.deep.path") is None
     assert run("missing > 5") is None
     assert run("is defined(missing)") is False
-    assert run("is defined(present)", {"present": None}) is True
+    assert run("is defined(present)", {"present": 1}) is True
+    assert run("is defined(present)", {"present": None}) is False  # feel-scala: only null is undefined
     assert run("get or else(missing, 7)") == 7
 
 

@@ -81,7 +81,7 @@ class Compiler:
         if named or callee.kind != "name" or self.bound is None:
             return MISSING
         name = callee.args[0]
-        if name in _IMPURE or name not in BUILTINS or name in self.bound or name == "is defined":
+        if name in _IMPURE or name not in BUILTINS or name in self.bound:
             return MISSING
         if not all(a.kind in _LITERALS for a in args_n):
             return MISSING
@@ -413,8 +413,6 @@ class Compiler:
             fargs = [self.compile(v) for _, v in args_n]
         else:
             fargs = [self.compile(a) for a in args_n]
-        if callee.kind == "name" and callee.args[0] == "is defined" and not named and len(args_n) == 1:
-            return self.defined_check(args_n[0])
         if (
             callee.kind == "name"
             and not named
@@ -480,25 +478,6 @@ class Compiler:
             f0, f1 = fargs
             return lambda ctx: impl(f0(ctx), f1(ctx))
         return lambda ctx: impl(*[a(ctx) for a in fargs])
-
-    def defined_check(self, arg: Node) -> Fn:
-        """``is defined(x)``: a variable or context entry that exists (even if null) is defined."""
-        if arg.kind == "name":
-            name = arg.args[0]
-            return lambda ctx: ctx.lookup(name) is not MISSING
-        if arg.kind == "path":
-            fb = self.compile(arg.args[0])
-            key = arg.args[1]
-
-            def path_defined(ctx: Ctx) -> bool:
-                base = fb(ctx)
-                if isinstance(base, dict):
-                    return key in base
-                return path_value(base, key) is not None
-
-            return path_defined
-        f = self.compile(arg)
-        return lambda ctx: f(ctx) is not None
 
     def c_fn(self, node: Node) -> Fn:
         params, body_n = node.args

@@ -441,6 +441,9 @@ class Parser:
                 return self.node("null", t.pos)
             if t.value in ("if", "for", "some", "every", "function"):
                 return self.expression()
+            if t.value in ("and", "or") and self.peek(1).is_op("("):
+                self.next()
+                return self.node("name", t.pos, (t.value,))
             if t.value in KEYWORDS:
                 raise self.error(f"unexpected keyword '{t.value}'")
             return self.node("name", t.pos, (self.name_text(stop=(), allow_keywords=False),))

@@ -16,8 +16,8 @@ def not_(negand: Any) -> Any:
 
 @builtin("is defined", "value")
 def is_defined(value: Any) -> bool:
-    # reached only for computed arguments; names and paths are checked for existence by the compiler
-    return True
+    """feel-scala: a value is defined unless it is null (a missing variable evaluates to null)."""
+    return value is not None
 
 
 @builtin("get or else", "value, default")

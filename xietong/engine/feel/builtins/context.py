@@ -64,6 +64,7 @@ def _put(ctx: dict[str, Any], keys: list[Any], value: Any) -> Any:
     return out
 
 
+@builtin("put", "context, key, value")  # feel-scala's deprecated name
 @builtin("context put", "context, key, value")
 def context_put(context: Any, key: Any, value: Any) -> Any:
     if isinstance(key, list):
@@ -84,8 +85,10 @@ def context_put_keys(context: Any, keys: Any, value: Any) -> Any:
     return _put(context, keys, value)
 
 
+@builtin("put all", "contexts", variadic=True)  # feel-scala's deprecated name
 @builtin("context merge", "contexts")
-def context_merge(contexts: Any) -> Any:
+def context_merge(*args: Any) -> Any:
+    contexts = args[0] if len(args) == 1 else list(args)
     if isinstance(contexts, dict):
         contexts = [contexts]
     if not isinstance(contexts, list):

@@ -176,6 +176,7 @@ def mode(*args: Any) -> Any:
     return sorted(k for k, c in counts.items() if c == top)
 
 
+@builtin("and", "list", variadic=True)  # feel-scala's deprecated name
 @builtin("all", "list", variadic=True)
 def all_(*args: Any) -> Any:
     items = _items(args)
@@ -186,6 +187,7 @@ def all_(*args: Any) -> Any:
     return True if all(v is True for v in items) else None
 
 
+@builtin("or", "list", variadic=True)  # feel-scala's deprecated name
 @builtin("any", "list", variadic=True)
 def any_(*args: Any) -> Any:
     items = _items(args)

@@ -44,11 +44,29 @@ def di_element_count(path: Path) -> int:
     return len(root.findall(f".//{{{BPMNDI}}}BPMNShape")) + len(root.findall(f".//{{{BPMNDI}}}BPMNEdge"))
 
 
+LONG_NAME = (
+    "对涉及多个部门职责交叉的疑难复杂问题由牵头部门组织召开联席会议研究并形成处置意见后分别抄送各协同部门落实"
+)
+THREE_LINES = "协调各有关单位拟定联合执法行动方案"
+
+
 @pytest.fixture(scope="module")
-def reports() -> dict[str, object]:
-    """One browser session for all fixtures."""
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One browser session for all fixtures, plus two copies of valid-full with names too long to read."""
+    tmp = tmp_path_factory.mktemp("render")
+    full = (FIXTURES / "valid-full.bpmn").read_text(encoding="utf-8")
+    long_names = tmp / "long-names.bpmn"
+    long_names.write_text(
+        full.replace('name="紧急处置"', f'name="{LONG_NAME}"').replace(
+            'name="牵头部门"', f'name="{LONG_NAME}"'
+        ),
+        encoding="utf-8",
+    )
+    three_lines = tmp / "three-lines.bpmn"
+    three_lines.write_text(full.replace('name="现场处置"', f'name="{THREE_LINES}"'), encoding="utf-8")
     jobs = [(FIXTURES / name, ARTIFACTS / name.replace(".bpmn", ".png")) for name in VALID]
     jobs.append((FIXTURES / "broken" / "unknown-element.bpmn", ARTIFACTS / "broken-unknown-element.png"))
+    jobs += [(long_names, ARTIFACTS / "long-names.png"), (three_lines, ARTIFACTS / "three-lines.png")]
     return {r.bpmn_path.name: r for r in render_many(jobs)}
 
 
@@ -60,25 +78,22 @@ def test_valid_models_import_without_warnings(name: str, reports: dict) -> None:
 @pytest.mark.parametrize("name", VALID)
 def test_valid_models_have_no_label_overflows(name: str, reports: dict) -> None:
     assert reports[name].label_overflows == []
+    assert reports[name].label_collisions == []
 
 
-def test_label_spilling_out_of_a_task_or_lane_header_is_reported(tmp_path: Path) -> None:
-    long_name = (
-        "对涉及多个部门职责交叉的疑难复杂问题由牵头部门组织召开联席会议"
-        "研究并形成处置意见后分别抄送各协同部门落实"
-    )
-    xml = (FIXTURES / "valid-full.bpmn").read_text(encoding="utf-8")
-    xml = xml.replace('name="紧急处置"', f'name="{long_name}"').replace(
-        'name="牵头部门"', f'name="{long_name}"'
-    )
-    path = tmp_path / "long-names.bpmn"
-    path.write_text(xml, encoding="utf-8")
-    report = render_png(path, tmp_path / "long-names.png")
+def test_label_spilling_out_of_a_task_or_lane_header_is_reported(reports: dict) -> None:
+    report = reports["long-names.bpmn"]
     assert report.warnings == []
     assert sorted(o.split(":")[0] for o in report.label_overflows) == ["Lane_dept", "Task_urgent"]
-    assert "spills out of its 30x300 header" in next(
-        o for o in report.label_overflows if o.startswith("Lane")
-    )
+    lane = next(o for o in report.label_overflows if o.startswith("Lane"))
+    assert "spills out of its 30x300 header" in lane
+
+
+def test_three_line_name_running_into_the_task_icon_is_reported(reports: dict) -> None:
+    """Fits inside the 100x80 box, but its first line sits on the user-task icon."""
+    report = reports["three-lines.bpmn"]
+    assert report.label_overflows == []
+    assert [c.split(":")[0] for c in report.label_collisions] == ["Task_normal"]
 
 
 @pytest.mark.parametrize("name", VALID)

@@ -5,7 +5,8 @@
 //                                      "maxSide": 8000, "margin": 30}
 // Output (stdout): {"results": [{"bpmn", "png", "warnings": [...], "elementCount", "width", "height",
 //                   "overflows": [{"elementId", "message"}], "error": null|string}]}
-// overflows: labels drawn inside a task, sub-process, lane or pool whose rendered text leaves the shape.
+// overflows: labels drawn inside a task, sub-process, lane or pool whose rendered text leaves the shape;
+// collisions (same shape): task names whose rendered lines run into the task's type icon or markers.
 // The page is served from disk (file://) and every non-file request is aborted: rendering needs no network.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -64,7 +65,7 @@ async function renderAll(request) {
       try {
         xml = await readFile(job.bpmn, 'utf8');
       } catch (err) {
-        results.push({ ...job, warnings: [], overflows: [], elementCount: 0, width: 0, height: 0,
+        results.push({ ...job, warnings: [], overflows: [], collisions: [], elementCount: 0, width: 0, height: 0,
           error: `cannot read file: ${err.message}` });
         continue;
       }

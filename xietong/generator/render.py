@@ -56,7 +56,8 @@ class RenderFailed(RuntimeError):
 class RenderReport:
     """What rendering one file showed. ``warnings`` are bpmn-js import warnings and page errors; an empty
     list means the diagram opened cleanly. ``label_overflows`` name shapes (tasks, sub-processes, lanes,
-    pools) whose rendered name spills out of them ("<element id>: <detail>"), measured with the real font.
+    pools) whose rendered name spills out of them ("<element id>: <detail>"), measured with the real font;
+    ``label_collisions`` name tasks whose name runs into their type icon or markers.
     ``width``/``height`` are the PNG's pixels."""
 
     bpmn_path: Path
@@ -66,6 +67,7 @@ class RenderReport:
     width: int = 0
     height: int = 0
     label_overflows: list[str] = field(default_factory=list)
+    label_collisions: list[str] = field(default_factory=list)
 
 
 def render_png(bpmn_path: Path, png_path: Path, settings: RenderSettings | None = None) -> RenderReport:
@@ -113,6 +115,7 @@ def render_many(
             width=int(r.get("width", 0)),
             height=int(r.get("height", 0)),
             label_overflows=[f"{o['elementId']}: {o['message']}" for o in r.get("overflows", [])],
+            label_collisions=[f"{o['elementId']}: {o['message']}" for o in r.get("collisions", [])],
         )
         for (bpmn, png), r in zip(jobs, results, strict=True)
     ]

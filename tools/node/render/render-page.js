@@ -14,7 +14,7 @@
       warnings = (result.warnings || []).map((w) => String(w.message || w));
     } catch (err) {
       const inner = (err.warnings || []).map((w) => String(w.message || w));
-      return { error: String(err.message || err), warnings: inner, overflows: [], elementCount: 0, width: 0, height: 0 };
+      return { error: String(err.message || err), warnings: inner, overflows: [], collisions: [], elementCount: 0, width: 0, height: 0 };
     }
     const canvas = viewer.get('canvas');
     const registry = viewer.get('elementRegistry');
@@ -32,7 +32,8 @@
     canvas.resized();
     canvas.viewbox({ x: inner.x - margin, y: inner.y - margin, width, height });
     const overflows = labelOverflows(registry);
-    return { error: null, warnings, elementCount, width: pxWidth, height: pxHeight, overflows };
+    const collisions = iconCollisions(registry);
+    return { error: null, warnings, elementCount, width: pxWidth, height: pxHeight, overflows, collisions };
   };
   // Labels drawn INSIDE a shape (tasks, sub-processes, lanes, pools) that spill out of it are unreadable in
   // Modeler; only the browser knows the real text metrics, so measure the rendered SVG.
@@ -65,6 +66,39 @@
           elementId: element.id,
           message: `label ${JSON.stringify(element.businessObject.name)} (${over(t.width)}x${over(t.height)}) ` +
             `spills out of its ${header ? `${HEADER}x${element.height} header` : `${element.width}x${element.height} shape`}`,
+        });
+      }
+    }
+    return out;
+  }
+
+  // A task's name that runs into its type icon (top left) or its markers (bottom: multi-instance, loop)
+  // is hard to read. Compare each rendered text line with each icon path.
+  const TASK = /^bpmn:(.*Task|Task|CallActivity)$/;
+
+  function intersects(a, b) {
+    return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+      Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  }
+
+  function iconCollisions(registry) {
+    const out = [];
+    for (const element of registry.getAll()) {
+      if (!TASK.test(element.type) || !element.businessObject.name) {
+        continue;
+      }
+      const visual = registry.getGraphics(element).querySelector('.djs-visual');
+      const lines = [...visual.querySelectorAll(':scope > text tspan')].map((t) => t.getBoundingClientRect());
+      const icons = [...visual.children].filter((c) => c.tagName !== 'rect' && c.tagName !== 'text');
+      const hit = icons.some((icon) => {
+        const r = icon.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && lines.some((line) => intersects(line, r));
+      });
+      if (hit) {
+        out.push({
+          elementId: element.id,
+          message: `label ${JSON.stringify(element.businessObject.name)} (${lines.length} lines) runs into the ` +
+            `task's icon or marker in its ${element.width}x${element.height} shape`,
         });
       }
     }

@@ -83,3 +83,10 @@ def test_import_writes_only_new_records(config_copy: Path) -> None:
     assert written.exists()
     code, out, _ = run("catalog", "--config", str(config_copy), "validate")
     assert code == 0, out
+
+
+def test_bare_catalog_command_shows_the_catalog(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy))
+    assert code == 0
+    assert "siyang_joint_01" in out and "wuyi_case_transfer" in out and "eshan_first_ask" in out
+    assert "115 basic duties" in out

@@ -20,7 +20,7 @@ def _config_dir(ctx: click.Context) -> Path:
     return ctx.obj["config_dir"]
 
 
-@click.group()
+@click.group(invoke_without_command=True)
 @click.option(
     "--config",
     "config_dir",
@@ -30,9 +30,19 @@ def _config_dir(ctx: click.Context) -> Path:
 )
 @click.pass_context
 def catalog(ctx: click.Context, config_dir: Path | None) -> None:
-    """The catalog: mechanisms, departments and policies from the source documents."""
+    """The catalog: mechanisms, departments and policies from the source documents.
+
+    Without a command: the counts and the table of mechanisms.
+    """
     ctx.ensure_object(dict)
     ctx.obj["config_dir"] = config_dir or get_settings().config_dir
+    if ctx.invoked_subcommand is None:
+        from xietong.catalog.render import mechanism_rows
+
+        cat = _load_valid(ctx)
+        click.echo(mechanism_rows(cat))
+        click.echo("\n" + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cat.counts().items()))
+        click.echo("More: xietong catalog show ID | validate | export --json | import")
 
 
 def _load_valid(ctx: click.Context):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from .compiler import Compiler, Test, run_tests
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .parser import Parser
 from .scope import Ctx
-from .values import Range
+from .values import Range, from_json
 
 CACHE_SIZE = 4096
 _EMPTY: Mapping[str, Any] = {}
@@ -52,7 +52,7 @@ class CompiledUnaryTests:
         self, input_value: Any, variables: Mapping[str, Any] = _EMPTY, *, now: datetime | None = None
     ) -> bool | None:
         try:
-            r = self._test(Ctx(variables, now), input_value)
+            r = self._test(Ctx(variables, now), from_json(input_value))
         except RecursionError as exc:
             raise FeelEvaluationError("evaluation nested too deeply") from exc
         return r if r is None or isinstance(r, bool) else None

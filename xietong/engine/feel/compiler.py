@@ -386,11 +386,14 @@ class Compiler:
                     return pick(items, probe)
             ctx.budget.spend(len(items), pos)
             out = []
+            frame: dict[str, Any] = {}
+            inner = ctx.child(frame)
             for item in items:
-                frame = {"item": item}
+                frame.clear()
+                frame["item"] = item
                 if isinstance(item, dict):
                     frame.update(item)
-                r = fc(ctx.child(frame))
+                r = fc(inner)
                 if r is True:
                     out.append(item)
                 elif r is not None and r is not False:

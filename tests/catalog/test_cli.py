@@ -90,3 +90,14 @@ def test_bare_catalog_command_shows_the_catalog(config_copy: Path) -> None:
     assert code == 0
     assert "siyang_joint_01" in out and "wuyi_case_transfer" in out and "eshan_first_ask" in out
     assert "115 basic duties" in out
+
+
+def test_import_diff_is_aligned_by_step_id(config_copy: Path) -> None:
+    path = config_copy / "procedures" / "siyang_joint_enforcement.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "name: 派送联动执法任务" in text
+    path.write_text(text.replace("name: 派送联动执法任务", "name: 派送任务"), encoding="utf-8")
+    code, out, _ = run("catalog", "--config", str(config_copy), "import", "-d", "001_2fe61fa7fe079855.txt")
+    assert code == 0
+    assert "CHANGED  template siyang_joint_enforcement.procedure.steps[id=dispatch].name" in out
+    assert out.count("CHANGED") == 1

@@ -123,3 +123,18 @@ def test_missing_section_is_a_warning_not_a_crash() -> None:
     broken = importer_for(DOC).run(text, ImportContext())
     assert any("事项清单" in str(w) for w in broken.warnings)
     assert not [m for m in broken.mechanisms if m.number]
+
+
+def test_scrambled_flowchart_boxes_give_the_same_graph() -> None:
+    """Flowchart boxes come out of Word in any order: the graph is built from their wording."""
+    text = source_text(DOC)
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == "附件1") + 2
+    end = next(i for i, line in enumerate(lines) if line.strip() == "附件2")
+    boxes = [line for line in lines[start:end] if line.strip()]
+    scrambled = "\n".join(lines[:start] + list(reversed(boxes)) + lines[end:])
+    original = importer_for(DOC).run(text, ImportContext()).templates[0].procedure
+    shuffled = importer_for(DOC).run(scrambled, ImportContext()).templates[0].procedure
+    edges = {(s.id, t.to, t.outcome) for s in original.steps for t in s.next}
+    assert edges == {(s.id, t.to, t.outcome) for s in shuffled.steps for t in s.next}
+    assert [s.kind for s in original.steps] == [s.kind for s in shuffled.steps]

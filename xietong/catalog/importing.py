@@ -62,12 +62,24 @@ def leaf_differences(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
         for key in list(a) + [k for k in b if k not in a]:
             out.extend(leaf_differences(a.get(key), b.get(key), f"{path}.{key}"))
         return out
+    if isinstance(a, list) and isinstance(b, list) and _keyed(a) and _keyed(b):
+        # Steps, actors, entries: align by id so one inserted step does not shift every index.
+        old, new = {x["id"]: x for x in a}, {x["id"]: x for x in b}
+        out = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            out.extend(leaf_differences(old.get(key), new.get(key), f"{path}[id={key}]"))
+        return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         out = []
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             out.extend(leaf_differences(x, y, f"{path}[{i}]"))
         return out
     return [] if a == b else [(path, a, b)]
+
+
+def _keyed(items: list[Any]) -> bool:
+    ids = [x.get("id") for x in items if isinstance(x, dict)]
+    return len(ids) == len(items) and all(isinstance(i, str) for i in ids) and len(set(ids)) == len(ids)
 
 
 def _dump(model: BaseModel, field: str) -> Any:

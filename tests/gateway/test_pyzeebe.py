@@ -265,3 +265,32 @@ def test_malformed_variables_name_the_field(gateway: RunningGateway, variables: 
         )
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert expected in raised.value.details()
+
+
+def test_streaming_worker_receives_pushed_jobs(gateway: RunningGateway, tmp_path: Path) -> None:
+    pid = unique("streamed")
+    job_type = f"{pid}-task"
+    resource = write(tmp_path, f"{pid}.bpmn", models.chain(pid, [job_type]))
+
+    async def body(client: ZeebeClient, channel: grpc.aio.Channel) -> None:
+        await client.deploy_resource(resource)
+        # a long poll of 60 s: jobs can only arrive quickly through the stream or a wake-up
+        worker = ZeebeWorker(
+            channel, name="streamer", request_timeout=60_000, stream_enabled=True, stream_request_timeout=60
+        )
+
+        @worker.task(task_type=job_type)
+        async def handle(n: int) -> dict[str, Any]:
+            return {"squared": n * n}
+
+        work = asyncio.create_task(worker.work())
+        try:
+            results = await asyncio.gather(
+                *(client.run_process_with_result(pid, {"n": n}, timeout=20_000) for n in range(5))
+            )
+        finally:
+            await worker.stop()
+            work.cancel()
+        assert sorted(result.variables["squared"] for result in results) == [0, 1, 4, 9, 16]
+
+    with_client(gateway, body)

@@ -152,3 +152,33 @@ def test_clock_pin_add_reset(gateway: RunningGateway) -> None:
             assert rest.post("/v2/clock/reset").status_code == 204
         now = rest.get("/v2/clock").json()["timestamp"]
     assert abs(now - time.time() * 1000) < 60_000
+
+
+def test_cancel_instance_and_resolve_incident(gateway: RunningGateway) -> None:
+    pid = unique("rest-incident")
+    job_type = f"{pid}-task"
+    deploy(gateway, pid, models.chain(pid, [job_type], retries=1))
+    with gateway.rest() as rest:
+        created = rest.post("/v2/process-instances", json={"processDefinitionId": pid}).json()
+        key = created["processInstanceKey"]
+        with grpc.insecure_channel(gateway.address) as channel:
+            stub = GatewayStub(channel)
+            request = pb.ActivateJobsRequest(
+                type=job_type, worker="w", timeout=60_000, maxJobsToActivate=1, requestTimeout=10_000
+            )
+            [job] = [job for response in stub.ActivateJobs(request, timeout=20) for job in response.jobs]
+            stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=0, errorMessage="no retries left"))
+            found = rest.post("/v2/incidents/search", json={"filter": {"processInstanceKey": key}}).json()
+            [incident] = found["items"]
+            assert incident["state"] == "ACTIVE" and incident["processDefinitionId"] == pid
+            stub.UpdateJobRetries(pb.UpdateJobRetriesRequest(jobKey=job.key, retries=1))
+        resolved = rest.post(f"/v2/incidents/{incident['incidentKey']}/resolution")
+        assert resolved.status_code == 204, resolved.text
+        after = rest.post(
+            "/v2/incidents/search", json={"filter": {"processInstanceKey": key, "state": "ACTIVE"}}
+        )
+        assert after.json()["items"] == []
+        assert rest.post(f"/v2/process-instances/{key}/cancellation").status_code == 204
+        assert rest.get(f"/v2/process-instances/{key}").json()["state"] == "TERMINATED"
+        again = rest.post(f"/v2/process-instances/{key}/cancellation")
+    assert again.status_code == 404 and again.headers["content-type"].startswith(PROBLEM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -132,3 +133,15 @@ def test_rest_is_served_over_tls_and_needs_the_token(
         accepted = rest.get("/v2/topology", headers={"authorization": f"Bearer {TOKEN}"})
     assert refused.status_code == 401 and refused.json()["title"] == "UNAUTHENTICATED"
     assert accepted.status_code == 200 and accepted.json()["clusterSize"] == 1
+
+
+def test_sigint_stops_the_engine_cleanly(tmp_path: Path) -> None:
+    running = start_gateway(tmp_path)
+    try:
+        wait_healthy(running)
+    finally:
+        if running.process.poll() is None:
+            running.process.send_signal(signal.SIGINT)
+        code = running.process.wait(timeout=30)
+    assert code == 0, running.log()
+    assert "gateway stopped" in running.log() and "engine stopped" in running.log()

@@ -42,6 +42,10 @@ from .conftest import run
         ("5 in ]1..10[", True),
         ('date("2024-03-15") in [date("2024-01-01")..date("2024-12-31")]', True),
         ("x in > 3", None),
+        ("5 in [1..missing]", None),  # a null end point is unknown, not open
+        ("[1..missing].end", None),
+        ('range("[3..1]")', None),
+        ('range("[date(string(\\"1970-01-01\\"))..date(\\"1970-01-02\\")]")', None),
     ],
 )
 def test_range(source: str, expected: object) -> None:

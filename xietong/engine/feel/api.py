@@ -11,7 +11,7 @@ from .compiler import Compiler, Test, run_tests
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .parser import Parser
 from .scope import Ctx
-from .values import Range, from_json
+from .values import Range, compare, from_json
 
 CACHE_SIZE = 4096
 _EMPTY: Mapping[str, Any] = {}
@@ -97,23 +97,42 @@ def evaluate(source: str, variables: Mapping[str, Any] = _EMPTY, *, now: datetim
     return compile_expression(source).evaluate(variables, now=now)
 
 
+_RANGE_END_CALLS = frozenset({"date", "time", "date and time", "duration"})
+
+
+def _literal_end(node: Any) -> bool:
+    if node is None:
+        return False
+    if node.kind in ("num", "str", "at"):
+        return True
+    if node.kind == "neg":
+        return node.args[0].kind == "num"
+    if node.kind == "call":
+        callee, args, named = node.args
+        return (
+            callee.kind == "name"
+            and callee.args[0] in _RANGE_END_CALLS
+            and not named
+            and all(a.kind == "str" for a in args)
+        )
+    return False
+
+
 def range_from_text(text: str) -> Range | None:
-    """DMN 1.5 ``range(from)``: a range literal whose end points are literals."""
+    """DMN 1.5 ``range(from)``: an interval literal ``[a..b)`` whose end points are literals, ascending."""
     try:
         tree = Parser(text).parse()
     except FeelSyntaxError:
         return None
-    if tree.kind not in ("range", "utest_cmp"):
-        return None
-    allowed = {"num", "str", "at", "null", "call", "name", "neg"}
-    ends = [n for n in tree.args if hasattr(n, "kind")]
-    if any(n.kind not in allowed for n in ends):
+    if tree.kind != "range" or not all(_literal_end(n) for n in tree.args[:2]):
         return None
     try:
         value = Compiler(text).compile(tree)(Ctx(_EMPTY))
     except FeelError:
         return None
-    return value if isinstance(value, Range) else None
+    if not isinstance(value, Range) or compare(value.start, value.end) not in (-1, 0):
+        return None
+    return value
 
 
 __all__ = [

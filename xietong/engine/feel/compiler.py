@@ -19,7 +19,7 @@ from .errors import FeelError, FeelEvaluationError, FeelSyntaxError, line_column
 from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
 from .scope import Ctx
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
-from .values import MISSING, FeelFunction, Range, compare, equals, type_name
+from .values import MISSING, NULL_BOUND, FeelFunction, Range, compare, equals, type_name
 
 Fn = Callable[[Ctx], Any]
 Test = Callable[[Ctx, Any], Any]
@@ -163,7 +163,13 @@ class Compiler:
             e = fe(ctx) if fe else None
             if s is not None and e is not None and compare(s, e) is None:
                 return None
-            return Range(s, e, start_inc, end_inc)
+            # an end point that is present but null is unknown, not open
+            return Range(
+                NULL_BOUND if fs and s is None else s,
+                NULL_BOUND if fe and e is None else e,
+                start_inc,
+                end_inc,
+            )
 
         return make_range
 

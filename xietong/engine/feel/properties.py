@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .temporal import YearsMonthsDuration, time_offset, zone_id
-from .values import Range
+from .values import NULL_BOUND, Range
 
 
 def _seconds(value: time) -> Decimal:
@@ -56,9 +56,9 @@ def get(value: Any, name: str) -> Any:
             return Decimal(value.months_part)
     if isinstance(value, Range):
         if name == "start":
-            return value.start
+            return None if value.start is NULL_BOUND else value.start
         if name == "end":
-            return value.end
+            return None if value.end is NULL_BOUND else value.end
         if name == "start included":
             return value.start_included
         if name == "end included":

@@ -29,6 +29,17 @@ DECIMAL = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, 
 MISSING: Any = object()
 
 
+class _NullBound:
+    """A range end point that was given but evaluated to null (``[1..x]`` with x null), as opposed to
+    an open end (``< 10``): comparisons against it are unknown, so membership is null."""
+
+    def __repr__(self) -> str:
+        return "null"
+
+
+NULL_BOUND: Any = _NullBound()
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
     """A FEEL range/interval; a missing end point (``None`` with ``open_*``) means unbounded."""
@@ -92,7 +103,7 @@ def from_json(value: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A FEEL result as the engine stores it (Zeebe's FEEL-to-MessagePack conversion)."""
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or value is NULL_BOUND or isinstance(value, (str, bool)):
         return value
     if isinstance(value, Decimal):
         if value == value.to_integral_value():
@@ -150,11 +161,17 @@ def to_string(value: Any) -> str:
     if isinstance(value, Range):
         left = "[" if value.start_included else "("
         right = "]" if value.end_included else ")"
+        if value.start is None:
+            return f"{'<=' if value.end_included else '<'} {_literal(value.end)}"
+        if value.end is None:
+            return f"{'>=' if value.start_included else '>'} {_literal(value.start)}"
         return f"{left}{_literal(value.start)}..{_literal(value.end)}{right}"
     return repr(value)
 
 
 def _literal(value: Any) -> str:
+    if value is NULL_BOUND:
+        return "null"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, (datetime, date, time, timedelta, YearsMonthsDuration)):

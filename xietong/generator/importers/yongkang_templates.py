@@ -19,6 +19,7 @@ from xietong.generator.importers.yongkang_graph import (
     Ctx,
     GraphBuilder,
     Mentions,
+    Spelling,
     Template,
     find_clause,
     find_clauses,
@@ -74,12 +75,15 @@ def _close(b: GraphBuilder, c: Ctx, feedback_src: RawStep | None, penalty_src: R
     return first
 
 
-def _enforcers(b: GraphBuilder, c: Ctx, src: RawStep | None) -> tuple[list, bool, bool]:
-    """Who files the case according to the paragraph: (departments, crime goes to police, lead is one).
+_ROLE_TARGETS = ("相关职能部门", "相关部门", "有关部门")
 
-    移交/移送/交由 X, or 由 X 依法查处, names the enforcer; the police named in such a clause is the
-    crime route when the paragraph speaks of 犯罪, not the ordinary enforcer. When the clause names
-    the lead as well (上报农业农村局、生态环境分局依法查处), they enforce together: no transfer.
+
+def _enforcers(b: GraphBuilder, c: Ctx, src: RawStep | None) -> tuple[list[Spelling], bool, str | None]:
+    """Who files the case according to the paragraph: (departments, lead is one of them, role text).
+
+    移交/移送/交由 X, or 由 X 依法查处, names the enforcer. The police named beside 犯罪 is the crime
+    route, not the ordinary enforcer. When the clause names the lead as well (上报农业农村局、生态环境分局
+    依法查处) they enforce together: no transfer. 移送相关职能部门 names a role, not a department.
     """
     text = src.text if src is not None else ""
     crime = "犯罪" in text
@@ -90,8 +94,21 @@ def _enforcers(b: GraphBuilder, c: Ctx, src: RawStep | None) -> tuple[list, bool
             if crime:
                 named = [s for s in named if s.department_id != "public_security"]
             if named:
-                return named, crime, len(named) < len(everyone)
-    return [], crime, False
+                return named, len(named) < len(everyone), None
+            if role := next((r for r in _ROLE_TARGETS if r in clause), None):
+                return [], False, role
+    return [], False, None
+
+
+def _crime_source(c: Ctx, src: RawStep | None) -> RawStep | None:
+    """The paragraph (this one or a later one) that sends crimes to the police, if any."""
+    if src is None:
+        return None
+    for step in c.raw.steps:
+        police = any(s.department_id == "public_security" for s in c.mentions(step.text))
+        if step.line >= src.line and "犯罪" in step.text and police:
+            return step
+    return None
 
 
 def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix: str = "") -> str:
@@ -103,8 +120,8 @@ def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix
     """
     lead = b.lead()
     text = src.text if src is not None else ""
-    targets, crime, with_lead = _enforcers(b, c, src)
-    police_named = crime and any(s.department_id == "public_security" for s in c.mentions(text))
+    targets, with_lead, role_text = _enforcers(b, c, src)
+    crime_src = _crime_source(c, src)
     joint = "联合执法指令" in text or "协同处置指令" in text or re.search(r"组织.{0,40}相关.{0,10}部门", text)
     case_id = prefix + "case"
     if joint:
@@ -123,8 +140,8 @@ def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix
         names = "、".join([c.raw.lead[0], *(t.text for t in targets)])
         actor = b.role("enforcers", Role.relevant_departments, names)
         first = b.step(case_id, K.case_filing, f"{names}依法立案查处", actor, src)
-    elif targets:
-        names = "、".join(t.text for t in targets)
+    elif targets or role_text:
+        names = "、".join(t.text for t in targets) or str(role_text)
         if len(targets) == 1:
             actor = b.dept(targets[0].department_id, targets[0].department_id, targets[0].name)
         else:
@@ -134,7 +151,7 @@ def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix
         b.go(first, case_id)
     else:
         first = b.step(case_id, K.case_filing, f"{c.raw.lead[0]}依法立案查处", lead, src)
-    if police_named:
+    if crime_src is not None:
         pol = b.dept("public_security", "public_security", "市公安局")
         b.decide(
             case_id,
@@ -143,8 +160,8 @@ def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix
             ("crime", "涉嫌犯罪", prefix + "to_police"),
         )
         mover = lead if b.steps[case_id].multi else b.steps[case_id].actor
-        b.step(prefix + "to_police", K.transfer, "涉嫌犯罪的移送公安机关", mover, src)
-        b.step(prefix + "police_case", K.case_filing, "公安机关依法追究刑事责任", pol, src)
+        b.step(prefix + "to_police", K.transfer, "涉嫌犯罪的移送公安机关", mover, crime_src)
+        b.step(prefix + "police_case", K.case_filing, "公安机关依法追究刑事责任", pol, crime_src)
         b.go(prefix + "to_police", prefix + "police_case", then)
     else:
         b.go(case_id, then)
@@ -442,7 +459,11 @@ def four_platform_dispatch(b: GraphBuilder, c: Ctx) -> None:
         b.go("rectification_order", summary)
         outcomes.append(("rectify", "可以整改提升的", "rectification_order"))
     penalty_first = "penalty"
-    b.step("penalty", K.penalty_decision, "立案查处，下达处罚决定书", lead, inv_src)
+    found = re.search(r"违法事实成立的，([^。]+)", inv_text)
+    penalty_name = found.group(1) if found and len(found.group(1)) <= 30 else "立案查处，下达处罚决定书"
+    if "法制审核" in penalty_name:  # 56 names review and crime route in the same breath: separate steps
+        penalty_name = "下达处罚决定书"
+    b.step("penalty", K.penalty_decision, penalty_name, lead, inv_src)
     if "法制审核" in inv_text:
         b.step("legal_review", K.legal_review, "法制审核", lead, inv_src)
         b.go("legal_review", "penalty")
@@ -977,7 +998,16 @@ def department_first_joint_rectification(b: GraphBuilder, c: Ctx) -> None:
             ("illegal_school", "违法办学", "transfer"),
             ("unlicensed", "无证办学取缔及吊销办学许可关停", "closure"),
         )
-        b.go("transfer", "case", "discipline")
+        b.go("transfer", "case")
+        police = b.dept("public_security", "public_security", "公安部门")
+        b.step("police_case", K.case_filing, "涉嫌犯罪的，由公安部门依法立案侦查", police, handle)
+        b.decide(
+            "case",
+            "是否涉嫌犯罪",
+            ("no_crime", "依法查处", "discipline"),
+            ("crime", "涉嫌犯罪", "police_case"),
+        )
+        b.go("police_case", "discipline")
         b.go("handle", "discipline")
         b.go("closure", "discipline")
         b.end("discipline", "联合惩戒")

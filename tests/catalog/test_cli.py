@@ -101,3 +101,9 @@ def test_import_diff_is_aligned_by_step_id(config_copy: Path) -> None:
     assert code == 0
     assert "CHANGED  template siyang_joint_enforcement.procedure.steps[id=dispatch].name" in out
     assert out.count("CHANGED") == 1
+
+
+def test_route_a_matter(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy), "route", "出具无犯罪记录证明")
+    assert code == 0
+    assert "refuse_taken_back" in out and "县公安局" in out

@@ -160,3 +160,26 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
         log.info("catalog.import", document=document, differences=len(diffs), warnings=len(result.warnings))
     if check and total:
         sys.exit(1)
+
+
+@catalog.command()
+@click.argument("matter")
+@click.option("--list", "list_id", default=None, help="Duty list id (default: every list).")
+@click.option("--limit", default=5, show_default=True, help="How many suggestions.")
+@click.pass_context
+def route(ctx: click.Context, matter: str, list_id: str | None, limit: int) -> None:
+    """Which duty list item a matter falls under: the town handles, assists, or refuses it."""
+    from xietong.catalog.duties import match_matter
+
+    cat = _load_valid(ctx)
+    lists = [d for d in cat.duty_lists if list_id in (None, d.id)]
+    if not lists:
+        raise click.ClickException(f"no duty list {list_id!r}; known: {[d.id for d in cat.duty_lists]}")
+    found = False
+    for duty_list in lists:
+        for m in match_matter(duty_list, matter, limit=limit):
+            found = True
+            click.echo(f"{m.score:.2f}  {m.verdict:<20} {duty_list.town} {m.part}[{m.number}] {m.title}")
+            click.echo(f"      {m.reason}")
+    if not found:
+        click.echo("no matching item: the lists do not cover this matter")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -83,6 +83,11 @@ def subtract(a: Any, b: Any) -> Any:
             return a - b
         if ta is date and tb is date:
             return a - b
+        # a date against a zoned date-time counts from midnight UTC; against a local one it is null
+        if ta is datetime and tb is date and a.tzinfo is not None:
+            return a - datetime(b.year, b.month, b.day, tzinfo=UTC)
+        if ta is date and tb is datetime and b.tzinfo is not None:
+            return datetime(a.year, a.month, a.day, tzinfo=UTC) - b
         if ta is time and tb is time:
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None

@@ -23,7 +23,7 @@ def _rules(xml: str) -> set[tuple[str, str]]:
 def test_tidy_models_have_no_problems(name: str) -> None:
     """Includes boundary events on their hosts and children inside an expanded sub-process."""
     assert find_di_problems(_xml(name).encode("utf-8")) == []
-    assert find_layout_warnings(_xml(name).encode("utf-8"), label_crossings=True) == []
+    assert find_layout_warnings(_xml(name).encode("utf-8"), strict=True) == []
 
 
 def test_missing_edge() -> None:
@@ -119,7 +119,7 @@ def test_messages_name_element_and_rule() -> None:
 
 
 def _warnings(xml: str) -> set[tuple[str, str]]:
-    problems = di_problems(xml.encode("utf-8"), label_crossings=True)
+    problems = di_problems(xml.encode("utf-8"), strict=True)
     return {(p.element_id, p.rule) for p in problems if p.severity == "warning"}
 
 
@@ -131,7 +131,8 @@ def test_edge_through_another_shape_is_a_warning() -> None:
         '<di:waypoint x="538" y="230" />',
     )
     assert find_di_problems(xml.encode()) == []
-    assert _warnings(xml) == {("Flow_no", "di-edge-crosses-shape")}
+    # on its way it also runs on top of Flow_3 (y=120, from 600 to 640)
+    assert _warnings(xml) == {("Flow_no", "di-edge-crosses-shape"), ("Flow_3", "di-edges-overlap")}
     assert "drawn through Task_handle" in find_layout_warnings(xml.encode())[0]
 
 
@@ -173,6 +174,29 @@ def test_flow_through_a_label_is_a_warning() -> None:
         '<dc:Bounds x="480" y="250" width="60" height="14" />',
     )
     assert _warnings(xml) == {("Flow_urgent", "di-edge-crosses-label")}
-    [line] = find_layout_warnings(xml.encode(), label_crossings=True)
+    [line] = find_layout_warnings(xml.encode(), strict=True)
     assert "drawn through the label of Gateway_urgent" in line
     assert find_layout_warnings(xml.encode()) == []  # opt-in for now
+
+
+def test_unrelated_flows_on_top_of_each_other_are_a_warning() -> None:
+    # Flow_normal re-routed up the x=500 line that Flow_urgent already uses, then over to Task_normal
+    xml = _xml("valid-full.bpmn").replace(
+        '<di:waypoint x="450" y="210" /><di:waypoint x="450" y="490" /><di:waypoint x="550" y="490" />',
+        '<di:waypoint x="450" y="210" /><di:waypoint x="450" y="230" /><di:waypoint x="500" y="230" />'
+        '<di:waypoint x="500" y="490" /><di:waypoint x="550" y="490" />',
+    )
+    # same source (the gateway's split): allowed
+    assert _warnings(xml) == set()
+    # an unrelated flow on that line is not: Flow_remind drawn down x=500 from the timer's level
+    unrelated = _xml("valid-full.bpmn").replace(
+        '<di:waypoint x="650" y="312" /><di:waypoint x="650" y="185" /><di:waypoint x="700" y="185" />',
+        '<di:waypoint x="650" y="312" /><di:waypoint x="650" y="300" /><di:waypoint x="500" y="300" />'
+        '<di:waypoint x="500" y="200" /><di:waypoint x="680" y="200" /><di:waypoint x="680" y="185" />'
+        '<di:waypoint x="700" y="185" />',
+    )
+    assert _warnings(unrelated) == {("Flow_remind", "di-edges-overlap")}
+    assert (
+        "runs on top of Flow_urgent for 100 units" in find_layout_warnings(unrelated.encode(), strict=True)[0]
+    )
+    assert find_layout_warnings(unrelated.encode()) == []  # opt-in for now

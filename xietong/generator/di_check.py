@@ -116,18 +116,18 @@ def find_di_problems(xml: bytes) -> list[str]:
     return [str(p) for p in di_problems(xml) if p.severity == "error"]
 
 
-def find_layout_warnings(xml: bytes, *, label_crossings: bool = False) -> list[str]:
+def find_layout_warnings(xml: bytes, *, strict: bool = False) -> list[str]:
     """Untidy but valid layout: flows through shapes, diagonal flows, labels covering shapes or labels, and
-    (with ``label_crossings``) flows drawn through labels."""
-    problems = di_problems(xml, label_crossings=label_crossings)
+    (with ``strict``) flows drawn through labels or on top of each other."""
+    problems = di_problems(xml, strict=strict)
     return [str(p) for p in problems if p.severity == "warning"]
 
 
-def di_problems(xml: bytes, *, label_crossings: bool = False) -> list[DiProblem]:
+def di_problems(xml: bytes, *, strict: bool = False) -> list[DiProblem]:
     """Layout errors and warnings of one BPMN document with element id and rule name.
 
-    ``label_crossings`` adds ``di-edge-crosses-label``; it is opt-in until the generator's layout routes
-    around labels (then it becomes the default)."""
+    ``strict`` adds ``di-edge-crosses-label`` and ``di-edges-overlap``: opt-in until the generator's layout
+    routes around labels and keeps unrelated flows apart (then they become the default)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.fromstring(xml, parser)
     nodes = dict(_flow_nodes(root))
@@ -141,8 +141,9 @@ def di_problems(xml: bytes, *, label_crossings: bool = False) -> list[DiProblem]
     problems += _edge_ends(root, shapes, edges)
     problems += _edge_shapes(root, nodes, shapes, shape_planes, edges)
     problems += _labels(root, nodes, shapes, shape_planes)
-    if label_crossings:
+    if strict:
         problems += _edges_through_labels(root, edges)
+        problems += _shared_segments(root, edges)
     return problems
 
 
@@ -498,4 +499,43 @@ def _edges_through_labels(
                         "warning",
                     )
                 )
+    return problems
+
+
+# Two collinear segments sharing more than this many units read as one line.
+SHARED_SEGMENT_MIN = 10.0
+
+
+def _collinear_overlap(
+    a: tuple[tuple[float, float], tuple[float, float]], b: tuple[tuple[float, float], tuple[float, float]]
+) -> float:
+    """Length shared by two axis-parallel segments lying on the same line (0 if none)."""
+    (ax0, ay0), (ax1, ay1) = a
+    (bx0, by0), (bx1, by1) = b
+    tol = 0.5
+    if abs(ay0 - ay1) <= tol and abs(by0 - by1) <= tol and abs(ay0 - by0) <= tol:  # both horizontal
+        lo, hi = max(min(ax0, ax1), min(bx0, bx1)), min(max(ax0, ax1), max(bx0, bx1))
+        return max(0.0, hi - lo)
+    if abs(ax0 - ax1) <= tol and abs(bx0 - bx1) <= tol and abs(ax0 - bx0) <= tol:  # both vertical
+        lo, hi = max(min(ay0, ay1), min(by0, by1)), min(max(ay0, ay1), max(by0, by1))
+        return max(0.0, hi - lo)
+    return 0.0
+
+
+def _shared_segments(root: etree._Element, edges: dict[str, list[tuple[float, float]]]) -> list[DiProblem]:
+    """Two flows drawn on top of each other read as one; only flows that share their source (a split) or their
+    target (a merge) may run together."""
+    flows = [
+        (f.get("id"), f.get("sourceRef"), f.get("targetRef"), list(pairwise(edges.get(f.get("id"), []))))
+        for f in root.iter(f"{{{BPMN}}}sequenceFlow")
+    ]
+    problems = []
+    for (ida, sa, ta, segs_a), (idb, sb, tb, segs_b) in combinations(sorted(flows), 2):
+        if sa == sb or ta == tb:
+            continue
+        shared = max((_collinear_overlap(x, y) for x in segs_a for y in segs_b), default=0.0)
+        if shared > SHARED_SEGMENT_MIN:
+            problems.append(
+                DiProblem(ida, "di-edges-overlap", f"runs on top of {idb} for {shared:g} units", "warning")
+            )
     return problems

@@ -1,0 +1,49 @@
+"""Typed settings of the workers and the case store, from ``XIETONG_*`` environment variables.
+
+A worker operator moves the same workers from the embedded engine to a cluster, or from SQLite to
+PostgreSQL, by changing environment variables only.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CaseStoreSettings(BaseSettings):
+    """Where the case store lives: ``sqlite:///PATH`` (default) or ``postgresql://…``."""
+
+    model_config = SettingsConfigDict(env_prefix="XIETONG_CASE_STORE_", extra="ignore")
+
+    url: str = Field(
+        "sqlite:///data/cases.db",
+        description="sqlite:///relative/or//absolute/path.db, or a postgresql:// connection URL.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(
+                f"XIETONG_CASE_STORE_URL: expected sqlite:///PATH or postgresql://…, got {value!r}"
+            )
+        return value
+
+
+class WorkerSettings(BaseSettings):
+    """How the worker process reaches the gateway and how much work it takes at once."""
+
+    model_config = SettingsConfigDict(env_prefix="XIETONG_", extra="ignore")
+
+    zeebe_address: str = Field("127.0.0.1:26500", description="host:port of the Zeebe gateway (gRPC).")
+    worker_name: str = Field("xietong-workers", description="Worker name reported to the engine.")
+    worker_max_jobs: int = Field(32, ge=1, description="Jobs of one type activated and run at once.")
+    worker_job_timeout_ms: int = Field(
+        60_000, ge=1000, description="How long the engine waits before handing a job to another worker."
+    )
+    worker_poll_timeout_ms: int = Field(
+        0, ge=0, description="ActivateJobs long-poll time; 0 lets the gateway choose (Zeebe's default)."
+    )
+    worker_failure_backoff_ms: int = Field(
+        5_000, ge=0, description="Wait before retrying a job that failed for a technical reason."
+    )

@@ -76,9 +76,12 @@ def test_dangling_step_reference_in_procedure(config_copy: Path) -> None:
     path = config_copy / "procedures" / "siyang_joint_enforcement.yaml"
     text = path.read_text(encoding="utf-8").replace("- to: joint_enforcement", "- to: joint_enforcment", 1)
     path.write_text(text, encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    typo = next(i for i, line in enumerate(lines, start=1) if "joint_enforcment" in line)
+    next_key = max(i for i, line in enumerate(lines[:typo], start=1) if line.strip() == "next:")
     errors = _errors(config_copy)
-    assert any("procedures/siyang_joint_enforcement.yaml" in e and "unknown step 'joint_enforcment'" in e
-               for e in errors), errors
+    assert errors == [f"config/procedures/siyang_joint_enforcement.yaml:{next_key}: procedure.steps[7].next: "
+                      "step 'dispatch' goes to unknown step 'joint_enforcment'"]
 
 
 def test_unknown_policy(config_copy: Path) -> None:

@@ -10,6 +10,7 @@ lead[0]: unknown department '市监局'`` is fixable in seconds, one that says "
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,8 +126,40 @@ def validation_errors(
         loc = [p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "json-"))]
         full = [*prefix, *loc]
         message = err["msg"].removeprefix("Value error, ")
-        errors.append(CatalogError(display, line_of(doc, full), format_loc(full), message))
+        target = _at(doc.data, full)
+        parts = message.split("; ") if isinstance(target, dict) and "steps" in target else [message]
+        for part in parts:
+            where = _refine_to_step(target, full, part)
+            errors.append(CatalogError(display, line_of(doc, where), format_loc(where), part))
     return errors
+
+
+_STEP_REF = re.compile(r"step '([^']+)'")
+
+
+def _at(data: Any, path: Sequence[str | int]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _refine_to_step(target: Any, full: list[str | int], message: str) -> list[str | int]:
+    """A procedure-level graph error ("step 'x' goes to …") pointed at that step's own line."""
+    match = _STEP_REF.search(message)
+    if match is None or not isinstance(target, dict) or not isinstance(target.get("steps"), list):
+        return full
+    for i, step in enumerate(target["steps"]):
+        if isinstance(step, dict) and step.get("id") == match.group(1):
+            detail: list[str | int] = []
+            if "goes to unknown step" in message:
+                detail = ["next"]
+            elif "unknown actor" in message:
+                detail = ["escalation", "chain"] if "escalates" in message else ["actor"]
+            return [*full, "steps", i, *detail]
+    return full
 
 
 def dump_yaml(data: Any) -> str:

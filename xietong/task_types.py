@@ -89,7 +89,7 @@ TASK_TYPES: dict[str, TaskType] = {
                 Variable(
                     "limit",
                     "context",
-                    '{amount: number, unit: "workingDay" | "day" | "hour"}; '
+                    '{amount: number, unit: "workingDays" | "days" | "hours" | "months"}; '
                     "the model chooses the urgent or normal limit with a FEEL condition",
                 ),
                 Variable("startedAt", "date and time", "count from here instead of now", required=False),

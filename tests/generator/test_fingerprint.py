@@ -77,12 +77,14 @@ def test_saving_through_bpmn_moddle_keeps_the_fingerprint(rich_spec: ProcessSpec
     script.write_text(_ROUND_TRIP, encoding="utf-8")
     try:
         xml = write_bpmn(rich_spec)
-        saved = subprocess.run(["node", str(script)], input=xml, capture_output=True, cwd=tools, check=True,
-                               timeout=120).stdout
+        saved = subprocess.run(
+            ["node", str(script)], input=xml, capture_output=True, cwd=tools, check=True, timeout=120
+        ).stdout
     finally:
         script.unlink()
     assert saved != xml  # really re-serialised
     original, resaved = etree.fromstring(xml), etree.fromstring(saved)
     assert json.dumps(compare(element_hashes(original), element_hashes(resaved)).__dict__) == json.dumps(
-        {"added": [], "removed": [], "changed": []})
+        {"added": [], "removed": [], "changed": []}
+    )
     assert stored_fingerprint(resaved) == fingerprint_of(resaved)

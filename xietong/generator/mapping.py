@@ -90,6 +90,7 @@ ROLE_VARIABLES: dict[Role, str] = {
     Role.complainant: "complainant",
 }
 
+
 def role_variable(role: Role) -> str:
     """The case variable for a role; roles added to the catalog later get their camelCased name."""
     if role in ROLE_VARIABLES:

@@ -200,3 +200,12 @@ def test_unrelated_flows_on_top_of_each_other_are_a_warning() -> None:
         "runs on top of Flow_urgent for 100 units" in find_layout_warnings(unrelated.encode(), strict=True)[0]
     )
     assert find_layout_warnings(unrelated.encode()) == []  # opt-in for now
+
+
+def test_label_sticking_out_of_the_pool_is_a_warning() -> None:
+    # the gateway's question moved above the pool's top border (y=60)
+    xml = _xml("valid-full.bpmn").replace(
+        '<dc:Bounds x="420" y="130" width="60" height="14" />',
+        '<dc:Bounds x="420" y="50" width="60" height="14" />',
+    )
+    assert _warnings(xml) == {("Gateway_urgent", "di-label-outside-pool")}

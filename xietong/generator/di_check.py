@@ -126,8 +126,9 @@ def find_layout_warnings(xml: bytes, *, strict: bool = False) -> list[str]:
 def di_problems(xml: bytes, *, strict: bool = False) -> list[DiProblem]:
     """Layout errors and warnings of one BPMN document with element id and rule name.
 
-    ``strict`` adds ``di-edge-crosses-label`` and ``di-edges-overlap``: opt-in until the generator's layout
-    routes around labels and keeps unrelated flows apart (then they become the default)."""
+    ``strict`` adds ``di-edge-crosses-label``, ``di-edges-overlap`` and ``di-label-outside-pool``: opt-in
+    until the generator's layout routes around labels and keeps unrelated flows apart (then they become
+    the default)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.fromstring(xml, parser)
     nodes = dict(_flow_nodes(root))
@@ -144,6 +145,7 @@ def di_problems(xml: bytes, *, strict: bool = False) -> list[DiProblem]:
     if strict:
         problems += _edges_through_labels(root, edges)
         problems += _shared_segments(root, edges)
+        problems += _labels_outside_pool(root, shapes)
     return problems
 
 
@@ -538,4 +540,27 @@ def _shared_segments(root: etree._Element, edges: dict[str, list[tuple[float, fl
             problems.append(
                 DiProblem(ida, "di-edges-overlap", f"runs on top of {idb} for {shared:g} units", "warning")
             )
+    return problems
+
+
+def _labels_outside_pool(root: etree._Element, shapes: dict[str, Bounds]) -> list[DiProblem]:
+    """A label sticking out of its pool is cut by the pool's border line (and by the next pool)."""
+    labels = _label_bounds(root)
+    problems = []
+    for participant in root.iter(f"{{{BPMN}}}participant"):
+        pool = shapes.get(participant.get("id"))
+        process = root.find(f"{{{BPMN}}}process[@id='{participant.get('processRef')}']")
+        if pool is None or process is None:
+            continue
+        for el in process.iter():
+            owner = el.get("id") if isinstance(el.tag, str) else None
+            if owner not in labels:
+                continue
+            bounds = labels[owner][0]
+            inside = pool.contains_point(bounds.x, bounds.y, EDGE_TOLERANCE) and pool.contains_point(
+                bounds.right, bounds.bottom, EDGE_TOLERANCE
+            )
+            if not inside:
+                message = f"label {bounds} sticks out of pool {participant.get('id')} {pool}"
+                problems.append(DiProblem(owner, "di-label-outside-pool", message, "warning"))
     return problems

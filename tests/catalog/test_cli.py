@@ -107,3 +107,12 @@ def test_route_a_matter(config_copy: Path) -> None:
     code, out, _ = run("catalog", "--config", str(config_copy), "route", "出具无犯罪记录证明")
     assert code == 0
     assert "refuse_taken_back" in out and "县公安局" in out
+
+
+def test_schema_of_a_model() -> None:
+    code, out, _ = run("catalog", "schema", "Step")
+    assert code == 0
+    data = json.loads(out)
+    assert "deadline" in data["properties"] and data["properties"]["id"]["description"]
+    code, _, _ = run("catalog", "schema", "Nope")
+    assert code != 0

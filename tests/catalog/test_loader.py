@@ -129,3 +129,21 @@ def test_duplicate_key_is_broken_yaml(config_copy: Path) -> None:
     errors = _errors(config_copy)
     expected = f"config/policy.yaml:{index + 2}: policies[0].amount: broken YAML: duplicate key 'amount'"
     assert errors == [expected]  # and no cascade of "unknown policy" errors
+
+
+def test_mechanism_id_must_carry_its_jurisdiction(config_copy: Path) -> None:
+    path = config_copy / ITEMS
+    path.write_text(path.read_text(encoding="utf-8").replace("id: siyang_joint_02", "id: joint_02", 1),
+                    encoding="utf-8")
+    line = _line_of(path, "id: joint_02")
+    assert f"config/{ITEMS}:{line}: mechanisms[1].id: mechanism ids start with their jurisdiction: siyang_…" \
+        in _errors(config_copy)
+
+
+def test_unknown_parent_department(config_copy: Path) -> None:
+    path = config_copy / "departments" / "eshan.yaml"
+    text = path.read_text(encoding="utf-8").replace("parent: public_security", "parent: police_hq", 1)
+    path.write_text(text, encoding="utf-8")
+    errors = _errors(config_copy)
+    assert any("unknown parent department id 'police_hq' in eshan" in e and e.startswith(
+        "config/departments/eshan.yaml:") for e in errors), errors

@@ -183,3 +183,21 @@ def route(ctx: click.Context, matter: str, list_id: str | None, limit: int) -> N
             click.echo(f"      {m.reason}")
     if not found:
         click.echo("no matching item: the lists do not cover this matter")
+
+
+@catalog.command()
+@click.argument("model", default="Mechanism")
+def schema(model: str) -> None:
+    """JSON Schema of a catalog model (Mechanism, Department, DutyList …), for editors."""
+    from pydantic import BaseModel
+
+    from xietong.catalog import model as models
+
+    cls = getattr(models, model, None)
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        names = sorted(
+            n for n, v in vars(models).items()
+            if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == models.__name__
+        )
+        raise click.ClickException(f"no model {model!r}; known: {', '.join(names)}")
+    click.echo(json.dumps(cls.model_json_schema(), ensure_ascii=False, indent=1))

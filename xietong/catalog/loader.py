@@ -259,6 +259,10 @@ class _Loader:
                 self.error(file_origin, ("departments",), "departments", str(exc))
                 self.broken_registries.add(jurisdiction)
                 continue
+            for origin, dept in departments:
+                if dept.parent is not None and dept.parent not in registry.departments:
+                    self.error(origin, ("parent",), _loc_text(origin, ("parent",)),
+                               f"unknown parent department id {dept.parent!r} in {jurisdiction}")
             self.catalog.registries[jurisdiction] = registry
 
     def load_templates(self) -> None:
@@ -294,6 +298,9 @@ class _Loader:
                     self.error(origin, ("id",), "id",
                                f"duplicate mechanism id {mech.id!r} (also {other.file}:{other.line()})")
                     continue
+                if not mech.id.startswith(f"{mech.jurisdiction}_"):
+                    self.error(origin, ("id",), _loc_text(origin, ("id",)),
+                               f"mechanism ids start with their jurisdiction: {mech.jurisdiction}_…")
                 if path.parent != base and path.parent.name != mech.jurisdiction:
                     self.error(origin, ("jurisdiction",), "jurisdiction",
                                f"mechanism of {mech.jurisdiction!r} filed under {path.parent.name}/")

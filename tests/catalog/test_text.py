@@ -70,3 +70,21 @@ def test_numbered_clauses() -> None:
     assert split_numbered_clauses("1.开展安全宣传教育。 2.协助做好现场处置。") == [
         "开展安全宣传教育。", "协助做好现场处置。"]
     assert split_numbered_clauses("负责第2.5条所列事项。") == ["负责第2.5条所列事项。"]
+
+
+def test_page_furniture_is_dropped() -> None:
+    import re
+
+    from xietong.generator.importers.text import remove_page_furniture
+
+    lines = [Line(1, "— 12 —"), Line(2, "序号\t事项名称"), Line(3, "1\t负责公文流转"), Line(4, "-3-"),
+             Line(5, "2021年")]
+    kept = remove_page_furniture(lines, header=re.compile(r"^序号\t"))
+    assert [ln.number for ln in kept] == [3, 5]
+
+
+def test_chinese_numbers() -> None:
+    from xietong.generator.importers.text import chinese_number
+
+    assert [chinese_number(t) for t in ("一", "十", "十二", "二十", "九十九", "一百零五", "24")] == [
+        1, 10, 12, 20, 99, 105, 24]

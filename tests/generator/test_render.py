@@ -131,3 +131,10 @@ def test_missing_chromium_says_how_to_fix(tmp_path: Path) -> None:
     settings = RenderSettings(chromium=tmp_path / "no-chromium")
     with pytest.raises(BrowserMissing, match="XIETONG_RENDER_CHROMIUM"):
         render_png(FIXTURES / "valid-minimal.bpmn", tmp_path / "x.png", settings)
+
+
+def test_large_diagrams_are_scaled_to_the_longest_side(tmp_path: Path) -> None:
+    report = render_png(FIXTURES / "valid-full.bpmn", tmp_path / "small.png", RenderSettings(max_side=400))
+    width, height, _ = png_pixels(report.png_path)
+    assert max(width, height) == 400
+    assert report.warnings == [] and report.label_overflows == []

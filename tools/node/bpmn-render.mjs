@@ -45,6 +45,8 @@ async function renderAll(request) {
   const results = [];
   try {
     const page = context.pages()[0] || await context.newPage();
+    // generous: a large diagram on a busy 2-core machine can take a while to lay out and screenshot
+    page.setDefaultTimeout(request.timeoutMs || 120000);
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
     page.on('console', (msg) => {

@@ -25,8 +25,8 @@
     const width = Math.max(1, inner.width + 2 * margin);
     const height = Math.max(1, inner.height + 2 * margin);
     const scale = Math.min(1, maxSide / Math.max(width, height));
-    const pxWidth = Math.ceil(width * scale);
-    const pxHeight = Math.ceil(height * scale);
+    const pxWidth = Math.max(1, Math.round(width * scale));
+    const pxHeight = Math.max(1, Math.round(height * scale));
     container.style.width = `${pxWidth}px`;
     container.style.height = `${pxHeight}px`;
     canvas.resized();

@@ -147,3 +147,15 @@ def test_unknown_parent_department(config_copy: Path) -> None:
     errors = _errors(config_copy)
     assert any("unknown parent department id 'police_hq' in eshan" in e and e.startswith(
         "config/departments/eshan.yaml:") for e in errors), errors
+
+
+def test_unquoted_yaml_date_is_text(config_copy: Path) -> None:
+    path = config_copy / "departments" / "siyang.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith("    note: 附件2"))
+    lines[index] = "    note: 2021-02-22"
+    text = "\n".join(lines)
+    path.write_text(text, encoding="utf-8")
+    catalog, errors = load_catalog(config_copy)
+    assert [str(e) for e in errors] == []
+    assert catalog.registries["siyang"].departments["justice"].note == "2021-02-22"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, TypeVar
 
@@ -45,8 +46,15 @@ def validate_plain(model: type[M], data: Any) -> M:
     """Validate YAML/JSON-shaped data (plain dicts, lists, strings) in JSON mode.
 
     JSON mode lets strict enum fields accept their string values, which Python mode refuses.
+    YAML dates (an unquoted ``2021-02-22``) arrive as text, as a reviewer would expect.
     """
-    return model.model_validate_json(json.dumps(data, ensure_ascii=False))
+    return model.model_validate_json(json.dumps(data, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not plain data")
 
 
 # --------------------------------------------------------------------------------------------

@@ -179,14 +179,15 @@ def measure(address: str, args: argparse.Namespace) -> None:
         f"{args.concurrency} in flight; load average {os.getloadavg()[0]:.1f}"
     )
     if args.only in (None, "throughput"):
-        for count in (1, 10):
-            workers = spawn_workers(address, count, TEN_TYPES, stream=False)
+        for count, stream in ((1, False), (1, True), (10, False), (10, True)):
+            workers = spawn_workers(address, count, TEN_TYPES, stream=stream)
             try:
                 rate = asyncio.run(throughput(address, "bench-ten", args.instances, args.concurrency))
             finally:
                 stop_workers(workers)
+            mode = "streaming" if stream else "polling"
             print(
-                f"  throughput, {count:2d} worker process(es), polling: {rate:7.1f} instances/s "
+                f"  throughput, {count:2d} worker process(es), {mode:9s}: {rate:7.1f} instances/s "
                 f"({rate * 10:7.1f} jobs/s)"
             )
     if args.only in (None, "latency"):

@@ -164,3 +164,20 @@ def test_signal_broadcast_and_set_variables(gateway: RunningGateway) -> None:
         stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
     assert json.loads(job.variables) == {"status": "reviewed"}
     assert signal.key > 0 and signal.tenantId == "<default>"
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"type": " ", "timeout": 1000, "maxJobsToActivate": 1}, "'type'"),
+        ({"type": "t", "timeout": 0, "maxJobsToActivate": 1}, "'timeout'"),
+        ({"type": "t", "timeout": 1000, "maxJobsToActivate": 0}, "'maxJobsToActivate'"),
+    ],
+)
+def test_invalid_activation_requests_name_the_field(
+    gateway: RunningGateway, fields: dict, named: str
+) -> None:
+    with grpc.insecure_channel(gateway.address) as channel, pytest.raises(grpc.RpcError) as err:
+        list(GatewayStub(channel).ActivateJobs(pb.ActivateJobsRequest(worker="w", **fields), timeout=5))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert named in err.value.details()

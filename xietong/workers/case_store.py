@@ -267,6 +267,10 @@ class CaseStore:
         self._db = _backend(url)
         self.migrate()
 
+    @property
+    def redacted_url(self) -> str:
+        return _redacted(self.url)
+
     @classmethod
     def from_settings(cls) -> CaseStore:
         from xietong.workers.settings import CaseStoreSettings
@@ -305,7 +309,7 @@ class CaseStore:
                 )
                 applied_now.append(version)
         if applied_now:
-            log.info("case store migrated", url=_redacted(self.url), versions=applied_now)
+            log.info("case store migrated", url=self.redacted_url, versions=applied_now)
         return applied_now
 
     def schema_version(self) -> int:

@@ -1,0 +1,168 @@
+"""The worker process: one pyzeebe ZeebeWorker serving every task type of the catalog.
+
+The workers know the engine only through Zeebe's gateway protocol, so the same process serves the
+embedded engine and a Camunda 8 cluster; only ``XIETONG_ZEEBE_ADDRESS`` changes.
+
+Failures: input the model should have supplied (a :class:`JobInputError`, a bad time limit, a
+calendar year without data, a case-store refusal) cannot be fixed by retrying, so the job is failed
+with no retries left and the engine raises an incident at once, carrying the message. Anything
+else (a database that is down) is failed with one retry fewer and a back-off, as Zeebe intends.
+"""
+
+# No ``from __future__ import annotations`` here: pyzeebe finds the job parameter of a task
+# function by comparing its annotation with the Job class itself, not with the string "Job".
+
+import asyncio
+import datetime as dt
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from pyzeebe import Job, ZeebeWorker, create_insecure_channel
+from pyzeebe.job.job import JobController
+
+from xietong.workers.calendar import WorkingDayCalendar
+from xietong.workers.case_store import CaseStore, CaseStoreError
+from xietong.workers.handlers import HANDLERS, JobContext, Registration, unhandled_task_types
+from xietong.workers.settings import WorkerSettings
+
+log = structlog.get_logger("xietong.workers")
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Errors a retry cannot fix: bad or missing input, refused by the case store."""
+    return isinstance(error, ValueError | CaseStoreError)
+
+
+def _case_id_of(job: Job) -> str | None:
+    value = job.variables.get("caseId")
+    return value if isinstance(value, str) else None
+
+
+class WorkerApp:
+    """Builds the ZeebeWorker with every handler and runs it until asked to stop."""
+
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        store: CaseStore,
+        calendar: WorkingDayCalendar | None = None,
+        clock: Clock = _utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.calendar = calendar or WorkingDayCalendar()
+        self.clock = clock
+        self._worker: ZeebeWorker | None = None
+
+    def build(self, channel: Any) -> ZeebeWorker:
+        worker = ZeebeWorker(
+            channel,
+            name=self.settings.worker_name,
+            request_timeout=self.settings.worker_poll_timeout_ms,
+            exception_handler=self._on_failure,
+        )
+        for registration in HANDLERS.values():
+            worker.task(
+                registration.task_type,
+                variables_to_fetch=list(registration.fetch),
+                timeout_ms=self.settings.worker_job_timeout_ms,
+                max_jobs_to_activate=self.settings.worker_max_jobs,
+                max_running_jobs=self.settings.worker_max_jobs,
+            )(self._task_function(registration))
+        self._worker = worker
+        return worker
+
+    def _task_function(self, registration: Registration) -> Callable[..., Awaitable[dict[str, Any]]]:
+        async def run_job(job: Job, **_fetched: Any) -> dict[str, Any]:
+            context = JobContext(
+                job_key=job.key,
+                task_type=job.type,
+                process_instance_key=job.process_instance_key,
+                bpmn_process_id=job.bpmn_process_id,
+                element_id=job.element_id,
+                variables=job.variables,
+                headers=job.custom_headers,
+                store=self.store,
+                calendar=self.calendar,
+                now=self.clock(),
+            )
+            with structlog.contextvars.bound_contextvars(
+                case_id=_case_id_of(job),
+                process_instance_key=job.process_instance_key,
+                job_key=job.key,
+                task_type=job.type,
+                element_id=job.element_id,
+            ):
+                # to_thread copies the context, so the handler's own log lines carry the case too.
+                outputs = await asyncio.to_thread(registration.handle, context)
+                log.info("job completed", outputs=outputs)
+            return outputs
+
+        return run_job
+
+    async def _on_failure(self, error: Exception, job: Job, controller: JobController) -> None:
+        message = f"{type(error).__name__}: {error}"
+        with structlog.contextvars.bound_contextvars(
+            case_id=_case_id_of(job), process_instance_key=job.process_instance_key, job_key=job.key
+        ):
+            if is_permanent(error) and self._worker is not None:
+                log.error("job failed; no retry can fix it", task_type=job.type, error=message)
+                await self._worker.zeebe_adapter.fail_job(
+                    job_key=job.key, retries=0, message=message, retry_back_off_ms=0, variables={}
+                )
+            else:
+                log.warning(
+                    "job failed; will be retried", task_type=job.type, error=message, retries=job.retries
+                )
+                await controller.set_failure_status(
+                    message, retry_back_off_ms=self.settings.worker_failure_backoff_ms
+                )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Works until ``stop`` is set (or the worker gives up on the gateway), then shuts down:
+        pollers stop asking for jobs, running jobs finish, the channel closes."""
+        missing = unhandled_task_types()
+        if missing:
+            log.error("catalog task types without a handler", task_types=missing)
+        channel = create_insecure_channel(grpc_address=self.settings.zeebe_address)
+        worker = self.build(channel)
+        log.info(
+            "workers started",
+            address=self.settings.zeebe_address,
+            task_types=sorted(HANDLERS),
+            case_store=self.store.redacted_url,
+        )
+        work = asyncio.create_task(worker.work())
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not work.done():
+                await worker.stop()
+            try:
+                await work
+            finally:
+                await channel.close()
+                log.info("workers stopped")
+
+
+async def serve(settings: WorkerSettings, store: CaseStore) -> None:
+    """Runs the workers until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await WorkerApp(settings, store).run(stop)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,82 @@
+"""``xietong workers …``: run the job workers; read the case store as a supervisor would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import click
+
+from xietong.workers.case_store import CaseStatus, CaseStore
+from xietong.workers.settings import CaseStoreSettings, WorkerSettings
+
+
+@click.group()
+def workers() -> None:
+    """Job workers for the catalog's task types, and the case store they write."""
+
+
+@workers.command("run")
+@click.option("--address", default=None, help="Zeebe gateway host:port [env XIETONG_ZEEBE_ADDRESS].")
+@click.option(
+    "--case-store", default=None, help="sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL]."
+)
+def run(address: str | None, case_store: str | None) -> None:
+    """Serve every task type until SIGTERM/SIGINT."""
+    from xietong.workers.app import serve
+
+    settings = WorkerSettings()
+    if address:
+        settings = settings.model_copy(update={"zeebe_address": address})
+    url = case_store or CaseStoreSettings().url
+    with CaseStore(url) as store:
+        asyncio.run(serve(settings, store))
+
+
+@workers.command("cases")
+@click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None, help="Only these.")
+@click.option(
+    "--case-store", default=None, help="sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL]."
+)
+@click.option("--limit", default=200, show_default=True, help="At most this many cases, oldest first.")
+def cases(status: str | None, case_store: str | None, limit: int) -> None:
+    """List cases (one per line: id, status, mechanism, opened, closed)."""
+    with CaseStore(case_store or CaseStoreSettings().url) as store:
+        for case in store.cases(CaseStatus(status) if status else None, limit=limit):
+            closed = case.closed_at.isoformat() if case.closed_at else "-"
+            click.echo(
+                f"{case.case_id}\t{case.status.value}\t{case.mechanism_id}\t{case.opened_at.isoformat()}\t{closed}"
+            )
+
+
+@workers.command("case")
+@click.argument("case_id")
+@click.option(
+    "--case-store", default=None, help="sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL]."
+)
+def case(case_id: str, case_store: str | None) -> None:
+    """Show one case and its events as JSON."""
+    with CaseStore(case_store or CaseStoreSettings().url) as store:
+        found = store.get(case_id)
+        if found is None:
+            raise click.ClickException(f"no case {case_id!r} in {store.redacted_url}")
+        events = [
+            {
+                "kind": e.kind.value,
+                "at": e.at.isoformat(),
+                "stepId": e.step_id,
+                "department": e.department,
+                "processInstanceKey": e.process_instance_key,
+                "detail": e.detail,
+            }
+            for e in store.events(case_id)
+        ]
+    document = {
+        "caseId": found.case_id,
+        "status": found.status.value,
+        "mechanismId": found.mechanism_id,
+        "openedAt": found.opened_at.isoformat(),
+        "closedAt": found.closed_at.isoformat() if found.closed_at else None,
+        "events": events,
+    }
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))

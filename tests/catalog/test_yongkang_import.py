@@ -267,3 +267,27 @@ def test_reviewed_catalog_is_the_importer_output_plus_documented_corrections(
         deadline = mech.procedure.step(step_id).deadline
         assert deadline is not None and deadline.origin == "policy"
         assert any(n.startswith("reviewer:") and step_id in n for n in mech.notes)
+
+
+def test_a_short_document_is_reported_not_faked(catalog: Catalog, registry: DepartmentRegistry) -> None:
+    text = source_text(DOC)
+    cut = text.index("11．永康市欠薪处置事项协同机制")
+    context = ImportContext(registry=registry, policies=list(catalog.policies.values()))
+    short = importer_for(DOC).run(text[:cut], context)
+    assert len(short.mechanisms) == 10
+    assert [str(w) for w in short.warnings] == [f"{DOC}: found 10 mechanisms, expected 68"]
+
+
+def test_an_unrecognised_shape_is_a_warning_naming_the_mechanism(
+    catalog: Catalog, registry: DepartmentRegistry
+) -> None:
+    text = source_text(DOC)
+    start = text.index("（一）镇（街道、区）、部门通过巡查或受理投诉举报发现城镇燃气管理问题后")
+    end = text.index("永康市城镇燃气管理工作流程图")
+    rewritten = text[:start] + "（一）依照有关规定办理。\n" + text[end:]
+    context = ImportContext(registry=registry, policies=list(catalog.policies.values()))
+    result = importer_for(DOC).run(rewritten, context)
+    assert len(result.mechanisms) == 67
+    assert len(result.warnings) == 1
+    warning = str(result.warnings[0])
+    assert warning.startswith(f"{DOC}:1682: mechanism 21 not imported:") and "no shape rule" in warning

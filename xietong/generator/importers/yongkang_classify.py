@@ -56,12 +56,11 @@ class ClassificationError(ValueError):
 
 
 def _where(raw: RawMechanism, phrase: str) -> Evidence | None:
+    """The first 具体流程 paragraph with the phrase. Flowcharts are not evidence: they are nearly all
+    the same generic drawing (研判, 上报, 责令整改 …), so they would match every shape."""
     for step in raw.steps:
         if phrase in step.text:
             return Evidence(phrase, step.line)
-    for node in raw.flow_nodes:
-        if phrase in node.text:
-            return Evidence(phrase, node.line)
     return None
 
 
@@ -115,7 +114,7 @@ RULES: list[tuple[Shape, Callable[[RawMechanism], tuple[Evidence, ...] | None]]]
     (Shape.planning_permit_enforcement, _all("逾期不整改", "催告")),
     (Shape.four_platform_dispatch, _all("四个平台负责人", "无法独立处置")),
     (Shape.info_centre_joint_order, _all("综合信息指挥中心", "转交给牵头部门")),
-    (Shape.project_approval_lifecycle, _both(_any("联审", "批准"), _any("验收"))),
+    (Shape.project_approval_lifecycle, _both(_any("联审", "批准"), _any("验收", "立项"))),
     (Shape.epidemic_response, _any("疫情")),
     (Shape.disaster_response, _all("灾情", "应急响应")),
     (Shape.medical_referral_network, _all("明确诊断", "送诊")),
@@ -126,7 +125,10 @@ RULES: list[tuple[Shape, Callable[[RawMechanism], tuple[Evidence, ...] | None]]]
     (Shape.verify_assist_penalty, _any("协助调查", "协同调查")),
     (Shape.plan_triage_routing, _any("属本部门独立解决")),
     (Shape.plan_patrol_verify_transfer, _both(_any("监督管理", "监督检查"), _any("移送", "移交"))),
-    (Shape.town_first_escalation, _both(_any("研判"), _any("上报"))),
+    (
+        Shape.town_first_escalation,
+        _both(_any("研判", "现场处置", "快速处置", "能够处置", "劝告制止", "处理无果"), _any("上报")),
+    ),
 ]
 
 

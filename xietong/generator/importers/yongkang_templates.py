@@ -1079,5 +1079,16 @@ def build_procedure(
         policies,
         lead_department=lead_id,
     )
-    TEMPLATES[classification.shape](builder, Ctx(raw, mentions, lead_id))
+    try:
+        TEMPLATES[classification.shape](builder, Ctx(raw, mentions, lead_id))
+    except (IndexError, KeyError, AttributeError) as exc:
+        # a paragraph the template relies on is not there: the mechanism does not have this shape
+        raise TemplateMismatch(
+            f"mechanism {raw.number}: the {classification.shape.value} template cannot follow its 具体流程 "
+            f"({type(exc).__name__}: {exc}); classified by {classification.describe()}"
+        ) from exc
     return builder.build(), builder.problems
+
+
+class TemplateMismatch(ValueError):
+    """A mechanism classified into a shape whose template cannot read its text."""

@@ -65,7 +65,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     three_lines = tmp / "three-lines.bpmn"
     three_lines.write_text(full.replace('name="现场处置"', f'name="{THREE_LINES}"'), encoding="utf-8")
     jobs = [(FIXTURES / name, ARTIFACTS / name.replace(".bpmn", ".png")) for name in VALID]
-    jobs.append((FIXTURES / "broken" / "unknown-element.bpmn", ARTIFACTS / "broken-unknown-element.png"))
+    for broken in ("unknown-element", "unknown-zeebe-extension"):
+        jobs.append((FIXTURES / "broken" / f"{broken}.bpmn", ARTIFACTS / f"broken-{broken}.png"))
     jobs += [(long_names, ARTIFACTS / "long-names.png"), (three_lines, ARTIFACTS / "three-lines.png")]
     return {r.bpmn_path.name: r for r in render_many(jobs)}
 
@@ -116,6 +117,12 @@ def test_import_warnings_are_reported(reports: dict) -> None:
     [warning] = reports["unknown-element.bpmn"].warnings
     assert "unparsable content <bpmn:frobnicate>" in warning
     assert "line: 7" in warning
+
+
+def test_unknown_zeebe_extension_is_a_warning_as_in_modeler(reports: dict) -> None:
+    """The viewer reads with the zeebe moddle extension, like Modeler: zeebe:* elements are typed."""
+    [warning] = reports["unknown-zeebe-extension.bpmn"].warnings
+    assert "<zeebe:escalationPolicy>" in warning
 
 
 def test_unimportable_file_fails_naming_it(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@
 // The page is served from disk (file://) and every non-file request is aborted: rendering needs no network.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +18,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const MODDLE_EXTENSIONS = {
+  zeebe: require('zeebe-bpmn-moddle/resources/zeebe.json'),
+  modeler: require('modeler-moddle/resources/modeler.json'),
+};
 const PAGE = pathToFileURL(join(here, 'render', 'page.html')).href;
 
 const CHROMIUM_FLAGS = [
@@ -58,6 +64,7 @@ async function renderAll(request) {
       route.request().url().startsWith('file:') ? route.continue() : route.abort()));
     await page.goto(PAGE);
     await page.waitForFunction(() => window.xietongReady === true);
+    await page.evaluate((extensions) => window.xietongInit(extensions), MODDLE_EXTENSIONS);
     if (pageErrors.length) {
       throw new Error(`render page failed to load: ${pageErrors.join('; ')}`);
     }

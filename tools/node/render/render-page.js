@@ -3,7 +3,13 @@
 /* global BpmnJS */
 (function() {
   const container = document.getElementById('canvas');
-  const viewer = new BpmnJS({ container });
+  let viewer = null;
+
+  // Modeler reads Zeebe models with the zeebe and modeler moddle extensions; so does this viewer, so that an
+  // unknown zeebe:* element is an import warning here as it is there. Node passes the extension JSON in.
+  window.xietongInit = function(moddleExtensions) {
+    viewer = new BpmnJS({ container, moddleExtensions });
+  };
 
   window.xietongRender = async function(xml, options) {
     const margin = options.margin;

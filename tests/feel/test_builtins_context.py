@@ -17,7 +17,11 @@ from .conftest import run
         ('get value({a: {b: 2}}, ["a", "b"])', 2),
         ("get entries({a: 1, b: 2})", [{"key": "a", "value": 1}, {"key": "b", "value": 2}]),
         ('context([{key: "a", value: 1}, {key: "b", value: 2}])', {"a": 1, "b": 2}),
-        ('context([{key: "a", value: 1}, {key: "a", value: 2}])', None),
+        ('context([{key: "a", value: 1}, {key: "a", value: 2}])', {"a": 2}),  # feel-scala: last one wins
+        ("context merge({a: 1}, {b: 2})", {"a": 1, "b": 2}),
+        ('context put({x: 1, y: 2}, ["y", "z"], 3)', {"x": 1, "y": {"z": 3}}),
+        ('get value(context: {a: 1}, key: "a")', 1),
+        ('from base64("RkVFTA==")', "FEEL"),
         ('context put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
         ('context put({a: {b: 1}}, ["a", "c"], 2)', {"a": {"b": 1, "c": 2}}),
         ("context merge([{a: 1}, {b: 2}, {a: 3}])", {"a": 3, "b": 2}),

@@ -71,8 +71,11 @@ def test_range_value() -> None:
         (">= limit", 7, True),
         ("null", None, True),
         ("[1, 2, 3]", 2, True),
+        ("? < 10", None, None),
+        ("abs(?)", 5, None),  # a test using ? must evaluate to a boolean
+        ("true", None, False),
     ],
 )
-def test_unary_tests(tests: str, value: object, expected: bool) -> None:
+def test_unary_tests(tests: str, value: object, expected: bool | None) -> None:
     # the input arrives as a JSON value, like the engine's variables
     assert compile_unary_tests(tests).matches(value, {"limit": 5}) is expected

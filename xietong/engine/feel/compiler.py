@@ -121,8 +121,8 @@ class Compiler:
     def c_at(self, node: Node) -> Fn:
         try:
             v = parse_temporal_literal(node.args[0])
-        except ValueError as exc:
-            raise self.syntax_error(f'invalid temporal literal @"{node.args[0]}": {exc}', node.pos) from exc
+        except ValueError:
+            v = None  # feel-scala: an impossible date such as @"2023-02-29" is null, not a syntax error
         return lambda ctx: v
 
     def c_name(self, node: Node) -> Fn:
@@ -345,6 +345,7 @@ class Compiler:
             seen_other = False
 
             def loop(level: int) -> bool | None:
+                """True when an item decides the result (some: a true, every: a false); None if invalid."""
                 nonlocal seen_other
                 name, fs, fe, pos = its[level]
                 items = iteration_items(inner, fs, fe, pos)
@@ -353,7 +354,12 @@ class Compiler:
                 for item in items:
                     ctx.budget.spend(1, pos)
                     frame[name] = item
-                    r = loop(level + 1) if level + 1 < len(its) else cond(inner)
+                    if level + 1 < len(its):
+                        found = loop(level + 1)
+                        if found is not False:
+                            return found
+                        continue
+                    r = cond(inner)
                     if r is want:
                         return True
                     if r is not None and not isinstance(r, bool):
@@ -383,7 +389,9 @@ class Compiler:
             base = fb(ctx)
             if base is None:
                 return None
-            items = base if isinstance(base, list) else [base]
+            if not isinstance(base, list):
+                return None  # feel-scala filters lists only
+            items = base
             if static_index:
                 return pick(items, fc(ctx))
             if not boolean:
@@ -562,9 +570,10 @@ class Compiler:
         uses_input = mentions_input(node)
 
         def expr_test(ctx: Ctx, x: Any) -> Any:
-            v = f(ctx.child({"?": x})) if uses_input else f(ctx)
-            if uses_input and isinstance(v, bool):
-                return v
+            if uses_input:
+                v = f(ctx.child({"?": x}))
+                return v if isinstance(v, bool) else None  # a test using ? must give a boolean
+            v = f(ctx)
             if isinstance(v, Range):
                 return v.contains(x)
             if isinstance(v, list):
@@ -574,7 +583,7 @@ class Compiler:
                     if equals(x, item) is True:
                         return True
                 return equals(x, v) is True
-            if isinstance(v, bool) and not isinstance(x, bool):
+            if isinstance(v, bool) and x is not None and not isinstance(x, bool):
                 return v
             return equals(x, v)
 
@@ -612,9 +621,7 @@ def iteration_items(ctx: Ctx, fs: Fn, fe: Fn | None, pos: int) -> list[Any] | ra
         lo = start.start if start.start_included else start.start + 1
         hi = start.end if start.end_included else start.end - 1
         return number_range(lo, hi, pos)
-    if start is None:
-        return None
-    return start if isinstance(start, list) else [start]
+    return start if isinstance(start, list) else None  # feel-scala iterates lists only
 
 
 def number_range(a: Any, b: Any, pos: int) -> Any:

@@ -291,6 +291,9 @@ class Parser:
                     self.next()
             self.expect_op(">")
             return ("context", tuple(fields))
+        if t.is_kw("function") and not self.peek(1).is_op("<"):
+            self.next()
+            return "function"
         if t.kind == "name" and t.value == "function" and self.peek(1).is_op("<"):
             self.next()
             self.next()
@@ -538,7 +541,7 @@ class Parser:
             if t.kind == "eof" or t.is_op(",") or t.is_op("}") or t.kind == "str":
                 raise self.error(f"expected ':' after the context key but found {self.describe(t)}")
             last = self.next()
-        return " ".join(self.source[first.pos : last.end].split())
+        return self.source[first.pos : last.end]
 
     def name_text(self, stop: tuple[str, ...], allow_keywords: bool = False) -> str:
         """Read a (possibly multi-word) name starting at the current token."""

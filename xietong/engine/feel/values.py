@@ -78,7 +78,8 @@ class FeelFunction:
         self.invoke = invoke
 
     def __repr__(self) -> str:
-        return f"function {self.name}({', '.join(self.params)})"
+        name = "" if self.name == "anonymous" else f" {self.name}"
+        return f"function{name}({', '.join(self.params)})"
 
 
 def from_json(value: Any) -> Any:
@@ -227,19 +228,11 @@ def equals(a: Any, b: Any) -> bool | None:
     if ka == "list":
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b, strict=True):
-            r = equals(x, y)
-            if r is not True:
-                return r
-        return True
+        return all(equals(x, y) is True for x, y in zip(a, b, strict=True))
     if ka == "context":
         if a.keys() != b.keys():
             return False
-        for k, v in a.items():
-            r = equals(v, b[k])
-            if r is not True:
-                return r
-        return True
+        return all(equals(v, b[k]) is True for k, v in a.items())
     if ka == "time":
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False

@@ -8,10 +8,14 @@ from .registry import builtin
 
 
 @builtin("get value", "m, key")
+@builtin("get value", "context, key")
+@builtin("get value", "context, keys")
 def get_value(m: Any, key: Any) -> Any:
     if not isinstance(m, dict):
         return None
     if isinstance(key, list):
+        if not key:
+            return None
         cur: Any = m
         for k in key:
             if not isinstance(cur, dict) or not isinstance(k, str):
@@ -22,6 +26,7 @@ def get_value(m: Any, key: Any) -> Any:
 
 
 @builtin("get entries", "m")
+@builtin("get entries", "context")
 def get_entries(m: Any) -> Any:
     if not isinstance(m, dict):
         return None
@@ -38,9 +43,7 @@ def context(entries: Any) -> Any:
     for e in entries:
         if not isinstance(e, dict) or "key" not in e or "value" not in e or not isinstance(e["key"], str):
             return None
-        if e["key"] in out:
-            return None
-        out[e["key"]] = e["value"]
+        out[e["key"]] = e["value"]  # feel-scala: a repeated key takes the last value
     return out
 
 
@@ -53,10 +56,8 @@ def _put(ctx: dict[str, Any], keys: list[Any], value: Any) -> Any:
         out[head] = value
         return out
     inner = out.get(head)
-    if inner is None:
-        inner = {}
     if not isinstance(inner, dict):
-        return None
+        inner = {}  # feel-scala replaces a non-context value on the path
     nested = _put(inner, keys[1:], value)
     if nested is None:
         return None
@@ -86,7 +87,7 @@ def context_put_keys(context: Any, keys: Any, value: Any) -> Any:
 
 
 @builtin("put all", "contexts", variadic=True)  # feel-scala's deprecated name
-@builtin("context merge", "contexts")
+@builtin("context merge", "contexts", variadic=True)
 def context_merge(*args: Any) -> Any:
     contexts = args[0] if len(args) == 1 else list(args)
     if isinstance(contexts, dict):

@@ -54,7 +54,7 @@ def date_parts(year: Any, month: Any, day: Any) -> Any:
 def time_from(from_: Any) -> Any:
     if isinstance(from_, str):
         try:
-            return parse_time(from_)
+            return parse_time(from_[1:] if from_.startswith("T") else from_)
         except ValueError:
             return None
     if isinstance(from_, datetime):

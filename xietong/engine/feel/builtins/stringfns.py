@@ -170,6 +170,16 @@ def to_base64(value: Any) -> Any:
     return base64.b64encode(value.encode()).decode() if isinstance(value, str) else None
 
 
+@builtin("from base64", "value")
+def from_base64(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 @builtin("string", "from")
 def string(from_: Any) -> Any:
     return None if from_ is None else to_string(from_)

@@ -3,7 +3,8 @@
 Templates name the 具体流程 paragraph a step comes from by a key phrase (never by position), and the
 clause that carries its time limit by another key phrase; the builder quotes that paragraph, reads
 the limit from that clause with the shared text utilities, and checks the finished graph with the
-catalog model's own validators.
+catalog model's own validators. `Mentions` finds registry departments inside running text (移交市场
+监管局开展执法处置 → market_regulation), which is how templates read their parameters.
 """
 
 from __future__ import annotations
@@ -271,6 +272,8 @@ class GraphBuilder:
 
 @dataclass(frozen=True)
 class Spelling:
+    """One way the document writes a registry department (市经信局, 经信局 …)."""
+
     text: str
     department_id: str
     name: str
@@ -303,6 +306,8 @@ class Mentions:
 
 @dataclass
 class Ctx:
+    """What a template reads: the parsed mechanism, the registry's spellings, the lead's id."""
+
     raw: RawMechanism
     mentions: Mentions
     lead_id: str
@@ -318,6 +323,7 @@ class Ctx:
         return any(body.startswith(sp) for sp in spellings)
 
     def text(self, *phrases: str) -> bool:
+        """Whether the 具体流程 contains all the phrases."""
         return all(p in self.raw.steps_text for p in phrases)
 
     def named_in(self, step: RawStep | None, key: str, exclude: Sequence[str] = ()) -> list[Spelling]:

@@ -138,3 +138,14 @@ def test_scrambled_flowchart_boxes_give_the_same_graph() -> None:
     edges = {(s.id, t.to, t.outcome) for s in original.steps for t in s.next}
     assert edges == {(s.id, t.to, t.outcome) for s in shuffled.steps for t in s.next}
     assert [s.kind for s in original.steps] == [s.kind for s in shuffled.steps]
+
+
+def test_repeated_table_header_after_a_page_break_is_skipped() -> None:
+    text = source_text(DOC)
+    marker = "\t20\n"
+    assert text.count(marker) == 1
+    broken = text.replace(marker, "\t序号\n\t事项名称\n\t牵头单位\n\t配合单位\n\n" + marker)
+    result = importer_for(DOC).run(broken, ImportContext())
+    assert result.warnings == []
+    item = next(m for m in result.mechanisms if m.number == 19)
+    assert item.collaborators[-1] == "消防救援大队"

@@ -52,6 +52,9 @@ JURISDICTION = "siyang"
 TEMPLATE_ID = "siyang_joint_enforcement"
 FLOW_ID = "siyang_command_flow"
 EXPECTED_ITEMS = 39
+#: Table header cells, dropped wherever a page break repeats them.
+ITEM_HEADER = ("序号", "事项名称", "牵头单位", "配合单位")
+DUTY_HEADER = ("序号", "责任主体", "具体职责")
 
 Clause = tuple[str, SourceRef]
 
@@ -159,7 +162,7 @@ class SiyangImporter:
 
     def duties(self, section: Section, result: ImportResult) -> tuple[list[Duty], dict[str, Clause]]:
         """The duties per role, plus the two clauses the flow needs (results, documents)."""
-        rows = numbered_rows(tab_cells(section.lines))
+        rows = numbered_rows(tab_cells(section.lines), header=DUTY_HEADER)
         duties: list[Duty] = []
         clauses_for_flow: dict[str, Clause] = {}
         for row in rows:
@@ -312,7 +315,7 @@ class SiyangImporter:
 
     def items(self, section: Section, context: ImportContext, result: ImportResult) -> list[Mechanism]:
         mechanisms = []
-        rows = numbered_rows(tab_cells(section.lines))
+        rows = numbered_rows(tab_cells(section.lines), header=ITEM_HEADER)
         for row in rows:
             if len(row.cells) != 3:
                 result.warn(row.first, f"item {row.number} has {len(row.cells)} cells, expected 3")

@@ -435,15 +435,19 @@ class Row:
         return max([self.number_line, *(c.last for c in self.cells)])
 
 
-def numbered_rows(cells: Sequence[Cell]) -> list[Row]:
+def numbered_rows(cells: Sequence[Cell], header: Iterable[str] = ()) -> list[Row]:
     """Group cells into rows, each starting with the next expected 序号 (1, 2, 3 …).
 
-    Header cells before row 1 (序号, 事项名称 …) are dropped. Keying on the *expected* number
-    means a duty text that happens to be a bare number cannot start a phantom row.
+    Cells before row 1 are dropped, and so are cells equal to a ``header`` text anywhere (the
+    header row a page break repeats inside the table). Keying on the *expected* number means a
+    duty text that happens to be a bare number cannot start a phantom row.
     """
+    header_texts = {re.sub(r"\s+", "", h) for h in header}
     rows: list[Row] = []
     expected = 1
     for cell in cells:
+        if re.sub(r"\s+", "", cell.text) in header_texts:
+            continue
         if cell.text.isdigit() and int(cell.text) == expected:
             rows.append(Row(expected, cell.first, []))
             expected += 1

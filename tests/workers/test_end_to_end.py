@@ -7,184 +7,44 @@ workers' clock follows the engine's, as it would on a live system where both rea
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import pytest
-from pyzeebe import ZeebeClient, create_insecure_channel
 
+from tests.workers.engine_harness import (
+    MODEL,
+    REPO,
+    START,
+    Engine,
+    EngineClock,
+    RunningWorkers,
+    deploy,
+    events_of,
+    open_user_task,
+    poll,
+    publish,
+    start_engine,
+)
 from xietong.workers.app import WorkerApp
 from xietong.workers.calendar import CHINA
-from xietong.workers.case_store import CaseEvent, CaseStatus, CaseStore, EventKind
+from xietong.workers.case_store import CaseStatus, CaseStore, EventKind
 from xietong.workers.settings import WorkerSettings
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-XIETONG = Path(sys.executable).with_name("xietong")
-MODEL = REPO / "bpmn" / "wuyi" / "wuyi_information_copying.bpmn"
-DEADLINE_S = 60.0
-START = dt.datetime(2025, 9, 30, 10, 0, tzinfo=CHINA)
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def poll(what: str, probe: Callable[[], T | None], diagnostics: Callable[[], str] = lambda: "") -> T:
-    """Calls ``probe`` until it returns something, failing after DEADLINE_S with what was awaited."""
-    deadline = time.monotonic() + DEADLINE_S
-    while True:
-        found = probe()
-        if found is not None and found is not False:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{diagnostics()}")
-        time.sleep(0.05)  # polling interval; the loop ends on the awaited state, not on time
-
-
-@dataclass
-class Engine:
-    address: str
-    rest: httpx.Client
-    process: subprocess.Popen[bytes]
-    log_file: Path
-
-    def log(self) -> str:
-        return self.log_file.read_text(errors="replace")[-4000:]
-
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    grpc_port, rest_port = free_port(), free_port()
-    log_file = tmp_path / "engine.log"
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(XIETONG),
-                "engine",
-                "serve",
-                "--address",
-                f"127.0.0.1:{grpc_port}",
-                "--rest-address",
-                f"127.0.0.1:{rest_port}",
-                "--data",
-                str(tmp_path / "engine"),
-            ],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "XIETONG_LOG_LEVEL": "INFO"},
-        )
-    rest = httpx.Client(base_url=f"http://127.0.0.1:{rest_port}", timeout=30)
-    running = Engine(f"127.0.0.1:{grpc_port}", rest, process, log_file)
-
-    def topology() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"engine exited with {process.returncode}:\n{running.log()}")
-        try:
-            return rest.get("/v2/topology").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        poll("the engine's REST API", topology, running.log)
+    with start_engine(tmp_path) as running:
         yield running
-    finally:
-        rest.close()
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class EngineClock:
-    """The workers' clock, moved together with the engine's pinned clock."""
-
-    def __init__(self, engine: Engine, start: dt.datetime) -> None:
-        self._engine = engine
-        self.now = start
-        response = engine.rest.put("/v2/clock", json={"timestamp": int(start.timestamp() * 1000)})
-        assert response.status_code == 204, response.text
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, delta: dt.timedelta) -> None:
-        self.now += delta
-        milliseconds = int(delta.total_seconds() * 1000)
-        response = self._engine.rest.post("/v2/clock/add", json={"milliseconds": milliseconds})
-        assert response.status_code == 204, response.text
-
-
-class RunningWorkers:
-    """The real worker app on its own event loop in a thread, stopped as a signal would."""
-
-    def __init__(self, app: WorkerApp) -> None:
-        self._app = app
-        self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, name="workers", daemon=True)
-        self._thread.start()
-
-    def _main(self) -> None:
-        try:
-            self._loop.run_until_complete(self._app.run(self._stop))
-        except BaseException as error:
-            self._error = error
-        finally:
-            self._loop.close()
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=DEADLINE_S)
-        assert not self._thread.is_alive(), "workers did not stop"
-        if self._error is not None:
-            raise self._error
-
-
-def deploy(engine: Engine, model: Path) -> None:
-    async def run() -> None:
-        channel = create_insecure_channel(grpc_address=engine.address)
-        try:
-            await ZeebeClient(channel).deploy_resource(str(model))
-        finally:
-            await channel.close()
-
-    asyncio.run(run())
-
-
-def publish(engine: Engine, name: str, variables: dict[str, Any]) -> None:
-    response = engine.rest.post("/v2/messages/publication", json={"name": name, "variables": variables})
-    assert response.status_code == 200, response.text
-
-
-def open_user_task(engine: Engine, element_id: str) -> dict[str, Any] | None:
-    items = engine.rest.post("/v2/user-tasks/search", json={"filter": {"state": "CREATED"}}).json()["items"]
-    return next((task for task in items if task["elementId"] == element_id), None)
-
-
-def events_of(store: CaseStore, case_id: str, kind: EventKind) -> list[CaseEvent] | None:
-    found = [event for event in store.events(case_id) if event.kind is kind]
-    return found or None
 
 
 @pytest.fixture
@@ -261,3 +121,48 @@ def test_a_job_missing_its_case_id_becomes_an_incident_naming_it(engine: Engine,
         assert store.cases() == []  # nothing recorded for a case that has no id
     finally:
         workers.stop()
+
+
+def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
+    engine: Engine, store_url: str, tmp_path: Path
+) -> None:
+    """``python -m xietong.workers run`` as an operator runs it, against SQLite or PostgreSQL."""
+    deploy(engine, MODEL)
+    log_file = tmp_path / "workers.log"
+    env = {
+        **os.environ,
+        "XIETONG_CASE_STORE_URL": store_url,
+        "XIETONG_LOG_JSON": "true",
+        "XIETONG_WORKER_NAME": "e2e-workers",
+    }
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "xietong.workers", "run", "--address", engine.address],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        with CaseStore(store_url) as store:
+            publish(engine, "administrative_approval_made", {"caseId": "WY-SUB-1", "urgent": True})
+            [deadline] = poll(
+                "the deadline",
+                lambda: events_of(store, "WY-SUB-1", EventKind.DEADLINE_SET),
+                lambda: log_file.read_text(errors="replace"),
+            )
+        due = dt.datetime.fromisoformat(deadline.detail["due"])
+        started = dt.datetime.fromisoformat(deadline.detail["startedAt"])
+        assert due - started == dt.timedelta(hours=2)  # urgent: 2 hours, on the clock
+        assert due.utcoffset() == dt.timedelta(hours=8)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=60)
+    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
+    assert returncode == 0, log_file.read_text()
+    completed = [line for line in lines if line.get("event") == "job completed"]
+    assert completed, log_file.read_text()
+    assert completed[0]["case_id"] == "WY-SUB-1"
+    assert completed[0]["process_instance_key"] == deadline.process_instance_key
+    assert completed[0]["task_type"] == "xietong.deadline"
+    assert lines[-1]["event"] == "workers stopped"

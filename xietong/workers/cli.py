@@ -8,6 +8,7 @@ import json
 import click
 
 from xietong.workers.case_store import CaseStatus, CaseStore
+from xietong.workers.handlers.job import china_time
 from xietong.workers.settings import CaseStoreSettings, WorkerSettings
 
 
@@ -43,9 +44,9 @@ def cases(status: str | None, case_store: str | None, limit: int) -> None:
     """List cases (one per line: id, status, mechanism, opened, closed)."""
     with CaseStore(case_store or CaseStoreSettings().url) as store:
         for case in store.cases(CaseStatus(status) if status else None, limit=limit):
-            closed = case.closed_at.isoformat() if case.closed_at else "-"
+            closed = china_time(case.closed_at) if case.closed_at else "-"
             click.echo(
-                f"{case.case_id}\t{case.status.value}\t{case.mechanism_id}\t{case.opened_at.isoformat()}\t{closed}"
+                f"{case.case_id}\t{case.status.value}\t{case.mechanism_id}\t{china_time(case.opened_at)}\t{closed}"
             )
 
 
@@ -63,7 +64,7 @@ def case(case_id: str, case_store: str | None) -> None:
         events = [
             {
                 "kind": e.kind.value,
-                "at": e.at.isoformat(),
+                "at": china_time(e.at),
                 "stepId": e.step_id,
                 "department": e.department,
                 "processInstanceKey": e.process_instance_key,
@@ -75,8 +76,33 @@ def case(case_id: str, case_store: str | None) -> None:
         "caseId": found.case_id,
         "status": found.status.value,
         "mechanismId": found.mechanism_id,
-        "openedAt": found.opened_at.isoformat(),
-        "closedAt": found.closed_at.isoformat() if found.closed_at else None,
+        "openedAt": china_time(found.opened_at),
+        "closedAt": china_time(found.closed_at) if found.closed_at else None,
         "events": events,
     }
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@workers.command("due")
+@click.argument("amount", type=float)
+@click.argument("unit")
+@click.option(
+    "--from", "start", default=None, help="ISO 8601 start (default: now); local times are China time."
+)
+def due(amount: float, unit: str, start: str | None) -> None:
+    """Print the due date-time of a limit, e.g. ``due 5 workingDays --from 2025-09-30T10:00``."""
+    import datetime as dt
+
+    from xietong.workers.calendar import TimeLimit, WorkingDayCalendar
+    from xietong.workers.handlers.job import parse_date_time
+
+    try:
+        limit = TimeLimit.parse({"amount": amount, "unit": unit}, field="limit")
+        started = (
+            parse_date_time(start, lambda message: click.BadParameter(message, param_hint="--from"))
+            if start
+            else dt.datetime.now(dt.UTC)
+        )
+        click.echo(china_time(WorkingDayCalendar().due(started, limit)))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None

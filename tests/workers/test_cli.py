@@ -1,0 +1,64 @@
+"""The ``workers`` command group: reading the case store and computing due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xietong.workers.calendar import CHINA
+from xietong.workers.case_store import CaseStore, EventKind, Source
+from xietong.workers.cli import workers
+
+AT = dt.datetime(2025, 9, 30, 10, 0, tzinfo=CHINA)
+
+
+def filled_store(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with CaseStore(url) as store:
+        source = Source(1, 42, "wuyi_case_transfer", "wuyi_case_transfer", "register", "武义县综合行政执法局")
+        store.register("WY-1", "wuyi_case_transfer", source, AT, {})
+        store.register("WY-2", "wuyi_case_transfer", Source(2), AT + dt.timedelta(hours=1), {})
+        store.record("WY-1", EventKind.SUPERVISED, Source(3, step_id="transfer"), AT, {"level": 1})
+        store.archive("WY-2", Source(4), AT + dt.timedelta(days=1), {})
+    return url
+
+
+def test_cases_lists_open_ones_for_supervisors(tmp_path: Path) -> None:
+    url = filled_store(tmp_path)
+    result = CliRunner().invoke(workers, ["cases", "--status", "open", "--case-store", url])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["WY-1\topen\twuyi_case_transfer\t2025-09-30T10:00:00+08:00\t-"]
+    everything = CliRunner().invoke(workers, ["cases", "--case-store", url])
+    assert [line.split("\t")[:2] for line in everything.output.splitlines()] == [
+        ["WY-1", "open"],
+        ["WY-2", "archived"],
+    ]
+
+
+def test_case_shows_the_events_as_json(tmp_path: Path) -> None:
+    url = filled_store(tmp_path)
+    result = CliRunner().invoke(workers, ["case", "WY-1", "--case-store", url])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["status"] == "open"
+    assert document["openedAt"] == "2025-09-30T10:00:00+08:00"
+    assert [e["kind"] for e in document["events"]] == ["registered", "supervised"]
+    assert document["events"][0]["department"] == "武义县综合行政执法局"
+    missing = CliRunner().invoke(workers, ["case", "WY-404", "--case-store", url])
+    assert missing.exit_code == 1
+    assert "no case 'WY-404'" in missing.output
+
+
+def test_due_prints_the_due_date_or_a_clear_error() -> None:
+    ok = CliRunner().invoke(workers, ["due", "3", "workingDays", "--from", "2025-09-30T10:00"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.strip() == "2025-10-11T23:59:59+08:00"
+    bad_unit = CliRunner().invoke(workers, ["due", "3", "weeks"])
+    assert bad_unit.exit_code == 1
+    assert "limit.unit" in bad_unit.output
+    no_data = CliRunner().invoke(workers, ["due", "1", "workingDays", "--from", "2099-01-05T09:00+08:00"])
+    assert no_data.exit_code == 1
+    assert "2099" in no_data.output

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from xietong.generator.spec import Boundary, Flow, Node, NodeKind, ProcessBody, ProcessSpec
 
 TASK_SIZE = (120, 80)
+TASK_MAX_WIDTH = 240
+TASK_TEXT_PADDING = 24  # bpmn-js keeps text this far from a task's sides in all
 EVENT_SIZE = (36, 36)
 GATEWAY_SIZE = (50, 50)
 COLUMN_GAP = 110
@@ -156,12 +158,20 @@ def _layers(body: ProcessBody) -> tuple[dict[str, int], set[str]]:
     return layer, back
 
 
+def task_size(name: str) -> tuple[float, float]:
+    """Wide enough that bpmn-js wraps the name into two lines: a third line would sit on the type icon."""
+    lines_of_width = math.ceil((text_width(name) / 2 + TASK_TEXT_PADDING + CHAR_WIDTH) / 10) * 10
+    width = min(max(TASK_SIZE[0], lines_of_width), TASK_MAX_WIDTH)
+    lines = math.ceil(text_width(name) / (width - TASK_TEXT_PADDING))
+    return width, TASK_SIZE[1] if lines <= 2 else TASK_SIZE[1] + (lines - 2) * 2 * LABEL_LINE
+
+
 def _size(node: Node, sub: dict[str, _BodyLayout]) -> tuple[float, float]:
     if node.kind is NodeKind.SUB_PROCESS:
         inner = sub[node.id]
         return inner.width + 2 * SUB_PROCESS_PADDING[0], inner.height + SUB_PROCESS_PADDING[1] + 20
     if node.kind in _TASKS:
-        return TASK_SIZE
+        return task_size(node.name)
     if node.kind in (NodeKind.EXCLUSIVE_GATEWAY, NodeKind.PARALLEL_GATEWAY):
         return GATEWAY_SIZE
     return EVENT_SIZE
@@ -278,20 +288,39 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
         diagram.edges[flow.id] = router.route(flow, flow.id in back)
     obstacles = [diagram.shapes[i] for i in shape_ids]
     placed: list[Bounds] = [diagram.labels[i] for i in shape_ids if i in diagram.labels]
+    flow_ids = {f.id for f in body.flows}
     for flow in body.flows:
         if flow.name:
             source = diagram.shapes[flow.source]
             skip = None
-            if flow.source in gateways:  # clear of the diamond and of its own label below it
+            if flow.source in gateways:  # clear of the diamond and of its own label
                 own = diagram.labels.get(flow.source)
                 skip = max(source.right, own.right if own else 0)
             candidates = _flow_label(flow.name, diagram.edges[flow.id], skip)
-            label = next(
-                (c for c in candidates if not any(_overlap(c, o) for o in (*obstacles, *placed))),
-                candidates[0],
+            others = [
+                points for other, points in diagram.edges.items() if other in flow_ids and other != flow.id
+            ]
+            label = min(
+                candidates, key=lambda c: _label_conflicts(c, obstacles, placed, others, dy, rel.height)
             )
             diagram.labels[flow.id] = label
             placed.append(label)
+
+
+def _label_conflicts(
+    label: Bounds,
+    obstacles: list[Bounds],
+    placed: list[Bounds],
+    edges: list[list[tuple[float, float]]],
+    top: float,
+    height: float,
+) -> int:
+    """How badly a label candidate sits: over shapes or labels, across flows, outside its pool or scope."""
+    score = 10 * sum(_overlap(label, o) for o in (*obstacles, *placed))
+    score += 3 * sum(_crosses(label, points) for points in edges)
+    if label.y < top + 2 or label.bottom > top + height - 2:
+        score += 5
+    return score
 
 
 def _crosses(box: Bounds, points: list[tuple[float, float]]) -> bool:
@@ -322,6 +351,48 @@ class _Router:
     lane_key: dict[str, str | None]
     host_of: dict[str, str]
     gateways: set[str]
+    channels: list[tuple[bool, float, float, float, str, str]] = field(default_factory=list)
+
+    def route(self, flow: Flow, is_back: bool) -> list[tuple[float, float]]:
+        """The flow's route, its inner segments moved off lines other flows already use."""
+        points = [list(p) for p in self._route(flow, is_back)]
+        for i in range(len(points) - 1):
+            (x1, y1), (x2, y2) = points[i], points[i + 1]
+            vertical = abs(x1 - x2) < 0.5
+            inner = i > 0 and i + 1 < len(points) - 1
+            if inner:
+                for shift in (0, 10, -10, 20, -20, 30, -30):
+                    if vertical:
+                        candidate = (x1 + shift, x1 + shift, y1, y2)
+                        blocked = self._blocked_vertical(x1 + shift, y1, y2, {flow.source, flow.target})
+                    else:
+                        candidate = (x1, x2, y1 + shift, y1 + shift)
+                        blocked = self._blocked(y1 + shift, x1, x2, {flow.source, flow.target})
+                    if not blocked and not self._taken(vertical, candidate, flow):
+                        break
+                else:
+                    shift = 0
+                if vertical:
+                    points[i][0] = points[i + 1][0] = x1 + shift
+                else:
+                    points[i][1] = points[i + 1][1] = y1 + shift
+            (x1, y1), (x2, y2) = points[i], points[i + 1]
+            line, lo, hi = (x1, min(y1, y2), max(y1, y2)) if vertical else (y1, min(x1, x2), max(x1, x2))
+            self.channels.append((vertical, line, lo, hi, flow.source, flow.target))
+        return [(x, y) for x, y in points]
+
+    def _taken(self, vertical: bool, segment: tuple[float, float, float, float], flow: Flow) -> bool:
+        """Whether an unrelated flow (other source and other target) already runs on this line."""
+        x1, x2, y1, y2 = segment
+        line, lo, hi = (x1, min(y1, y2), max(y1, y2)) if vertical else (y1, min(x1, x2), max(x1, x2))
+        for other_vertical, other_line, other_lo, other_hi, source, target in self.channels:
+            if other_vertical != vertical or abs(other_line - line) > 4 or source == flow.source:
+                continue
+            if target == flow.target:
+                continue
+            if lo < other_hi - 1 and other_lo < hi - 1:
+                return True
+        return False
 
     def _gap_after(self, node_id: str) -> float:
         return self.dx + self.rel.column_right[self.rel.layer_of[node_id]] + COLUMN_GAP / 2
@@ -357,7 +428,7 @@ class _Router:
         lane_top = self.dy + self.rel.lane_tops[key]
         return lane_top + CORRIDOR if top else lane_top + self.rel.lane_heights[key] - CORRIDOR
 
-    def route(self, flow: Flow, is_back: bool) -> list[tuple[float, float]]:
+    def _route(self, flow: Flow, is_back: bool) -> list[tuple[float, float]]:
         s = self.diagram.shapes[flow.source]
         t = self.diagram.shapes[flow.target]
         ends = {flow.source, flow.target, self.host_of.get(flow.source, "")}
@@ -415,7 +486,7 @@ def _flow_label(name: str, points: list[tuple[float, float]], skip_x: float | No
         lines = max(1, math.ceil(text_width(name) / width))
         h = lines * LABEL_LINE
         slack = max(max(x1, x2) - left - 12 - width, 0)
-        for x in dict.fromkeys(round(left + 6 + slack * f) for f in (0, 0.5, 1)):
+        for x in dict.fromkeys(round(left + 6 + slack * f) for f in (0, 0.25, 0.5, 0.75, 1)):
             candidates += [
                 Bounds(x, round(y1 - 4 - h), round(width), h),
                 Bounds(x, round(y1 + 4), round(width), h),

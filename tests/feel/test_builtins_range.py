@@ -33,6 +33,7 @@ from .conftest import run
         ("coincides([1..5], [1..5])", True),
         ("coincides(1, 2)", False),
         ('before(1, "a")', None),
+        ('before("a", "b")', None),  # strings are not points
         ("[1..10].start", 1),
         ("(1..10].start included", False),
         ("[1..10].end included", True),

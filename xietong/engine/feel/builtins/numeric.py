@@ -38,9 +38,34 @@ def _round(n: Any, scale: Any, mode: str) -> Decimal | None:
     return n if r.is_nan() else r
 
 
+_MODES = {
+    "UP": decimal.ROUND_UP,
+    "DOWN": decimal.ROUND_DOWN,
+    "CEILING": decimal.ROUND_CEILING,
+    "FLOOR": decimal.ROUND_FLOOR,
+    "HALF_UP": decimal.ROUND_HALF_UP,
+    "HALF_DOWN": decimal.ROUND_HALF_DOWN,
+    "HALF_EVEN": decimal.ROUND_HALF_EVEN,
+}
+
+
 @builtin("decimal", "n, scale")
 def decimal_(n: Any, scale: Any) -> Any:
     return _round(n, scale, decimal.ROUND_HALF_EVEN)
+
+
+@builtin("decimal", "n, scale, mode")
+def decimal_mode(n: Any, scale: Any, mode: Any) -> Any:
+    """feel-scala's rounding with a Java RoundingMode name; UNNECESSARY is null when rounding is needed."""
+    if not isinstance(mode, str):
+        return None
+    mode = mode.upper()
+    if mode == "UNNECESSARY":
+        exact = _round(n, scale, decimal.ROUND_DOWN)
+        return exact if exact is not None and exact == n else None
+    if mode not in _MODES:
+        return None
+    return _round(n, scale, _MODES[mode])
 
 
 @builtin("floor", "n, scale?")
@@ -74,6 +99,7 @@ def round_half_down(n: Any, scale: Any = Decimal(0)) -> Any:
 
 
 @builtin("abs", "n")
+@builtin("abs", "number")  # feel-scala's parameter name
 def abs_(n: Any) -> Any:
     if type(n) is Decimal:
         return abs(n)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+from decimal import Decimal
 from typing import Any
 
+from ..temporal import YearsMonthsDuration
 from ..values import Range, compare
 from .registry import builtin
 
@@ -33,11 +36,17 @@ def _eq(a: Any, b: Any) -> bool:
     return _c(a, b) == 0
 
 
+def _point(value: Any) -> bool:
+    return isinstance(value, (Decimal, date, time, timedelta, YearsMonthsDuration))
+
+
 def _relation(name: str, pp: Any = None, pr: Any = None, rp: Any = None, rr: Any = None) -> None:
     def impl(a: Any, b: Any) -> Any:
         if a is None or b is None:
             return None
         ra, rb = isinstance(a, Range), isinstance(b, Range)
+        if not all(_point(v) for v in (a, b) if not isinstance(v, Range)):
+            return None  # feel-scala: only numbers, temporal values and durations are points
         fn = {(False, False): pp, (False, True): pr, (True, False): rp, (True, True): rr}[(ra, rb)]
         if fn is None:
             return None

@@ -145,3 +145,9 @@ def test_large_diagrams_are_scaled_to_the_longest_side(tmp_path: Path) -> None:
     width, height, _ = png_pixels(report.png_path)
     assert max(width, height) == 400
     assert report.warnings == [] and report.label_overflows == []
+
+
+def test_without_png_path_nothing_is_written() -> None:
+    [report] = render_many([(FIXTURES / "valid-minimal.bpmn", None)])
+    assert report.png_path is None
+    assert report.warnings == [] and report.element_count == di_element_count(FIXTURES / "valid-minimal.bpmn")

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Renders BPMN files to PNG with bpmn-js in headless Debian Chromium, many files in one browser session.
 //
-// Input (JSON on stdin with --stdin): {"chromium": "/usr/bin/chromium", "jobs": [{"bpmn": path, "png": path}],
+// Input (JSON on stdin with --stdin): {"chromium": "/usr/bin/chromium", "jobs": [{"bpmn": path, "png": path|null}],
 //                                      "maxSide": 8000, "margin": 30}
 // Output (stdout): {"results": [{"bpmn", "png", "warnings": [...], "elementCount", "width", "height",
 //                   "overflows": [{"elementId", "message"}], "error": null|string}]}
@@ -82,7 +82,7 @@ async function renderAll(request) {
         ([text, options]) => window.xietongRender(text, options),
         [xml, { maxSide: request.maxSide || 8000, margin: request.margin ?? 30 }],
       );
-      if (!out.error) {
+      if (!out.error && job.png) {  // png null: import and measure only (the screenshot is the slow part)
         await page.setViewportSize({ width: out.width, height: out.height });
         await page.locator('#canvas').screenshot({ path: job.png, animations: 'disabled' });
       }

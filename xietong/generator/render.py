@@ -61,7 +61,7 @@ class RenderReport:
     ``width``/``height`` are the PNG's pixels."""
 
     bpmn_path: Path
-    png_path: Path
+    png_path: Path | None
     warnings: list[str] = field(default_factory=list)
     element_count: int = 0
     width: int = 0
@@ -76,9 +76,10 @@ def render_png(bpmn_path: Path, png_path: Path, settings: RenderSettings | None 
 
 
 def render_many(
-    jobs: Sequence[tuple[Path, Path]], settings: RenderSettings | None = None
+    jobs: Sequence[tuple[Path, Path | None]], settings: RenderSettings | None = None
 ) -> list[RenderReport]:
     """Render each ``(bpmn_path, png_path)`` in one browser session; reports come back in job order.
+    A ``png_path`` of None imports and measures the diagram without taking the (slow) screenshot.
 
     Raises :class:`RenderFailed` naming every file bpmn-js could not import; nothing is half-written for
     those (their PNG is not created).
@@ -93,12 +94,16 @@ def render_many(
             "(scripts/test does) or set XIETONG_RENDER_CHROMIUM"
         )
     for _, png in jobs:
-        Path(png).parent.mkdir(parents=True, exist_ok=True)
+        if png is not None:
+            Path(png).parent.mkdir(parents=True, exist_ok=True)
     request = {
         "chromium": str(settings.chromium),
         "maxSide": settings.max_side,
         "margin": settings.margin,
-        "jobs": [{"bpmn": str(Path(b).resolve()), "png": str(Path(p).resolve())} for b, p in jobs],
+        "jobs": [
+            {"bpmn": str(Path(b).resolve()), "png": str(Path(p).resolve()) if p is not None else None}
+            for b, p in jobs
+        ],
     }
     results = run_node_json(RENDER_SCRIPT, request, timeout=settings.timeout_s).get("results", [])
     if len(results) != len(jobs):
@@ -109,7 +114,7 @@ def render_many(
     reports = [
         RenderReport(
             bpmn_path=Path(bpmn),
-            png_path=Path(png),
+            png_path=Path(png) if png is not None else None,
             warnings=[" ".join(str(w).split()) for w in r.get("warnings", [])],
             element_count=int(r.get("elementCount", 0)),
             width=int(r.get("width", 0)),

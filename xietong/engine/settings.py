@@ -10,7 +10,7 @@ class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XIETONG_ENGINE_", extra="ignore")
 
     synchronous: str = Field(
-        "FULL",
+        "NORMAL",
         pattern="^(FULL|NORMAL|EXTRA)$",
         description="SQLite synchronous mode: FULL survives power loss, NORMAL only "
         "process crashes (both are safe against kill -9 in WAL mode).",

@@ -30,9 +30,11 @@ class JobBehavior:
         if element.job is None:  # a job-based user task without a task definition
             job_type, retries = USER_TASK_JOB_TYPE, 3
         else:
-            view = p.variables.view(ei.key)
-            job_type = element.job.type.evaluate_json(view, p.now)
-            retries_value = element.job.retries.evaluate_json(view, p.now)
+            job_type, retries_value = element.job.type.static, element.job.retries.static
+            if job_type is None or retries_value is None:  # FEEL: evaluate in the task's scope
+                view = p.variables.view(ei.key)
+                job_type = element.job.type.evaluate_json(view, p.now)
+                retries_value = element.job.retries.evaluate_json(view, p.now)
             headers = dict(element.job.headers)
             if not isinstance(job_type, str) or not job_type:
                 raise ExpressionError(f"expected the job type to be a non-empty string, but was {job_type!r}")

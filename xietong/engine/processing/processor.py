@@ -35,6 +35,8 @@ class Processor:
         self.keys = keys
         self.position = position
         self.now_ms = 0
+        self._now_for = -1
+        self._now = datetime.fromtimestamp(0, UTC)
         self.records: list[Record] = []
         self.followups: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
         self.models: dict[int, Process] = {}
@@ -55,7 +57,10 @@ class Processor:
     # -- time ----------------------------------------------------------------------------------
     @property
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.now_ms / 1000, UTC)
+        if self._now_for != self.now_ms:
+            self._now = datetime.fromtimestamp(self.now_ms / 1000, UTC)
+            self._now_for = self.now_ms
+        return self._now
 
     # -- records -------------------------------------------------------------------------------
     def record(self, value_type: str, intent: str, key: int, pi_key: int, value: dict[str, Any]) -> None:

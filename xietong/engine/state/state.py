@@ -8,7 +8,6 @@ message name, the timer queue) are rebuilt from the entities on load, never pers
 from __future__ import annotations
 
 import heapq
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -24,6 +23,8 @@ from xietong.engine.state.entities import (
     Subscription,
     Timer,
     UserTask,
+    decode_json,
+    encode_json,
 )
 
 VARIABLES = "var"
@@ -67,7 +68,7 @@ class State:
             if obj is None:
                 deletes.append((kind, key))
             elif kind == VARIABLES:
-                upserts.append((kind, key, json.dumps(obj, ensure_ascii=False, separators=(",", ":"))))
+                upserts.append((kind, key, encode_json(obj)))
             else:
                 upserts.append((kind, key, obj.to_row()))
         self._dirty.clear()
@@ -76,7 +77,7 @@ class State:
     def load(self, rows: Any) -> None:
         for kind, key, value in rows:
             if kind == VARIABLES:
-                self.tables[VARIABLES][key] = json.loads(value)
+                self.tables[VARIABLES][key] = decode_json(value)
             else:
                 entity = ENTITY_KINDS[kind].from_row(value)
                 self.tables[kind][key] = entity

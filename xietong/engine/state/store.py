@@ -7,11 +7,12 @@ generator's position saved. Only after ``commit`` returns are the commands ackno
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from xietong.engine.state.entities import encode_json
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,10 +67,7 @@ class Store:
                 db.executemany(
                     "INSERT INTO records (position, process_instance_key, key, value_type, intent, "
                     "timestamp, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (p, pi, k, vt, it, ts, json.dumps(v, ensure_ascii=False, separators=(",", ":")))
-                        for p, pi, k, vt, it, ts, v in records
-                    ],
+                    [(p, pi, k, vt, it, ts, encode_json(v)) for p, pi, k, vt, it, ts, v in records],
                 )
             db.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", list(meta.items()))
             db.execute("COMMIT")

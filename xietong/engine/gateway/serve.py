@@ -66,4 +66,9 @@ def serve(
         settings = GatewaySettings(**{name: value for name, value in given.items() if value is not None})
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    asyncio.run(run(settings))
+    from xietong.engine.gateway.server import GatewayStartError
+
+    try:
+        asyncio.run(run(settings))
+    except GatewayStartError as error:
+        raise click.ClickException(str(error)) from None

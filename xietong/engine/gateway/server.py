@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,6 +54,25 @@ def channel_options(settings: GatewaySettings) -> list[tuple[str, Any]]:
     ]
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound here rather than by uvicorn, which exits the process on a bind error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class GatewayStartError(Exception):
+    """The gateway could not start; the message says which address or file to fix."""
+
+
 class _EmbeddedUvicorn(uvicorn.Server):
     """uvicorn without its own signal handling: the gateway owns SIGTERM/SIGINT and stops both servers."""
 
@@ -83,13 +103,19 @@ class Gateway:
             GatewayService(client, signals, self.settings, host, port), server
         )
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
-        if self.settings.tls_cert and self.settings.tls_key:
-            credentials = grpc.ssl_server_credentials(
-                [(self.settings.tls_key.read_bytes(), self.settings.tls_cert.read_bytes())]
-            )
-            server.add_secure_port(self.settings.address, credentials)
-        else:
-            server.add_insecure_port(self.settings.address)
+        try:
+            if self.settings.tls_cert and self.settings.tls_key:
+                credentials = grpc.ssl_server_credentials(
+                    [(self.settings.tls_key.read_bytes(), self.settings.tls_cert.read_bytes())]
+                )
+                server.add_secure_port(self.settings.address, credentials)
+            else:
+                server.add_insecure_port(self.settings.address)
+        except RuntimeError as error:  # grpc says only "Failed to bind"; say what to check
+            raise GatewayStartError(
+                f"cannot listen on {self.settings.address} (gRPC): the port is in use or the host is not "
+                f"an address of this machine ({error})"
+            ) from None
         await server.start()
         self._grpc = server
 
@@ -110,12 +136,21 @@ class Gateway:
                 ssl_keyfile=str(self.settings.tls_key) if tls else None,
             )
             self._rest = _EmbeddedUvicorn(config)
-            self._rest_task = asyncio.create_task(self._rest.serve())
+            try:
+                rest_socket = listening_socket(rest_host, rest_port)
+            except OSError as error:
+                await server.stop(None)
+                raise GatewayStartError(
+                    f"cannot listen on {self.settings.rest_address} (REST): {error}"
+                ) from None
+            self._rest_task = asyncio.create_task(self._rest.serve(sockets=[rest_socket]))
             while not self._rest.started:
                 if self._rest_task.done():
-                    self._rest_task.result()  # raises the bind error
-                    raise RuntimeError(f"REST API on {self.settings.rest_address} stopped while starting")
-                await asyncio.sleep(0.01)
+                    await server.stop(None)
+                    raise GatewayStartError(
+                        f"REST API on {self.settings.rest_address} stopped while starting"
+                    )
+                await asyncio.sleep(0.01)  # uvicorn reports readiness only through this flag
 
         for service in ("", GATEWAY_SERVICE):
             await self._health.set(service, health_pb2.HealthCheckResponse.SERVING)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,16 @@ class GatewaySettings(BaseSettings):
         2_000, description="Commands waiting on the engine before new ones get RESOURCE_EXHAUSTED."
     )
     version: str = Field("8.8.0", description="Zeebe version reported by Topology.")
+
+    @field_validator("address", "rest_address")
+    @classmethod
+    def _host_port(cls, value: str, info: object) -> str:
+        if value == "" and getattr(info, "field_name", "") == "rest_address":
+            return value
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"expected host:port such as 127.0.0.1:26500, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _tls_pair(self) -> GatewaySettings:

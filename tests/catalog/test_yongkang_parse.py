@@ -215,3 +215,38 @@ def test_structural_damage_is_an_error_naming_the_line() -> None:
     renumbered = text.replace("12．永康市非法采矿", "13．永康市非法采矿", 1)
     with pytest.raises(ParseError, match="mechanism number 13, expected 12"):
         parse_text(renumbered)
+
+
+def test_page_header_and_page_number_inside_a_duty_table_are_dropped() -> None:
+    """A page break inside 职责分工 repeats the list's title and prints a page number between rows."""
+    text = source_text(DOC)
+    row = "3．对镇（街道、区）巡查人员开展知识培训和业务指导。"
+    assert text.count(row) == 1
+    broken = text.replace(row, "\n— 3 —\n永康市镇（街道、区）“属地管理”事项协同机制、流程图清单\n" + row, 1)
+    clean = {m.number: m for m in parse_text(text)}
+    got = {m.number: m for m in parse_text(broken)}
+    assert got[1].duties[0].items == clean[1].duties[0].items  # no extra row, no row glued to a header
+    kinds_found = [
+        (p.kind, p.detail)
+        for p in got[1].pitfalls
+        if p.kind in (PitfallKind.PAGE_NUMBER, PitfallKind.PAGE_HEADER)
+    ]
+    assert kinds_found == [
+        (PitfallKind.PAGE_NUMBER, "— 3 —"),
+        (PitfallKind.PAGE_HEADER, "永康市镇（街道、区）“属地管理”事项协同机制、流程图清单"),
+    ]
+    assert [m.title for m in got.values()] == [m.title for m in clean.values()]
+
+
+def test_leftover_markup_is_removed() -> None:
+    """<p>/<ol> left by a Word/HTML conversion (none in this document) would not reach the records."""
+    text = source_text(DOC)
+    row = "5．发改局将案件处置结果反馈给相关镇（街道、区）。"
+    marked = text.replace(row, "<ol><li>" + row + "</li></ol>", 1).replace(
+        "市公安局、市自然资源和规划局、市应急管理局、市综合行政执法局",
+        "<p>市公安局、市自然资源和规划局、市应急管理局、市综合行政执法局</p>",
+        1,
+    )
+    clean, got = parse_text(text)[0], parse_text(marked)[0]
+    assert got.collaborators == clean.collaborators
+    assert [s.text for s in got.steps] == [s.text for s in clean.steps]

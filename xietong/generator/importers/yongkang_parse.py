@@ -20,10 +20,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from xietong.generator.importers.text import (
+    PAGE_NUMBER,
     chinese_number,
     clean_cell,
     numbered_lines,
     split_numbered_clauses,
+    strip_markup,
 )
 from xietong.generator.importers.text import split_names as shared_split_names
 
@@ -39,7 +41,7 @@ _STEPS_RE = re.compile(rf"^\s*([{CN_NUM}]|\d)\s*[、．.]\s*具体流程\s*$")
 _MATERIALS_RE = re.compile(rf"^\s*([{CN_NUM}]+)\s*[、．.]\s*所需材料\s*(.*)$")
 _PAREN_LABEL_RE = re.compile(rf"^\s*[（(]\s*([{CN_NUM}]+|\d+)\s*[)）]\s*(.*)$")
 _NUM_LABEL_RE = re.compile(r"^\s*(\d{1,2})\s*[．.、]\s*(.*)$")
-_PAGE_NUMBER_RE = re.compile(r"^\s*\d{1,3}\s*$")
+_NOTICE_TITLE_RE = re.compile(r"《(.+?)》")
 _COMMENT_RE = re.compile(r"\s*Comment by [^:：]*[:：]\s*$")
 _FLOW_TITLE_RE = re.compile(r"流程图")
 _RESPONSIBLE_RE = re.compile(r"^\s*责任机构\s*[:：]\s*(.*)$")
@@ -65,6 +67,7 @@ class PitfallKind(StrEnum):
     MISNUMBERED_SECTION = "misnumbered_section"
     MISSING_SECTION = "missing_section"
     PAGE_NUMBER = "page_number"
+    PAGE_HEADER = "page_header"
     WORD_COMMENT = "word_comment"
     GLUED_FLOWCHART_TITLE = "glued_flowchart_title"
     WRAPPED_FLOWCHART_TITLE = "wrapped_flowchart_title"
@@ -203,6 +206,7 @@ def parse_text(text: str, path: Path | str = SOURCE_NAME) -> list[RawMechanism]:
     titles = _find_titles(lines)
     if not titles:
         raise ParseError(path, 1, "no mechanism title (a numbered line ending in 协同机制) found")
+    headers = _running_headers(lines[: titles[0][0]])
     mechanisms: list[RawMechanism] = []
     for k, (first, last, number, title, wrapped) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
@@ -214,10 +218,24 @@ def parse_text(text: str, path: Path | str = SOURCE_NAME) -> list[RawMechanism]:
         mech = RawMechanism(number=number, title=title, start_line=first + 1, end_line=end)
         if wrapped:
             mech.pitfalls.append(Pitfall(PitfallKind.WRAPPED_TITLE, first + 1, title))
-        _MechanismParser(path, lines, mech, last + 1, end).run()
+        _MechanismParser(path, lines, mech, last + 1, end, headers).run()
         mechanisms.append(mech)
     _resolve_stray_flowcharts(mechanisms)
     return mechanisms
+
+
+def _running_headers(preamble: Sequence[str]) -> set[str]:
+    """Page-header texts: the list's own title (《…》 in the notice) and the issuing office.
+
+    A page break inside a record repeats them as a line of their own, in the middle of a table.
+    """
+    headers: set[str] = set()
+    for line in preamble:
+        if m := _NOTICE_TITLE_RE.search(line):
+            headers.add(compact(m.group(1)))
+        if compact(line).endswith("人民政府办公室"):
+            headers.add(compact(line))
+    return headers
 
 
 # --------------------------------------------------------------------------- one record
@@ -226,8 +244,17 @@ def parse_text(text: str, path: Path | str = SOURCE_NAME) -> list[RawMechanism]:
 class _MechanismParser:
     """A line state machine over one record: title → 责任部门 → 职责分工 → 具体流程 → 流程图."""
 
-    def __init__(self, path: Path, lines: Sequence[str], mech: RawMechanism, begin: int, end: int) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        lines: Sequence[str],
+        mech: RawMechanism,
+        begin: int,
+        end: int,
+        headers: set[str] | None = None,
+    ) -> None:
         self.path = path
+        self.headers = headers or set()
         self.lines = lines
         self.mech = mech
         self.begin = begin
@@ -247,10 +274,15 @@ class _MechanismParser:
             if _COMMENT_RE.search(raw):
                 self.pit(PitfallKind.WORD_COMMENT, i, raw[_COMMENT_RE.search(raw).start() :].strip())
                 raw = _COMMENT_RE.sub("", raw)
+            if "<" in raw:  # leftover <p>/<ol> from a Word/HTML conversion
+                raw = strip_markup(raw)
             if not raw.strip():
                 continue
-            if self.state != "materials" and _PAGE_NUMBER_RE.match(raw):
+            if self.state != "materials" and PAGE_NUMBER.match(raw):
                 self.pit(PitfallKind.PAGE_NUMBER, i, raw.strip())
+                continue
+            if compact(raw) in self.headers:
+                self.pit(PitfallKind.PAGE_HEADER, i, compact(raw))
                 continue
             if self._section_heading(raw, i):
                 continue

@@ -149,3 +149,13 @@ def test_limit_parsing(value: dict[str, object], expected: TimeLimit) -> None:
 def test_bad_limits_name_the_field(value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TimeLimit.parse(value)
+
+
+def test_every_covered_day_agrees_with_the_package() -> None:
+    """The frozen-set rule gives the package's answer for every day it covers."""
+    import chinese_calendar
+
+    day = dt.date(CAL.first_year, 1, 1)
+    while day.year <= CAL.last_year:
+        assert CAL.is_working_day(day) is chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)

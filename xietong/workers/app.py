@@ -67,6 +67,7 @@ class WorkerApp:
             channel,
             name=self.settings.worker_name,
             request_timeout=self.settings.worker_poll_timeout_ms,
+            poll_retry_delay=self.settings.worker_poll_retry_delay_s,
             exception_handler=self._on_failure,
         )
         for registration in HANDLERS.values():

@@ -96,7 +96,11 @@ class WorkingDayCalendar:
     """China's official working days, with the due-date rule documented in this module."""
 
     def __init__(self) -> None:
-        years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+        # The package's own tables; its is_workday() rescans them for the covered range on every
+        # call (~200 µs), so the same rule is applied here on frozen sets.
+        self._holidays = frozenset(chinese_calendar.holidays)
+        self._adjusted_workdays = frozenset(chinese_calendar.workdays)
+        years = {d.year for d in self._holidays | self._adjusted_workdays}
         self.first_year = min(years)
         self.last_year = max(years)
 
@@ -106,7 +110,9 @@ class WorkingDayCalendar:
 
     def is_working_day(self, day: dt.date) -> bool:
         self._check_year(day)
-        return bool(chinese_calendar.is_workday(day))
+        if day in self._adjusted_workdays:
+            return True
+        return day.weekday() < 5 and day not in self._holidays
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""

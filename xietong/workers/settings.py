@@ -44,6 +44,9 @@ class WorkerSettings(BaseSettings):
     worker_poll_timeout_ms: int = Field(
         0, ge=0, description="ActivateJobs long-poll time; 0 lets the gateway choose (Zeebe's default)."
     )
+    worker_poll_retry_delay_s: int = Field(
+        1, ge=1, description="Pause before polling again when a task type already runs its maximum of jobs."
+    )
     worker_failure_backoff_ms: int = Field(
         5_000, ge=0, description="Wait before retrying a job that failed for a technical reason."
     )

@@ -144,9 +144,19 @@ def test_invalid_syntax(source: str) -> None:
         compile_expression(source)
 
 
-def test_unknown_function_is_an_evaluation_error() -> None:
-    with pytest.raises(FeelEvaluationError, match="no function found with name 'nosuch'"):
-        evaluate("nosuch(1)")
+def test_calls_that_match_no_function_are_null() -> None:
+    """feel-scala reports "no function found" as a warning and evaluates to null; so does Zeebe."""
+    assert evaluate("nosuch(1)") is None
+    assert evaluate("abs()") is None
+    assert evaluate("abs(1, 2)") is None
+    assert evaluate("{f: function(x, y) x + y, r: f(1)}.r") is None
+    assert evaluate("{f: function(x, y) x + y, r: f(x: 1, z: 2)}.r") is None
+    assert evaluate("x(1)", {"x": 5}) is None
+
+
+def test_failed_assert_is_an_evaluation_error() -> None:
+    with pytest.raises(FeelEvaluationError, match="Assertion failure"):
+        evaluate("assert(1, false)")
 
 
 def test_named_parameters() -> None:

@@ -19,7 +19,7 @@ from .errors import FeelError, FeelEvaluationError, FeelSyntaxError, line_column
 from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
 from .scope import Ctx
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
-from .values import MISSING, NULL_BOUND, FeelFunction, Range, compare, equals, type_name
+from .values import MISSING, NULL_BOUND, FeelFunction, Range, compare, equals
 
 Fn = Callable[[Ctx], Any]
 Test = Callable[[Ctx, Any], Any]
@@ -447,20 +447,14 @@ class Compiler:
             def resolve(ctx: Ctx) -> Any:
                 f = ctx.lookup_local(fname) if builtin is not None else ctx.lookup(fname)
                 if f is MISSING:
-                    if builtin is None:
-                        raise FeelEvaluationError(f"no function found with name '{fname}'", pos)
-                    return builtin
-                if not isinstance(f, FeelFunction):
-                    raise FeelEvaluationError(f"'{fname}' is not a function but a {type_name(f)}", pos)
-                return f
+                    return NO_FUNCTION if builtin is None else builtin
+                return f if isinstance(f, FeelFunction) else NO_FUNCTION
         else:
             fcallee = self.compile(callee)
 
             def resolve(ctx: Ctx) -> Any:
                 f = fcallee(ctx)
-                if not isinstance(f, FeelFunction):
-                    raise FeelEvaluationError(f"cannot invoke a {type_name(f)}", pos)
-                return f
+                return f if isinstance(f, FeelFunction) else NO_FUNCTION
 
         if named:
 
@@ -504,17 +498,15 @@ class Compiler:
             def invoke(
                 caller: Ctx, args: list[Any], named: dict[str, Any] | None = None, pos: Any = None
             ) -> Any:
+                # feel-scala: a call that matches no signature is null ("no function found"), not a failure
                 if named is not None:
-                    unknown = set(named) - set(params)
-                    if unknown:
-                        raise FeelEvaluationError(f"unknown parameters {sorted(unknown)}", pos)
-                    frame = {p: named.get(p) for p in params}
+                    if set(named) != set(params):
+                        return None
+                    frame = {p: named[p] for p in params}
                 else:
-                    if len(args) > len(params):
-                        raise FeelEvaluationError(
-                            f"function expects {len(params)} parameters but got {len(args)}", pos
-                        )
-                    frame = {p: (args[i] if i < len(args) else None) for i, p in enumerate(params)}
+                    if len(args) != len(params):
+                        return None
+                    frame = dict(zip(params, args, strict=True))
                 budget = caller.budget
                 budget.calls += 1
                 if budget.calls > MAX_CALL_DEPTH:
@@ -588,6 +580,11 @@ class Compiler:
             return equals(x, v)
 
         return expr_test
+
+
+# what a call to an unknown function, or to a value that is no function, evaluates to: null, as in
+# feel-scala, which reports "no function found" as a warning and goes on with null
+NO_FUNCTION = FeelFunction("none", (), lambda *args, **kwargs: None)
 
 
 def mentions_input(node: Any) -> bool:

@@ -22,6 +22,7 @@ from .temporal import (
     format_duration,
     format_local_time_java,
     format_time,
+    time_offset,
     time_seconds,
 )
 
@@ -238,7 +239,8 @@ def equals(a: Any, b: Any) -> bool | None:
             return False
         if a.tzinfo is None:
             return a == b
-        return time_seconds(a) == time_seconds(b)
+        # feel-scala compares times with offsets field by field: 10:00+01:00 is not 11:00+02:00
+        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and time_offset(a) == time_offset(b)
     if ka == "date and time":
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False

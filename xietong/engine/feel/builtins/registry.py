@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import FeelEvaluationError
 from ..values import FeelFunction
 
 OMIT: Any = object()  # an optional argument the caller did not pass
@@ -72,8 +71,7 @@ def _dispatcher(name: str) -> Callable[..., Any]:
                     continue
                 bound = args
             return ov.impl(ctx, *bound) if ov.needs_ctx else ov.impl(*bound)
-        given = f"named parameters {sorted(named)}" if named is not None else f"{len(args)} parameters"
-        raise FeelEvaluationError(f"no function found with name '{name}' and {given}", pos)
+        return None  # feel-scala: "no function found with name … and n parameters" is a warning and null
 
     return invoke
 

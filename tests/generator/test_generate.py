@@ -116,3 +116,21 @@ def test_committed_bpmn_is_fresh(catalog: Catalog) -> None:
     assert (bpmn_dir / MANIFEST_NAME).read_bytes() == manifest_bytes(outputs)
     for name, content in template_files().items():
         assert (bpmn_dir / "element-templates" / name).read_bytes() == content, name
+
+
+def test_untouched_file_is_updated_when_the_catalog_changes(catalog: Catalog, tmp_path: Path) -> None:
+    """An older generated version on disk (manifest agrees with it) is the generator's to replace."""
+    import json
+
+    from xietong.generator.fingerprint import element_hashes
+
+    generate(catalog, tmp_path)
+    first, second = build_outputs(catalog)[:2]
+    target = tmp_path / first.path
+    target.write_bytes(second.content)  # "what the previous catalog produced" for this path
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["files"][first.path] = element_hashes(etree.fromstring(second.content))
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    report = generate(catalog, tmp_path)
+    assert report.written == [first.path] and not report.refused
+    assert target.read_bytes() == first.content

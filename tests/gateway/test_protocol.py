@@ -181,3 +181,25 @@ def test_invalid_activation_requests_name_the_field(
         list(GatewayStub(channel).ActivateJobs(pb.ActivateJobsRequest(worker="w", **fields), timeout=5))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert named in err.value.details()
+
+
+def test_large_job_batches_are_split_over_several_responses(gateway: RunningGateway) -> None:
+    pid = unique("big")
+    job_type = f"{pid}-task"
+    blob = json.dumps({"blob": "x" * 1_500_000})  # three jobs exceed half the 4 MiB message limit
+    with grpc.insecure_channel(gateway.address) as channel:
+        stub = GatewayStub(channel)
+        deploy(stub, pid, models.chain(pid, [job_type]))
+        for _ in range(3):
+            stub.CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1, variables=blob)
+            )
+        request = pb.ActivateJobsRequest(
+            type=job_type, worker="w", timeout=60_000, maxJobsToActivate=3, requestTimeout=-1
+        )
+        responses = list(stub.ActivateJobs(request, timeout=30))
+        for response in responses:
+            for job in response.jobs:
+                stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+    assert sum(len(response.jobs) for response in responses) == 3
+    assert len(responses) >= 2

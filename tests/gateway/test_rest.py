@@ -182,3 +182,25 @@ def test_cancel_instance_and_resolve_incident(gateway: RunningGateway) -> None:
         assert rest.get(f"/v2/process-instances/{key}").json()["state"] == "TERMINATED"
         again = rest.post(f"/v2/process-instances/{key}/cancellation")
     assert again.status_code == 404 and again.headers["content-type"].startswith(PROBLEM)
+
+
+def test_user_task_search_sorts_and_pages(gateway: RunningGateway) -> None:
+    pid = unique("sorted")
+    group = unique("team")
+    deploy(gateway, pid, models.user_task_flow(pid, group))
+    with gateway.rest() as rest:
+        keys = []
+        for priority in (10, 70, 40):
+            created = rest.post("/v2/process-instances", json={"processDefinitionId": pid}).json()
+            task = only_task(rest, candidateGroup=group, processInstanceKey=created["processInstanceKey"])
+            update = {"changeset": {"priority": priority}}
+            assert rest.patch(f"/v2/user-tasks/{task['userTaskKey']}", json=update).status_code == 204
+            keys.append(task["userTaskKey"])
+        body = {
+            "filter": {"candidateGroup": group},
+            "sort": [{"field": "priority", "order": "DESC"}],
+            "page": {"from": 0, "limit": 2},
+        }
+        page = rest.post("/v2/user-tasks/search", json=body).json()
+    assert [item["priority"] for item in page["items"]] == [70, 40]
+    assert page["page"]["totalItems"] == 3

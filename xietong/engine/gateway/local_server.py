@@ -72,7 +72,9 @@ class LocalServer:
         except FileNotFoundError:
             return ""
 
-    def start(self, credentials: grpc.ChannelCredentials | None = None, host_override: str | None = None) -> None:
+    def start(
+        self, credentials: grpc.ChannelCredentials | None = None, host_override: str | None = None
+    ) -> None:
         command = [
             sys.executable, "-m", "xietong", "engine", "serve",
             "--address", self.address,

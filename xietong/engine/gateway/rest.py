@@ -155,8 +155,21 @@ def page_of(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
     limit = page.get("limit", 100)
     if not isinstance(start, int) or not isinstance(limit, int) or start < 0 or limit < 0:
         raise invalid("page.from and page.limit must be non-negative integers")
-    selected = items[start : start + limit]
-    return {"items": [to_json(item) for item in selected], "page": {"totalItems": len(items)}}
+    rows = [to_json(item) for item in items]
+    sort = body.get("sort") or []
+    if not isinstance(sort, list) or not all(
+        isinstance(k, dict) and isinstance(k.get("field"), str) for k in sort
+    ):
+        raise invalid('sort must be a list of {"field": name, "order": "ASC"|"DESC"}')
+    for key in reversed(sort):  # stable sorts, last key first; missing values last, as in Camunda
+        field, descending = key["field"], str(key.get("order", "ASC")).upper() == "DESC"
+        present = [row for row in rows if row.get(field) is not None]
+        absent = [row for row in rows if row.get(field) is None]
+        try:
+            rows = sorted(present, key=lambda row: row[field], reverse=descending) + absent
+        except TypeError:
+            raise invalid(f"sort: the values of {field!r} cannot be ordered") from None
+    return {"items": rows[start : start + limit], "page": {"totalItems": len(items)}}
 
 
 class RestApi:

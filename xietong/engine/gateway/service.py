@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import grpc
@@ -171,9 +171,8 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         """Long polling: answer as soon as jobs exist, else when requestTimeout runs out (empty)."""
         command = self._activate_command(request, request.maxJobsToActivate, "ActivateJobs")
         if request.requestTimeout < 0:
-            jobs = await self._engine.call(command)
-            if jobs:
-                yield pb.ActivateJobsResponse(jobs=[activated_job(job) for job in jobs])
+            for response in self._responses(await self._engine.call(command)):
+                yield response
             return
         timeout_ms = request.requestTimeout or self._settings.long_polling_timeout_ms
         client_deadline = context.time_remaining()
@@ -187,11 +186,27 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
                 if jobs:
                     if len(jobs) >= command.max_jobs_to_activate:
                         self._signals.notify_local(command.type)
-                    yield pb.ActivateJobsResponse(jobs=[activated_job(job) for job in jobs])
+                    for response in self._responses(jobs):
+                        yield response
                     return
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not await waiter.wait(remaining):
                     return
+
+    def _responses(self, jobs: Any) -> Iterator[pb.ActivateJobsResponse]:
+        """Jobs split over several responses so that none exceeds the message size limit (as Zeebe does)."""
+        budget = self._settings.max_message_bytes // 2
+        batch: list[pb.ActivatedJob] = []
+        size = 0
+        for job in jobs:
+            message = activated_job(job)
+            if batch and size + message.ByteSize() > budget:
+                yield pb.ActivateJobsResponse(jobs=batch)
+                batch, size = [], 0
+            batch.append(message)
+            size += message.ByteSize()
+        if batch:
+            yield pb.ActivateJobsResponse(jobs=batch)
 
     @_streaming
     async def StreamActivatedJobs(

@@ -26,3 +26,15 @@ def test_eval_rejects_bad_vars() -> None:
     result = CliRunner().invoke(feel, ["eval", "1", "--vars", "[1]"])
     assert result.exit_code != 0
     assert "--vars" in result.output
+
+
+def test_eval_with_pinned_clock() -> None:
+    result = CliRunner().invoke(feel, ["eval", 'now() + duration("P1D")', "--now", "2024-03-15T10:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == "2024-03-16T10:00:00Z"
+
+
+def test_eval_rejects_clock_without_offset() -> None:
+    result = CliRunner().invoke(feel, ["eval", "now()", "--now", "2024-03-15T10:00:00"])
+    assert result.exit_code != 0
+    assert "--now" in result.output

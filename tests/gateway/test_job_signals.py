@@ -63,3 +63,14 @@ def test_engine_thread_notifications_reach_the_loop() -> None:
         assert waiter.acted
 
     asyncio.run(main())
+
+
+def test_close_wakes_every_waiter() -> None:
+    async def main() -> None:
+        signals = JobSignals(asyncio.get_running_loop())
+        with signals.watch("a") as first, signals.watch("a") as second, signals.watch("b") as third:
+            signals.close()
+            assert all(w.event.is_set() for w in (first, second, third))
+        assert signals.closed
+
+    asyncio.run(main())

@@ -145,3 +145,25 @@ def test_sigint_stops_the_engine_cleanly(tmp_path: Path) -> None:
         code = running.process.wait(timeout=30)
     assert code == 0, running.log()
     assert "gateway stopped" in running.log() and "engine stopped" in running.log()
+
+
+def test_shutdown_answers_waiting_long_polls_at_once(tmp_path: Path) -> None:
+    """A long poll must not hold SIGTERM up: it is answered (empty) as soon as shutdown begins."""
+    running = start_gateway(tmp_path)
+    try:
+        wait_healthy(running)
+        with grpc.insecure_channel(running.address) as channel:
+            request = pb.ActivateJobsRequest(
+                type="idle", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=60_000
+            )
+            call = GatewayStub(channel).ActivateJobs(request, timeout=90)
+            health = health_pb2_grpc.HealthStub(channel)
+            # the poll is registered once the gateway has answered a later call on the same connection
+            health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+            running.process.send_signal(signal.SIGTERM)
+            assert [response for response in call] == []
+            code = running.process.wait(timeout=30)
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+    assert code == 0, running.log()

@@ -42,6 +42,14 @@ class JobSignals:
         self._lock = threading.Lock()
         self._pending: set[str] = set()
         self._scheduled = False
+        self.closed = False
+
+    def close(self) -> None:
+        """Shutdown: wake every waiter so long polls answer (empty) and streams end at once."""
+        self.closed = True
+        for queue in self._waiters.values():
+            for waiter in queue:
+                waiter.event.set()
 
     def notify(self, job_type: str) -> None:
         """Engine thread: jobs of ``job_type`` may have become activatable."""

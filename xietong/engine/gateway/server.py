@@ -89,10 +89,11 @@ class Gateway:
         self._health = HealthServicer()
         self._rest: _EmbeddedUvicorn | None = None
         self._rest_task: asyncio.Task[None] | None = None
+        self._signals: JobSignals | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        signals = JobSignals(loop)
+        signals = self._signals = JobSignals(loop)
         self.engine.add_job_listener(signals.notify)
         client = EngineClient(self.engine, self.settings.max_inflight_commands)
         host, port = split_address(self.settings.address)
@@ -165,6 +166,9 @@ class Gateway:
     async def stop(self, grace_s: float = 5.0) -> None:
         """Refuse new calls, let running ones finish within ``grace_s``, then stop REST."""
         await self._health.enter_graceful_shutdown()
+        if self._signals is not None:
+            self.engine.remove_job_listener(self._signals.notify)
+            self._signals.close()
         if self._grpc is not None:
             await self._grpc.stop(grace_s)
         if self._rest is not None and self._rest_task is not None:

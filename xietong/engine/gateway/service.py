@@ -180,7 +180,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         if client_deadline is not None:  # leave the answer time to travel back before the client gives up
             timeout_s = min(timeout_s, max(client_deadline - 0.5, 0.0))
         deadline = time.monotonic() + timeout_s
-        while True:
+        while not self._signals.closed:
             with self._signals.watch(command.type) as waiter:
                 jobs = await self._engine.call(command)
                 if jobs:
@@ -216,7 +216,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         command = self._activate_command(request, STREAM_BATCH, "StreamActivatedJobs")
         log.debug("job stream opened", type=command.type, worker=command.worker)
         try:
-            while True:
+            while not self._signals.closed:
                 with self._signals.watch(command.type) as waiter:
                     jobs = await self._engine.call(command)
                     if len(jobs) >= STREAM_BATCH:

@@ -182,3 +182,15 @@ def open_user_task(engine: Engine, element_id: str) -> dict[str, Any] | None:
 def events_of(store: CaseStore, case_id: str, kind: EventKind) -> list[CaseEvent] | None:
     found = [event for event in store.events(case_id) if event.kind is kind]
     return found or None
+
+
+def complete_user_task(
+    engine: Engine, element_id: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Waits for an open user task of ``element_id`` and completes it as a person would."""
+    task = poll(f"user task {element_id}", lambda: open_user_task(engine, element_id), engine.log)
+    response = engine.rest.post(
+        f"/v2/user-tasks/{task['userTaskKey']}/completion", json={"variables": variables or {}}
+    )
+    assert response.status_code == 204, response.text
+    return task

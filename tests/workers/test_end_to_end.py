@@ -26,6 +26,7 @@ from tests.workers.engine_harness import (
     Engine,
     EngineClock,
     RunningWorkers,
+    complete_user_task,
     deploy,
     events_of,
     open_user_task,
@@ -166,3 +167,74 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
     assert completed[0]["process_instance_key"] == deadline.process_instance_key
     assert completed[0]["task_type"] == "xietong.deadline"
     assert lines[-1]["event"] == "workers stopped"
+
+
+def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store: CaseStore) -> None:
+    """泗阳 联动执法: 初审, 法制审核 (材料移送司法局), 县领导审批, 派送, five collaborators, a 督办."""
+    clock = EngineClock(engine, START)
+    deploy(engine, REPO / "bpmn" / "siyang" / "siyang_joint_enforcement.bpmn")
+    workers = RunningWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
+    case_id = "SY-2025-0930-01"
+    try:
+        response = engine.rest.post(
+            "/v2/process-instances",
+            json={
+                "processDefinitionId": "siyang_joint_enforcement",
+                "variables": {"caseId": case_id, "itemNumber": 3},
+            },
+        )
+        assert response.status_code == 200, response.text
+        instance_key = int(response.json()["processInstanceKey"])
+
+        complete_user_task(engine, "apply")
+        complete_user_task(engine, "initial_review", {"outcome": "eligible"})
+        [transfer] = poll(
+            "the 移送 to 司法局", lambda: events_of(store, case_id, EventKind.TRANSFERRED), engine.log
+        )
+        assert transfer.detail == {"to": "泗阳县司法局"}
+        assert transfer.department == "泗阳县综合指挥调度中心"
+        complete_user_task(engine, "legal_review", {"outcome": "passed"})
+        complete_user_task(engine, "submit_for_approval", {"outcome": "approved"})
+        complete_user_task(engine, "dispatch")
+        complete_user_task(engine, "joint_enforcement")
+
+        # 配合单位: 1 working day from Tue 30 Sep 2025 is Thu 9 Oct; item 3 has five collaborators.
+        [first_due] = poll("the first deadline", lambda: events_of(store, case_id, EventKind.DEADLINE_SET))
+        assert first_due.detail["due"] == "2025-10-09T23:59:59+08:00"
+        for _ in range(4):
+            complete_user_task(engine, "collaborator_documents", {"result": {"documents": 1}})
+        clock.advance(dt.timedelta(days=10))  # Fri 10 Oct: one collaborator is late
+        [supervised] = poll("the 督办", lambda: events_of(store, case_id, EventKind.SUPERVISED), engine.log)
+        assert supervised.step_id == "collaborator_documents"
+        assert supervised.detail == {"supervisor": "配合单位", "department": "配合单位", "level": 1}
+        complete_user_task(engine, "collaborator_documents", {"result": {"documents": 2}})
+
+        # 牵头单位: 5 working days from Fri 10 Oct are 11 (调休), 13, 14, 15, 16 Oct.
+        second_due = poll(
+            "the second deadline",
+            lambda: (
+                (found := events_of(store, case_id, EventKind.DEADLINE_SET)) and len(found) == 2 and found[1]
+            ),
+        )
+        assert second_due.detail["due"] == "2025-10-16T23:59:59+08:00"
+        assert second_due.detail["dueVariable"] == "due_report_results"
+        complete_user_task(engine, "report_results")
+        complete_user_task(engine, "archive")
+        poll(
+            "the instance to complete",
+            lambda: engine.rest.get(f"/v2/process-instances/{instance_key}").json()["state"] == "COMPLETED",
+            engine.log,
+        )
+        assert [e.kind for e in store.events(case_id)] == [
+            EventKind.TRANSFERRED,
+            EventKind.DEADLINE_SET,
+            EventKind.SUPERVISED,
+            EventKind.DEADLINE_SET,
+        ]
+        assert {e.process_instance_key for e in store.events(case_id)} == {instance_key}
+        # This model files the case in a user task (汇总执法结果并存档), not with xietong.archive,
+        # so the case store still lists the case as open.
+        case = store.get(case_id)
+        assert case is not None and case.status is CaseStatus.OPEN
+    finally:
+        workers.stop()

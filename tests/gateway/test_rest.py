@@ -145,6 +145,7 @@ def test_clock_pin_add_reset(gateway: RunningGateway) -> None:
         try:
             assert rest.put("/v2/clock", json={"timestamp": pinned}).status_code == 204
             assert rest.get("/v2/clock").json()["timestamp"] == pinned
+            assert rest.get("/v2/clock").json()["pinned"] is True
             assert rest.post("/v2/clock/add", json={"milliseconds": 3_600_000}).status_code == 204
             assert rest.get("/v2/clock").json()["timestamp"] == pinned + 3_600_000
             assert rest.put("/v2/clock", json={"timestamp": -1}).status_code == 400

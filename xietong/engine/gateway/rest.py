@@ -191,7 +191,10 @@ class RestApi:
 
     async def get_clock(self, request: Request) -> Response:
         now = await self._query(self._engine.clock.now)
-        return JSONResponse({"timestamp": int(now.timestamp() * 1000), "iso": now.isoformat()})
+        pinned = getattr(self._engine.clock, "is_pinned", None)
+        return JSONResponse(
+            {"timestamp": int(now.timestamp() * 1000), "iso": now.isoformat(), "pinned": pinned}
+        )
 
     async def pin_clock(self, request: Request) -> Response:
         timestamp = (await body_of(request)).get("timestamp")

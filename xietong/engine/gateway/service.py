@@ -81,6 +81,7 @@ def _unary(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
         try:
             return await method(self, request, context)
         except errors.EngineError as error:
+            log.debug("rpc rejected", rpc=method.__name__, code=status_for(error).name, reason=str(error))
             await context.abort(status_for(error), str(error))
         raise AssertionError("unreachable: abort raises")
 
@@ -96,6 +97,7 @@ def _streaming(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIt
             async for item in method(self, request, context):
                 yield item
         except errors.EngineError as error:
+            log.debug("rpc rejected", rpc=method.__name__, code=status_for(error).name, reason=str(error))
             await context.abort(status_for(error), str(error))
 
     return wrapper

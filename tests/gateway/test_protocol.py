@@ -203,3 +203,22 @@ def test_large_job_batches_are_split_over_several_responses(gateway: RunningGate
                 stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
     assert sum(len(response.jobs) for response in responses) == 3
     assert len(responses) >= 2
+
+
+def test_migrating_an_existing_instance_names_the_missing_feature(gateway: RunningGateway) -> None:
+    pid = unique("migrate")
+    with grpc.insecure_channel(gateway.address) as channel:
+        stub = GatewayStub(channel)
+        deploy(stub, pid, models.message_flow(pid, f"{pid}-m"))
+        created = stub.CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1, variables='{"caseId": "m"}')
+        )
+        with pytest.raises(grpc.RpcError) as err:
+            stub.MigrateProcessInstance(
+                pb.MigrateProcessInstanceRequest(processInstanceKey=created.processInstanceKey), timeout=5
+            )
+        stub.CancelProcessInstance(
+            pb.CancelProcessInstanceRequest(processInstanceKey=created.processInstanceKey)
+        )
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "does not support process instance migration" in err.value.details()

@@ -387,7 +387,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     ) -> pb.MigrateProcessInstanceResponse:
         """Migration is not implemented by the embedded engine; say so instead of pretending."""
         key = request.processInstanceKey
-        if self._engine.engine.queries.get_process_instance(key) is None:
+        if await asyncio.to_thread(self._engine.engine.queries.get_process_instance, key) is None:
             raise errors.NotFound(
                 f"Expected to migrate process instance but no process instance found with key '{key}'"
             )

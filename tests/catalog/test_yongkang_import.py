@@ -291,3 +291,19 @@ def test_an_unrecognised_shape_is_a_warning_naming_the_mechanism(
     assert len(result.warnings) == 1
     warning = str(result.warnings[0])
     assert warning.startswith(f"{DOC}:1682: mechanism 21 not imported:") and "no shape rule" in warning
+
+
+def test_inline_responsible_units_and_named_holders_under_a_role_heading(by_number: dict) -> None:
+    """47's （三）其他部门 lists one department per item, each with its own 责任机构 at the line's end."""
+    duties = {d.text: d for d in by_number[47].duties}
+    commerce = duties["商务局负责大型超市、粮油仓储销售等场所病媒生物防制工作的督查落实。"]
+    assert (commerce.department, commerce.role, commerce.responsible_unit) == (
+        "商务局",
+        None,
+        "粮食和物资储备科",
+    )
+    assert source_line(DOC, commerce.source.line_start).endswith("责任机构：粮食和物资储备科")
+    several = next(d for t, d in duties.items() if t.startswith("农业农村局、公安局、市场监管局等部门"))
+    assert several.role == Role.relevant_departments and several.department is None  # three holders: a role
+    assert several.responsible_unit == "农业综合行政执法队、治安大队、市场监管综合行政执法队"
+    assert all("责任机构" not in d.text for m in by_number.values() for d in m.duties)

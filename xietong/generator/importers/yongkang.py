@@ -106,6 +106,7 @@ LOCAL_ROLES: dict[str, Role] = {
 }
 
 _AND_OTHERS = re.compile(r"等(相关)?部门$")
+_NAMED_HOLDER = re.compile(r"^([^，。、；]{2,12}?)负责")
 
 
 def mechanism_id(raw: RawMechanism) -> str:
@@ -203,14 +204,19 @@ class YongkangImporter:
             role = LOCAL_ROLES.get(block.department) or (
                 None if registry.resolve(block.department) else resolve_role(block.department)
             )
-            unit = "、".join(block.responsible_units) or None
-            for text, (first, last) in zip(block.items, block.item_lines, strict=True):
+            rows = zip(block.items, block.item_lines, block.item_units, strict=True)
+            for text, (first, last), units in rows:
+                department = None if role else block.department
+                item_role = role
+                # under a role heading (其他部门), "商务局负责…" is that one department's duty
+                if role is not None and (m := _NAMED_HOLDER.match(text)) and registry.resolve(m.group(1)):
+                    department, item_role = m.group(1), None
                 out.append(
                     Duty(
-                        department=None if role else block.department,
-                        role=role,
+                        department=department,
+                        role=item_role,
                         text=text,
-                        responsible_unit=unit,
+                        responsible_unit="、".join(units or block.responsible_units) or None,
                         source=SourceRef(document=SOURCE_NAME, line_start=first, line_end=last),
                     )
                 )

@@ -78,6 +78,7 @@ class PitfallKind(StrEnum):
     MATERIALS_TABLE = "materials_table"
     LEAD_IN_SENTENCE = "lead_in_sentence"
     ITEMS_ON_ONE_LINE = "items_on_one_line"
+    INLINE_RESPONSIBLE_UNIT = "inline_responsible_unit"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class RawDuty:
     line: int
     items: list[str] = field(default_factory=list)
     item_lines: list[tuple[int, int]] = field(default_factory=list)
+    item_units: list[list[str]] = field(default_factory=list)
     responsible_units: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -395,8 +397,7 @@ class _MechanismParser:
             if len(parts) > 1:
                 self.pit(PitfallKind.ITEMS_ON_ONE_LINE, i, f"{len(parts)} numbered items on one line")
             for part in parts if len(parts) > 1 else [im.group(2)]:
-                duty.items.append(compact(part))
-                duty.item_lines.append((i + 1, i + 1))
+                self._add_item(duty, compact(part), i)
             return
         if duty.items:
             duty.items[-1], wrapped = _join_wrapped(duty.items[-1], text)
@@ -404,8 +405,18 @@ class _MechanismParser:
             if wrapped:
                 self.pit(PitfallKind.WRAPPED_LINE, i, text[:20])
         else:
-            duty.items.append(text)
-            duty.item_lines.append((i + 1, i + 1))
+            self._add_item(duty, text, i)
+
+    def _add_item(self, duty: RawDuty, text: str, i: int) -> None:
+        """One duty item; a 责任机构 at the end of the item itself (…工作。责任机构：教育科) is its own."""
+        units: list[str] = []
+        if (pos := text.find("责任机构")) > 0 and (rm := _RESPONSIBLE_RE.match(text[pos:])):
+            units = split_names(rm.group(1))
+            text = text[:pos]
+            self.pit(PitfallKind.INLINE_RESPONSIBLE_UNIT, i, "、".join(units))
+        duty.items.append(text)
+        duty.item_lines.append((i + 1, i + 1))
+        duty.item_units.append(units)
 
     def _in_steps(self, raw: str, i: int) -> None:
         text = compact(raw)

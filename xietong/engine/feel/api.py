@@ -34,6 +34,11 @@ class CompiledExpression:
             raise
         except RecursionError as exc:
             raise FeelEvaluationError("evaluation nested too deeply") from exc
+        except (ArithmeticError, ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
+            # a value out of Python's range somewhere unforeseen: a typed failure, never a crash
+            raise FeelEvaluationError(
+                f"cannot evaluate {self.source!r}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.source!r})"

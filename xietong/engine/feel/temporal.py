@@ -67,7 +67,10 @@ def parse_iso_duration(text: str) -> YearsMonthsDuration | timedelta:
         raise ValueError(f"duration {text!r} out of range")
     sec = Decimal(seconds or 0)
     micros = int((sec * 1_000_000).to_integral_value())
-    td = timedelta(days=total_days, hours=int(hours or 0), minutes=int(minutes or 0), microseconds=micros)
+    try:
+        td = timedelta(days=total_days, hours=int(hours or 0), minutes=int(minutes or 0), microseconds=micros)
+    except OverflowError as exc:
+        raise ValueError(f"duration {text!r} out of range") from exc
     return -td if sign < 0 else td
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,13 +31,27 @@ def builtin(name: str, params: str = "", *, variadic: bool = False, ctx: bool = 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
         names = [p.strip() for p in params.split(",") if p.strip()]
         required = sum(1 for p in names if not p.endswith("?"))
-        overload = Overload(tuple(p.rstrip("?") for p in names), required, variadic, impl, ctx)
+        overload = Overload(tuple(p.rstrip("?") for p in names), required, variadic, _guarded(impl), ctx)
         _OVERLOADS.setdefault(name, []).append(overload)
         if name not in BUILTINS:
             BUILTINS[name] = FeelFunction(name, overload.params, _dispatcher(name))
         return impl
 
     return register
+
+
+def _guarded(impl: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in that cannot handle its arguments (a date in year 10^11, an overflowing duration) gives
+    null, as feel-scala turns a failed invocation into null."""
+
+    @functools.wraps(impl)
+    def call(*args: Any) -> Any:
+        try:
+            return impl(*args)
+        except (ArithmeticError, ValueError, TypeError, OverflowError, IndexError, KeyError):
+            return None
+
+    return call
 
 
 def _bind_named(ov: Overload, named: dict[str, Any]) -> list[Any] | None:

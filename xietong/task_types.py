@@ -101,10 +101,16 @@ TASK_TYPES: dict[str, TaskType] = {
             TRIAGE,
             "研判",
             "Decides where a reported problem goes: handled on the spot by the town, or reported to the "
-            "lead department; the gateway after it branches on triageResult.",
+            "lead department; the gateway after it branches on the variable named by resultVariable.",
             inputs=(CASE_ID, Variable("report", "context", "the reported problem", required=False)),
-            outputs=(Variable("triageResult", "string", "one of the values listed in the header options"),),
-            headers=(*COMMON_HEADERS, Header("options", "comma-separated outcomes the worker may return")),
+            outputs=(
+                Variable("<resultVariable>", "string", "one of the outcome codes in the header options"),
+            ),
+            headers=(
+                *COMMON_HEADERS,
+                Header("options", "comma-separated outcome codes the worker may return"),
+                Header("resultVariable", "name of the variable to set (the decision's, e.g. outcome)"),
+            ),
         ),
         TaskType(
             DISPATCH,

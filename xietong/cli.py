@@ -20,6 +20,8 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "bpmn": ("xietong.generator.cli", "bpmn"),
     "feel": ("xietong.engine.feel.cli", "feel"),
     "engine": ("xietong.engine.cli", "engine"),
+    "workers": ("xietong.workers.cli", "workers"),
+    "demo": ("xietong.demo.cli", "demo"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The main job's story: the whole system, end to end, told to a newcomer."""

@@ -1,0 +1,31 @@
+"""`xietong demo`: the README's main job."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from xietong.settings import get_settings
+
+
+@click.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the engine data, its log and the case store go (default: a new temporary folder, kept).",
+)
+def demo(data_dir: Path | None) -> None:
+    """Run one joint-enforcement case end to end on the embedded engine and say what happened."""
+    from xietong.demo.narrator import Narrator
+    from xietong.demo.story import JointEnforcementStory, StoryFailed, StoryPaths
+
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="xietong-demo-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        JointEnforcementStory(get_settings(), StoryPaths(data_dir), Narrator()).run()
+    except StoryFailed as failure:
+        raise click.ClickException(str(failure)) from failure

@@ -49,7 +49,9 @@ def test_every_service_task_is_served(model: Path, tmp_path: Path) -> None:
             assert task_type in HANDLERS, f"{model.name}/{element_id}: no worker serves {task_type!r}"
             variables = dict(INSTANCE_VARIABLES)
             if task_type == "xietong.triage":  # a person decided before this step
-                variables["triageResult"] = headers.get("options", "").split(",")[0]
+                variables[headers.get("resultVariable", "triageResult")] = headers.get("options", "").split(
+                    ","
+                )[0]
             context = JobContext(
                 job_key, task_type, 1, model.stem, element_id, variables, headers, store, calendar, NOW
             )

@@ -27,7 +27,7 @@ from xietong.workers.handlers.job import Handler, JobContext, JobInputError
 class Registration:
     task_type: str
     handle: Handler
-    fetch: tuple[str, ...]
+    fetch: tuple[str, ...]  # variables to fetch with the job; empty fetches them all
 
 
 def _registration(module: ModuleType) -> Registration:

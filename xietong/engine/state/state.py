@@ -35,6 +35,7 @@ class State:
         self.tables: dict[str, dict[int, Any]] = {kind: {} for kind in ENTITY_KINDS}
         self.tables[VARIABLES] = {}
         self._dirty: set[tuple[str, int]] = set()
+        self._fresh: set[tuple[str, int]] = set()  # created since the last flush: never written yet
         # derived indexes
         self.children: dict[int, set[int]] = defaultdict(set)
         self.activatable: dict[str, dict[int, None]] = defaultdict(dict)  # job type -> ordered job keys
@@ -50,15 +51,28 @@ class State:
 
     # -- generic access ------------------------------------------------------------------------
     def put(self, entity: Entity) -> None:
-        self.tables[entity.KIND][entity.key] = entity
-        self._dirty.add((entity.KIND, entity.key))
+        """Store a new entity (use ``touch`` after changing an existing one)."""
+        table = self.tables[entity.KIND]
+        ident = (entity.KIND, entity.key)
+        if entity.key not in table and ident not in self._dirty:
+            self._fresh.add(ident)
+        table[entity.key] = entity
+        self._dirty.add(ident)
 
     def touch(self, entity: Entity) -> None:
         self._dirty.add((entity.KIND, entity.key))
 
     def drop(self, entity: Entity) -> None:
         self.tables[entity.KIND].pop(entity.key, None)
-        self._dirty.add((entity.KIND, entity.key))
+        self._forget((entity.KIND, entity.key))
+
+    def _forget(self, ident: tuple[str, int]) -> None:
+        """A removed row: delete it, unless it was created in this batch and never written."""
+        if ident in self._fresh:
+            self._fresh.discard(ident)
+            self._dirty.discard(ident)
+        else:
+            self._dirty.add(ident)
 
     def flush(self) -> tuple[list[tuple[str, int, str]], list[tuple[str, int]]]:
         upserts: list[tuple[str, int, str]] = []
@@ -72,6 +86,7 @@ class State:
             else:
                 upserts.append((kind, key, obj.to_row()))
         self._dirty.clear()
+        self._fresh.clear()
         return upserts, deletes
 
     def load(self, rows: Any) -> None:
@@ -162,7 +177,7 @@ class State:
         self.children.pop(ei.key, None)
         if ei.key in self.variables and ei.kind != "process":  # an instance's variables stay readable
             del self.variables[ei.key]
-            self._dirty.add((VARIABLES, ei.key))
+            self._forget((VARIABLES, ei.key))
 
     def child_instances(self, key: int) -> list[ElementInstance]:
         table = self.element_instances
@@ -181,6 +196,8 @@ class State:
         scope = self.variables.get(scope_key)
         if scope is None:
             scope = self.variables[scope_key] = {}
+            if (VARIABLES, scope_key) not in self._dirty:
+                self._fresh.add((VARIABLES, scope_key))
         created = name not in scope
         scope[name] = value
         self._dirty.add((VARIABLES, scope_key))

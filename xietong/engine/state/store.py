@@ -41,6 +41,7 @@ class Store:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={synchronous}")
+        self.db.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints under load
         self.db.executescript(SCHEMA)
 
     def load_meta(self) -> dict[str, str]:

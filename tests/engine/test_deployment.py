@@ -109,3 +109,14 @@ def test_job_worker_service_task_in_chinese_model(h: Harness) -> None:
     h.deploy(bpmn(body, process_id="属地管理"))
     h.start("属地管理")
     assert h.jobs("派单")[0].bpmn_process_id == "属地管理"
+
+
+def test_timer_start_event_needing_variables_is_rejected(h: Harness) -> None:
+    body = (
+        '<bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>=cycle</bpmn:timeCycle>'
+        '</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="e"/>' + chain("tick", "e")
+    )
+    with pytest.raises(DeploymentRejected, match="tick: timer start event"):
+        h.engine.execute(Deploy((("t.bpmn", bpmn(body)),)))
+    with pytest.raises(NotFound):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))

@@ -38,3 +38,15 @@ def test_inspect_unknown_instance_is_an_error(h: Harness, tmp_path: Path) -> Non
     assert result.exit_code != 0 and "no process instance with key 42" in result.output
     missing = CliRunner().invoke(engine_group, ["inspect", "--data", str(tmp_path / "nothing")])
     assert missing.exit_code != 0 and "engine.db" in missing.output
+
+
+def test_inspect_filters_by_state(h: Harness, tmp_path: Path) -> None:
+    h.deploy(MODEL)
+    first = h.start("case")
+    h.complete("review")
+    second = h.start("case")
+    result = CliRunner().invoke(
+        engine_group, ["inspect", "--data", str(tmp_path / "data"), "--state", "active"]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(second) in result.output and str(first) not in result.output

@@ -20,14 +20,20 @@ def engine() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="The engine's data directory (holds engine.db).",
 )
+@click.option(
+    "--state",
+    type=click.Choice(["ACTIVE", "COMPLETED", "TERMINATED"], case_sensitive=False),
+    help="List only instances in this state.",
+)
+@click.option("--limit", default=50, show_default=True, help="List at most this many (newest) instances.")
 @click.argument("instance", required=False, type=int)
-def inspect(data_dir: Path, instance: int | None) -> None:
+def inspect(data_dir: Path, instance: int | None, state: str | None, limit: int) -> None:
     """List process instances, or show one INSTANCE: active elements, variables, incidents, record log."""
     from xietong.engine.inspect import Snapshot, instance_detail, overview
 
     try:
         snapshot = Snapshot(data_dir)
-        lines = overview(snapshot) if instance is None else instance_detail(snapshot, instance)
+        lines = overview(snapshot, state, limit) if instance is None else instance_detail(snapshot, instance)
     except (FileNotFoundError, KeyError) as err:
         raise click.ClickException(str(err).strip("'\"")) from err
     click.echo("\n".join(lines))

@@ -92,6 +92,14 @@ class Engine:
             self._thread.join()
         self.clock.unsubscribe(self._on_clock)
         self._running = False
+        if self._processor is not None:  # await-result requests die with the engine, as in Zeebe
+            for waiting in self._processor.awaiting.values():
+                for future, _ in waiting:
+                    if not future.done():
+                        future.set_exception(
+                            ResourceExhausted("the engine stopped before the instance completed")
+                        )
+            self._processor.awaiting.clear()
         if self._store is not None:
             self._store.close()
         log.info("engine stopped", data_dir=str(self.data_dir))

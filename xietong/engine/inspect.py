@@ -44,7 +44,8 @@ class Snapshot:
         ).fetchall()
 
 
-def overview(snapshot: Snapshot) -> list[str]:
+def overview(snapshot: Snapshot, state: str | None = None, limit: int = 50) -> list[str]:
+    """Counts, then the newest ``limit`` instances (optionally only those in ``state``)."""
     instances = sorted(snapshot.tables["pi"].values(), key=lambda s: s.key)
     incidents = [i for i in snapshot.tables["inc"].values() if i.state == "ACTIVE"]
     with_incident = {i.pi_key for i in incidents}
@@ -56,7 +57,8 @@ def overview(snapshot: Snapshot) -> list[str]:
         "",
         f"{'INSTANCE':<20} {'PROCESS':<28} {'VER':>3} {'STATE':<11} {'STARTED':<19} {'ENDED':<19} INCIDENT",
     ]
-    for s in instances:
+    shown = [s for s in instances if state is None or s.state == state.upper()][-limit:] if limit else []
+    for s in shown:
         lines.append(
             f"{s.key:<20} {s.bpmn_process_id[:28]:<28} {s.version:>3} {s.state:<11} {_time(s.start_ms):<19} "
             f"{_time(s.end_ms):<19} {'yes' if s.key in with_incident else ''}"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import DeploymentRejected, NotFound
+from xietong.engine.expressions import ExpressionError
 from xietong.engine.model import Process, parse_resource
 from xietong.engine.processing.events import _ms
 from xietong.engine.state.entities import ProcessDefinition, Timer
@@ -36,6 +37,12 @@ class DeploymentHandler:
             processes, resource_problems = parse_resource(name, content)
             problems += resource_problems
             parsed += [(name, content, process) for process in processes]
+        for name, _, process in parsed:  # FEEL timer start events must evaluate without variables
+            for start in process.start_events("timer"):
+                try:
+                    p.events.timer_schedule(start, -1)
+                except ExpressionError as err:
+                    problems.append(f"{name}: {start.id}: timer start event: {err}")
         seen: dict[str, str] = {}
         for name, _, process in parsed:
             if process.id in seen:
@@ -119,12 +126,8 @@ class DeploymentHandler:
             p.record("TIMER", "CREATED", timer.key, -1, {"elementId": start.id, "dueDate": due_ms})
 
     def _start_timer_schedule(self, def_key: int, element_id: str) -> tuple[int, int, str]:
-        p = self.p
-        start = p.model(def_key).elements[element_id]
-        try:
-            return p.events.timer_schedule(start, -1)
-        except Exception as err:  # a FEEL timer needing variables cannot work on a start event
-            raise DeploymentRejected([f"{element_id}: timer start event: {err}"]) from err
+        """Validated at deployment, so it evaluates here."""
+        return self.p.events.timer_schedule(self.p.model(def_key).elements[element_id], -1)
 
     def delete_resource(self, cmd: c.DeleteResource) -> None:
         p = self.p

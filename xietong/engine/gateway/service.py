@@ -182,18 +182,22 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         if client_deadline is not None:  # leave the answer time to travel back before the client gives up
             timeout_s = min(timeout_s, max(client_deadline - 0.5, 0.0))
         deadline = time.monotonic() + timeout_s
-        while not self._signals.closed:
+        jobs: Any = ()
+        while not jobs and not self._signals.closed:
             with self._signals.watch(command.type) as waiter:
                 jobs = await self._engine.call(command)
                 if jobs:
-                    if len(jobs) >= command.max_jobs_to_activate:
-                        self._signals.notify_local(command.type)
-                    for response in self._responses(jobs):
-                        yield response
-                    return
+                    # any wake-up received meanwhile announced jobs this activation has already seen;
+                    # later ones find this call unregistered (we leave before answering) and go elsewhere
+                    waiter.acted = len(jobs) < command.max_jobs_to_activate
+                    break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not await waiter.wait(remaining):
                     return
+        if jobs and len(jobs) >= command.max_jobs_to_activate:
+            self._signals.notify_local(command.type)  # a full batch: more may be waiting
+        for response in self._responses(jobs):
+            yield response
 
     def _responses(self, jobs: Any) -> Iterator[pb.ActivateJobsResponse]:
         """Jobs split over several responses so that none exceeds the message size limit (as Zeebe does)."""

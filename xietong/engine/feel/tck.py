@@ -24,6 +24,7 @@ from lxml import etree
 
 from .api import compile_expression
 from .errors import FeelError
+from .tck_tables import TableError, evaluate_table
 from .temporal import parse_date, parse_datetime, parse_iso_duration, parse_time
 from .values import DECIMAL, FeelFunction, equals, to_string
 
@@ -52,6 +53,11 @@ def child(el: Any, name: str) -> Any:
 
 def quote_name(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def backtick(name: str) -> str:
+    """A parameter name as FEEL source: names FEEL cannot spell plainly (``Pre-bureauRisk``) in backticks."""
+    return name if name.replace(" ", "").replace("_", "").isalnum() else f"`{name}`"
 
 
 # -- boxed expressions -> FEEL text ----------------------------------------------------
@@ -114,7 +120,8 @@ def to_feel(el: Any) -> str:
             raise Unsupported(f"{el.get('kind')} function definition")
         params = [p.get("name") for p in children(el, "formalParameter")]
         body = expression_of(el)
-        return f"(function({', '.join(params)}) {to_feel(body) if body is not None else 'null'})"
+        text = to_feel(body) if body is not None else "null"
+        return f"(function({', '.join(backtick(p) for p in params)}) {text})"
     if kind == "invocation":
         callee = expression_of(el)
         name = callee.find("{*}text").text.strip() if callee is not None else ""
@@ -122,7 +129,7 @@ def to_feel(el: Any) -> str:
         for b in children(el, "binding"):
             p = child(b, "parameter").get("name")
             expr = expression_of(b)
-            args.append(f"{p}: {to_feel(expr) if expr is not None else 'null'}")
+            args.append(f"{backtick(p)}: {to_feel(expr) if expr is not None else 'null'}")
         return f"{name}({', '.join(args)})"
     if kind == "conditional":
         # a boxed conditional whose condition is not a boolean is null (DMN 1.5 §8.3.5)
@@ -168,6 +175,8 @@ class Model:
             elif kind == "inputData":
                 m.inputs[el.get("id")] = el.get("name")
         all_names = list(m.inputs.values()) + [e.get("name") for e in m.by_name.values()]
+        # parameters and context entries may be spelled like "Pre-Bureau Risk Category" as well
+        all_names += [e.get("name") for e in root.iter() if local(e) in ("formalParameter", "variable")]
         m.names = tuple(n for n in all_names if n and not n.replace("_", "").isalnum())
         return m
 
@@ -189,10 +198,25 @@ class Model:
         if logic.get("kind") not in (None, "FEEL"):
             raise Unsupported(f"{logic.get('kind')} BKM")
         body = expression_of(logic)
-        if body is None or local(body) == "decisionTable":
-            raise Unsupported("BKM body is a decision table")
+        if body is None:
+            raise Unsupported("BKM without logic")
         params = [p.get("name") for p in children(logic, "formalParameter")]
-        source = f"function({', '.join(params)}) {to_feel(body)}"
+        if local(body) == "decisionTable":
+            outer = dict(scope)
+            self.add_knowledge(bkm, outer)
+
+            def invoke(
+                ctx: Any, args: list[Any], named: dict[str, Any] | None = None, pos: Any = None
+            ) -> Any:
+                frame = dict(outer)
+                frame.update(named if named is not None else dict(zip(params, args, strict=False)))
+                try:
+                    return evaluate_table(body, frame, self.names)
+                except TableError:
+                    return None
+
+            return FeelFunction(bkm.get("name"), tuple(params), invoke)
+        source = f"function({', '.join(backtick(p) for p in params)}) {to_feel(body)}"
         local_scope = dict(scope)
         self.add_knowledge(bkm, local_scope)
         return self.compiled("bkm:" + bkm.get("id"), source).evaluate(local_scope)
@@ -205,8 +229,9 @@ class Model:
                 raise Unsupported("required knowledge is not a BKM")
             scope[bkm.get("name")] = self.bkm_function(bkm, scope)
 
-    def check(self, decision: Any, seen: set[str] | None = None) -> None:
-        """Raise Unsupported unless the decision and everything it needs are FEEL expressions."""
+    def check(self, decision: Any, seen: set[str] | None = None, tables: bool = False) -> None:
+        """Raise Unsupported unless the decision and everything it needs are FEEL expressions (and, with
+        ``tables``, decision tables)."""
         seen = seen if seen is not None else set()
         if decision.get("id") in seen:
             return
@@ -215,15 +240,17 @@ class Model:
         if body is None:
             raise Unsupported("decision without logic")
         if local(body) == "decisionTable":
-            raise Unsupported("decision table")
-        to_feel(body)
+            if not tables:
+                raise Unsupported("decision table")
+        else:
+            to_feel(body)
         for req in children(decision, "informationRequirement"):
             rd = child(req, "requiredDecision")
             if rd is not None:
                 target = self.decisions.get(self.ref(rd))
                 if target is None:
                     raise Unsupported("unknown required decision")
-                self.check(target, seen)
+                self.check(target, seen, tables)
             ri = child(req, "requiredInput")
             if ri is not None and self.ref(ri) not in self.inputs:
                 raise Unsupported("unknown input")
@@ -233,9 +260,13 @@ class Model:
                 raise Unsupported("required knowledge is not a BKM")
             logic = child(bkm, "encapsulatedLogic")
             body = expression_of(logic) if logic is not None else None
-            if body is None or local(body) == "decisionTable":
-                raise Unsupported("BKM body is not a FEEL expression")
-            to_feel(body)
+            if body is None:
+                raise Unsupported("BKM without logic")
+            if local(body) == "decisionTable":
+                if not tables:
+                    raise Unsupported("BKM body is a decision table")
+            else:
+                to_feel(body)
 
     def evaluate(self, decision: Any, inputs: dict[str, Any], results: dict[str, Any]) -> Any:
         did = decision.get("id") or decision.get("name")
@@ -254,8 +285,11 @@ class Model:
         self.add_knowledge(decision, scope)
         body = expression_of(decision)
         try:
-            value = self.compiled("decision:" + did, to_feel(body)).evaluate(scope)
-        except FeelError:
+            if local(body) == "decisionTable":
+                value = evaluate_table(body, scope, self.names)
+            else:
+                value = self.compiled("decision:" + did, to_feel(body)).evaluate(scope)
+        except (FeelError, TableError):
             value = None
         results[did] = value
         return value
@@ -347,6 +381,7 @@ class CaseResult:
     key: tuple[str, str, str]
     status: str  # "passed" | "failed" | "skipped"
     reason: str = ""
+    kind: str = "feel"  # "feel": FEEL expressions only; "table": needs a decision table
 
 
 def run_file(folder: Path, test_file: Path, model: Model | None, load_error: str) -> Iterator[CaseResult]:
@@ -361,13 +396,18 @@ def run_file(folder: Path, test_file: Path, model: Model | None, load_error: str
             yield CaseResult(key, "skipped", f"{case.get('type')} invocation")
             continue
         inputs = {n.get("name"): parse_holder(n) for n in children(case, "inputNode")}
+        kind = "feel"
+        nodes = children(case, "resultNode")
         try:
-            nodes = children(case, "resultNode")
             for node in nodes:
                 decision = model.by_name.get(node.get("name"))
                 if decision is None or local(decision) != "decision":
                     raise Unsupported("result node is not a decision")
-                model.check(decision)
+                try:
+                    model.check(decision)
+                except Unsupported:
+                    model.check(decision, tables=True)
+                    kind = "table"
         except Unsupported as exc:
             yield CaseResult(key, "skipped", str(exc))
             continue
@@ -386,7 +426,7 @@ def run_file(folder: Path, test_file: Path, model: Model | None, load_error: str
                     break
             except Unsupported as exc:
                 failure = ""
-                yield CaseResult(key, "skipped", str(exc))
+                yield CaseResult(key, "skipped", str(exc), kind)
                 break
             except Exception as exc:  # a crash is a failure of this case, reported, never hidden
                 failure = f"{node.get('name')}: crashed with {type(exc).__name__}: {exc}"
@@ -399,10 +439,10 @@ def run_file(folder: Path, test_file: Path, model: Model | None, load_error: str
                 )
                 break
         else:
-            yield CaseResult(key, "failed" if failure else "passed", failure)
+            yield CaseResult(key, "failed" if failure else "passed", failure, kind)
             continue
         if failure:
-            yield CaseResult(key, "failed", failure)
+            yield CaseResult(key, "failed", failure, kind)
 
 
 def show(value: Any) -> str:
@@ -447,10 +487,16 @@ class Summary:
     camunda_failed: int
     camunda_skipped: int
     failures: list[CaseResult]
+    table_passed: int = 0
+    table_failed: int = 0
+    table_camunda_passed: int = 0
+    table_camunda_failed: int = 0
 
 
 def summarize(results: list[CaseResult], camunda: set[tuple[str, str, str]]) -> Summary:
-    feel = [r for r in results if r.status != "skipped"]
+    """FEEL-expression cases are counted apart from decision-table cases (which exercise unary tests)."""
+    feel = [r for r in results if r.status != "skipped" and r.kind == "feel"]
+    tables = [r for r in results if r.status != "skipped" and r.kind == "table"]
     sub = [r for r in feel if r.key in camunda]
     return Summary(
         passed=sum(r.status == "passed" for r in feel),
@@ -459,7 +505,11 @@ def summarize(results: list[CaseResult], camunda: set[tuple[str, str, str]]) -> 
         camunda_passed=sum(r.status == "passed" for r in sub),
         camunda_failed=sum(r.status == "failed" for r in sub),
         camunda_skipped=sum(r.status == "skipped" and r.key in camunda for r in results),
-        failures=[r for r in feel if r.status == "failed"],
+        failures=[r for r in feel + tables if r.status == "failed"],
+        table_passed=sum(r.status == "passed" for r in tables),
+        table_failed=sum(r.status == "failed" for r in tables),
+        table_camunda_passed=sum(r.status == "passed" and r.key in camunda for r in tables),
+        table_camunda_failed=sum(r.status == "failed" and r.key in camunda for r in tables),
     )
 
 
@@ -476,7 +526,11 @@ def main(argv: list[str] | None = None) -> int:
             mark = "C" if r.key in camunda else " "
             print(f"{mark} {'/'.join(r.key)}: {r.reason}")
         print()
-    print(f"non-FEEL cases skipped (decision tables, services, imports): {s.skipped}")
+    print(
+        f"decision-table cases (unary tests, hit policies): {s.table_passed} passed / {s.table_failed} failed"
+        f" (Camunda-passed: {s.table_camunda_passed} passed / {s.table_camunda_failed} failed)"
+    )
+    print(f"not FEEL-expression cases (decision tables above, services, imports): {s.skipped}")
     print(f"Camunda-passed subset (skipped there: {s.camunda_skipped}):")
     print(f"camunda: {s.camunda_passed} passed, {s.camunda_failed} failed")
     print("all FEEL cases:")

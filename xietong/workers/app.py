@@ -133,6 +133,7 @@ class WorkerApp:
         missing = unhandled_task_types()
         if missing:
             log.error("catalog task types without a handler", task_types=missing)
+        tasks_before = asyncio.all_tasks()
         channel = create_insecure_channel(grpc_address=self.settings.zeebe_address)
         worker = self.build(channel)
         log.info(
@@ -153,7 +154,19 @@ class WorkerApp:
                 await work
             finally:
                 await channel.close()
+                await _settle(asyncio.all_tasks() - tasks_before)
                 log.info("workers stopped")
+
+
+async def _settle(tasks: set[asyncio.Task[Any]]) -> None:
+    """Lets the tasks this worker started finish: closing the channel cancels the pending long
+    polls, but gRPC still needs a turn of the loop to record their status, and a loop closed
+    before that warns "Task was destroyed but it is pending"."""
+    others = {task for task in tasks if task is not asyncio.current_task() and not task.done()}
+    if others:
+        _, still_pending = await asyncio.wait(others, timeout=5)
+        for task in still_pending:
+            task.cancel()
 
 
 async def serve(settings: WorkerSettings, store: CaseStore) -> None:

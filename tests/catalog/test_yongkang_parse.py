@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -250,3 +251,33 @@ def test_leftover_markup_is_removed() -> None:
     clean, got = parse_text(text)[0], parse_text(marked)[0]
     assert got.collaborators == clean.collaborators
     assert [s.text for s in got.steps] == [s.text for s in clean.steps]
+
+
+def test_no_line_of_a_record_is_silently_lost(mechs: dict[int, RawMechanism]) -> None:
+    """Every non-blank line of every record ends up in a parsed field, or in a recorded pitfall."""
+    lines = source_text(DOC).split("\n")
+
+    def norm(text: str) -> str:
+        text = re.sub(r"\d+[．.、]|责任机构|Commentby\w*", "", text)
+        return re.sub(r"[、，。；：:等|\s]", "", text)
+
+    label = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|\d+[．.、]|[一二三四五六七八九十]+[、．.])")
+    headings = {"责任部门", "职责分工", "部门分工", "具体流程", "牵头部门", "协同部门"}
+    checked = 0
+    for m in mechs.values():
+        parts = [m.title, m.flowchart_title or "", *m.lead, *m.collaborators, *m.materials]
+        parts += [p.detail for p in m.pitfalls]
+        for d in m.duties:
+            parts += [d.department, *d.responsible_units, *d.notes]
+            parts += [item + "".join(units) for item, units in zip(d.items, d.item_units, strict=True)]
+        parts += [s.text for s in m.steps] + [(s.title or "") + (s.phase or "") for s in m.steps]
+        parts += [n.text for n in m.flow_nodes + m.dropped_nodes]
+        everything = norm("".join(parts))
+        for number in range(m.start_line, m.end_line + 1):
+            text = label.sub("", compact(lines[number - 1]))
+            text = re.sub(r"^(注|备注)[:：]|^所需材料", "", text)  # markers and a heading glued to a box
+            if not text or text in headings or re.fullmatch(r"[-—－–]*\d+[-—－–]*", text):
+                continue
+            checked += 1
+            assert norm(text) in everything, (m.number, number, text)
+    assert checked > 3900  # non-blank lines of the 68 records

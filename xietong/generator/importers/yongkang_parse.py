@@ -137,6 +137,7 @@ class RawMechanism:
     flow_nodes: list[RawFlowNode] = field(default_factory=list)
     materials: list[str] = field(default_factory=list)
     stray_nodes: list[RawFlowNode] = field(default_factory=list)
+    dropped_nodes: list[RawFlowNode] = field(default_factory=list)
     pitfalls: list[Pitfall] = field(default_factory=list)
 
     @property
@@ -542,6 +543,7 @@ def _dedupe_nodes(mech: RawMechanism, nodes: list[RawFlowNode]) -> list[RawFlowN
     # Only a repeat of (most of) the chart counts as a duplicated flowchart; a lone repeated box
     # such as 基层医疗卫生单位 drawn twice is a real second box and stays.
     if len(dropped) >= max(3, len(out) // 2):
+        mech.dropped_nodes.extend(dropped)
         mech.pitfalls.append(
             Pitfall(
                 PitfallKind.DUPLICATE_FLOWCHART,
@@ -575,6 +577,7 @@ def _resolve_stray_flowcharts(mechanisms: list[RawMechanism]) -> None:
                     f"{len(stray)} boxes copied from mechanism {best.number} ({best.title}) dropped",
                 )
             )
+            mech.dropped_nodes.extend(mech.stray_nodes)
         else:
             mech.flow_nodes = mech.stray_nodes + mech.flow_nodes
         mech.stray_nodes = []

@@ -294,3 +294,43 @@ def test_streaming_worker_receives_pushed_jobs(gateway: RunningGateway, tmp_path
         assert sorted(result.variables["squared"] for result in results) == [0, 1, 4, 9, 16]
 
     with_client(gateway, body)
+
+
+def test_worker_job_times_out_and_is_reactivated(gateway: RunningGateway, tmp_path: Path) -> None:
+    """A stuck handler's job times out when the engine clock passes its deadline; the worker gets it again."""
+    pid = unique("stuck")
+    job_type = f"{pid}-slow"
+    resource = write(tmp_path, f"{pid}.bpmn", models.chain(pid, [job_type]))
+    seen: list[tuple[int, int]] = []
+
+    def advance_clock() -> None:
+        with gateway.rest() as rest:
+            assert rest.post("/v2/clock/add", json={"milliseconds": 61_000}).status_code == 204
+
+    async def body(client: ZeebeClient, channel: grpc.aio.Channel) -> None:
+        await client.deploy_resource(resource)
+        worker = ZeebeWorker(channel, name="stuck-worker", request_timeout=2_000)
+        reactivated = asyncio.Event()
+
+        @worker.task(task_type=job_type, timeout_ms=60_000)
+        async def slow(job: Job) -> dict[str, Any]:
+            seen.append((job.key, job.retries))
+            if len(seen) == 1:
+                await asyncio.to_thread(advance_clock)  # the job's 60 s run out while this handler hangs
+                await reactivated.wait()
+                return {"finishedBy": "first attempt"}  # too late: the job was completed meanwhile
+            reactivated.set()
+            return {"finishedBy": "second attempt"}
+
+        work = asyncio.create_task(worker.work())
+        try:
+            result = await client.run_process_with_result(pid, timeout=30_000)
+        finally:
+            await worker.stop()
+            await work
+        assert result.variables == {"finishedBy": "second attempt"}
+
+    with_client(gateway, body)
+    assert len(seen) == 2
+    assert seen[0][0] == seen[1][0], "the same job is activated again"
+    assert seen[0][1] == seen[1][1] == 3, "a timeout does not use up a retry"

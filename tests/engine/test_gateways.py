@@ -105,3 +105,13 @@ def test_inclusive_forks_every_true_branch_and_joins_them(h: Harness) -> None:
     assert h.state(one) == "COMPLETED"
     neither = h.start(variables={"wantA": False, "wantB": False})
     assert h.active_elements(neither) == ["c"]
+
+
+def test_a_null_condition_is_an_incident_like_zeebe(h: Harness) -> None:
+    h.deploy(EXCLUSIVE)
+    pi = h.start()  # no 'amount': the condition evaluates to null
+    (incident,) = h.engine.queries.search_incidents(process_instance_key=pi)
+    assert incident.error_type == "EXTRACT_VALUE_ERROR"
+    assert "Expected result of the expression 'amount > 100' to be 'BOOLEAN', but was 'NULL'." in (
+        incident.error_message
+    )

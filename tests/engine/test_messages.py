@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from xietong.engine.commands import PublishMessage
+from xietong.engine.commands import CompleteJob, PublishMessage
 from xietong.engine.errors import AlreadyExists
 from xietong.engine.testing import Harness, bpmn, chain, flow, service_task
 
@@ -130,3 +130,23 @@ def test_message_boundary_interrupts_task(h: Harness) -> None:
     publish(h, "C")
     assert h.state(pi) == "COMPLETED"
     assert h.jobs("work") == ()
+
+
+def test_message_start_waits_for_the_instance_with_the_same_key(h: Harness) -> None:
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
+            + service_task("t", "triage")
+            + '<bpmn:endEvent id="e"/>'
+            + chain("s", "t", "e"),
+            process_id="hotline",
+            extra='<bpmn:message id="m_report" name="report"/>',
+        )
+    )
+    h.engine.execute(PublishMessage("report", "caller-1", 60_000, variables={"n": 1}))
+    h.engine.execute(PublishMessage("report", "caller-1", 60_000, variables={"n": 2}))
+    (first,) = h.jobs("triage", fetch=("n",))
+    assert first.variables == {"n": 1}
+    h.engine.execute(CompleteJob(first.key))
+    (second,) = h.jobs("triage", fetch=("n",))
+    assert second.variables == {"n": 2}

@@ -101,5 +101,32 @@ class Expression:
         return f"Expression({'=' if self.is_feel else ''}{self.source!r})"
 
 
+def feel_type_name(value: Any) -> str:
+    """The FEEL type name Zeebe puts in its 'Expected result … to be …, but was …' messages."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, str):
+        return "STRING"
+    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+        return "NUMBER"
+    if isinstance(value, list):
+        return "ARRAY"
+    if isinstance(value, dict):
+        return "OBJECT"
+    return type(value).__name__.upper()
+
+
+def expect_boolean(expression: Expression, value: Any, what: str = "") -> bool:
+    """Zeebe's boolean rule: anything but true/false (null included) is an incident."""
+    if value is True or value is False:
+        return value
+    raise ExpressionError(
+        f"{what}Expected result of the expression '{expression.source}' to be 'BOOLEAN', "
+        f"but was '{feel_type_name(value)}'."
+    )
+
+
 def to_json(value: Any) -> Any:
     return _feel().to_json(value)

@@ -46,6 +46,8 @@ class State:
         self.messages_by_id: dict[tuple[str, str, str, str], int] = {}
         self.definitions_by_id: dict[tuple[str, str], list[int]] = defaultdict(list)  # -> keys by version
         self.incidents_by_ei: dict[int, set[int]] = defaultdict(set)
+        # active instances started by a message with a correlation key: (bpmnProcessId, key, tenant) -> count
+        self.message_started: dict[tuple[str, str, str], int] = defaultdict(int)
         self.due: list[tuple[int, int, str, int]] = []  # (due_ms, seq, what, key) — lazily invalidated
         self._due_seq = 0
 
@@ -115,6 +117,11 @@ class State:
             self._index_message(msg)
         for definition in sorted(self.definitions.values(), key=lambda d: d.version):
             self.definitions_by_id[(definition.bpmn_process_id, definition.tenant_id)].append(definition.key)
+        for summary in self.instances.values():
+            if summary.state == "ACTIVE" and summary.correlation_key:
+                self.message_started[
+                    (summary.bpmn_process_id, summary.correlation_key, summary.tenant_id)
+                ] += 1
         for incident in self.incidents.values():
             if incident.state == "ACTIVE":
                 self.incidents_by_ei[incident.ei_key].add(incident.key)

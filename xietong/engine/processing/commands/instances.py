@@ -59,6 +59,8 @@ class InstanceHandler:
             correlation_key=correlation_key,
         )
         p.state.put(summary)
+        if correlation_key:
+            p.state.message_started[(summary.bpmn_process_id, correlation_key, summary.tenant_id)] += 1
         p.record(
             "PROCESS_INSTANCE_CREATION",
             "CREATED",
@@ -110,12 +112,18 @@ class InstanceHandler:
         )
 
     def instance_finished(self, root: ElementInstance, completed: bool) -> None:
-        """Answer await-result requests once the outcome is committed."""
+        """Answer await-result requests once the outcome is committed; release a message correlation key."""
         p = self.p
+        summary = p.state.instances[root.key]
+        if summary.correlation_key:
+            index = (summary.bpmn_process_id, summary.correlation_key, summary.tenant_id)
+            p.state.message_started[index] -= 1
+            if p.state.message_started[index] <= 0:
+                del p.state.message_started[index]
+                p.later(p.commands.correlate_buffered_start, *index)
         waiting = p.awaiting.pop(root.key, None)
         if not waiting:
             return
-        summary = p.state.instances[root.key]
         all_variables = dict(p.state.variables.get(root.key, {}))
         for future, fetch in waiting:
             if completed:

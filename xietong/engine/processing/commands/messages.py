@@ -79,13 +79,31 @@ class MessageHandler:
             )
 
     def _active_with_key(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> bool:
-        return any(
-            s.state == "ACTIVE"
-            and s.correlation_key == correlation_key
-            and s.bpmn_process_id == bpmn_id
-            and s.tenant_id == tenant_id
-            for s in self.p.state.instances.values()
-        )
+        return self.p.state.message_started.get((bpmn_id, correlation_key, tenant_id), 0) > 0
+
+    def correlate_buffered_start(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> None:
+        """The instance holding a correlation key ended: a buffered message may now start the next one."""
+        p = self.p
+        latest = p.state.latest_definition(bpmn_id, tenant_id)
+        if latest is None or self._active_with_key(bpmn_id, correlation_key, tenant_id):
+            return
+        for start in p.model(latest.key).start_events("message"):
+            assert start.event is not None and start.event.message_name is not None
+            name = start.event.message_name.static
+            for msg_key in list(p.state.messages_by_name.get((name, correlation_key, tenant_id), ())):
+                msg = p.state.messages[msg_key]
+                if msg.deadline_ms > p.now_ms and bpmn_id not in msg.correlated:
+                    root = self.start_by_event(latest.key, start.id, dict(msg.variables), correlation_key)
+                    msg.correlated = [*msg.correlated, bpmn_id]
+                    p.state.touch(msg)
+                    p.record(
+                        "MESSAGE_START_EVENT_SUBSCRIPTION",
+                        "CORRELATED",
+                        msg.key,
+                        root.key,
+                        {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
+                    )
+                    return
 
     def broadcast_signal(self, cmd: c.BroadcastSignal) -> c.SignalBroadcast:
         p = self.p

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xietong.engine.expressions import ExpressionError, expect_boolean
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.transitions import MI_BODY, IncidentError
@@ -158,15 +159,14 @@ class MultiInstanceBodyProcessor(ElementProcessor):
         p.state.set_variable(body.key, "numberOfActiveInstances", body_vars["numberOfActiveInstances"] - 1)
         if loop.completion_condition is not None:
             result = loop.completion_condition.evaluate(p.variables.view(inner.key), p.now)
-            if result is True:
-                self._condition_met.add(body.key)
-            elif result is not False and result is not None:
-                raise IncidentError(
-                    "EXTRACT_VALUE_ERROR",
-                    "Expected the completion condition "
-                    f"'{loop.completion_condition.source}' to be a "
-                    f"boolean, but was {result!r}",
+            try:
+                met = expect_boolean(
+                    loop.completion_condition, result, "Failed to evaluate completion condition. "
                 )
+            except ExpressionError as err:
+                raise IncidentError("EXTRACT_VALUE_ERROR", str(err)) from err
+            if met:
+                self._condition_met.add(body.key)
 
     def on_inner_completed(self, body: ElementInstance, inner: ElementInstance) -> None:
         p = self.p

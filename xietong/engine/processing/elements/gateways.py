@@ -3,6 +3,7 @@ conditions; joins wait for every token that can still arrive) and event-based (f
 
 from __future__ import annotations
 
+from xietong.engine.expressions import ExpressionError, expect_boolean
 from xietong.engine.model import Element, Flow
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.transitions import IncidentError
@@ -24,14 +25,13 @@ def _conditions(
             continue
         if flow.condition is None:
             continue
-        result = flow.condition.evaluate(view, p.now)
-        if result is not True and result is not False and result is not None:
+        try:
+            result = expect_boolean(flow.condition, flow.condition.evaluate(view, p.now))
+        except ExpressionError as err:
             raise IncidentError(
-                "CONDITION_ERROR",
-                f"Expected the condition of sequence flow '{flow.id}' "
-                f"'{flow.condition.source}' to be a boolean, but was {result!r}",
-            )
-        if result is True:
+                "EXTRACT_VALUE_ERROR", f"{err} (condition of sequence flow '{flow.id}')"
+            ) from err
+        if result:
             chosen.append(flow)
             if first:
                 break

@@ -28,6 +28,8 @@ from .conftest import NOW, run
         ('date and time("2024-03-15T10:30:00@Asia/Shanghai")', "2024-03-15T10:30:00+08:00"),
         ('string(date and time("2024-03-15T10:30:00@Asia/Shanghai"))', "2024-03-15T10:30:00@Asia/Shanghai"),
         ('duration("PT0S")', "P0D"),
+        ('duration("PT1.5S")', "PT1S"),  # feel-scala's text keeps whole seconds only
+        ('duration("PT1.5S") * 2', "PT3S"),
         ('duration("P0M")', "P0Y"),
         ('date and time(date("2024-03-15"), time("08:00:00"))', "2024-03-15T08:00:00"),
         ('duration("P3D")', "P3D"),

@@ -85,26 +85,20 @@ def format_duration(value: YearsMonthsDuration | timedelta) -> str:
         if y or not mo:
             return f"{sign}P{y}Y"  # feel-scala prints zero as P0Y
         return f"{sign}P{mo}M"
+    # feel-scala (and so Zeebe's stored text) prints whole seconds only: PT1.5S is "PT1S", PT0.5S is "P0D"
     total_us = value // timedelta(microseconds=1)
-    if total_us == 0:
-        return "P0D"  # as feel-scala prints a zero days-time duration
+    whole = abs(total_us) // 1_000_000
+    if whole == 0:
+        return "P0D"
     sign = "-" if total_us < 0 else ""
-    total_us = abs(total_us)
-    secs, us = divmod(total_us, 1_000_000)
-    days, secs = divmod(secs, 86400)
+    days, secs = divmod(whole, 86400)
     hours, secs = divmod(secs, 3600)
     minutes, secs = divmod(secs, 60)
     out = f"{sign}P"
     if days:
         out += f"{days}D"
-    if hours or minutes or secs or us or not days:
-        out += "T"
-        if hours:
-            out += f"{hours}H"
-        if minutes:
-            out += f"{minutes}M"
-        if secs or us or not (hours or minutes):
-            out += f"{secs}.{us:06d}".rstrip("0").rstrip(".") + "S" if us else f"{secs}S"
+    if hours or minutes or secs:
+        out += "T" + "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
     return out
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,11 +25,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from pyzeebe import ZeebeClient, create_insecure_channel
+from pyzeebe import ZeebeClient
 
-from xietong.workers.app import WorkerApp
+from xietong.workers.app import WorkerApp, open_channel
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
+from xietong.workers.settings import WorkerSettings
 
 REPO = Path(__file__).resolve().parents[2]
 XIETONG = Path(sys.executable).with_name("xietong")
@@ -67,9 +70,12 @@ class Engine:
 
 
 @contextmanager
-def start_engine(tmp_path: Path) -> Iterator[Engine]:
+def start_engine(tmp_path: Path, tls: TLS | None = None) -> Iterator[Engine]:
+    """An engine process on free loopback ports; with ``tls``, TLS and a bearer token on both APIs."""
     grpc_port, rest_port = free_port(), free_port()
     log_file = tmp_path / "engine.log"
+    secured = [] if tls is None else ["--tls-cert", str(tls.cert), "--tls-key", str(tls.key)]
+    tokens = {} if tls is None else {"XIETONG_GATEWAY_TOKENS": json.dumps([tls.token])}
     with log_file.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -82,13 +88,22 @@ def start_engine(tmp_path: Path) -> Iterator[Engine]:
                 f"127.0.0.1:{rest_port}",
                 "--data",
                 str(tmp_path / "engine"),
+                *secured,
             ],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "XIETONG_LOG_LEVEL": "INFO"},
+            env={**os.environ, "XIETONG_LOG_LEVEL": "INFO", **tokens},
         )
-    rest = httpx.Client(base_url=f"http://127.0.0.1:{rest_port}", timeout=30)
+    if tls is None:
+        rest = httpx.Client(base_url=f"http://127.0.0.1:{rest_port}", timeout=30)
+    else:
+        rest = httpx.Client(
+            base_url=f"https://127.0.0.1:{rest_port}",
+            timeout=30,
+            verify=ssl.create_default_context(cafile=str(tls.cert)),
+            headers={"Authorization": f"Bearer {tls.token}"},
+        )
     running = Engine(f"127.0.0.1:{grpc_port}", rest, process, log_file)
 
     def topology() -> bool:
@@ -110,6 +125,23 @@ def start_engine(tmp_path: Path) -> Iterator[Engine]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass(frozen=True)
+class TLS:
+    cert: Path
+    key: Path
+    token: str
+
+    @classmethod
+    def self_signed(cls, directory: Path, token: str) -> TLS:
+        """A certificate for 127.0.0.1 made with openssl (the tests skip without it)."""
+        cert, key = directory / "cert.pem", directory / "key.pem"
+        request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"]
+        names = ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        files = ["-keyout", str(key), "-out", str(cert)]
+        subprocess.run(["openssl", *request, *names, *files], check=True, capture_output=True)
+        return cls(cert, key, token)
 
 
 class EngineClock:
@@ -158,9 +190,9 @@ class RunningWorkers:
             raise self._error
 
 
-def deploy(engine: Engine, model: Path) -> None:
+def deploy(engine: Engine, model: Path, settings: WorkerSettings | None = None) -> None:
     async def run() -> None:
-        channel = create_insecure_channel(grpc_address=engine.address)
+        channel = open_channel(settings or WorkerSettings(zeebe_address=engine.address))
         try:
             await ZeebeClient(channel).deploy_resource(str(model))
         finally:

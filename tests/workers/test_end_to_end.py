@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from tests.workers.engine_harness import (
     MODEL,
     REPO,
     START,
+    TLS,
     Engine,
     EngineClock,
     RunningWorkers,
@@ -238,3 +241,30 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
         assert case is not None and case.status is CaseStatus.OPEN
     finally:
         workers.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_workers_reach_a_gateway_over_tls_with_a_token(tmp_path: Path) -> None:
+    """As on a secured cluster: the address, XIETONG_ZEEBE_TLS_CA and XIETONG_ZEEBE_TOKEN change, no code."""
+    tls = TLS.self_signed(tmp_path, token="worker-token-for-tests")
+    with start_engine(tmp_path, tls) as engine, CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+        settings = WorkerSettings(
+            zeebe_address=engine.address, zeebe_tls_ca=tls.cert, zeebe_token=SecretStr(tls.token)
+        )
+        assert settings.uses_tls
+        clock = EngineClock(engine, START)
+        deploy(engine, MODEL, settings)
+        workers = RunningWorkers(WorkerApp(settings, store, clock=clock))
+        try:
+            publish(engine, "administrative_approval_made", {"caseId": "WY-TLS-1"})
+            [deadline] = poll("the deadline", lambda: events_of(store, "WY-TLS-1", EventKind.DEADLINE_SET))
+            assert deadline.detail["due"] == "2025-10-21T23:59:59+08:00"
+        finally:
+            workers.stop()
+
+
+def test_tls_settings_are_checked() -> None:
+    assert not WorkerSettings().uses_tls
+    assert WorkerSettings(zeebe_tls=True).uses_tls
+    with pytest.raises(ValueError, match="XIETONG_ZEEBE_TLS_CA: no such file"):
+        WorkerSettings(zeebe_tls_ca=Path("/nonexistent/ca.pem"))

@@ -18,8 +18,9 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import grpc
 import structlog
-from pyzeebe import Job, ZeebeWorker, create_insecure_channel
+from pyzeebe import Job, ZeebeWorker, create_insecure_channel, create_secure_channel
 from pyzeebe.job.job import JobController
 
 from xietong.workers.calendar import WorkingDayCalendar
@@ -34,6 +35,18 @@ Clock = Callable[[], dt.datetime]
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def open_channel(settings: WorkerSettings) -> grpc.aio.Channel:
+    """Plaintext for the embedded engine on loopback; TLS, optionally with a bearer token, else."""
+    if not settings.uses_tls:
+        return create_insecure_channel(grpc_address=settings.zeebe_address)
+    root = settings.zeebe_tls_ca.read_bytes() if settings.zeebe_tls_ca else None
+    credentials = grpc.ssl_channel_credentials(root)
+    if settings.zeebe_token is not None:
+        call = grpc.access_token_call_credentials(settings.zeebe_token.get_secret_value())
+        credentials = grpc.composite_channel_credentials(credentials, call)
+    return create_secure_channel(grpc_address=settings.zeebe_address, channel_credentials=credentials)
 
 
 def is_permanent(error: BaseException) -> bool:
@@ -134,11 +147,12 @@ class WorkerApp:
         if missing:
             log.error("catalog task types without a handler", task_types=missing)
         tasks_before = asyncio.all_tasks()
-        channel = create_insecure_channel(grpc_address=self.settings.zeebe_address)
+        channel = open_channel(self.settings)
         worker = self.build(channel)
         log.info(
             "workers started",
             address=self.settings.zeebe_address,
+            tls=self.settings.uses_tls,
             task_types=sorted(HANDLERS),
             case_store=self.store.redacted_url,
         )

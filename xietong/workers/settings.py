@@ -6,7 +6,9 @@ PostgreSQL, by changing environment variables only.
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +38,11 @@ class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XIETONG_", extra="ignore")
 
     zeebe_address: str = Field("127.0.0.1:26500", description="host:port of the Zeebe gateway (gRPC).")
+    zeebe_tls: bool = Field(False, description="Connect over TLS (implied by zeebe_tls_ca or zeebe_token).")
+    zeebe_tls_ca: Path | None = Field(None, description="PEM file of the CA to trust; default: system roots.")
+    zeebe_token: SecretStr | None = Field(
+        None, description="Static bearer token sent with every call (needs TLS, as gRPC requires)."
+    )
     worker_name: str = Field("xietong-workers", description="Worker name reported to the engine.")
     worker_max_jobs: int = Field(32, ge=1, description="Jobs of one type activated and run at once.")
     worker_job_timeout_ms: int = Field(
@@ -50,3 +57,13 @@ class WorkerSettings(BaseSettings):
     worker_failure_backoff_ms: int = Field(
         5_000, ge=0, description="Wait before retrying a job that failed for a technical reason."
     )
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.zeebe_tls or self.zeebe_tls_ca is not None or self.zeebe_token is not None
+
+    @model_validator(mode="after")
+    def _readable_ca(self) -> WorkerSettings:
+        if self.zeebe_tls_ca is not None and not self.zeebe_tls_ca.is_file():
+            raise ValueError(f"XIETONG_ZEEBE_TLS_CA: no such file {str(self.zeebe_tls_ca)!r}")
+        return self

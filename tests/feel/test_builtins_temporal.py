@@ -30,6 +30,9 @@ from .conftest import NOW, run
         ('duration("PT0S")', "P0D"),
         ('duration("PT1.5S")', "PT1S"),  # feel-scala's text keeps whole seconds only
         ('duration("PT1.5S") * 2', "PT3S"),
+        # exact time across the 2024-03-31 daylight-saving change in Paris, as Java's ZonedDateTime.plus
+        ('@"2024-03-30T12:00:00@Europe/Paris" + @"PT24H"', "2024-03-31T13:00:00+02:00"),
+        ('@"2024-03-31T12:00:00@Europe/Paris" - @"2024-03-30T12:00:00@Europe/Paris"', "PT23H"),
         ('duration("P0M")', "P0Y"),
         ('date and time(date("2024-03-15"), time("08:00:00"))', "2024-03-15T08:00:00"),
         ('duration("P3D")', "P3D"),

@@ -25,7 +25,11 @@ def _shift(value: Any, dur: Any, sign: int) -> Any:
             return add_months(value, sign * dur.months)
         return None
     if isinstance(value, datetime):
-        return value + dur if sign > 0 else value - dur
+        delta = dur if sign > 0 else -dur
+        if value.tzinfo is None:
+            return value + delta
+        # like Java's ZonedDateTime.plus(Duration): exact time on the instant line, then back to the zone
+        return (value.astimezone(UTC) + delta).astimezone(value.tzinfo)
     if isinstance(value, date):
         dt = datetime(value.year, value.month, value.day) + (dur if sign > 0 else -dur)
         return dt.date()
@@ -80,7 +84,9 @@ def subtract(a: Any, b: Any) -> Any:
         if ta is datetime and tb is datetime:
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None
-            return a - b
+            if a.tzinfo is None:
+                return a - b
+            return a.astimezone(UTC) - b.astimezone(UTC)  # exact, also across daylight-saving changes
         if ta is date and tb is date:
             return a - b
         # a date against a zoned date-time counts from midnight UTC; against a local one it is null

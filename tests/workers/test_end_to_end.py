@@ -52,9 +52,9 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[CaseStore]:
-    with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as case_store:
-        yield case_store
+def store(sqlite_store: CaseStore) -> CaseStore:
+    """These scenarios run on SQLite; the worker-process test below runs on every configured store."""
+    return sqlite_store
 
 
 def test_a_case_is_timed_supervised_and_archived(engine: Engine, store: CaseStore) -> None:

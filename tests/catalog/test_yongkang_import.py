@@ -307,3 +307,13 @@ def test_inline_responsible_units_and_named_holders_under_a_role_heading(by_numb
     assert several.role == Role.relevant_departments and several.department is None  # three holders: a role
     assert several.responsible_unit == "农业综合行政执法队、治安大队、市场监管综合行政执法队"
     assert all("责任机构" not in d.text for m in by_number.values() for d in m.duties)
+
+
+def test_a_broken_structure_is_a_warning_with_the_line_not_a_crash(
+    catalog: Catalog, registry: DepartmentRegistry
+) -> None:
+    broken = source_text(DOC).replace("12．永康市非法采矿", "13．永康市非法采矿", 1)
+    context = ImportContext(registry=registry, policies=list(catalog.policies.values()))
+    result = importer_for(DOC).run(broken, context)
+    assert result.mechanisms == []
+    assert [str(w) for w in result.warnings] == [f"{DOC}:920: not imported: mechanism number 13, expected 12"]

@@ -143,7 +143,12 @@ class YongkangImporter:
         result = ImportResult(document=SOURCE_NAME)
         if context.registry is None:
             raise ValueError(f"the {JURISDICTION} department registry is needed to import {SOURCE_NAME}")
-        raws = parse_text(text)
+        try:
+            raws = parse_text(text)
+        except ParseError as exc:  # the document's structure is broken: say where, import nothing
+            result.warn(exc.line, f"not imported: {str(exc).split(': ', 1)[1]}")
+            log.warning("import.yongkang.unreadable", line=exc.line, error=str(exc))
+            return result
         if len(raws) != EXPECTED_MECHANISMS:
             result.warn(None, f"found {len(raws)} mechanisms, expected {EXPECTED_MECHANISMS}")
         mentions = mentions_for(context.registry)

@@ -317,3 +317,9 @@ def test_a_broken_structure_is_a_warning_with_the_line_not_a_crash(
     result = importer_for(DOC).run(broken, context)
     assert result.mechanisms == []
     assert [str(w) for w in result.warnings] == [f"{DOC}:920: not imported: mechanism number 13, expected 12"]
+
+
+def test_without_a_registry_nothing_is_imported_and_the_file_is_named() -> None:
+    result = importer_for(DOC).run(source_text(DOC), ImportContext(registry=None))
+    assert result.mechanisms == []
+    assert "config/departments/yongkang.yaml" in str(result.warnings[0])

@@ -141,8 +141,13 @@ class YongkangImporter:
 
     def run(self, text: str, context: ImportContext) -> ImportResult:
         result = ImportResult(document=SOURCE_NAME)
-        if context.registry is None:
-            raise ValueError(f"the {JURISDICTION} department registry is needed to import {SOURCE_NAME}")
+        if context.registry is None:  # config/departments/yongkang.yaml missing or invalid
+            result.warn(
+                None,
+                f"not imported: no valid {JURISDICTION} department registry "
+                f"(config/departments/{JURISDICTION}.yaml; run `xietong catalog validate`)",
+            )
+            return result
         try:
             raws = parse_text(text)
         except ParseError as exc:  # the document's structure is broken: say where, import nothing

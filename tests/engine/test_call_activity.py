@@ -3,7 +3,7 @@ cancelling the parent cancels the child, an unknown process is an incident."""
 
 from __future__ import annotations
 
-from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident
+from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident, ThrowError
 from xietong.engine.testing import Harness, bpmn, chain, service_task
 
 CHILD = bpmn(
@@ -48,3 +48,45 @@ def test_unknown_called_process_is_an_incident_until_deployed(h: Harness) -> Non
     h.deploy(CHILD, name="child.bpmn")
     h.engine.execute(ResolveIncident(incident.incident_key))
     assert len(h.jobs("child-work")) == 1
+
+
+def test_error_in_the_child_is_caught_by_a_boundary_on_the_call_activity(h: Harness) -> None:
+    parent = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
+        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
+        '<bpmn:boundaryEvent id="failed" attachedToRef="call"><bpmn:errorEventDefinition/>'
+        '</bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "call", "e")
+        + chain("failed", "e2"),
+        process_id="parent",
+    )
+    h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", parent))))
+    pi = h.start("parent")
+    (job,) = h.jobs("child-work")
+    h.engine.execute(ThrowError(job.key, "ANY"))
+    assert h.state(pi) == "COMPLETED"
+    assert h.state(job.process_instance_key) == "TERMINATED"
+
+
+def test_deployment_binding_calls_the_version_deployed_with_the_caller(h: Harness) -> None:
+    parent = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
+        '<zeebe:calledElement processId="child" bindingType="deployment"/></bpmn:extensionElements>'
+        '</bpmn:callActivity><bpmn:endEvent id="e"/>' + chain("s", "call", "e"),
+        process_id="parent",
+    )
+    first = h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", parent))))
+    newer_child = bpmn(
+        '<bpmn:startEvent id="s" name="v2"/>'
+        + service_task("t", "child-work")
+        + '<bpmn:endEvent id="e"/>'
+        + chain("s", "t", "e"),
+        process_id="child",
+    )
+    h.engine.execute(Deploy((("child.bpmn", newer_child),)))
+    h.start("parent")
+    (job,) = h.jobs("child-work")
+    child_v1 = next(p for p in first.processes if p.bpmn_process_id == "child")
+    assert (
+        job.process_definition_key == child_v1.process_definition_key and job.process_definition_version == 1
+    )

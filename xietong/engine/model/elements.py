@@ -78,6 +78,8 @@ class CallDef:
     process_id: Expression
     propagate_all_child: bool = True
     propagate_all_parent: bool = True
+    binding: str = "latest"  # latest | deployment | versionTag
+    version_tag: str = ""
 
 
 @dataclass

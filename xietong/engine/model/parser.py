@@ -261,6 +261,8 @@ class _Parser:
                 self.problems.add(eid, "a timer event needs a timeDuration, timeDate or timeCycle")
         elif event_type == "message":
             message = self.ref_attr(definition, "messageRef")
+            if element.kind in ("endEvent", "intermediateThrowEvent"):
+                return  # message throw events are jobs; the worker sends the message
             if message is None or not message.get("name"):
                 self.problems.add(eid, "a message event needs a messageRef to a bpmn:message with a name")
                 return
@@ -353,7 +355,17 @@ class _Parser:
                         process_id,
                         propagate_all_child=called.get("propagateAllChildVariables", "true") != "false",
                         propagate_all_parent=called.get("propagateAllParentVariables", "true") != "false",
+                        binding=called.get("bindingType", "latest"),
+                        version_tag=called.get("versionTag", ""),
                     )
+                    if element.call.binding not in ("latest", "deployment", "versionTag"):
+                        self.problems.add(
+                            eid,
+                            f"unknown zeebe:calledElement bindingType '{element.call.binding}'"
+                            " (latest, deployment or versionTag)",
+                        )
+                    if element.call.binding == "versionTag" and not element.call.version_tag:
+                        self.problems.add(eid, "bindingType 'versionTag' needs a versionTag")
 
     def parse_user_task(self, node: etree._Element, eid: str) -> UserTaskDef:
         definition = UserTaskDef()

@@ -67,9 +67,7 @@ class CallActivityProcessor(ElementProcessor):
         assert element.call is not None
         process_id = element.call.process_id.evaluate_json(p.variables.view(ei.key), p.now)
         tenant = p.state.instances[ei.pi_key].tenant_id
-        definition = (
-            p.state.latest_definition(str(process_id), tenant) if isinstance(process_id, str) else None
-        )
+        definition = self._resolve(ei, element, process_id, tenant) if isinstance(process_id, str) else None
         if definition is None:
             raise IncidentError(
                 "CALLED_ELEMENT_ERROR",
@@ -87,6 +85,21 @@ class CallActivityProcessor(ElementProcessor):
         )
         child = p.commands.start_instance(definition, variables, parent=ei)
         ei.ref_key = child.key
+
+    def _resolve(self, ei: ElementInstance, element: Element, process_id: str, tenant: str) -> Any:
+        """The called version: the latest, the one deployed with the caller, or the latest with a tag."""
+        state = self.p.state
+        assert element.call is not None
+        if element.call.binding == "latest":
+            return state.latest_definition(process_id, tenant)
+        versions = [state.definitions[k] for k in state.definitions_by_id.get((process_id, tenant), [])]
+        versions = [d for d in versions if not d.deleted]
+        if element.call.binding == "deployment":
+            caller = state.definitions[ei.def_key]
+            matching = [d for d in versions if d.deployment_key == caller.deployment_key]
+        else:
+            matching = [d for d in versions if d.version_tag == element.call.version_tag]
+        return matching[-1] if matching else None
 
     def on_terminate(self, ei: ElementInstance, element: Element) -> None:
         child = self.p.state.element_instances.get(ei.ref_key)

@@ -162,3 +162,30 @@ def test_failed_assert_is_an_evaluation_error() -> None:
 def test_named_parameters() -> None:
     assert run('substring(string: "foobar", start position: 3)') == "obar"
     assert run("(function(a, b) a - b)(b: 1, a: 3)") == 2
+
+
+def test_each_engine_variable_is_converted_once_per_evaluation() -> None:
+    """``items[i]`` inside a loop must not re-convert the whole list on every iteration."""
+    from collections.abc import Mapping
+
+    class CountingScope(Mapping):
+        def __init__(self, data: dict) -> None:
+            self.data = data
+            self.lookups: dict[str, int] = {}
+
+        def get(self, key, default=None):  # type: ignore[override]
+            self.lookups[key] = self.lookups.get(key, 0) + 1
+            return self.data.get(key, default)
+
+        def __getitem__(self, key):  # pragma: no cover - FEEL only uses get
+            return self.data[key]
+
+        def __iter__(self):  # pragma: no cover
+            raise AssertionError("FEEL iterated the variables")
+
+        def __len__(self) -> int:  # pragma: no cover
+            return len(self.data)
+
+    scope = CountingScope({"items": [{"id": i} for i in range(50)]})
+    assert run("for i in 1..count(items) return items[i].id", scope) == list(range(50))
+    assert scope.lookups == {"items": 1}

@@ -15,13 +15,15 @@ from .values import MISSING, from_json
 
 
 class Budget:
-    """Work counter shared by one evaluation, so runaway loops fail instead of hanging."""
+    """State shared by one evaluation: the work counter (so runaway loops fail instead of hanging) and
+    the engine variables already converted to FEEL values (so ``items[i]`` in a loop converts once)."""
 
-    __slots__ = ("calls", "steps")
+    __slots__ = ("calls", "converted", "steps")
 
     def __init__(self) -> None:
         self.steps = 0
         self.calls = 0
+        self.converted: dict[str, Any] = {}
 
     def spend(self, n: int, pos: int | None = None) -> None:
         self.steps += n
@@ -62,10 +64,17 @@ class Ctx:
             if v is not MISSING:
                 return v
             c = c.parent
+        converted = self.budget.converted
+        v = converted.get(name, MISSING)
+        if v is not MISSING:
+            return v
         v = self.root.get(name, MISSING)
         if v is MISSING:
             return MISSING
-        return from_json(v)
+        if type(v) is str or v is None:
+            return v
+        v = converted[name] = from_json(v)
+        return v
 
     def lookup_local(self, name: str) -> Any:
         """Only FEEL-local frames (contexts, parameters): used to let them shadow built-ins."""

@@ -32,7 +32,7 @@ from pyzeebe.proto import gateway_pb2 as pb  # noqa: E402
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub  # noqa: E402
 
 from tests.gateway import models  # noqa: E402
-from tests.gateway.engine_process import start_gateway, stop_gateway, wait_healthy  # noqa: E402
+from tests.gateway.engine_process import start_gateway, stop_gateway  # noqa: E402
 
 TEN_TYPES = [f"bench-step-{i}" for i in range(1, 11)]
 LATENCY_TYPE = "bench-latency"
@@ -163,7 +163,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xietong-bench-") as tmp:
         gateway = start_gateway(Path(tmp), env={"XIETONG_LOG_LEVEL": "WARNING"})
         try:
-            wait_healthy(gateway)
             measure(gateway.address, args)
         finally:
             code = stop_gateway(gateway)

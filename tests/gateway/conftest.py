@@ -6,14 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway, wait_healthy
+from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
 
 
 @pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
     running = start_gateway(tmp_path_factory.mktemp("gateway"))
     try:
-        wait_healthy(running)
         yield running
     finally:
         code = stop_gateway(running)

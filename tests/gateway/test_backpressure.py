@@ -15,7 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pyzeebe import ZeebeClient, create_insecure_channel
 from pyzeebe.errors import ZeebeBackPressureError
 
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway, wait_healthy
+from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,6 @@ def saturated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGatew
         tmp_path_factory.mktemp("saturated"), env={"XIETONG_GATEWAY_MAX_INFLIGHT_COMMANDS": "0"}
     )
     try:
-        wait_healthy(running)
         yield running
     finally:
         code = stop_gateway(running)

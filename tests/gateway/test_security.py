@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway, wait_healthy
+from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
 
 TOKEN = "s3cret-token-for-tests"
 OPENSSL = shutil.which("openssl")
@@ -58,9 +58,9 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningG
         "--tls-key",
         str(key),
         env={"XIETONG_GATEWAY_TOKENS": json.dumps([TOKEN, "second-token"])},
+        credentials=grpc.ssl_channel_credentials(cert.read_bytes()),
     )
     try:
-        wait_healthy(running, grpc.ssl_channel_credentials(cert.read_bytes()))
         yield running, cert.read_bytes()
     finally:
         code = stop_gateway(running)
@@ -137,12 +137,8 @@ def test_rest_is_served_over_tls_and_needs_the_token(
 
 def test_sigint_stops_the_engine_cleanly(tmp_path: Path) -> None:
     running = start_gateway(tmp_path)
-    try:
-        wait_healthy(running)
-    finally:
-        if running.process.poll() is None:
-            running.process.send_signal(signal.SIGINT)
-        code = running.process.wait(timeout=30)
+    running.process.send_signal(signal.SIGINT)
+    code = running.process.wait(timeout=30)
     assert code == 0, running.log()
     assert "gateway stopped" in running.log() and "engine stopped" in running.log()
 
@@ -151,7 +147,6 @@ def test_shutdown_answers_waiting_long_polls_at_once(tmp_path: Path) -> None:
     """A long poll must not hold SIGTERM up: it is answered (empty) as soon as shutdown begins."""
     running = start_gateway(tmp_path)
     try:
-        wait_healthy(running)
         with grpc.insecure_channel(running.address) as channel:
             request = pb.ActivateJobsRequest(
                 type="idle", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=60_000

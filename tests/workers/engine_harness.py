@@ -8,6 +8,7 @@ deadline instead of sleeping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -64,19 +65,23 @@ class Engine:
     rest: httpx.Client
     process: subprocess.Popen[bytes]
     log_file: Path
+    ports: tuple[int, int]  # gRPC, REST
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")[-4000:]
 
 
 @contextmanager
-def start_engine(tmp_path: Path, tls: TLS | None = None) -> Iterator[Engine]:
-    """An engine process on free loopback ports; with ``tls``, TLS and a bearer token on both APIs."""
-    grpc_port, rest_port = free_port(), free_port()
+def start_engine(
+    tmp_path: Path, tls: TLS | None = None, ports: tuple[int, int] | None = None
+) -> Iterator[Engine]:
+    """An engine process on free loopback ports (or ``ports``, to restart one where it was), its data
+    in ``tmp_path/engine``; with ``tls``, TLS and a bearer token on both APIs."""
+    grpc_port, rest_port = ports or (free_port(), free_port())
     log_file = tmp_path / "engine.log"
     secured = [] if tls is None else ["--tls-cert", str(tls.cert), "--tls-key", str(tls.key)]
     tokens = {} if tls is None else {"XIETONG_GATEWAY_TOKENS": json.dumps([tls.token])}
-    with log_file.open("wb") as log:
+    with log_file.open("ab") as log:
         process = subprocess.Popen(
             [
                 str(XIETONG),
@@ -104,7 +109,7 @@ def start_engine(tmp_path: Path, tls: TLS | None = None) -> Iterator[Engine]:
             verify=ssl.create_default_context(cafile=str(tls.cert)),
             headers={"Authorization": f"Bearer {tls.token}"},
         )
-    running = Engine(f"127.0.0.1:{grpc_port}", rest, process, log_file)
+    running = Engine(f"127.0.0.1:{grpc_port}", rest, process, log_file, (grpc_port, rest_port))
 
     def topology() -> bool:
         if process.poll() is not None:
@@ -183,7 +188,12 @@ class RunningWorkers:
             self._loop.close()
 
     def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
+        with contextlib.suppress(RuntimeError):  # the app already returned and closed its loop
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self.wait()
+
+    def wait(self) -> None:
+        """Waits for the app to return by itself; re-raises what it raised."""
         self._thread.join(timeout=DEADLINE_S)
         assert not self._thread.is_alive(), "workers did not stop"
         if self._error is not None:

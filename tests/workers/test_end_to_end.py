@@ -32,12 +32,13 @@ from tests.workers.engine_harness import (
     complete_user_task,
     deploy,
     events_of,
+    free_port,
     open_user_task,
     poll,
     publish,
     start_engine,
 )
-from xietong.workers.app import WorkerApp
+from xietong.workers.app import GatewayUnreachable, WorkerApp
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseStatus, CaseStore, EventKind
 from xietong.workers.settings import WorkerSettings
@@ -268,3 +269,30 @@ def test_tls_settings_are_checked() -> None:
     assert WorkerSettings(zeebe_tls=True).uses_tls
     with pytest.raises(ValueError, match="XIETONG_ZEEBE_TLS_CA: no such file"):
         WorkerSettings(zeebe_tls_ca=Path("/nonexistent/ca.pem"))
+
+
+def test_workers_ride_out_an_engine_restart(tmp_path: Path, store: CaseStore) -> None:
+    """By default the worker retries for ever: an engine restarted on its address gets served again."""
+    with start_engine(tmp_path) as first:
+        ports = first.ports
+        deploy(first, MODEL)
+        workers = RunningWorkers(WorkerApp(WorkerSettings(zeebe_address=first.address), store))
+    try:
+        # The engine is down now; the workers' polls fail and are retried.
+        with start_engine(tmp_path, ports=ports) as second:
+            publish(second, "administrative_approval_made", {"caseId": "WY-RESTART-1", "urgent": True})
+            poll(
+                "the deadline after the restart",
+                lambda: events_of(store, "WY-RESTART-1", EventKind.DEADLINE_SET),
+                second.log,
+            )
+    finally:
+        workers.stop()
+
+
+def test_a_worker_with_finite_retries_gives_up_and_says_so(tmp_path: Path, store: CaseStore) -> None:
+    nobody = f"127.0.0.1:{free_port()}"  # nothing listens here
+    settings = WorkerSettings(zeebe_address=nobody, worker_max_connection_retries=1)
+    workers = RunningWorkers(WorkerApp(settings, store))
+    with pytest.raises(GatewayUnreachable, match=f"gave up on the gateway at {nobody} after 1 failed"):
+        workers.wait()

@@ -33,6 +33,10 @@ log = structlog.get_logger("xietong.workers")
 Clock = Callable[[], dt.datetime]
 
 
+class GatewayUnreachable(RuntimeError):
+    """The worker used up its connection retries (XIETONG_WORKER_MAX_CONNECTION_RETRIES)."""
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -82,6 +86,7 @@ class WorkerApp:
             request_timeout=self.settings.worker_poll_timeout_ms,
             poll_retry_delay=self.settings.worker_poll_retry_delay_s,
             exception_handler=self._on_failure,
+            max_connection_retries=self.settings.worker_max_connection_retries,
         )
         for registration in HANDLERS.values():
             worker.task(
@@ -158,10 +163,12 @@ class WorkerApp:
         )
         work = asyncio.create_task(worker.work())
         stopped = asyncio.create_task(stop.wait())
+        lost = asyncio.create_task(_connection_lost(worker))
         try:
-            await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({work, stopped, lost}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
+            lost.cancel()
             if not work.done():
                 await worker.stop()
             try:
@@ -170,6 +177,18 @@ class WorkerApp:
                 await channel.close()
                 await _settle(asyncio.all_tasks() - tasks_before)
                 log.info("workers stopped")
+        if lost.done() and not lost.cancelled():
+            raise GatewayUnreachable(
+                f"gave up on the gateway at {self.settings.zeebe_address} after "
+                f"{self.settings.worker_max_connection_retries} failed calls"
+            )
+
+
+async def _connection_lost(worker: ZeebeWorker) -> None:
+    """Returns once pyzeebe has given up on the gateway. Its pollers then stop, but ``work()`` keeps
+    waiting for a stop that never comes, so without this a worker would idle silently for ever."""
+    while worker.zeebe_adapter.connected:
+        await asyncio.sleep(1)  # pyzeebe offers no callback for this; once a second is plenty
 
 
 async def _settle(tasks: set[asyncio.Task[Any]]) -> None:

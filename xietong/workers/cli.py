@@ -24,14 +24,17 @@ def workers() -> None:
 )
 def run(address: str | None, case_store: str | None) -> None:
     """Serve every task type until SIGTERM/SIGINT."""
-    from xietong.workers.app import serve
+    from xietong.workers.app import GatewayUnreachable, serve
 
     settings = WorkerSettings()
     if address:
         settings = settings.model_copy(update={"zeebe_address": address})
     url = case_store or CaseStoreSettings().url
     with CaseStore(url) as store:
-        asyncio.run(serve(settings, store))
+        try:
+            asyncio.run(serve(settings, store))
+        except GatewayUnreachable as error:
+            raise click.ClickException(str(error)) from None
 
 
 @workers.command("cases")

@@ -54,6 +54,12 @@ class WorkerSettings(BaseSettings):
     worker_poll_retry_delay_s: int = Field(
         1, ge=1, description="Pause before polling again when a task type already runs its maximum of jobs."
     )
+    worker_max_connection_retries: int = Field(
+        -1,
+        ge=-1,
+        description="Gateway failures (over the worker's whole life) before it gives up and exits 1; "
+        "-1 retries for ever, riding out engine restarts.",
+    )
     worker_failure_backoff_ms: int = Field(
         5_000, ge=0, description="Wait before retrying a job that failed for a technical reason."
     )

@@ -229,12 +229,17 @@ class RestApi:
         )
         return JSONResponse(page_of(list(tasks), body))
 
+    async def _get_one(
+        self, request: Request, query: Callable[[int], Any], key_name: str, label: str
+    ) -> Response:
+        key = key_of(request.path_params["key"], key_name)
+        view = await self._query(query, key)
+        if view is None:
+            raise Problem(404, "NOT_FOUND", f"{label} with key '{key}' not found")
+        return JSONResponse(to_json(view))
+
     async def get_user_task(self, request: Request) -> Response:
-        key = key_of(request.path_params["key"], "userTaskKey")
-        task = await self._query(self._engine.queries.get_user_task, key)
-        if task is None:
-            raise Problem(404, "NOT_FOUND", f"User Task with key '{key}' not found")
-        return JSONResponse(to_json(task))
+        return await self._get_one(request, self._engine.queries.get_user_task, "userTaskKey", "User Task")
 
     async def assign_user_task(self, request: Request) -> Response:
         body = await body_of(request)
@@ -358,11 +363,9 @@ class RestApi:
         return JSONResponse(page_of(list(instances), body))
 
     async def get_process_instance(self, request: Request) -> Response:
-        key = key_of(request.path_params["key"], "processInstanceKey")
-        instance = await self._query(self._engine.queries.get_process_instance, key)
-        if instance is None:
-            raise Problem(404, "NOT_FOUND", f"Process Instance with key '{key}' not found")
-        return JSONResponse(to_json(instance))
+        return await self._get_one(
+            request, self._engine.queries.get_process_instance, "processInstanceKey", "Process Instance"
+        )
 
     async def publish_message(self, request: Request) -> Response:
         body = await body_of(request)

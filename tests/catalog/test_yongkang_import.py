@@ -252,6 +252,24 @@ REVIEWED_CORRECTIONS = {
 }
 
 
+#: Importer improvements made after the review (35's 110 entry, the 51–53 route names as each text
+#: words them). The reviewed files keep the old reading until the next review round, which also
+#: regenerates bpmn/ (docs/yongkang.md, "known gaps"); `xietong catalog import` reports exactly these.
+PENDING_REVIEW = {
+    ("mechanism yongkang_35_illegal_fishing", "procedure.entries[id=start_hotline_110]"),
+    ("mechanism yongkang_35_illegal_fishing", "procedure.steps[id=police_110_dispatch]"),
+    *(
+        (f"mechanism yongkang_{n}", field)
+        for n in ("51_work_safety", "52_hazchem_safety", "53_fireworks")
+        for field in (
+            "procedure.steps[id=verify].decision.outcomes[1].label",
+            "procedure.steps[id=designate_lead].name",
+        )
+    ),
+    ("mechanism yongkang_52_hazchem_safety", "procedure.steps[id=handle_own].name"),
+}
+
+
 def test_reviewed_catalog_is_the_importer_output_plus_documented_corrections(
     catalog: Catalog, result: ImportResult
 ) -> None:
@@ -259,8 +277,10 @@ def test_reviewed_catalog_is_the_importer_output_plus_documented_corrections(
     assert len(reviewed) == 68
     assert all(m.review.value == "reviewed" for m in reviewed.values())
     diffs = compare(catalog, result)
-    assert {(d.record, d.field) for d in diffs} == REVIEWED_CORRECTIONS
+    assert {(d.record, d.field) for d in diffs} == REVIEWED_CORRECTIONS | PENDING_REVIEW
     assert all(d.change == "changed" for d in diffs)
+    fifty_two = {d.field: d for d in diffs if d.record.endswith("52_hazchem_safety")}
+    assert fifty_two["procedure.steps[id=handle_own].name"].proposed == "属本部门独立解决事项的，依法立案查处"
     for record, field in REVIEWED_CORRECTIONS:
         mech = reviewed[record.split()[1]]
         step_id = field.split("id=")[1].split("]")[0]

@@ -295,6 +295,12 @@ def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
     b.entry("report", first_src.text[:60], onsite, first_src)
     _lead_patrol_entry(b, c, triage)
     _routine_entry(b, c)
+    if (hotline := next((s for s in handling if "110" in s.text), None)) is not None:
+        # 群众直接举报110的，由110按规定指令联动处置: the police command centre dispatches to the lead
+        police = b.dept("public_security", "public_security", "市公安局（110指挥中心）")
+        b.step("police_110_dispatch", K.dispatch, "110按规定指令联动处置", police, hotline)
+        b.go("police_110_dispatch", triage)
+        b.entry("hotline_110", "群众直接举报110", "police_110_dispatch", hotline)
 
 
 def _short_name(clause: str | None, fallback: str) -> str:
@@ -724,15 +730,25 @@ def plan_triage_routing(b: GraphBuilder, c: Ctx) -> None:
         "patrol", K.patrol, "巡查发现问题，先期处置并上报", town, patrol_src, limit="上报", escalate_to=[lead]
     )
     b.step("verify", K.investigation, "对问题进行核实", lead, verify_src)
+    # the three routes as this mechanism words them (52 files cases itself and forms a joint team)
+    verify_text = verify_src.text if verify_src is not None else ""
+    own = re.search(r"属本部门独立解决事项的，([^；。]+)", verify_text)
+    shared = re.search(r"(需[^，；。]*(?:联合查处|协调办理)[^，；。]*)，([^；。]+)", verify_text)
     b.step(
         "handle_own",
         K.onsite_handling,
-        "属本部门独立解决事项的，立即予以办理",
+        f"属本部门独立解决事项的，{own.group(1)}" if own else "属本部门独立解决事项的，立即予以办理",
         lead,
         verify_src,
         limit="立即",
     )
-    b.step("designate_lead", K.dispatch, "明确牵头部门，转交相关责任部门", lead, verify_src)
+    b.step(
+        "designate_lead",
+        K.dispatch,
+        shared.group(2) if shared else "明确牵头部门，转交相关责任部门",
+        lead,
+        verify_src,
+    )
     b.step("transfer_other", K.transfer, "不属于本部门事项的，转交相关部门", lead, verify_src)
     b.step("handle_other", K.onsite_handling, "责任部门按职责办理", others, verify_src)
     b.step("report_leadership", K.report_up, "同步向市委市政府汇报", lead, major_src, limit="汇报")
@@ -749,7 +765,7 @@ def plan_triage_routing(b: GraphBuilder, c: Ctx) -> None:
         "verify",
         "事项归属",
         ("own", "属本部门独立解决事项", "handle_own"),
-        ("coordinated", "需其他责任部门协调办理", "designate_lead"),
+        ("coordinated", shared.group(1) if shared else "需其他责任部门协调办理", "designate_lead"),
         ("not_own", "不属于本部门事项", "transfer_other"),
         ("major", "涉及重要或紧急事项", "report_leadership"),
     )

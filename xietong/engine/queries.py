@@ -194,10 +194,13 @@ class Queries:
 
     # -- process instances ---------------------------------------------------------------------
     @staticmethod
-    def _instance(p: Processor, s: Any) -> ProcessInstanceView:
-        has_incident = s.state == "ACTIVE" and any(
-            i.state == "ACTIVE" and i.pi_key == s.key for i in p.state.incidents.values()
-        )
+    def _with_incident(p: Processor) -> set[int]:
+        incidents = p.state.incidents
+        return {incidents[k].pi_key for keys in p.state.incidents_by_ei.values() for k in keys}
+
+    @staticmethod
+    def _instance(p: Processor, s: Any, with_incident: set[int]) -> ProcessInstanceView:
+        has_incident = s.state == "ACTIVE" and s.key in with_incident
         return ProcessInstanceView(
             s.key,
             s.bpmn_process_id,
@@ -216,8 +219,9 @@ class Queries:
         self, state: str | None = None, bpmn_process_id: str | None = None
     ) -> list[ProcessInstanceView]:
         def read(p: Processor) -> list[ProcessInstanceView]:
+            with_incident = self._with_incident(p)
             return [
-                self._instance(p, s)
+                self._instance(p, s, with_incident)
                 for s in p.state.instances.values()
                 if (state is None or s.state == state)
                 and (bpmn_process_id is None or s.bpmn_process_id == bpmn_process_id)
@@ -228,7 +232,7 @@ class Queries:
     def get_process_instance(self, key: int) -> ProcessInstanceView | None:
         def read(p: Processor) -> ProcessInstanceView | None:
             summary = p.state.instances.get(key)
-            return self._instance(p, summary) if summary is not None else None
+            return self._instance(p, summary, self._with_incident(p)) if summary is not None else None
 
         return self._run(read)
 

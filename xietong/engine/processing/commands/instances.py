@@ -278,6 +278,14 @@ class InstanceHandler:
                 )
             for _, variables in instruction.variables:
                 _check_variables(variables)
+            ancestor_key = instruction.ancestor_element_instance_key
+            if ancestor_key not in (-1, 0):
+                ancestor = table.get(ancestor_key)
+                if ancestor is None or ancestor.pi_key != root.key:
+                    raise InvalidArgument(
+                        f"Expected to modify instance of process '{process.id}' but it contains an ancestor "
+                        f"key '{ancestor_key}' that could not be found"
+                    )
         for instruction in cmd.activate:
             self._activate_for_modification(root, process, instruction)
         for key in cmd.terminate:

@@ -205,3 +205,11 @@ def test_user_task_search_sorts_and_pages(gateway: RunningGateway) -> None:
         page = rest.post("/v2/user-tasks/search", json=body).json()
     assert [item["priority"] for item in page["items"]] == [70, 40]
     assert page["page"]["totalItems"] == 3
+
+
+def test_filters_that_cannot_be_applied_are_refused(gateway: RunningGateway) -> None:
+    with gateway.rest() as rest:
+        refused = rest.post("/v2/user-tasks/search", json={"filter": {"elementId": "review"}})
+        operator = rest.post("/v2/incidents/search", json={"filter": {"state": {"$in": ["ACTIVE"]}}})
+    assert refused.status_code == 400 and "elementId" in refused.json()["detail"]
+    assert operator.status_code == 400 and "filter.state" in operator.json()["detail"]

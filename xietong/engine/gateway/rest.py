@@ -109,6 +109,19 @@ def variables_of(body: dict[str, Any], field: str = "variables") -> dict[str, An
         raise invalid(str(error)) from None
 
 
+def filters_of(body: dict[str, Any], supported: tuple[str, ...]) -> dict[str, Any]:
+    """The search filter; a field we cannot apply is refused rather than silently ignored."""
+    filters = body.get("filter") or {}
+    if not isinstance(filters, dict):
+        raise invalid("filter must be a JSON object")
+    unsupported = sorted(set(filters) - set(supported))
+    if unsupported:
+        raise invalid(
+            f"filter: {', '.join(unsupported)} not supported here; supported: {', '.join(supported)}"
+        )
+    return filters
+
+
 def filter_value(filters: dict[str, Any], field: str) -> Any:
     """A plain value, or the advanced form ``{"$eq": value}``; other operators are not supported."""
     value = filters.get(field)
@@ -218,7 +231,7 @@ class RestApi:
 
     async def search_user_tasks(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = body.get("filter") or {}
+        filters = filters_of(body, ("state", "candidateGroup", "assignee", "processInstanceKey"))
         instance = filter_value(filters, "processInstanceKey")
         tasks = await self._query(
             self._engine.queries.search_user_tasks,
@@ -354,7 +367,7 @@ class RestApi:
 
     async def search_process_instances(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = body.get("filter") or {}
+        filters = filters_of(body, ("state", "processDefinitionId"))
         instances = await self._query(
             self._engine.queries.search_process_instances,
             state=filter_value(filters, "state"),
@@ -389,7 +402,7 @@ class RestApi:
 
     async def search_incidents(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = body.get("filter") or {}
+        filters = filters_of(body, ("processInstanceKey", "state"))
         instance = filter_value(filters, "processInstanceKey")
         incidents = await self._query(
             self._engine.queries.search_incidents,

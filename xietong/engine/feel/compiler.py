@@ -17,7 +17,7 @@ from .builtins import BUILTINS
 from .builtins.registry import static_overload
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError, line_column
 from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
-from .scope import Ctx
+from .scope import Ctx, charge_lists
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
 from .values import MISSING, NULL_BOUND, FeelFunction, Range, compare, equals
 
@@ -481,14 +481,30 @@ class Compiler:
             return None
         impl = ov.impl
         if ov.needs_ctx:
-            return lambda ctx: impl(ctx, *[a(ctx) for a in fargs])
+
+            def call_with_ctx(ctx: Ctx) -> Any:
+                args = [a(ctx) for a in fargs]
+                charge_lists(ctx, args)
+                return impl(ctx, *args)
+
+            return call_with_ctx
         if len(fargs) == 1:
             (f0,) = fargs
-            return lambda ctx: impl(f0(ctx))
-        if len(fargs) == 2:
-            f0, f1 = fargs
-            return lambda ctx: impl(f0(ctx), f1(ctx))
-        return lambda ctx: impl(*[a(ctx) for a in fargs])
+
+            def call1(ctx: Ctx) -> Any:
+                v = f0(ctx)
+                if type(v) is list:
+                    ctx.budget.spend(len(v))
+                return impl(v)
+
+            return call1
+
+        def call_n(ctx: Ctx) -> Any:
+            args = [a(ctx) for a in fargs]
+            charge_lists(ctx, args)
+            return impl(*args)
+
+        return call_n
 
     def c_fn(self, node: Node) -> Fn:
         params, body_n = node.args

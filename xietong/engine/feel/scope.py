@@ -31,6 +31,13 @@ class Budget:
             raise FeelEvaluationError(f"evaluation exceeded {MAX_STEPS} steps", pos)
 
 
+def charge_lists(ctx: Ctx, args: list[Any]) -> None:
+    """A built-in walks the lists it is given: their length counts against the evaluation's budget."""
+    for a in args:
+        if type(a) is list:
+            ctx.budget.spend(len(a))
+
+
 class Ctx:
     __slots__ = ("budget", "frame", "now", "parent", "root")
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..scope import charge_lists
 from ..values import FeelFunction
 
 OMIT: Any = object()  # an optional argument the caller did not pass
@@ -75,6 +76,7 @@ def _bind_named(ov: Overload, named: dict[str, Any]) -> list[Any] | None:
 
 def _dispatcher(name: str) -> Callable[..., Any]:
     def invoke(ctx: Any, args: list[Any], named: dict[str, Any] | None = None, pos: int | None = None) -> Any:
+        charge_lists(ctx, args if named is None else list(named.values()))
         for ov in _OVERLOADS[name]:
             if named is not None:
                 bound = _bind_named(ov, named)

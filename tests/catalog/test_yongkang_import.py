@@ -253,7 +253,7 @@ REVIEWED_CORRECTIONS = {
 
 
 #: Importer improvements made after the review (35's 110 entry, the 51–53 route names as each text
-#: words them). The reviewed files keep the old reading until the next review round, which also
+#: words them, the enforcer's own paragraph quoted by the case step of 13/14/17/18). The reviewed files keep the old reading until the next review round, which also
 #: regenerates bpmn/ (docs/yongkang.md, "known gaps"); `xietong catalog import` reports exactly these.
 PENDING_REVIEW = {
     ("mechanism yongkang_35_illegal_fishing", "procedure.entries[id=start_hotline_110]"),
@@ -267,6 +267,16 @@ PENDING_REVIEW = {
         )
     ),
     ("mechanism yongkang_52_hazchem_safety", "procedure.steps[id=handle_own].name"),
+    *(
+        (f"mechanism yongkang_{n}", f"procedure.steps[id=case].{field}")
+        for n in (
+            "13_temporary_land_use",
+            "14_illegal_land_use",
+            "17_illegal_logging",
+            "18_forest_land_occupation",
+        )
+        for field in ("quote", "source.line_start", "source.line_end")
+    ),
 }
 
 

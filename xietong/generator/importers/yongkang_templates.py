@@ -100,6 +100,16 @@ def _enforcers(b: GraphBuilder, c: Ctx, src: RawStep | None) -> tuple[list[Spell
     return [], False, None
 
 
+def _own_paragraph(c: Ctx, targets: list[Spelling], src: RawStep | None) -> RawStep | None:
+    """The later paragraph in which a single enforcer is the subject (市综合行政执法局负责及时查处…),
+    else the transfer paragraph itself: the case step quotes what the enforcer does."""
+    if src is None or len(targets) != 1:
+        return src
+    spellings = [s.text for s in c.mentions.spellings if s.department_id == targets[0].department_id]
+    later = [s for s in c.raw.steps if s.line > src.line]
+    return next((s for s in later if any(s.text.startswith(sp) for sp in spellings)), src)
+
+
 def _crime_source(c: Ctx, src: RawStep | None) -> RawStep | None:
     """The paragraph (this one or a later one) that sends crimes to the police, if any."""
     if src is None:
@@ -147,7 +157,7 @@ def _enforcement(b: GraphBuilder, c: Ctx, src: RawStep | None, then: str, prefix
         else:
             actor = b.role("enforcers", Role.relevant_departments, names)
         first = b.step(prefix + "transfer", K.transfer, f"移交{names}", lead, src, limit="移")
-        b.step(case_id, K.case_filing, f"{names}依法立案查处", actor, src)
+        b.step(case_id, K.case_filing, f"{names}依法立案查处", actor, _own_paragraph(c, targets, src))
         b.go(first, case_id)
     else:
         first = b.step(case_id, K.case_filing, f"{c.raw.lead[0]}依法立案查处", lead, src)

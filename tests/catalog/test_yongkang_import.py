@@ -252,9 +252,10 @@ REVIEWED_CORRECTIONS = {
 }
 
 
-#: Importer improvements made after the review (35's 110 entry, the 51–53 route names as each text
-#: words them, the enforcer's own paragraph quoted by the case step of 13/14/17/18). The reviewed files keep the old reading until the next review round, which also
-#: regenerates bpmn/ (docs/yongkang.md, "known gaps"); `xietong catalog import` reports exactly these.
+#: Importer improvements made after the review: 35's 110 entry, the 51–53 route names as each text
+#: words them, the enforcer's own paragraph quoted by the case step of 13/14/17/18. The reviewed files
+#: keep the old reading until the next review round, which also regenerates bpmn/ (docs/yongkang.md,
+#: "known gaps and pending review"); `xietong catalog import` reports exactly these.
 PENDING_REVIEW = {
     ("mechanism yongkang_35_illegal_fishing", "procedure.entries[id=start_hotline_110]"),
     ("mechanism yongkang_35_illegal_fishing", "procedure.steps[id=police_110_dispatch]"),

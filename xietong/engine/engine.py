@@ -188,6 +188,23 @@ class Engine:
                 self._fail_pending(None)
                 return
 
+    def _reload(self, broken: Processor, rows: dict[tuple[str, int], str | None]) -> Processor:
+        """After a processing bug: rebuild the state from what is committed plus the batch's earlier commands,
+        so the failed command leaves nothing half-done behind."""
+        assert self._store is not None
+        merged = {(kind, key): value for kind, key, value in self._store.load_state()}
+        merged.update(rows)
+        state = State()
+        state.load((kind, key, value) for (kind, key), value in merged.items() if value is not None)
+        fresh = Processor(state, broken.keys, broken.position)
+        fresh.records = broken.records
+        fresh.models = broken.models
+        fresh.awaiting = broken.awaiting
+        fresh.after_commit = broken.after_commit
+        fresh.notify_types = broken.notify_types
+        self._processor = fresh
+        return fresh
+
     def _fail_pending(self, err: BaseException | None) -> None:
         with self._cond:
             pending = list(self._queue)
@@ -200,13 +217,16 @@ class Engine:
         p = self._processor
         store = self._store
         assert p is not None and store is not None
+        rows: dict[tuple[str, int], str | None] = {}  # changed rows of the batch, per command
         p.now_ms = self.clock.now_ms()
         p.commands.tick()
+        p.state.flush(rows)
         answers: list[tuple[Future[Any], Any, bool]] = []
         for command, future in batch:
             p.now_ms = self.clock.now_ms()
             if command is _TICK:
                 p.commands.tick()
+                p.state.flush(rows)
                 continue
             if isinstance(command, _Query):
                 try:
@@ -214,27 +234,30 @@ class Engine:
                 except Exception as err:  # a failing read only fails its caller
                     answers.append((future, err, False))  # type: ignore[arg-type]
                 continue
+            records_mark, position_mark = len(p.records), p.position
             try:
                 result = p.commands.process(command, future)
                 p.drain()
-            except EngineError as err:
+            except EngineError as err:  # rejected before anything changed
                 p.followups.clear()
                 answers.append((future, err, False))  # type: ignore[arg-type]
                 continue
             except Exception as err:
-                log.exception("command failed", command=type(command).__name__)
-                p.followups.clear()
+                log.exception(
+                    "command failed; its partial changes are discarded", command=type(command).__name__
+                )
+                del p.records[records_mark:]
+                p.position = position_mark
+                p = self._reload(p, rows)
                 answers.append(
                     (future, EngineError(f"internal error processing {type(command).__name__}: {err}"), False)
                 )  # type: ignore[arg-type]
                 continue
+            p.state.flush(rows)
             if result is not DEFERRED:
                 answers.append((future, result, True))  # type: ignore[arg-type]
-        upserts, deletes = p.state.flush()
-        if upserts or deletes or p.records:
-            store.commit(
-                upserts, deletes, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)}
-            )
+        if rows or p.records:
+            store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
             p.records = []
         for future, value, ok in answers:
             if future is None or future.done():

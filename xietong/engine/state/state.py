@@ -76,20 +76,20 @@ class State:
         else:
             self._dirty.add(ident)
 
-    def flush(self) -> tuple[list[tuple[str, int, str]], list[tuple[str, int]]]:
-        upserts: list[tuple[str, int, str]] = []
-        deletes: list[tuple[str, int]] = []
-        for kind, key in self._dirty:
-            obj = self.tables[kind].get(key)
+    def flush(self, into: dict[tuple[str, int], str | None]) -> None:
+        """Move the changed rows into ``into``: JSON text to write, None to delete (last change wins)."""
+        tables = self.tables
+        for ident in self._dirty:
+            kind, key = ident
+            obj = tables[kind].get(key)
             if obj is None:
-                deletes.append((kind, key))
+                into[ident] = None
             elif kind == VARIABLES:
-                upserts.append((kind, key, encode_json(obj)))
+                into[ident] = encode_json(obj)
             else:
-                upserts.append((kind, key, obj.to_row()))
+                into[ident] = obj.to_row()
         self._dirty.clear()
         self._fresh.clear()
-        return upserts, deletes
 
     def load(self, rows: Any) -> None:
         for kind, key, value in rows:

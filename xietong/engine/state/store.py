@@ -51,12 +51,11 @@ class Store:
         return self.db.execute("SELECT kind, key, value FROM state")
 
     def commit(
-        self,
-        upserts: list[tuple[str, int, str]],
-        deletes: list[tuple[str, int]],
-        records: list[Record],
-        meta: dict[str, str],
+        self, rows: dict[tuple[str, int], str | None], records: list[Record], meta: dict[str, str]
     ) -> None:
+        """One transaction: entity rows (None deletes) and records; all or nothing."""
+        upserts = [(kind, key, value) for (kind, key), value in rows.items() if value is not None]
+        deletes = [ident for ident, value in rows.items() if value is None]
         db = self.db
         db.execute("BEGIN")
         try:

@@ -1,0 +1,38 @@
+"""A command either takes full effect or none: rejections change nothing, and even a processing bug
+mid-command leaves no half-created instance behind while the rest of the batch commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from xietong.engine.commands import CreateProcessInstance
+from xietong.engine.errors import EngineError
+from xietong.engine.processing.elements.tasks import JobWorkerTaskProcessor
+from xietong.engine.testing import Harness, bpmn, chain, service_task
+
+MODEL = bpmn(
+    '<bpmn:startEvent id="s"/>' + service_task("a", "a") + '<bpmn:endEvent id="e"/>' + chain("s", "a", "e")
+)
+
+
+def test_a_bug_mid_command_discards_only_that_command(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    h.deploy(MODEL)
+    original = JobWorkerTaskProcessor.on_activate
+
+    def flaky(self: JobWorkerTaskProcessor, ei: Any, element: Any) -> None:
+        if self.p.variables.view(ei.key).get("explode"):
+            raise RuntimeError("simulated bug")
+        original(self, ei, element)
+
+    monkeypatch.setattr(JobWorkerTaskProcessor, "on_activate", flaky)
+    good = h.engine.submit(CreateProcessInstance(bpmn_process_id="p", variables={"n": 1}))
+    bad = h.engine.submit(CreateProcessInstance(bpmn_process_id="p", variables={"explode": True}))
+    after = h.engine.submit(CreateProcessInstance(bpmn_process_id="p", variables={"n": 2}))
+    with pytest.raises(EngineError, match="simulated bug"):
+        bad.result(timeout=10)
+    keys = {good.result(timeout=10).process_instance_key, after.result(timeout=10).process_instance_key}
+    instances = h.engine.queries.search_process_instances()
+    assert {i.process_instance_key for i in instances} == keys
+    assert len(h.jobs("a")) == 2

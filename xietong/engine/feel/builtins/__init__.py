@@ -6,7 +6,7 @@ from . import (  # noqa: F401  (importing registers the functions)
     boolean,
     context,
     conversion,
-    json,
+    jsonfns,
     listfns,
     numeric,
     rangefns,

@@ -302,7 +302,7 @@ def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
     if major := _major_route(b, c, closing):
         extra.append(major)
     _lead_decision(b, c, triage, case_src, closing, extra)
-    b.entry("report", first_src.text[:60], onsite, first_src)
+    b.entry("report", _entry_name(first_src), onsite, first_src)
     _lead_patrol_entry(b, c, triage)
     _routine_entry(b, c)
     if (hotline := next((s for s in handling if "110" in s.text), None)) is not None:
@@ -311,6 +311,13 @@ def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
         b.step("police_110_dispatch", K.dispatch, "110按规定指令联动处置", police, hotline)
         b.go("police_110_dispatch", triage)
         b.entry("hotline_110", "群众直接举报110", "police_110_dispatch", hotline)
+
+
+def _entry_name(step: RawStep) -> str:
+    """What starts the case, as its paragraph's first clause says (title like 发现问题。 skipped)."""
+    body = step.text.split("。", 1)[1] if step.title else step.text
+    clause = re.split(r"[，。；]", body, maxsplit=1)[0]
+    return clause if len(clause) <= 40 else clause[:39] + "…"
 
 
 def _short_name(clause: str | None, fallback: str) -> str:

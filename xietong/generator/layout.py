@@ -287,8 +287,20 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
     for flow in body.flows:
         diagram.edges[flow.id] = router.route(flow, flow.id in back)
     obstacles = [diagram.shapes[i] for i in shape_ids]
-    placed: list[Bounds] = [diagram.labels[i] for i in shape_ids if i in diagram.labels]
     flow_ids = {f.id for f in body.flows}
+    all_edges = [diagram.edges[f] for f in flow_ids]
+    # labels of events, gateways and boundaries: the preferred side unless a flow or shape is in the way
+    placed: list[Bounds] = []
+    for element_id in shape_ids:
+        preferred = diagram.labels.get(element_id)
+        if preferred is None:
+            continue
+        shape = diagram.shapes[element_id]
+        others = [o for o in obstacles if o is not shape]
+        candidates = [preferred, *_label_sides(preferred, shape)]
+        label = min(candidates, key=lambda c: _label_conflicts(c, others, placed, all_edges, dy, rel.height))
+        diagram.labels[element_id] = label
+        placed.append(label)
     for flow in body.flows:
         if flow.name:
             source = diagram.shapes[flow.source]
@@ -305,6 +317,20 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
             )
             diagram.labels[flow.id] = label
             placed.append(label)
+
+
+def _label_sides(label: Bounds, shape: Bounds) -> list[Bounds]:
+    """Other places for an element's external label: below, above, left and right of its shape."""
+    w, h = label.w, label.h
+    return [
+        Bounds(round(shape.cx - w / 2), shape.bottom + 5, w, h),
+        Bounds(round(shape.cx - w / 2), shape.y - 5 - h, w, h),
+        Bounds(shape.x - 4 - w, round(shape.cy - h / 2), w, h),
+        Bounds(shape.right + 4, round(shape.cy - h / 2), w, h),
+        Bounds(shape.right + 2, shape.bottom + 2, w, h),
+        Bounds(shape.x - 2 - w, shape.y - 2 - h, w, h),
+        Bounds(shape.right + 2, shape.y - 2 - h, w, h),
+    ]
 
 
 def _label_conflicts(
@@ -490,6 +516,16 @@ def _flow_label(name: str, points: list[tuple[float, float]], skip_x: float | No
             candidates += [
                 Bounds(x, round(y1 - 4 - h), round(width), h),
                 Bounds(x, round(y1 + 4), round(width), h),
+            ]
+    # last resort: beside a vertical segment, at its middle
+    width = min(text_width(name), LABEL_WIDTH)
+    h = max(1, math.ceil(text_width(name) / width)) * LABEL_LINE
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
+        if abs(x1 - x2) < 1 and abs(y1 - y2) > h + 8:
+            mid = (y1 + y2) / 2
+            candidates += [
+                Bounds(round(x1 + 5), round(mid - h / 2), round(width), h),
+                Bounds(round(x1 - 5 - width), round(mid - h / 2), round(width), h),
             ]
     return candidates
 

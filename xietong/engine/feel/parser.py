@@ -100,7 +100,7 @@ class Parser:
             save = self.i
             self.next()
             self.next()
-            tests = self.test_list(")")
+            tests = self.test_list()
             self.expect_op(")")
             if self.peek().kind == "eof":
                 return self.node("not_tests", t.pos, (tuple(tests),), tuple(tests))
@@ -113,7 +113,7 @@ class Parser:
             raise self.error(f"unexpected {self.describe(self.peek())}")
         return self.node("tests", t.pos, (tuple(tests),), tuple(tests))
 
-    def test_list(self, closing: str) -> list[Node]:
+    def test_list(self) -> list[Node]:
         tests = [self.unary_test()]
         while self.peek().is_op(","):
             self.next()

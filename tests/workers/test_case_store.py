@@ -184,3 +184,23 @@ def test_settings_read_the_url_and_reject_unknown_schemes(monkeypatch: pytest.Mo
     monkeypatch.setenv("XIETONG_CASE_STORE_URL", "mysql://localhost/cases")
     with pytest.raises(ValueError, match="XIETONG_CASE_STORE_URL"):
         CaseStoreSettings()
+
+
+def test_postgres_store_reconnects_after_the_server_drops_it(postgres_url: str) -> None:
+    import psycopg
+
+    from xietong.workers.case_store import APPLICATION_NAME
+
+    with CaseStore(postgres_url) as store:
+        store.record("C-1", EventKind.NOTIFIED, source(1), AT, {})
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s AND datname = current_database()",
+                (APPLICATION_NAME,),
+            ).fetchall()
+        assert killed == [(True,)]
+        with pytest.raises(psycopg.OperationalError):
+            store.record("C-1", EventKind.NOTIFIED, source(2), AT, {})  # the job meeting the drop fails
+        store.record("C-1", EventKind.NOTIFIED, source(2), AT, {})  # its retry reconnects
+        assert [e.job_key for e in store.events("C-1")] == [1, 2]

@@ -128,6 +128,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+APPLICATION_NAME = "xietong-case-store"  # how the store's PostgreSQL sessions show in pg_stat_activity
 
 _CASE_COLUMNS = "case_id, mechanism_id, status, opened_at, closed_at, process_instance_key, bpmn_process_id"
 _EVENT_COLUMNS = "id, case_id, kind, at, job_key, process_instance_key, step_id, department, detail"
@@ -235,13 +236,20 @@ class _Postgres(_Backend):
     def __init__(self, url: str) -> None:
         import psycopg  # only needed, and only imported, when PostgreSQL is configured
 
-        self._conn = psycopg.connect(url, autocommit=True)
+        self._connect = lambda: psycopg.connect(url, autocommit=True, application_name=APPLICATION_NAME)
+        self._conn = self._connect()
         self._lock = threading.Lock()
 
     @contextmanager
     def transaction(self) -> Iterator[_Tx]:
-        with self._lock, self._conn.transaction(), self._conn.cursor() as cursor:
-            yield _Tx(cursor, self.placeholder)
+        with self._lock:
+            # A server restart or a dropped connection fails the transaction that meets it (the job
+            # is retried after its back-off); the next one connects again instead of failing for ever.
+            if self._conn.closed or self._conn.broken:
+                log.warning("case store connection lost; reconnecting")
+                self._conn = self._connect()
+            with self._conn.transaction(), self._conn.cursor() as cursor:
+                yield _Tx(cursor, self.placeholder)
 
     def lock_migrations(self, tx: _Tx) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(?)", (0x78696574_6F6E67,))  # "xietong"
@@ -443,9 +451,11 @@ class CaseStore:
         previous = self._event_of_job(tx, source.job_key, kind)
         if previous is not None:
             return previous
+        # ON CONFLICT: a second worker given the same job (after a job timeout) may have recorded it
+        # between the look-up and here; then its event is the one.
         row = tx.execute(
             f"INSERT INTO case_events ({_EVENT_COLUMNS.removeprefix('id, ')}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_key, kind) DO NOTHING RETURNING id",
             (
                 case_id,
                 kind.value,
@@ -457,7 +467,10 @@ class CaseStore:
                 json.dumps(detail, ensure_ascii=False, sort_keys=True),
             ),
         ).one()
-        assert row is not None
+        if row is None:
+            concurrent = self._event_of_job(tx, source.job_key, kind)
+            assert concurrent is not None
+            return concurrent
         return CaseEvent(
             int(row[0]),
             case_id,

@@ -86,7 +86,8 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
 
     for definition in root.iter(f"{{{_ZEEBE}}}taskDefinition"):
         job_type = definition.get("type") or ""
-        task = definition.getparent().getparent()  # taskDefinition -> extensionElements -> task
+        ext = definition.getparent()
+        task = ext.getparent() if ext is not None else None  # taskDefinition -> extensionElements -> task
         if job_type.startswith("="):
             add(
                 definition,
@@ -104,7 +105,9 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
                 f"(known: {', '.join(sorted(TASK_TYPES))})",
             )
             continue
-        ext = definition.getparent()
+        if ext is None or task is None:
+            add(definition, "xietong/misplaced-task-definition", "zeebe:taskDefinition outside a task")
+            continue
         headers = {h.get("key"): h.get("value") for h in ext.iter(f"{{{_ZEEBE}}}header")}
         for key in task_type.required_headers:
             if not headers.get(key):

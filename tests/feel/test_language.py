@@ -192,3 +192,10 @@ def test_each_engine_variable_is_converted_once_per_evaluation() -> None:
     scope = CountingScope({"items": [{"id": i} for i in range(50)]})
     assert run("for i in 1..count(items) return items[i].id", scope) == list(range(50))
     assert scope.lookups == {"items": 1}
+
+
+@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u180e", "\u200b", "\u3000", "\ufeff", "\u2028"])
+def test_feel_whitespace_characters(space: str) -> None:
+    """DMN's whitespace set is wider than Python's (U+180E, U+200B, U+FEFF)."""
+    assert run(f"some x{space}in [1]{space}satisfies{space}odd(x)") is True
+    assert run(f"{space}1{space}+{space}1{space}") == 2

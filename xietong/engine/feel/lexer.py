@@ -61,9 +61,14 @@ def _error(source: str, message: str, pos: int) -> FeelSyntaxError:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}
 
 
-_NAME = r"(?:[^\W\d]|[?$]|[^\x00-\x7f\s])(?:[\w?$']|[^\x00-\x7f\s])*"
+# FEEL's whitespace (DMN 1.5 grammar rule 32) includes three characters Python does not count as space
+_SPACE = "\\s\u180e\u200b\ufeff"
+_NAME = (
+    r"(?:[^\W\d]|[?$]|[^\x00-\x7f" + _SPACE + r"])"
+    r"(?:[\w?$']|[^\x00-\x7f" + _SPACE + r"])*"
+)
 _TOKEN = re.compile(
-    r"(?P<ws>\s+)"
+    r"(?P<ws>[" + _SPACE + r"]+)"
     r"|(?P<comment>//[^\n]*|/\*.*?\*/)"
     r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)"
     r'|(?P<str>"(?:[^"\\]|\\.)*")'

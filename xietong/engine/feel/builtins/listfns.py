@@ -356,6 +356,7 @@ def sort(ctx: Any, list: Any, precedes: Any) -> Any:
         return None
     if not isinstance(precedes, FeelFunction):
         return None
+
     def cmp(a: Any, b: Any) -> int:
         ctx.budget.spend(1)  # every comparison calls a FEEL function
         if precedes.invoke(ctx, [a, b]) is True:

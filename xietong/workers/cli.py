@@ -93,7 +93,10 @@ def case(case_id: str, case_store: str | None) -> None:
     "--from", "start", default=None, help="ISO 8601 start (default: now); local times are China time."
 )
 def due(amount: float, unit: str, start: str | None) -> None:
-    """Print the due date-time of a limit, e.g. ``due 5 workingDays --from 2025-09-30T10:00``."""
+    """Print when a time limit falls due, on China's official working days.
+
+    UNIT is workingDays, days, hours or months. Example: due 5 workingDays --from 2025-09-30T10:00
+    """
     import datetime as dt
 
     from xietong.workers.calendar import TimeLimit, WorkingDayCalendar

@@ -64,27 +64,8 @@ class Ctx:
         c.budget = self.budget
         return c
 
-    def lookup(self, name: str) -> Any:
-        c: Ctx | None = self
-        while c is not None and c.frame is not None:
-            v = c.frame.get(name, MISSING)
-            if v is not MISSING:
-                return v
-            c = c.parent
-        converted = self.budget.converted
-        v = converted.get(name, MISSING)
-        if v is not MISSING:
-            return v
-        v = self.root.get(name, MISSING)
-        if v is MISSING:
-            return MISSING
-        if type(v) is str or v is None:
-            return v
-        v = converted[name] = from_json(v)
-        return v
-
     def lookup_local(self, name: str) -> Any:
-        """Only FEEL-local frames (contexts, parameters): used to let them shadow built-ins."""
+        """Only FEEL-local frames (contexts, parameters, iterators): they shadow variables and built-ins."""
         c: Ctx | None = self
         while c is not None and c.frame is not None:
             v = c.frame.get(name, MISSING)
@@ -92,3 +73,18 @@ class Ctx:
                 return v
             c = c.parent
         return MISSING
+
+    def lookup(self, name: str) -> Any:
+        """A local name, else an engine variable converted to a FEEL value (once per evaluation)."""
+        v = self.lookup_local(name) if self.frame is not None else MISSING
+        if v is not MISSING:
+            return v
+        converted = self.budget.converted
+        v = converted.get(name, MISSING)
+        if v is not MISSING:
+            return v
+        v = self.root.get(name, MISSING)
+        if v is MISSING or type(v) is str or v is None:
+            return v
+        v = converted[name] = from_json(v)
+        return v

@@ -107,26 +107,24 @@ def _numbers(args: tuple[Any, ...]) -> list[Decimal] | None:
     return items
 
 
-@builtin("sum", "list", variadic=True)
-def sum_(*args: Any) -> Any:
+def _fold(args: tuple[Any, ...], start: Decimal, op: Any) -> Any:
     nums = _numbers(args)
     if not nums:
         return None
-    total = Decimal(0)
+    total = start
     for n in nums:
-        total = DECIMAL.add(total, n)
+        total = op(total, n)
     return total
+
+
+@builtin("sum", "list", variadic=True)
+def sum_(*args: Any) -> Any:
+    return _fold(args, Decimal(0), DECIMAL.add)
 
 
 @builtin("product", "list", variadic=True)
 def product(*args: Any) -> Any:
-    nums = _numbers(args)
-    if not nums:
-        return None
-    total = Decimal(1)
-    for n in nums:
-        total = DECIMAL.multiply(total, n)
-    return total
+    return _fold(args, Decimal(1), DECIMAL.multiply)
 
 
 @builtin("mean", "list", variadic=True)

@@ -68,34 +68,24 @@ def decimal_mode(n: Any, scale: Any, mode: Any) -> Any:
     return _round(n, scale, _MODES[mode])
 
 
-@builtin("floor", "n, scale?")
-def floor(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_FLOOR)
+def _rounding(name: str, mode: str) -> None:
+    """Register a DMN rounding function ``name(n, scale?)`` (scale defaults to 0)."""
+
+    def rounding(n: Any, scale: Any = OMIT) -> Any:
+        return _round(n, Decimal(0) if scale is OMIT else scale, mode)
+
+    builtin(name, "n, scale?")(rounding)
 
 
-@builtin("ceiling", "n, scale?")
-def ceiling(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_CEILING)
-
-
-@builtin("round up", "n, scale?")
-def round_up(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_UP)
-
-
-@builtin("round down", "n, scale?")
-def round_down(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_DOWN)
-
-
-@builtin("round half up", "n, scale?")
-def round_half_up(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_HALF_UP)
-
-
-@builtin("round half down", "n, scale?")
-def round_half_down(n: Any, scale: Any = Decimal(0)) -> Any:
-    return _round(n, Decimal(0) if scale is OMIT else scale, decimal.ROUND_HALF_DOWN)
+for _name, _mode in (
+    ("floor", decimal.ROUND_FLOOR),
+    ("ceiling", decimal.ROUND_CEILING),
+    ("round up", decimal.ROUND_UP),
+    ("round down", decimal.ROUND_DOWN),
+    ("round half up", decimal.ROUND_HALF_UP),
+    ("round half down", decimal.ROUND_HALF_DOWN),
+):
+    _rounding(_name, _mode)
 
 
 @builtin("abs", "n")

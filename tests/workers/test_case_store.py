@@ -204,3 +204,21 @@ def test_postgres_store_reconnects_after_the_server_drops_it(postgres_url: str) 
             store.record("C-1", EventKind.NOTIFIED, source(2), AT, {})  # the job meeting the drop fails
         store.record("C-1", EventKind.NOTIFIED, source(2), AT, {})  # its retry reconnects
         assert [e.job_key for e in store.events("C-1")] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://xt:s3cret@db:5432/cases", "postgresql://xt:***@db:5432/cases"),
+        (
+            "postgresql://db/cases?sslmode=require&password=s3cret",
+            "postgresql://db/cases?sslmode=require&password=***",
+        ),
+        ("postgresql://xt@db/cases", "postgresql://xt@db/cases"),
+        ("sqlite:////var/lib/xietong/cases.db", "sqlite:////var/lib/xietong/cases.db"),
+    ],
+)
+def test_logged_urls_hide_passwords(url: str, shown: str) -> None:
+    from xietong.workers.case_store import _redacted
+
+    assert _redacted(url) == shown

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import structlog
 
@@ -485,9 +487,8 @@ class CaseStore:
 
 
 def _redacted(url: str) -> str:
-    """The URL without its password, for logs."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    """The URL without its password (in the user part or a ``password=`` parameter), for logs."""
+    password = urlsplit(url).password
+    if password is not None:
+        url = url.replace(f":{password}@", ":***@", 1)
+    return re.sub(r"(?<=[?&])password=[^&]*", "password=***", url)

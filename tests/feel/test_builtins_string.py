@@ -29,6 +29,8 @@ from .conftest import run
         ('matches("FooBar", "foobar", "i")', True),
         ('replace("abcd", "(ab)|(a)", "[1=$1][2=$2]")', "[1=ab][2=]cd"),
         ('replace("a.b.c", ".", "-", "q")', "a-b-c"),
+        ('replace("abc", "", "-")', "-a-b-c-"),  # feel-scala uses Java's replaceAll: empty matches allowed
+        ('replace("a.b", "\\.", "\\$")', "a$b"),
         ('split("John Doe", "\\\\s")', ["John", "Doe"]),
         ('split("a;b;c;;", ";")', ["a", "b", "c", "", ""]),
         ('extract("references are 1234, 1256, 1378", "12[0-9]*")', ["1234", "1256"]),

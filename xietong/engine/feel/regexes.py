@@ -74,14 +74,14 @@ def split(compiled: Any, text: str) -> list[str]:
 
 
 def _replacement(template: str) -> Callable[[Any], str] | None:
-    """XPath replacement text: ``$n`` is a group, ``\\$`` and ``\\\\`` are escapes."""
+    """Java/XPath replacement text: ``$n`` is a group, a backslash escapes the next character."""
     parts: list[str | int] = []
     buf: list[str] = []
     i = 0
     while i < len(template):
         c = template[i]
         if c == "\\":
-            if i + 1 < len(template) and template[i + 1] in "\\$":
+            if i + 1 < len(template):  # Java's replaceAll: a backslash makes the next character literal
                 buf.append(template[i + 1])
                 i += 2
                 continue

@@ -109,8 +109,6 @@ def replace(input: Any, pattern: Any, replacement: Any, flags: Any = OMIT) -> An
     compiled = _pattern(pattern, flags)
     if compiled is None or not isinstance(input, str) or not isinstance(replacement, str):
         return None
-    if compiled.search("") is not None and pattern != "":
-        return None  # a pattern matching the empty string is an error in XPath
     return regexes.replace(compiled, input, replacement)
 
 

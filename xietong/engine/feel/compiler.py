@@ -5,6 +5,7 @@ Each closure takes a :class:`~.scope.Ctx` and returns a FEEL value. No Python so
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ _CMP = {
     ">=": lambda c: c >= 0,
 }
 _SIMPLE = (str, Decimal, bool)
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def parse_temporal_literal(text: str) -> Any:
@@ -227,9 +229,14 @@ class Compiler:
             return eq
         fb = self.compile(b)
         test = _CMP[op]
+        direct = _ORDER[op]
 
         def order(ctx: Ctx) -> Any:
-            c = compare(fa(ctx), fb(ctx))
+            x, y = fa(ctx), fb(ctx)
+            tx = type(x)
+            if tx is type(y) and (tx is Decimal or tx is str):
+                return direct(x, y)  # the common case, without the generic comparison
+            c = compare(x, y)
             return None if c is None else test(c)
 
         return order

@@ -21,7 +21,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.workers.engine_harness import RunningWorkers, deploy, poll, start_engine  # noqa: E402
+from tests.workers.engine_harness import (  # noqa: E402
+    CHAIN,
+    CHAIN_PROCESS_ID,
+    HEADERS,
+    RunningWorkers,
+    chain_model,
+    deploy,
+    poll,
+    start_engine,
+)
 from xietong.workers.app import WorkerApp  # noqa: E402
 from xietong.workers.calendar import CHINA, LimitUnit, TimeLimit, WorkingDayCalendar  # noqa: E402
 from xietong.workers.case_store import CaseStatus, CaseStore  # noqa: E402
@@ -29,51 +38,6 @@ from xietong.workers.handlers import HANDLERS, JobContext  # noqa: E402
 from xietong.workers.settings import WorkerSettings  # noqa: E402
 
 START = dt.datetime(2025, 9, 30, 10, 0, tzinfo=CHINA)
-HEADERS = {"mechanismId": "bench", "stepId": "s", "department": "县综合指挥调度中心"}
-
-# register -> deadline -> dispatch -> notify -> archive: five jobs per case, no user tasks.
-CHAIN = [
-    ("register", "xietong.register", {}),
-    ("deadline", "xietong.deadline", {"dueVariable": "due_s"}),
-    ("dispatch", "xietong.dispatch", {"toDepartment": "县公安局"}),
-    ("notify", "xietong.notify", {"recipients": "县司法局,申请人"}),
-    ("archive", "xietong.archive", {}),
-]
-
-
-def chain_model() -> str:
-    tasks, flows = [], []
-    previous = "start"
-    for element, task_type, extra in CHAIN:
-        headers = "".join(
-            f'<zeebe:header key="{k}" value="{v}"/>'
-            for k, v in {**HEADERS, "stepId": element, **extra}.items()
-        )
-        inputs = (
-            "<zeebe:ioMapping>"
-            '<zeebe:input source="={amount: 3, unit: &quot;workingDays&quot;}" target="limit"/>'
-            "</zeebe:ioMapping>"
-            if task_type == "xietong.deadline"
-            else ""
-        )
-        tasks.append(
-            f'<bpmn:serviceTask id="{element}"><bpmn:extensionElements>'
-            f'<zeebe:taskDefinition type="{task_type}" retries="3"/>{inputs}'
-            f"<zeebe:taskHeaders>{headers}</zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>"
-        )
-        flows.append(f'<bpmn:sequenceFlow id="f_{element}" sourceRef="{previous}" targetRef="{element}"/>')
-        previous = element
-    flows.append(f'<bpmn:sequenceFlow id="f_end" sourceRef="{previous}" targetRef="end"/>')
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">'
-        '<bpmn:process id="workers_bench" isExecutable="true"><bpmn:startEvent id="start"/>'
-        + "".join(tasks)
-        + '<bpmn:endEvent id="end"/>'
-        + "".join(flows)
-        + "</bpmn:process></bpmn:definitions>"
-    )
 
 
 def bench_calendar(calendar: WorkingDayCalendar, n: int = 20_000) -> None:
@@ -120,7 +84,7 @@ def bench_handlers(url: str, label: str, jobs: int, calendar: WorkingDayCalendar
 def bench_end_to_end(cases: int, calendar: WorkingDayCalendar) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        model = tmp / "workers_bench.bpmn"
+        model = tmp / "service_chain.bpmn"
         model.write_text(chain_model(), encoding="utf-8")
         with start_engine(tmp) as engine, CaseStore(f"sqlite:///{tmp / 'cases.db'}") as store:
             deploy(engine, model)
@@ -136,7 +100,7 @@ def bench_end_to_end(cases: int, calendar: WorkingDayCalendar) -> None:
 
                     channel = create_insecure_channel(grpc_address=engine.address)
                     client = ZeebeClient(channel)
-                    await asyncio.gather(*(client.run_process("workers_bench") for _ in range(cases)))
+                    await asyncio.gather(*(client.run_process(CHAIN_PROCESS_ID) for _ in range(cases)))
                     await channel.close()
 
                 asyncio.run(start_all())

@@ -236,3 +236,52 @@ def complete_user_task(
     )
     assert response.status_code == 204, response.text
     return task
+
+
+CHAIN_PROCESS_ID = "service_chain"
+HEADERS = {"mechanismId": CHAIN_PROCESS_ID, "stepId": "s", "department": "县综合指挥调度中心"}
+
+# A hand-written model of service tasks only, for load: register -> deadline -> dispatch -> notify ->
+# archive, five jobs per case and no people in the loop.
+CHAIN = [
+    ("register", "xietong.register", {}),
+    ("deadline", "xietong.deadline", {"dueVariable": "due_s"}),
+    ("dispatch", "xietong.dispatch", {"toDepartment": "县公安局"}),
+    ("notify", "xietong.notify", {"recipients": "县司法局,申请人"}),
+    ("archive", "xietong.archive", {}),
+]
+
+
+def chain_model() -> str:
+    tasks, flows = [], []
+    previous = "start"
+    for element, task_type, extra in CHAIN:
+        headers = "".join(
+            f'<zeebe:header key="{k}" value="{v}"/>'
+            for k, v in {**HEADERS, "stepId": element, **extra}.items()
+        )
+        inputs = (
+            "<zeebe:ioMapping>"
+            '<zeebe:input source="={amount: 3, unit: &quot;workingDays&quot;}" target="limit"/>'
+            "</zeebe:ioMapping>"
+            if task_type == "xietong.deadline"
+            else ""
+        )
+        tasks.append(
+            f'<bpmn:serviceTask id="{element}"><bpmn:extensionElements>'
+            f'<zeebe:taskDefinition type="{task_type}" retries="3"/>{inputs}'
+            f"<zeebe:taskHeaders>{headers}</zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>"
+        )
+        flows.append(f'<bpmn:sequenceFlow id="f_{element}" sourceRef="{previous}" targetRef="{element}"/>')
+        previous = element
+    flows.append(f'<bpmn:sequenceFlow id="f_end" sourceRef="{previous}" targetRef="end"/>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">'
+        f'<bpmn:process id="{CHAIN_PROCESS_ID}" isExecutable="true"><bpmn:startEvent id="start"/>'
+        + "".join(tasks)
+        + '<bpmn:endEvent id="end"/>'
+        + "".join(flows)
+        + "</bpmn:process></bpmn:definitions>"
+    )

@@ -22,6 +22,7 @@ import pytest
 from pydantic import SecretStr
 
 from tests.workers.engine_harness import (
+    CHAIN_PROCESS_ID,
     MODEL,
     REPO,
     START,
@@ -29,6 +30,7 @@ from tests.workers.engine_harness import (
     Engine,
     EngineClock,
     RunningWorkers,
+    chain_model,
     complete_user_task,
     deploy,
     events_of,
@@ -296,3 +298,45 @@ def test_a_worker_with_finite_retries_gives_up_and_says_so(tmp_path: Path, store
     workers = RunningWorkers(WorkerApp(settings, store))
     with pytest.raises(GatewayUnreachable, match=f"gave up on the gateway at {nobody} after 1 failed"):
         workers.wait()
+
+
+def test_two_worker_apps_share_the_load_and_one_sqlite_file(engine: Engine, tmp_path: Path) -> None:
+    """Scaling out: two workers (separate connections to one case-store file) serve 30 cases of five
+    service tasks; every case is archived with exactly one event per step."""
+    model = tmp_path / "service_chain.bpmn"
+    model.write_text(chain_model(), encoding="utf-8")
+    deploy(engine, model)
+    url = f"sqlite:///{tmp_path / 'shared-cases.db'}"
+    with CaseStore(url) as first_store, CaseStore(url) as second_store:
+        apps = [
+            WorkerApp(WorkerSettings(zeebe_address=engine.address, worker_name=name, worker_max_jobs=4), s)
+            for name, s in (("first", first_store), ("second", second_store))
+        ]
+        workers = [RunningWorkers(app) for app in apps]
+        try:
+            for _ in range(30):
+                start = {"processDefinitionId": CHAIN_PROCESS_ID}
+                response = engine.rest.post("/v2/process-instances", json=start)
+                assert response.status_code == 200, response.text
+            poll(
+                "30 archived cases",
+                lambda: len(first_store.cases(CaseStatus.ARCHIVED)) == 30,
+                engine.log,
+            )
+        finally:
+            for running in workers:
+                running.stop()
+        assert sum(app.jobs_completed for app in apps) == 150
+        assert all(app.jobs_completed > 0 for app in apps), [app.jobs_completed for app in apps]
+        cases = first_store.cases()
+        assert len(cases) == 30
+        assert len({case.case_id for case in cases}) == 30
+        expected = [
+            EventKind.REGISTERED,
+            EventKind.DEADLINE_SET,
+            EventKind.DISPATCHED,
+            EventKind.NOTIFIED,
+            EventKind.ARCHIVED,
+        ]
+        for case in cases:
+            assert [e.kind for e in second_store.events(case.case_id)] == expected, case.case_id

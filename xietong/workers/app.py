@@ -78,6 +78,8 @@ class WorkerApp:
         self.calendar = calendar or WorkingDayCalendar()
         self.clock = clock
         self._worker: ZeebeWorker | None = None
+        self.jobs_completed = 0  # by this app since it was made; logged when it stops
+        self.jobs_failed = 0
 
     def build(self, channel: Any) -> ZeebeWorker:
         worker = ZeebeWorker(
@@ -122,12 +124,14 @@ class WorkerApp:
             ):
                 # to_thread copies the context, so the handler's own log lines carry the case too.
                 outputs = await asyncio.to_thread(registration.handle, context)
+                self.jobs_completed += 1
                 log.info("job completed", outputs=outputs)
             return outputs
 
         return run_job
 
     async def _on_failure(self, error: Exception, job: Job, controller: JobController) -> None:
+        self.jobs_failed += 1
         message = f"{type(error).__name__}: {error}"
         with structlog.contextvars.bound_contextvars(
             case_id=_case_id_of(job), process_instance_key=job.process_instance_key, job_key=job.key
@@ -176,7 +180,7 @@ class WorkerApp:
             finally:
                 await channel.close()
                 await _settle(asyncio.all_tasks() - tasks_before)
-                log.info("workers stopped")
+                log.info("workers stopped", jobs_completed=self.jobs_completed, jobs_failed=self.jobs_failed)
         if lost.done() and not lost.cancelled():
             raise GatewayUnreachable(
                 f"gave up on the gateway at {self.settings.zeebe_address} after "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import statistics
 import tempfile
@@ -63,6 +62,11 @@ WAITING = bpmn(
     + chain("s", "t", "e"),
     process_id="waiting",
 )
+
+
+def _ms(iso: str | None) -> int:
+    assert iso is not None
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def rss_bytes() -> int:
@@ -182,13 +186,13 @@ def timer_precision(count: int, window_s: float) -> None:
             if not engine.queries.search_process_instances(state="ACTIVE"):
                 break
             time.sleep(1)
-        assert engine._store is not None
-        rows = engine.query(
-            lambda p: engine._store.db.execute(  # type: ignore[union-attr]
-                "SELECT timestamp, value FROM records WHERE value_type='TIMER' AND intent='TRIGGERED'"
-            ).fetchall()
+        instances = [v.process_instance_key for v in engine.queries.search_process_instances()]
+        lateness = sorted(
+            record.value["dueDate"] and (_ms(record.timestamp) - record.value["dueDate"])
+            for pi in instances
+            for record in engine.queries.records(pi)
+            if record.value_type == "TIMER" and record.intent == "TRIGGERED"
         )
-        lateness = sorted(ts - json.loads(value)["dueDate"] for ts, value in rows)
         print(
             f"timer precision:       {len(lateness)}/{count} timers due within {window_s:.0f} s "
             f"fired; lateness median {statistics.median(lateness):.0f} ms, p99 "

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xietong.engine.state.entities import ENTITY_KINDS
-from xietong.engine.state.store import open_read_only
+from xietong.engine.state.store import open_read_only, read_records
 
 
 def _time(ms: int | None) -> str:
@@ -30,18 +30,15 @@ class Snapshot:
         self.db = open_read_only(path)
         self.tables: dict[str, dict[int, Any]] = {kind: {} for kind in ENTITY_KINDS}
         self.variables: dict[int, dict[str, Any]] = {}
-        for kind, key, value in self.db.execute("SELECT kind, key, value FROM state"):
+        for row_id, kind, value in self.db.execute("SELECT id, kind, value FROM state"):
+            key = row_id >> 4
             if kind == "var":
                 self.variables[key] = json.loads(value)
             elif kind in ENTITY_KINDS:
                 self.tables[kind][key] = ENTITY_KINDS[kind].from_row(value)
 
     def records(self, pi_key: int) -> list[tuple[Any, ...]]:
-        return self.db.execute(
-            "SELECT position, key, value_type, intent, timestamp, value FROM records "
-            "WHERE process_instance_key = ? ORDER BY position",
-            (pi_key,),
-        ).fetchall()
+        return read_records(self.db, pi_key)
 
 
 def overview(snapshot: Snapshot, state: str | None = None, limit: int = 50) -> list[str]:
@@ -105,8 +102,7 @@ def instance_detail(snapshot: Snapshot, pi_key: int) -> list[str]:
         f"  {i.key}  {i.state} {i.error_type} at {i.element_id}: {i.error_message}" for i in incidents
     ] or ["  (none)"]
     lines += ["", "Record log:"]
-    for position, key, value_type, intent, ts, value in snapshot.records(pi_key):
-        detail = json.loads(value)
+    for position, key, value_type, intent, ts, detail in snapshot.records(pi_key):
         element = detail.get("elementId", "")
         lines.append(f"  {position:>8} {_time(ts)} {value_type:<28} {intent:<22} {element} ({key})")
     return lines

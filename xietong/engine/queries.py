@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from xietong.engine.state.store import read_records
+
 if TYPE_CHECKING:
     from xietong.engine.engine import Engine
     from xietong.engine.processing.processor import Processor
@@ -286,16 +288,9 @@ class Queries:
         def read(p: Processor) -> list[RecordView]:
             store = self._engine._store
             assert store is not None
-            import json
-
-            rows = store.db.execute(
-                "SELECT position, key, value_type, intent, timestamp, value FROM records "
-                "WHERE process_instance_key = ? ORDER BY position",
-                (process_instance_key,),
-            ).fetchall()
             return [
-                RecordView(pos, key, vt, intent, _iso(ts), json.loads(value))
-                for pos, key, vt, intent, ts, value in rows
+                RecordView(pos, key, vt, intent, _iso(ts), value)
+                for pos, key, vt, intent, ts, value in read_records(store.db, process_instance_key)
             ]
 
         return self._run(read)

@@ -12,24 +12,34 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from xietong.engine.state.entities import encode_json
+from xietong.engine.state.entities import decode_json, encode_json
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS state (
-  kind TEXT NOT NULL, key INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
-) WITHOUT ROWID;
+-- one row per live entity; id = key * 16 + kind code (keys only grow, so rows append at the end)
+CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL);
+-- the record log, appended in chunks: one row per process instance per commit; ``records`` is a JSON
+-- array of [position, key, valueType, intent, timestamp, value] in log order (instance -1: not tied to one)
 CREATE TABLE IF NOT EXISTS records (
   position INTEGER PRIMARY KEY,
   process_instance_key INTEGER NOT NULL,
-  key INTEGER NOT NULL,
-  value_type TEXT NOT NULL,
-  intent TEXT NOT NULL,
-  timestamp INTEGER NOT NULL,
-  value TEXT NOT NULL
+  records TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_by_instance ON records (process_instance_key, position);
 """
+
+KIND_CODES = {
+    "def": 1,
+    "ei": 2,
+    "pi": 3,
+    "job": 4,
+    "inc": 5,
+    "timer": 6,
+    "sub": 7,
+    "msg": 8,
+    "ut": 9,
+    "var": 10,
+}
 
 Record = tuple[int, int, int, str, str, int, dict[str, Any]]
 
@@ -48,26 +58,32 @@ class Store:
         return dict(self.db.execute("SELECT name, value FROM meta").fetchall())
 
     def load_state(self) -> Iterable[tuple[str, int, str]]:
-        return self.db.execute("SELECT kind, key, value FROM state")
+        return (
+            (kind, row_id >> 4, value)
+            for row_id, kind, value in self.db.execute("SELECT id, kind, value FROM state")
+        )
 
     def commit(
         self, rows: dict[tuple[str, int], str | None], records: list[Record], meta: dict[str, str]
     ) -> None:
         """One transaction: entity rows (None deletes) and records; all or nothing."""
-        upserts = [(kind, key, value) for (kind, key), value in rows.items() if value is not None]
-        deletes = [ident for ident, value in rows.items() if value is None]
+        upserts = [
+            (key << 4 | KIND_CODES[kind], kind, value)
+            for (kind, key), value in rows.items()
+            if value is not None
+        ]
+        deletes = [(key << 4 | KIND_CODES[kind],) for (kind, key), value in rows.items() if value is None]
         db = self.db
         db.execute("BEGIN")
         try:
             if deletes:
-                db.executemany("DELETE FROM state WHERE kind = ? AND key = ?", deletes)
+                db.executemany("DELETE FROM state WHERE id = ?", deletes)
             if upserts:
-                db.executemany("INSERT OR REPLACE INTO state (kind, key, value) VALUES (?, ?, ?)", upserts)
+                db.executemany("INSERT OR REPLACE INTO state (id, kind, value) VALUES (?, ?, ?)", upserts)
             if records:
                 db.executemany(
-                    "INSERT INTO records (position, process_instance_key, key, value_type, intent, "
-                    "timestamp, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(p, pi, k, vt, it, ts, encode_json(v)) for p, pi, k, vt, it, ts, v in records],
+                    "INSERT INTO records (process_instance_key, position, records) VALUES (?, ?, ?)",
+                    _chunks(records),
                 )
             db.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", list(meta.items()))
             db.execute("COMMIT")
@@ -77,6 +93,25 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _chunks(records: list[Record]) -> list[tuple[int, int, str]]:
+    """Group a commit's records per process instance: one row (and one JSON encoding) per group."""
+    groups: dict[int, list[list[Any]]] = {}
+    for position, pi, key, value_type, intent, ts, value in records:
+        group = groups.get(pi)
+        if group is None:
+            group = groups[pi] = []
+        group.append([position, key, value_type, intent, ts, value])
+    return [(pi, group[0][0], encode_json(group)) for pi, group in groups.items()]
+
+
+def read_records(db: sqlite3.Connection, pi_key: int) -> list[tuple[int, int, str, str, int, Any]]:
+    """The records of one process instance in log order: (position, key, valueType, intent, ts, value)."""
+    rows = db.execute(
+        "SELECT records FROM records WHERE process_instance_key = ? ORDER BY position", (pi_key,)
+    )
+    return [tuple(record) for (chunk,) in rows for record in decode_json(chunk)]  # type: ignore[misc]
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

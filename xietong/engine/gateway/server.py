@@ -51,6 +51,7 @@ def channel_options(settings: GatewaySettings) -> list[tuple[str, Any]]:
         ("grpc.keepalive_time_ms", 60_000),
         ("grpc.keepalive_timeout_ms", 20_000),
         ("grpc.so_reuseport", 0),
+        ("grpc.optimization_target", settings.optimization_target),
     ]
 
 

@@ -7,6 +7,7 @@ beyond loopback is a deliberate act that should come with ``tls_cert``/``tls_key
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,9 @@ class GatewaySettings(BaseSettings):
     )
     max_inflight_commands: int = Field(
         2_000, description="Commands waiting on the engine before new ones get RESOURCE_EXHAUSTED."
+    )
+    optimization_target: Literal["latency", "blend", "throughput"] = Field(
+        "blend", description="grpc-core's grpc.optimization_target (its default: blend)."
     )
     version: str = Field("8.8.0", description="Zeebe version reported by Topology.")
 

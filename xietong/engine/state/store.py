@@ -52,6 +52,11 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={synchronous}")
         self.db.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints under load
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(state)")}
+        if columns and "id" not in columns:
+            raise RuntimeError(
+                f"{path}: written by an older engine storage format; move it away to start afresh"
+            )
         self.db.executescript(SCHEMA)
 
     def load_meta(self) -> dict[str, str]:

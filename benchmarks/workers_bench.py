@@ -25,13 +25,13 @@ from tests.workers.engine_harness import (  # noqa: E402
     CHAIN,
     CHAIN_PROCESS_ID,
     HEADERS,
-    RunningWorkers,
     chain_model,
     deploy,
     poll,
     start_engine,
 )
 from xietong.workers.app import WorkerApp  # noqa: E402
+from xietong.workers.background import BackgroundWorkers  # noqa: E402
 from xietong.workers.calendar import CHINA, LimitUnit, TimeLimit, WorkingDayCalendar  # noqa: E402
 from xietong.workers.case_store import CaseStatus, CaseStore  # noqa: E402
 from xietong.workers.handlers import HANDLERS, JobContext  # noqa: E402
@@ -89,7 +89,7 @@ def bench_end_to_end(cases: int, calendar: WorkingDayCalendar) -> None:
         with start_engine(tmp) as engine, CaseStore(f"sqlite:///{tmp / 'cases.db'}") as store:
             deploy(engine, model)
             settings = WorkerSettings(zeebe_address=engine.address)
-            workers = RunningWorkers(
+            workers = BackgroundWorkers(
                 WorkerApp(settings, store, calendar, clock=lambda: dt.datetime.now(dt.UTC))
             )
             try:

@@ -1,14 +1,13 @@
 """A real engine process and the real worker app for the workers' end-to-end tests.
 
 ``start_engine`` runs ``xietong engine serve`` on free loopback ports and waits for its REST API;
-``RunningWorkers`` runs the worker app on its own event loop; ``poll`` waits for a state with a
+``poll`` waits for a state with a
 deadline instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import os
@@ -17,7 +16,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +26,7 @@ from typing import Any, TypeVar
 import httpx
 from pyzeebe import ZeebeClient
 
-from xietong.workers.app import WorkerApp, open_channel
+from xietong.workers.app import open_channel
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
 from xietong.workers.settings import WorkerSettings
@@ -166,38 +164,6 @@ class EngineClock:
         milliseconds = int(delta.total_seconds() * 1000)
         response = self._engine.rest.post("/v2/clock/add", json={"milliseconds": milliseconds})
         assert response.status_code == 204, response.text
-
-
-class RunningWorkers:
-    """The real worker app on its own event loop in a thread, stopped as a signal would."""
-
-    def __init__(self, app: WorkerApp) -> None:
-        self._app = app
-        self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, name="workers", daemon=True)
-        self._thread.start()
-
-    def _main(self) -> None:
-        try:
-            self._loop.run_until_complete(self._app.run(self._stop))
-        except BaseException as error:
-            self._error = error
-        finally:
-            self._loop.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(RuntimeError):  # the app already returned and closed its loop
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self.wait()
-
-    def wait(self) -> None:
-        """Waits for the app to return by itself; re-raises what it raised."""
-        self._thread.join(timeout=DEADLINE_S)
-        assert not self._thread.is_alive(), "workers did not stop"
-        if self._error is not None:
-            raise self._error
 
 
 def deploy(engine: Engine, model: Path, settings: WorkerSettings | None = None) -> None:

@@ -29,7 +29,6 @@ from tests.workers.engine_harness import (
     TLS,
     Engine,
     EngineClock,
-    RunningWorkers,
     chain_model,
     complete_user_task,
     deploy,
@@ -41,6 +40,7 @@ from tests.workers.engine_harness import (
     start_engine,
 )
 from xietong.workers.app import GatewayUnreachable, WorkerApp
+from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseStatus, CaseStore, EventKind
 from xietong.workers.settings import WorkerSettings
@@ -64,7 +64,7 @@ def test_a_case_is_timed_supervised_and_archived(engine: Engine, store: CaseStor
     clock = EngineClock(engine, START)
     deploy(engine, MODEL)
     settings = WorkerSettings(zeebe_address=engine.address, worker_failure_backoff_ms=0)
-    workers = RunningWorkers(WorkerApp(settings, store, clock=clock))
+    workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
     try:
         publish(engine, "administrative_approval_made", {"caseId": "WY-2025-0001"})
 
@@ -111,7 +111,7 @@ def test_a_case_is_timed_supervised_and_archived(engine: Engine, store: CaseStor
 def test_a_job_missing_its_case_id_becomes_an_incident_naming_it(engine: Engine, store: CaseStore) -> None:
     clock = EngineClock(engine, START)
     deploy(engine, MODEL)
-    workers = RunningWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
+    workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
     try:
         publish(engine, "administrative_approval_made", {"urgent": True})  # no caseId
         task = poll("告知 user task", lambda: open_user_task(engine, "copy_approval"), engine.log)
@@ -179,7 +179,7 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
     """泗阳 联动执法: 初审, 法制审核 (材料移送司法局), 县领导审批, 派送, five collaborators, a 督办."""
     clock = EngineClock(engine, START)
     deploy(engine, REPO / "bpmn" / "siyang" / "siyang_joint_enforcement.bpmn")
-    workers = RunningWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
+    workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
     case_id = "SY-2025-0930-01"
     try:
         response = engine.rest.post(
@@ -257,7 +257,7 @@ def test_workers_reach_a_gateway_over_tls_with_a_token(tmp_path: Path) -> None:
         assert settings.uses_tls
         clock = EngineClock(engine, START)
         deploy(engine, MODEL, settings)
-        workers = RunningWorkers(WorkerApp(settings, store, clock=clock))
+        workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
         try:
             publish(engine, "administrative_approval_made", {"caseId": "WY-TLS-1"})
             [deadline] = poll("the deadline", lambda: events_of(store, "WY-TLS-1", EventKind.DEADLINE_SET))
@@ -278,7 +278,7 @@ def test_workers_ride_out_an_engine_restart(tmp_path: Path, store: CaseStore) ->
     with start_engine(tmp_path) as first:
         ports = first.ports
         deploy(first, MODEL)
-        workers = RunningWorkers(WorkerApp(WorkerSettings(zeebe_address=first.address), store))
+        workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=first.address), store))
     try:
         # The engine is down now; the workers' polls fail and are retried.
         with start_engine(tmp_path, ports=ports) as second:
@@ -295,7 +295,7 @@ def test_workers_ride_out_an_engine_restart(tmp_path: Path, store: CaseStore) ->
 def test_a_worker_with_finite_retries_gives_up_and_says_so(tmp_path: Path, store: CaseStore) -> None:
     nobody = f"127.0.0.1:{free_port()}"  # nothing listens here
     settings = WorkerSettings(zeebe_address=nobody, worker_max_connection_retries=1)
-    workers = RunningWorkers(WorkerApp(settings, store))
+    workers = BackgroundWorkers(WorkerApp(settings, store))
     with pytest.raises(GatewayUnreachable, match=f"gave up on the gateway at {nobody} after 1 failed"):
         workers.wait()
 
@@ -312,7 +312,7 @@ def test_two_worker_apps_share_the_load_and_one_sqlite_file(engine: Engine, tmp_
             WorkerApp(WorkerSettings(zeebe_address=engine.address, worker_name=name, worker_max_jobs=4), s)
             for name, s in (("first", first_store), ("second", second_store))
         ]
-        workers = [RunningWorkers(app) for app in apps]
+        workers = [BackgroundWorkers(app) for app in apps]
         try:
             for _ in range(30):
                 start = {"processDefinitionId": CHAIN_PROCESS_ID}

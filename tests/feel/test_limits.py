@@ -32,6 +32,9 @@ def test_long_operator_chain_is_bounded() -> None:
 def test_reasonable_nesting_still_works() -> None:
     assert evaluate("(" * 30 + "1" + ")" * 30) == 1
     assert evaluate("1" + " + 1" * 150) == 151
+    # and/or chains are flat: a generated condition may list hundreds of alternatives
+    alternatives = " or ".join(f'd = "x{i}"' for i in range(1000))
+    assert evaluate(alternatives, {"d": "x999"}) is True
 
 
 def test_huge_source_is_rejected() -> None:

@@ -242,6 +242,8 @@ class Compiler:
         return order
 
     def c_and(self, node: Node) -> Fn:
+        if len(node.args) > 2:
+            return self.logic_chain(node, decisive=False)
         fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
 
         def conj(ctx: Ctx) -> Any:
@@ -258,6 +260,8 @@ class Compiler:
         return conj
 
     def c_or(self, node: Node) -> Fn:
+        if len(node.args) > 2:
+            return self.logic_chain(node, decisive=True)
         fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
 
         def disj(ctx: Ctx) -> Any:
@@ -272,6 +276,23 @@ class Compiler:
             return None
 
         return disj
+
+    def logic_chain(self, node: Node, decisive: bool) -> Fn:
+        """``a or b or c`` (decisive True) / ``a and b and c`` (decisive False), three-valued."""
+        fs = [self.compile(n) for n in node.args]
+        other = not decisive
+
+        def chain(ctx: Ctx) -> Any:
+            unknown = False
+            for f in fs:
+                v = f(ctx)
+                if v is decisive:
+                    return decisive
+                if v is not other:
+                    unknown = True
+            return None if unknown else other
+
+        return chain
 
     def c_between(self, node: Node) -> Fn:
         fx, fl, fh = (self.compile(n) for n in node.args)

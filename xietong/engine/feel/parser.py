@@ -207,20 +207,27 @@ class Parser:
         return self.node("fn", t.pos, (tuple(params), body), (body,))
 
     def disjunction(self) -> Node:
-        left = self.conjunction()
+        # one n-ary node, so a generated condition with hundreds of alternatives stays shallow
+        first = self.conjunction()
+        operands = [first]
+        pos = first.pos
         while self.peek().is_kw("or"):
-            t = self.next()
-            right = self.conjunction()
-            left = self.node("or", t.pos, (left, right), (left, right))
-        return left
+            pos = self.next().pos
+            operands.append(self.conjunction())
+        if len(operands) == 1:
+            return first
+        return self.node("or", pos, tuple(operands), tuple(operands))
 
     def conjunction(self) -> Node:
-        left = self.comparison()
+        first = self.comparison()
+        operands = [first]
+        pos = first.pos
         while self.peek().is_kw("and"):
-            t = self.next()
-            right = self.comparison()
-            left = self.node("and", t.pos, (left, right), (left, right))
-        return left
+            pos = self.next().pos
+            operands.append(self.comparison())
+        if len(operands) == 1:
+            return first
+        return self.node("and", pos, tuple(operands), tuple(operands))
 
     def comparison(self) -> Node:
         left = self.additive()

@@ -118,3 +118,5 @@ def test_to_json_matches_zeebe_storage() -> None:
     assert to_json(evaluate("{a: 1, b: 1.5, c: [2.0]}")) == {"a": 1, "b": 1.5, "c": [2]}
     assert to_json(evaluate('duration("P1DT2H")')) == "P1DT2H"
     assert to_json(evaluate('date and time("2024-03-15T10:00:00Z")')) == "2024-03-15T10:00:00Z"
+    assert to_json(evaluate("[1..5]")) is None  # ranges and functions are stored as nil by Zeebe
+    assert to_json(evaluate("function(x) x")) is None

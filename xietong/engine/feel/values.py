@@ -123,10 +123,8 @@ def to_json(value: Any) -> Any:
         return format_local_time_java(value)
     if isinstance(value, (date, time, timedelta, YearsMonthsDuration)):
         return to_string(value)
-    if isinstance(value, Range):
-        return to_string(value)
-    if isinstance(value, FeelFunction):
-        return None
+    if isinstance(value, (Range, FeelFunction)):
+        return None  # Zeebe's transformer has no form for ranges and functions: it writes nil
     return str(value)
 
 

@@ -8,6 +8,7 @@ generator's position saved. Only after ``commit`` returns are the commands ackno
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,10 @@ class Store:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={synchronous}")
-        self.db.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints under load
+        # checkpoints (copying the WAL into the database, with an fsync) run on their own thread, so the
+        # processing thread's commits never wait for them
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpoints = _Checkpointer(path, synchronous)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(state)")}
         if columns and "id" not in columns:
             raise RuntimeError(
@@ -97,7 +101,35 @@ class Store:
             raise
 
     def close(self) -> None:
+        self._checkpoints.stop()
         self.db.close()
+
+
+class _Checkpointer(threading.Thread):
+    """Runs passive WAL checkpoints about once a second (they never block the writer)."""
+
+    def __init__(self, path: Path, synchronous: str, interval_s: float = 1.0) -> None:
+        super().__init__(name="xietong-engine-checkpoint", daemon=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._stopped = threading.Event()
+        self._interval_s = interval_s
+        self.start()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self._interval_s):
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:  # busy or closing: the next round retries
+                continue
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self._db.close()
 
 
 def _chunks(records: list[Record]) -> list[tuple[int, int, str]]:

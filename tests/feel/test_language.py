@@ -203,3 +203,21 @@ def test_feel_whitespace_characters(space: str) -> None:
     """DMN's whitespace set is wider than Python's (U+180E, U+200B, U+FEFF)."""
     assert run(f"some x{space}in [1]{space}satisfies{space}odd(x)") is True
     assert run(f"{space}1{space}+{space}1{space}") == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # the examples of Camunda's "FEEL error handling" page: if something goes wrong, null
+        ("a.b > 10", None),
+        ("[{a: 1}, {b: 2}].a", [1, None]),
+        ("[{a: 1}, {b: 2}][a < 10]", [{"a": 1}]),
+        ("a != null and a.b > 10", False),
+        ('get or else(a, "prio-99")', "prio-99"),
+        ("no such function(1)", None),
+        ('1 < "2"', None),
+        ('"a" - 1', None),
+    ],
+)
+def test_null_friendly_error_handling(source: str, expected: object) -> None:
+    assert run(source) == expected

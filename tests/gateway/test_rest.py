@@ -213,3 +213,20 @@ def test_filters_that_cannot_be_applied_are_refused(gateway: RunningGateway) -> 
         operator = rest.post("/v2/incidents/search", json={"filter": {"state": {"$in": ["ACTIVE"]}}})
     assert refused.status_code == 400 and "elementId" in refused.json()["detail"]
     assert operator.status_code == 400 and "filter.state" in operator.json()["detail"]
+
+
+def test_await_completion_times_out_with_504(gateway: RunningGateway) -> None:
+    pid = unique("rest-wait")
+    deploy(gateway, pid, models.message_flow(pid, f"{pid}-never"))
+    with gateway.rest() as rest:
+        response = rest.post(
+            "/v2/process-instances",
+            json={
+                "processDefinitionId": pid,
+                "variables": {"caseId": "w"},
+                "awaitCompletion": True,
+                "requestTimeout": 300,
+            },
+        )
+    assert response.status_code == 504
+    assert response.json()["title"] == "DEADLINE_EXCEEDED"

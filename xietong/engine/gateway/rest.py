@@ -187,8 +187,13 @@ def page_of(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
 
 class RestApi:
     def __init__(
-        self, client: EngineClient, topology: Callable[[], dict[str, Any]], tokens: Sequence[str] = ()
+        self,
+        client: EngineClient,
+        topology: Callable[[], dict[str, Any]],
+        tokens: Sequence[str] = (),
+        request_timeout_ms: int = 15_000,
     ) -> None:
+        self._request_timeout_ms = request_timeout_ms
         self._client = client
         self._engine = client.engine
         self._topology = topology
@@ -338,6 +343,10 @@ class RestApi:
             fetch_variables=tuple(body.get("fetchVariables") or ()),
         )
         timeout_ms = body.get("requestTimeout") or 0
+        if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 0:
+            raise invalid("requestTimeout must be a non-negative integer (milliseconds)")
+        if await_result and not timeout_ms:
+            timeout_ms = self._request_timeout_ms  # never wait for ever for an instance that may not end
         try:
             created = await asyncio.wait_for(
                 self._client.call(command), timeout_ms / 1000 if timeout_ms else None

@@ -124,7 +124,10 @@ class Gateway:
         if self.settings.rest_address:
             rest_host, rest_port = split_address(self.settings.rest_address)
             app = RestApi(
-                client, lambda: rest_topology(host, port, self.settings.version), self.settings.tokens
+                client,
+                lambda: rest_topology(host, port, self.settings.version),
+                self.settings.tokens,
+                self.settings.request_timeout_ms,
             ).app()
             tls = self.settings.tls_cert
             config = uvicorn.Config(

@@ -214,7 +214,7 @@ def test_feel_whitespace_characters(space: str) -> None:
         ("[{a: 1}, {b: 2}][a < 10]", [{"a": 1}]),
         ("a != null and a.b > 10", False),
         ('get or else(a, "prio-99")', "prio-99"),
-        ("no such function(1)", None),
+        ("no such fn(1)", None),
         ('1 < "2"', None),
         ('"a" - 1', None),
     ],

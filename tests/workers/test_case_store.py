@@ -219,6 +219,6 @@ def test_postgres_store_reconnects_after_the_server_drops_it(postgres_url: str) 
     ],
 )
 def test_logged_urls_hide_passwords(url: str, shown: str) -> None:
-    from xietong.workers.case_store import _redacted
+    from xietong.workers.case_store import redact_url
 
-    assert _redacted(url) == shown
+    assert redact_url(url) == shown

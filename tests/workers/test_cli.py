@@ -62,3 +62,15 @@ def test_due_prints_the_due_date_or_a_clear_error() -> None:
     no_data = CliRunner().invoke(workers, ["due", "1", "workingDays", "--from", "2099-01-05T09:00+08:00"])
     assert no_data.exit_code == 1
     assert "2099" in no_data.output
+
+
+def test_a_bad_case_store_is_a_one_line_error() -> None:
+    wrong_scheme = CliRunner().invoke(workers, ["cases", "--case-store", "mysql://db/cases"])
+    assert wrong_scheme.exit_code == 1
+    assert "expected sqlite:///PATH or postgresql://" in wrong_scheme.output
+    unreachable = CliRunner().invoke(
+        workers, ["cases", "--case-store", "postgresql://xt:s3cret@127.0.0.1:1/cases"]
+    )
+    assert unreachable.exit_code == 1
+    assert "postgresql://xt:***@127.0.0.1:1/cases" in unreachable.output
+    assert "s3cret" not in unreachable.output

@@ -279,7 +279,7 @@ class CaseStore:
 
     @property
     def redacted_url(self) -> str:
-        return _redacted(self.url)
+        return redact_url(self.url)
 
     @classmethod
     def from_settings(cls) -> CaseStore:
@@ -486,7 +486,7 @@ class CaseStore:
         )
 
 
-def _redacted(url: str) -> str:
+def redact_url(url: str) -> str:
     """The URL without its password (in the user part or a ``password=`` parameter), for logs."""
     password = urlsplit(url).password
     if password is not None:

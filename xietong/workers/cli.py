@@ -6,10 +6,23 @@ import asyncio
 import json
 
 import click
+from pydantic import ValidationError
 
-from xietong.workers.case_store import CaseStatus, CaseStore
+from xietong.workers.case_store import CaseStatus, CaseStore, redact_url
 from xietong.workers.handlers.job import china_time
 from xietong.workers.settings import CaseStoreSettings, WorkerSettings
+
+
+def _open_store(url: str | None) -> CaseStore:
+    """The case store named by ``--case-store`` or the environment; a bad URL or an unreachable
+    server is a one-line error naming it, not a traceback."""
+    try:
+        return CaseStore(url or CaseStoreSettings().url)
+    except ValidationError as error:
+        raise click.ClickException(error.errors()[0]["msg"]) from None
+    except Exception as error:  # psycopg's and sqlite3's connection errors, CaseStoreError
+        shown = redact_url(url) if url else "from XIETONG_CASE_STORE_URL"
+        raise click.ClickException(f"case store {shown}: {error}") from None
 
 
 @click.group()
@@ -29,8 +42,7 @@ def run(address: str | None, case_store: str | None) -> None:
     settings = WorkerSettings()
     if address:
         settings = settings.model_copy(update={"zeebe_address": address})
-    url = case_store or CaseStoreSettings().url
-    with CaseStore(url) as store:
+    with _open_store(case_store) as store:
         try:
             asyncio.run(serve(settings, store))
         except GatewayUnreachable as error:
@@ -45,7 +57,7 @@ def run(address: str | None, case_store: str | None) -> None:
 @click.option("--limit", default=200, show_default=True, help="At most this many cases, oldest first.")
 def cases(status: str | None, case_store: str | None, limit: int) -> None:
     """List cases (one per line: id, status, mechanism, opened, closed)."""
-    with CaseStore(case_store or CaseStoreSettings().url) as store:
+    with _open_store(case_store) as store:
         for case in store.cases(CaseStatus(status) if status else None, limit=limit):
             closed = china_time(case.closed_at) if case.closed_at else "-"
             click.echo(
@@ -60,7 +72,7 @@ def cases(status: str | None, case_store: str | None, limit: int) -> None:
 )
 def case(case_id: str, case_store: str | None) -> None:
     """Show one case and its events as JSON."""
-    with CaseStore(case_store or CaseStoreSettings().url) as store:
+    with _open_store(case_store) as store:
         found = store.get(case_id)
         if found is None:
             raise click.ClickException(f"no case {case_id!r} in {store.redacted_url}")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xietong.workers.calendar import CHINA
@@ -74,3 +75,10 @@ def test_a_bad_case_store_is_a_one_line_error() -> None:
     assert unreachable.exit_code == 1
     assert "postgresql://xt:***@127.0.0.1:1/cases" in unreachable.output
     assert "s3cret" not in unreachable.output
+
+
+def test_run_reports_bad_settings_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIETONG_ZEEBE_TLS_CA", "/nonexistent/ca.pem")
+    result = CliRunner().invoke(workers, ["run"])
+    assert result.exit_code == 1
+    assert "XIETONG_ZEEBE_TLS_CA: no such file '/nonexistent/ca.pem'" in result.output

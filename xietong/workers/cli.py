@@ -39,7 +39,10 @@ def run(address: str | None, case_store: str | None) -> None:
     """Serve every task type until SIGTERM/SIGINT."""
     from xietong.workers.app import GatewayUnreachable, serve
 
-    settings = WorkerSettings()
+    try:
+        settings = WorkerSettings()
+    except ValidationError as error:
+        raise click.ClickException("; ".join(str(e["msg"]) for e in error.errors())) from None
     if address:
         settings = settings.model_copy(update={"zeebe_address": address})
     with _open_store(case_store) as store:

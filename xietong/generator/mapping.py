@@ -400,6 +400,15 @@ class _Mapper:
             ).rstrip("：")
         return node
 
+    def deadline_doc(self, deadline: Deadline) -> str:
+        """Where a limit comes from when the document gives none: the county's policy, not the text."""
+        if deadline.origin != "policy":
+            return ""
+        return (
+            f"时限 {limit_text(deadline)} 取自 config/policy.yaml 的政策 {deadline.policy}"
+            "（文件只说“立即”“及时”等，未给具体时限）。"
+        )
+
     def type_headers(self, task_type: str, step: Step, actor: Actor) -> dict[str, str]:
         following = [self.actors[self.step_by_id(t.to).actor] for t in step.next if t.to != END]
         first_actor = self.actors[self.step_by_id(self.proc.entries[0].to).actor]
@@ -457,7 +466,17 @@ class _Mapper:
         self.entry_of[step.id] = head
         if step.decision is not None:
             gateway = self.body.add(
-                Node(f"{step.id}_decision", NodeKind.EXCLUSIVE_GATEWAY, step.decision.question, lane=lane)
+                Node(
+                    f"{step.id}_decision",
+                    NodeKind.EXCLUSIVE_GATEWAY,
+                    step.decision.question,
+                    lane=lane,
+                    source=_source(step.source, step.quote, step.name),
+                    documentation="结果（变量 "
+                    + step.decision.variable
+                    + "）："
+                    + "；".join(f"{o.code}＝{o.label}" for o in step.decision.outcomes),
+                )
             )
             self.body.connect(tail, gateway.id)
             tail = gateway.id
@@ -496,6 +515,7 @@ class _Mapper:
             headers=headers,
             inputs=[(limit, "limit")],
             source=_source(deadline.source, deadline.quote, limit_text(deadline)),
+            documentation=self.deadline_doc(deadline),
         )
         body.add(node)
         return node.id
@@ -538,11 +558,14 @@ class _Mapper:
             interrupting=interrupting,
             timer=self.timer_of(step, deadline),
             source=_source(deadline.source, deadline.quote, limit_text(deadline)),
+            documentation=self.deadline_doc(deadline),
         )
         body.boundaries.append(timer)
         first = self.actors[chain[0]] if chain else actor
         first_lane = self.lane(first.id) if lane is not None else None
         headers = self.headers(step, actor)
+        note = step.escalation.note if step.escalation and step.escalation.note else ""
+        why = f"「{step.name}」超过时限（{limit_text(deadline)}）时由{first.label}处理。{note}".strip()
         if interrupting:
             headers.update({"to": self.actor_name(first), "level": "1"})
             escalate = body.add(
@@ -553,6 +576,8 @@ class _Mapper:
                     lane=first_lane,
                     task_type=tt.ESCALATE,
                     headers=headers,
+                    source=_source(step.source, step.quote, step.name),
+                    documentation=why,
                 )
             )
             takeover = body.add(
@@ -579,6 +604,8 @@ class _Mapper:
                 lane=first_lane,
                 task_type=tt.SUPERVISE,
                 headers=headers,
+                source=_source(step.source, step.quote, step.name),
+                documentation=why,
             )
         )
         body.connect(timer.id, supervise.id)
@@ -666,7 +693,13 @@ class _Mapper:
             if t.to == END:
                 suffix = f"_{t.outcome}" if t.outcome and len(ends) > 1 else ""
                 end = self.body.add(
-                    Node(f"{step.id}_end{suffix}", NodeKind.END, t.label or "结束", lane=lane)
+                    Node(
+                        f"{step.id}_end{suffix}",
+                        NodeKind.END,
+                        t.label or "结束",
+                        lane=lane,
+                        source=_source(step.source, step.quote, step.name),
+                    )
                 )
                 target = end.id
             else:

@@ -97,6 +97,7 @@ class Boundary:
     escalation_ref: str | None = None
     message_ref: str | None = None
     source: SourceRef | None = None
+    documentation: str = ""
 
 
 @dataclass

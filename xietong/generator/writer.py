@@ -203,8 +203,8 @@ class _Writer:
             el.set("name", boundary.name)
         el.set("cancelActivity", "true" if boundary.interrupting else "false")
         el.set("attachedToRef", boundary.attached_to)
-        if boundary.source is not None:
-            self._documentation(el, boundary.source.render())
+        parts = (boundary.source.render() if boundary.source else "", boundary.documentation)
+        self._documentation(el, "\n\n".join(t for t in parts if t))
         for flow_id in outgoing:
             etree.SubElement(el, _b("outgoing")).text = flow_id
         definition_id = f"{boundary.id}_def"

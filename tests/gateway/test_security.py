@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import signal
@@ -14,6 +15,7 @@ import grpc
 import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pyzeebe import ZeebeClient, create_secure_channel
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
@@ -162,3 +164,19 @@ def test_shutdown_answers_waiting_long_polls_at_once(tmp_path: Path) -> None:
         if running.process.poll() is None:
             running.process.kill()
     assert code == 0, running.log()
+
+
+def test_pyzeebe_connects_with_tls_and_token_as_documented(secured: tuple[RunningGateway, bytes]) -> None:
+    gateway, ca = secured
+
+    async def body() -> int:
+        credentials = grpc.composite_channel_credentials(
+            grpc.ssl_channel_credentials(ca), grpc.access_token_call_credentials(TOKEN)
+        )
+        channel = create_secure_channel(grpc_address=gateway.address, channel_credentials=credentials)
+        try:
+            return (await ZeebeClient(channel).topology()).cluster_size
+        finally:
+            await channel.close()
+
+    assert asyncio.run(body()) == 1

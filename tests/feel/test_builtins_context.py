@@ -48,7 +48,7 @@ def test_assert_failure_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ('to json({a: 1.50, b: [true, null], c: "中"})', '{"a":1.5,"b":[true,null],"c":"中"}'),
+        ('to json({a: 1.50, b: [true, null], c: "中"})', '{"a":1.50,"b":[true,null],"c":"中"}'),
         ("to json(1000000)", "1000000"),
         ('to json(date("2024-03-15"))', '"2024-03-15"'),
         ('to json(duration("P3D"))', '"PT72H"'),

@@ -40,7 +40,9 @@ from .conftest import run
         ('trim("  x  ")', "x"),
         ('is blank("  ")', True),
         ('to base64("FEEL")', "RkVFTA=="),
-        ("string(1.10)", "1.1"),
+        ("string(1.10)", "1.10"),  # feel-scala prints Java's BigDecimal.toString: the scale is kept
+        ("string(1.5 * 2)", "3.0"),
+        ("string(10 / 4)", "2.5"),
         ("string(null)", None),
         ('string(date("2024-03-15"))', "2024-03-15"),
         ("upper case(5)", None),

@@ -129,11 +129,9 @@ def to_json(value: Any) -> Any:
 
 
 def number_text(d: Decimal) -> str:
-    """A number as FEEL's ``string()`` prints it: plain notation, no trailing zeros."""
-    if d.is_zero():
-        return "0"
-    n = d.normalize(DECIMAL)
-    return format(n, "f")
+    """A number as feel-scala's ``string()`` prints it: Java's BigDecimal.toString, which follows the
+    same decimal-arithmetic rules as Python's ``str(Decimal)`` (``1.50 * 2`` is ``"3.00"``)."""
+    return str(d)
 
 
 def to_string(value: Any) -> str:

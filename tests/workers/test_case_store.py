@@ -222,3 +222,14 @@ def test_logged_urls_hide_passwords(url: str, shown: str) -> None:
     from xietong.workers.case_store import redact_url
 
     assert redact_url(url) == shown
+
+
+def test_a_store_from_a_newer_version_is_refused(store_url: str) -> None:
+    # As a later xietong's migration would leave the store:
+    with CaseStore(store_url) as store, store._db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (SCHEMA_VERSION + 1, "from the future", "2030-01-01T00:00:00.000000+00:00"),
+        )
+    with pytest.raises(CaseStoreError, match=f"schema version {SCHEMA_VERSION + 1}, newer than"):
+        CaseStore(store_url)

@@ -275,7 +275,11 @@ class CaseStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._db = _backend(url)
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     @property
     def redacted_url(self) -> str:
@@ -308,6 +312,12 @@ class CaseStore:
                 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
             done = {row[0] for row in tx.execute("SELECT version FROM schema_migrations").all()}
+            unknown = sorted(version for version in done if version > SCHEMA_VERSION)
+            if unknown:
+                raise CaseStoreError(
+                    f"case store {self.redacted_url} has schema version {unknown[-1]}, newer than this "
+                    f"xietong knows ({SCHEMA_VERSION}): run the workers of the version that migrated it"
+                )
             for version, name, statements in MIGRATIONS:
                 if version in done:
                     continue

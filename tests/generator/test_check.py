@@ -42,7 +42,7 @@ def test_unknown_job_type(rich_spec: ProcessSpec, tmp_path: Path) -> None:
         tmp_path,
         lambda r: _by_id(r, "Archive").find(f".//{Z}taskDefinition").set("type", "xietong.archiv"),
     )
-    [finding] = check_contract(path)
+    [finding] = [f for f in check_contract(path) if f.severity == "error"]
     assert (finding.element_id, finding.rule) == ("Archive", "xietong/unknown-task-type")
     assert "'xietong.archiv'" in finding.message and "line" in finding.message and finding.file == path
 
@@ -109,3 +109,13 @@ def test_check_files_adds_the_linters(rich_spec: ProcessSpec, tmp_path: Path) ->
 
     findings = check_files([_edited(rich_spec, tmp_path, edit)])
     assert any(f.severity == "error" and not f.rule.startswith("xietong/") for f in findings)
+
+
+def test_hand_edited_generated_file_is_a_warning(rich_spec: ProcessSpec, tmp_path: Path) -> None:
+    path = _edited(rich_spec, tmp_path, lambda r: _by_id(r, "Local").set("name", "现场处置（改）"))
+    [finding] = check_contract(path)
+    assert (finding.element_id, finding.rule, finding.severity) == (
+        "Process_sample",
+        "xietong/hand-edited",
+        "warning",
+    )

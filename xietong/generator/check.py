@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from xietong.generator.fingerprint import fingerprint_of, stored_fingerprint
 from xietong.generator.lint import Finding
 from xietong.task_types import TASK_TYPES
 
@@ -122,6 +123,16 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
                     "xietong/missing-input",
                     f"{job_type} requires the input {name!r}: map it with a zeebe:input (target {name!r})",
                 )
+    stored = stored_fingerprint(root)
+    if stored is not None and stored != fingerprint_of(root):
+        process = root.find(f"{{{_BPMN}}}process")
+        add(
+            process if process is not None else root,
+            "xietong/hand-edited",
+            "changed since `xietong bpmn generate` wrote it: regeneration will refuse to overwrite it "
+            "(carry the change into the catalog, or regenerate with --force)",
+            "warning",
+        )
     for tag in ("conditionExpression",):
         for el in root.iter(f"{{{_BPMN}}}{tag}"):
             text = (el.text or "").strip()

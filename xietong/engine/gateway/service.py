@@ -29,7 +29,7 @@ from xietong.engine.gateway.variables import dump_variables, parse_variables
 
 log = structlog.get_logger("xietong.gateway")
 
-DEFAULT_TENANT = "<default>"
+DEFAULT_TENANT = cmd.DEFAULT_TENANT
 STREAM_BATCH = 8  # jobs a stream takes per engine call; small so several streams of a type share work
 T = TypeVar("T")
 

@@ -233,3 +233,17 @@ def test_a_store_from_a_newer_version_is_refused(store_url: str) -> None:
         )
     with pytest.raises(CaseStoreError, match=f"schema version {SCHEMA_VERSION + 1}, newer than"):
         CaseStore(store_url)
+
+
+def test_summaries_count_the_urging_per_case(store: CaseStore) -> None:
+    store.register("C-1", "m", source(1), AT, {})
+    store.record("C-1", EventKind.SUPERVISED, source(2), AT + dt.timedelta(days=2), {"level": 1})
+    store.record("C-1", EventKind.SUPERVISED, source(3), AT + dt.timedelta(days=3), {"level": 1})
+    store.record("C-1", EventKind.ESCALATED, source(4), AT + dt.timedelta(days=4), {"level": 2})
+    store.register("C-2", "m", source(5), AT + dt.timedelta(hours=1), {})
+    store.archive("C-2", source(6), AT + dt.timedelta(days=1), {})
+    first, second = store.summaries()
+    assert (first.case.case_id, first.events, first.supervised, first.escalated) == ("C-1", 4, 2, 1)
+    assert (first.last_kind, first.last_at) == (EventKind.ESCALATED, AT + dt.timedelta(days=4))
+    assert (second.case.case_id, second.supervised, second.last_kind) == ("C-2", 0, EventKind.ARCHIVED)
+    assert [s.case.case_id for s in store.summaries(CaseStatus.OPEN)] == ["C-1"]

@@ -31,7 +31,9 @@ def test_cases_lists_open_ones_for_supervisors(tmp_path: Path) -> None:
     url = filled_store(tmp_path)
     result = CliRunner().invoke(workers, ["cases", "--status", "open", "--case-store", url])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["WY-1\topen\twuyi_case_transfer\t2025-09-30T10:00:00+08:00\t-"]
+    case = ["WY-1", "open", "wuyi_case_transfer", "2025-09-30T10:00:00+08:00", "-"]
+    supervision = ["2", "1", "0", "supervised@2025-09-30T10:00:00+08:00"]  # events, 督办, escalations, last
+    assert result.output.splitlines() == ["\t".join([*case, *supervision])]
     everything = CliRunner().invoke(workers, ["cases", "--case-store", url])
     assert [line.split("\t")[:2] for line in everything.output.splitlines()] == [
         ["WY-1", "open"],

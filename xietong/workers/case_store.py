@@ -77,6 +77,18 @@ class Case:
 
 
 @dataclass(frozen=True)
+class CaseSummary:
+    """One line of the supervisors' view: a case, how often it was urged or escalated, its last event."""
+
+    case: Case
+    events: int
+    supervised: int
+    escalated: int
+    last_kind: EventKind | None
+    last_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class CaseEvent:
     id: int
     case_id: str
@@ -410,6 +422,32 @@ class CaseStore:
                 (*params, limit),
             ).all()
         return [_case(row) for row in rows]
+
+    def summaries(self, status: CaseStatus | None = None, limit: int = 1000) -> list[CaseSummary]:
+        """The supervisors' view, oldest case first: 督办 and escalation counts and the last event."""
+        where, params = ("WHERE c.status = ?", [status.value]) if status else ("", [])
+        last = "SELECT {column} FROM case_events l WHERE l.case_id = c.case_id ORDER BY l.id DESC LIMIT 1"
+        count = "SELECT COUNT(*) FROM case_events n WHERE n.case_id = c.case_id"
+        columns = ", ".join(f"c.{column.strip()}" for column in _CASE_COLUMNS.split(","))
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                f"SELECT {columns}, ({count}), ({count} AND n.kind = ?), ({count} AND n.kind = ?), "
+                f"({last.format(column='l.kind')}), ({last.format(column='l.at')}) "
+                f"FROM cases c {where} ORDER BY c.opened_at, c.case_id LIMIT ?",
+                (EventKind.SUPERVISED.value, EventKind.ESCALATED.value, *params, limit),
+            ).all()
+        width = len(_CASE_COLUMNS.split(","))
+        return [
+            CaseSummary(
+                _case(row[:width]),
+                int(row[width]),
+                int(row[width + 1]),
+                int(row[width + 2]),
+                EventKind(row[width + 3]) if row[width + 3] else None,
+                _parse_timestamp(row[width + 4]),
+            )
+            for row in rows
+        ]
 
     # -- internals ------------------------------------------------------------------------------
 

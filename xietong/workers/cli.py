@@ -59,13 +59,22 @@ def run(address: str | None, case_store: str | None) -> None:
 )
 @click.option("--limit", default=200, show_default=True, help="At most this many cases, oldest first.")
 def cases(status: str | None, case_store: str | None, limit: int) -> None:
-    """List cases (one per line: id, status, mechanism, opened, closed)."""
+    """List cases for supervisors, one per line, tab-separated.
+
+    Columns: case id, status, mechanism, opened, closed, events, 督办 count, escalations, last event.
+    """
     with _open_store(case_store) as store:
-        for case in store.cases(CaseStatus(status) if status else None, limit=limit):
+        for line in store.summaries(CaseStatus(status) if status else None, limit=limit):
+            case = line.case
             closed = china_time(case.closed_at) if case.closed_at else "-"
-            click.echo(
-                f"{case.case_id}\t{case.status.value}\t{case.mechanism_id}\t{china_time(case.opened_at)}\t{closed}"
+            last = (
+                f"{line.last_kind.value}@{china_time(line.last_at)}"
+                if line.last_kind and line.last_at
+                else "-"
             )
+            fields = [case.case_id, case.status.value, case.mechanism_id, china_time(case.opened_at), closed]
+            fields += [str(line.events), str(line.supervised), str(line.escalated), last]
+            click.echo("\t".join(fields))
 
 
 @workers.command("case")

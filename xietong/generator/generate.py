@@ -128,7 +128,7 @@ def mapping_inputs(catalog: Catalog) -> list[tuple[str, MappingInput]]:
                         )
                         for index, m in enumerate(items, start=1)
                     ],
-                    notes=[f"流程机制：{', '.join(m.id for m in flows)}" if flows else ""],
+                    notes=[f"流程机制：{', '.join(m.id for m in flows)}"] if flows else [],
                     resolve_department=_resolver(catalog, jurisdiction),
                 ),
             )

@@ -185,9 +185,14 @@ def hand_edits(path: Path, recorded: dict[str, str] | None) -> Refusal | None:
     return None
 
 
-def generate(catalog: Catalog, out_dir: Path, *, force: bool = False) -> GenerateReport:
-    """Write every process; all-or-nothing when a file was edited by hand and force is off."""
-    outputs = build_outputs(catalog)
+def generate(
+    catalog: Catalog, out_dir: Path, *, force: bool = False, outputs: list[Output] | None = None
+) -> GenerateReport:
+    """Write every process; all-or-nothing when a file was edited by hand and force is off.
+
+    ``outputs`` (from :func:`build_outputs` of the same catalog) saves building them again.
+    """
+    outputs = build_outputs(catalog) if outputs is None else outputs
     manifest = read_manifest(out_dir)
     report = GenerateReport()
     to_write: list[Output] = []

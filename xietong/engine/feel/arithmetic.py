@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import widedates as wide
 from .errors import FeelEvaluationError
 from .limits import MAX_STRING_LENGTH
 from .temporal import YearsMonthsDuration, add_months, time_seconds
 from .values import DECIMAL
+from .widedates import WideDate
 
 _US = timedelta(microseconds=1)
 
@@ -19,7 +21,25 @@ def finite(d: Decimal) -> Decimal | None:
 
 
 def _shift(value: Any, dur: Any, sign: int) -> Any:
-    """value ± duration for date, date and time and time values."""
+    """value ± duration for date, date and time and time values; past year 9999 (or before 1) the
+    result is a WideDate, as Java's LocalDate goes on."""
+    if isinstance(value, WideDate):
+        return _shift_wide(value, dur, sign)
+    if isinstance(value, date):
+        try:
+            return _shift_plain(value, dur, sign)
+        except (OverflowError, ValueError):
+            return _shift_wide(value, dur, sign)
+    return _shift_plain(value, dur, sign)
+
+
+def _shift_wide(value: Any, dur: Any, sign: int) -> Any:
+    if isinstance(dur, YearsMonthsDuration):
+        return wide.add_months(value, sign * dur.months)
+    return wide.add_delta(value, dur if sign > 0 else -dur)
+
+
+def _shift_plain(value: Any, dur: Any, sign: int) -> Any:
     if isinstance(dur, YearsMonthsDuration):
         if isinstance(value, (datetime, date)):
             return add_months(value, sign * dur.months)
@@ -45,7 +65,7 @@ def _is_duration(v: Any) -> bool:
 
 
 def _is_temporal(v: Any) -> bool:
-    return isinstance(v, (date, time))
+    return isinstance(v, (date, time, WideDate))
 
 
 def add(a: Any, b: Any) -> Any:
@@ -81,6 +101,8 @@ def subtract(a: Any, b: Any) -> Any:
             return YearsMonthsDuration(a.months - b.months)
         if _is_temporal(a) and _is_duration(b):
             return _shift(a, b, -1)
+        if ta is WideDate or tb is WideDate:
+            return _wide_difference(a, b)
         if ta is datetime and tb is datetime:
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None
@@ -101,6 +123,19 @@ def subtract(a: Any, b: Any) -> Any:
     except (OverflowError, ValueError, InvalidOperation, TypeError):
         return None
     return None
+
+
+def _wide_difference(a: Any, b: Any) -> Any:
+    """date - date or date-time - date-time where one side lies outside the years 1–9999."""
+    if not (isinstance(a, (date, WideDate)) and isinstance(b, (date, WideDate))):
+        return None
+    base_a = a.base if isinstance(a, WideDate) else a
+    base_b = b.base if isinstance(b, WideDate) else b
+    if isinstance(base_a, datetime) != isinstance(base_b, datetime):
+        return None
+    if isinstance(base_a, datetime) and (base_a.tzinfo is None) != (base_b.tzinfo is None):
+        return None
+    return wide.difference(a, b)
 
 
 def multiply(a: Any, b: Any) -> Any:

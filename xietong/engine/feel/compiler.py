@@ -21,6 +21,7 @@ from .limits import MAX_CALL_DEPTH, MAX_FOR_ITEMS
 from .scope import Ctx, charge_lists
 from .temporal import YearsMonthsDuration, parse_date, parse_datetime, parse_iso_duration, parse_time
 from .values import MISSING, NULL_BOUND, FeelFunction, Range, compare, equals
+from .widedates import WideDate
 
 Fn = Callable[[Ctx], Any]
 Test = Callable[[Ctx, Any], Any]
@@ -726,6 +727,8 @@ def instance_of(value: Any, type_: Any) -> bool:
         return value is None
     if value is None:
         return False
+    if isinstance(value, WideDate):
+        return type_ == ("date and time" if value.is_datetime else "date")
     if type_ == "date":
         return isinstance(value, date) and not isinstance(value, datetime)
     if isinstance(type_, str):

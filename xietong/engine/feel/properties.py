@@ -8,6 +8,7 @@ from typing import Any
 
 from .temporal import YearsMonthsDuration, time_offset, zone_id
 from .values import NULL_BOUND, Range
+from .widedates import WideDate
 
 
 def _seconds(value: time) -> Decimal:
@@ -17,6 +18,10 @@ def _seconds(value: time) -> Decimal:
 
 
 def get(value: Any, name: str) -> Any:
+    if isinstance(value, WideDate):
+        if name == "year":
+            return Decimal(value.year)
+        value = value.base  # month, day, weekday and time repeat every 400 years
     if isinstance(value, (date, datetime)):
         if name == "year":
             return Decimal(value.year)

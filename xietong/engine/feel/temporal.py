@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache, total_ordering
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .widedates import WideDate, add_delta, make
 
 DaysTimeDuration = timedelta
 
@@ -123,11 +126,12 @@ _DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d{2})-(\d{2})")
 _TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?(?:@(.+)|\[(.+)\])?")
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str) -> Any:
+    """A date (a WideDate for years outside 1–9999); raises ValueError."""
     m = _DATE.fullmatch(text)
     if not m:
         raise ValueError(f"invalid date {text!r}")
-    return date(int(m[1]), int(m[2]), int(m[3]))
+    return make(int(m[1]), int(m[2]), int(m[3]))
 
 
 def _time_parts(text: str) -> tuple[int, int, int, int, tzinfo | None]:
@@ -157,17 +161,19 @@ def parse_time(text: str) -> time:
     return time(hh, mm, ss, us, tzinfo=tz)
 
 
-def parse_datetime(text: str) -> datetime:
-    if "T" not in text:
-        d = parse_date(text)
-        return datetime(d.year, d.month, d.day)
-    dpart, tpart = text.split("T", 1)
-    d = parse_date(dpart)
+def parse_datetime(text: str) -> Any:
+    """A date-time (a WideDate for years outside 1–9999); raises ValueError."""
+    dpart, _, tpart = text.partition("T")
+    m = _DATE.fullmatch(dpart)
+    if not m:
+        raise ValueError(f"invalid date-time {text!r}")
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if not tpart:
+        return make(year, month, day, 0)
     hh, mm, ss, us, tz = _time_parts(tpart)
-    extra = timedelta(0)
     if hh == 24:
-        hh, extra = 0, timedelta(days=1)
-    return datetime(d.year, d.month, d.day, hh, mm, ss, us, tzinfo=tz) + extra
+        return add_delta(make(year, month, day, 0, mm, ss, us, tzinfo=tz), timedelta(days=1))
+    return make(year, month, day, hh, mm, ss, us, tzinfo=tz)
 
 
 def _offset_text(off: timedelta) -> str:
@@ -257,11 +263,18 @@ def add_months(value: date, months: int) -> date:
     return value.replace(year=year, month=month0 + 1, day=day)
 
 
-def months_between(start: date, end: date) -> int:
+def _calendar_parts(value: Any) -> tuple[int, int, int, time]:
+    base = value.base if isinstance(value, WideDate) else value
+    return value.year, base.month, base.day, base.time() if isinstance(base, datetime) else time()
+
+
+def months_between(start: Any, end: Any) -> int:
     """Whole months from start to end (Java's Period.between(...).toTotalMonths())."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    s_rest = (start.day, start.time() if isinstance(start, datetime) else time())
-    e_rest = (end.day, end.time() if isinstance(end, datetime) else time())
+    sy, sm, sd, st = _calendar_parts(start)
+    ey, em, ed, et = _calendar_parts(end)
+    months = (ey - sy) * 12 + (em - sm)
+    s_rest = (sd, st)
+    e_rest = (ed, et)
     if months > 0 and e_rest < s_rest:
         months -= 1
     elif months < 0 and e_rest > s_rest:

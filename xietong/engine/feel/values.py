@@ -25,6 +25,7 @@ from .temporal import (
     time_offset,
     time_seconds,
 )
+from .widedates import WideDate, compare_key, format_wide
 
 DECIMAL = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143, traps=[])
 MISSING: Any = object()
@@ -117,6 +118,8 @@ def to_json(value: Any) -> Any:
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
+    if isinstance(value, WideDate):
+        return format_wide(value, format_datetime_iso if value.is_datetime else format_date)
     if isinstance(value, datetime):
         return format_datetime_iso(value)
     if isinstance(value, time) and value.tzinfo is None:
@@ -144,6 +147,8 @@ def to_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return number_text(value)
+    if isinstance(value, WideDate):
+        return format_wide(value, format_datetime if value.is_datetime else format_date)
     if isinstance(value, datetime):
         return format_datetime(value)
     if isinstance(value, date):
@@ -172,7 +177,7 @@ def _literal(value: Any) -> str:
         return "null"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (datetime, date, time, timedelta, YearsMonthsDuration)):
+    if isinstance(value, (datetime, date, time, timedelta, YearsMonthsDuration, WideDate)):
         return f'@"{to_string(value)}"'
     return to_string(value)
 
@@ -185,6 +190,8 @@ def type_name(value: Any) -> str:
         return "boolean"
     if isinstance(value, Decimal):
         return "number"
+    if isinstance(value, WideDate):
+        return "date and time" if value.is_datetime else "date"
     if isinstance(value, str):
         return "string"
     if isinstance(value, datetime):
@@ -212,6 +219,8 @@ def _kind(value: Any) -> str:
     """Comparable kind: local and zoned date-times are different kinds in FEEL."""
     if isinstance(value, datetime):
         return "dtz" if value.tzinfo is not None else "dt"
+    if isinstance(value, WideDate) and value.is_datetime:
+        return "dtz" if value.base.tzinfo is not None else "dt"
     return type_name(value)
 
 
@@ -222,6 +231,8 @@ def equals(a: Any, b: Any) -> bool | None:
     ka, kb = type_name(a), type_name(b)
     if ka != kb:
         return None
+    if isinstance(a, WideDate) or isinstance(b, WideDate):
+        return compare(a, b) == 0 if _kind(a) == _kind(b) else False
     if ka == "list":
         if len(a) != len(b):
             return False
@@ -258,6 +269,8 @@ def compare(a: Any, b: Any) -> int | None:
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None
             x, y = (time_seconds(a), time_seconds(b)) if a.tzinfo else (a, b)
+        elif isinstance(a, WideDate) or isinstance(b, WideDate):
+            x, y = compare_key(a), compare_key(b)
         else:
             x, y = a, b
         return -1 if x < y else (1 if x > y else 0)

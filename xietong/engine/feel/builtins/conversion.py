@@ -16,6 +16,8 @@ from ..temporal import (
     parse_time,
     zone,
 )
+from ..widedates import WideDate
+from ..widedates import make as make_date
 from .registry import OMIT, builtin
 
 
@@ -36,6 +38,8 @@ def date_from(from_: Any) -> Any:
         return from_.date()
     if isinstance(from_, date):
         return from_
+    if isinstance(from_, WideDate):
+        return WideDate(from_.base.date(), from_.shift) if from_.is_datetime else from_
     return None
 
 
@@ -45,8 +49,8 @@ def date_parts(year: Any, month: Any, day: Any) -> Any:
     if y is None or m is None or d is None:
         return None
     try:
-        return date(y, m, d)
-    except ValueError:
+        return make_date(y, m, d)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -131,8 +135,17 @@ def duration(from_: Any) -> Any:
         return None
 
 
+def _as_day(value: Any) -> Any:
+    """The calendar day of a date or date-time, wide or not (Period.between ignores the time)."""
+    if isinstance(value, WideDate):
+        return WideDate(value.base.date(), value.shift) if value.is_datetime else value
+    return value.date() if isinstance(value, datetime) else value
+
+
 @builtin("years and months duration", "from, to")
 def years_and_months_duration(from_: Any, to: Any) -> Any:
+    if isinstance(from_, WideDate) or isinstance(to, WideDate):
+        return YearsMonthsDuration(months_between(_as_day(from_), _as_day(to)))
     if not isinstance(from_, date) or not isinstance(to, date):
         return None
     # like Java's Period.between on the local dates: the time of day does not count

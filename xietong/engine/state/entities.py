@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import orjson
@@ -35,8 +36,10 @@ class Entity:
     FIELDS: ClassVar[tuple[str, ...]] = ()
     key: int
 
+    _values: ClassVar[Any] = None  # attrgetter over FIELDS: one C call reads every field
+
     def to_row(self) -> str:
-        return encode_json([getattr(self, f) for f in self.FIELDS])
+        return encode_json(self._values(self))
 
     @classmethod
     def from_row(cls, text: str) -> Any:
@@ -51,6 +54,7 @@ def _entity(kind: str) -> Any:
         made: Any = dataclass(slots=True, eq=False, kw_only=True)(cls)
         made.KIND = kind
         made.FIELDS = tuple(f.name for f in fields(made))
+        made._values = attrgetter(*made.FIELDS)
         return made
 
     return decorate

@@ -199,7 +199,7 @@ def test_unrelated_flows_on_top_of_each_other_are_a_warning() -> None:
     assert (
         "runs on top of Flow_urgent for 100 units" in find_layout_warnings(unrelated.encode(), strict=True)[0]
     )
-    assert find_layout_warnings(unrelated.encode()) == []  # opt-in for now
+    assert find_layout_warnings(unrelated.encode()) == find_layout_warnings(unrelated.encode(), strict=True)
 
 
 def test_label_sticking_out_of_the_pool_is_a_warning() -> None:

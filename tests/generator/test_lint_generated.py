@@ -104,8 +104,8 @@ def test_every_generated_file_renders_without_warnings(generated: list[Path]) ->
     empty = [_rel(r.bpmn_path) for r in reports if r.element_count < 3]
     assert not empty, f"rendered (nearly) empty diagrams: {empty}"
     assert all(r.png_path.stat().st_size > 0 for r in reports if r.png_path is not None)
-    spilled = [f"{_rel(r.bpmn_path)}: {o}" for r in reports for o in r.label_overflows]
-    assert not spilled, f"{len(spilled)} names spill out of their shapes:\n" + "\n".join(spilled[:60])
+    spilled = [f"{_rel(r.bpmn_path)}: {o}" for r in reports for o in r.label_overflows + r.label_collisions]
+    assert not spilled, f"{len(spilled)} names unreadable in their shapes:\n" + "\n".join(spilled[:60])
 
 
 def _task_types(path: Path) -> set[str]:

@@ -10,6 +10,7 @@ from xietong.engine.commands import (
     ActivateJobs,
     CompleteJob,
     CreateProcessInstance,
+    Deploy,
     FailJob,
     ResolveIncident,
     UpdateJobRetries,
@@ -122,3 +123,13 @@ def test_job_type_and_headers_from_model(h: Harness) -> None:
     h.start(variables={"kind": "review"})
     (job,) = h.jobs("review-work")
     assert job.custom_headers == {"dept": "城管局"}
+
+
+def test_jobs_are_activated_only_for_the_requested_tenants(h: Harness) -> None:
+    h.engine.execute(Deploy((("a.bpmn", ONE_TASK),), tenant_id="county-a"))
+    h.engine.execute(CreateProcessInstance(bpmn_process_id="p", tenant_id="county-a"))
+    assert h.engine.execute(ActivateJobs("work", "w", 1000, 10)) == ()
+    (job,) = h.engine.execute(ActivateJobs("work", "w", 1000, 10, tenant_ids=("county-a",)))
+    assert job.tenant_id == "county-a"
+    with pytest.raises(NotFound):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))  # not deployed for <default>

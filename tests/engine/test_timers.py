@@ -132,3 +132,46 @@ def test_timer_start_event_creates_instances_per_cycle(h: Harness) -> None:
     h.engine.clock.add(timedelta(minutes=10))
     h.engine.clock.add(timedelta(minutes=10))
     assert len(h.engine.queries.search_process_instances(bpmn_process_id="routine")) == 2
+
+
+def test_timer_boundary_on_a_sub_process_terminates_everything_inside(h: Harness) -> None:
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+            + service_task("t", "slow")
+            + '<bpmn:endEvent id="se"/>'
+            + chain("ss", "t", "se")
+            + "</bpmn:subProcess>"
+            + boundary("deadline", "sub", timer("timeDuration", "P3D"))
+            + service_task("escalate", "escalate")
+            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + chain("s", "sub", "e")
+            + chain("deadline", "escalate", "e2")
+        )
+    )
+    pi = h.start()
+    h.engine.clock.add(timedelta(days=3))
+    assert h.active_elements(pi) == ["escalate"]
+    assert h.jobs("slow") == ()
+
+
+def test_signal_boundary_event(h: Harness) -> None:
+    from xietong.engine.commands import BroadcastSignal
+
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"/>'
+            + service_task("t", "work")
+            + boundary("stop", "t", '<bpmn:signalEventDefinition signalRef="sig"/>')
+            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + chain("s", "t", "e")
+            + chain("stop", "e2"),
+            extra='<bpmn:signal id="sig" name="停工"/>',
+        )
+    )
+    pi = h.start()
+    h.engine.execute(BroadcastSignal("停工"))
+    assert h.state(pi) == "COMPLETED"
+    assert [i for i in h.intents(pi, "PROCESS_INSTANCE") if i.endswith(":stop")][-1].startswith(
+        "PROCESS_INSTANCE:ELEMENT_COMPLETED"
+    )

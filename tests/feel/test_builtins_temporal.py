@@ -76,6 +76,13 @@ from .conftest import NOW, run
         ('string(date and time("99999-12-31T11:22:33") + @"P1M")', "100000-01-31T11:22:33"),
         ('years and months duration(date("-2016-01-30"), date("-2017-02-28"))', "-P11M"),
         ('@"10000-01-02" - @"10000-01-01"', "P1D"),
+        # nanosecond fractions are kept in the value's text
+        (
+            'string(date and time("2011-12-31T10:15:30.123456789@Europe/Paris"))',
+            "2011-12-31T10:15:30.123456789@Europe/Paris",
+        ),
+        ('string(time(date and time(date("2017-08-10"), time("23:59:01.987654321"))))', "23:59:01.987654321"),
+        ('@"2024-01-01T00:00:00.000000500" - @"2024-01-01T00:00:00"', "P0D"),
         ("now()", "2024-03-15T10:30:00Z"),
         ('now() + duration("P3D")', "2024-03-18T10:30:00Z"),
     ],

@@ -90,8 +90,17 @@ def add(a: Any, b: Any) -> Any:
     return None
 
 
+def _base_type(v: Any) -> type:
+    """datetime/time for their nanosecond-carrying subclasses too."""
+    if isinstance(v, datetime):
+        return datetime
+    if isinstance(v, time):
+        return time
+    return type(v)
+
+
 def subtract(a: Any, b: Any) -> Any:
-    ta, tb = type(a), type(b)
+    ta, tb = _base_type(a), _base_type(b)
     try:
         if ta is Decimal and tb is Decimal:
             return finite(DECIMAL.subtract(a, b))

@@ -16,6 +16,7 @@ from functools import lru_cache, total_ordering
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .nanos import nanos_of, with_nanos
 from .widedates import WideDate, add_delta, make
 
 DaysTimeDuration = timedelta
@@ -134,7 +135,7 @@ def parse_date(text: str) -> Any:
     return make(int(m[1]), int(m[2]), int(m[3]))
 
 
-def _time_parts(text: str) -> tuple[int, int, int, int, tzinfo | None]:
+def _time_parts(text: str) -> tuple[int, int, int, int, tzinfo | None, int]:
     m = _TIME.fullmatch(text)
     if not m:
         raise ValueError(f"invalid time {text!r}")
@@ -151,14 +152,15 @@ def _time_parts(text: str) -> tuple[int, int, int, int, tzinfo | None]:
         tz = zone(m[6] or m[7])
     elif m[5]:
         tz = zone(m[5])
-    return hh, mm, ss, us, tz
+    ns = int((m[4] or "")[6:9].ljust(3, "0"))
+    return hh, mm, ss, us, tz, ns
 
 
 def parse_time(text: str) -> time:
-    hh, mm, ss, us, tz = _time_parts(text)
+    hh, mm, ss, us, tz, ns = _time_parts(text)
     if hh == 24:
         hh = 0
-    return time(hh, mm, ss, us, tzinfo=tz)
+    return with_nanos(time(hh, mm, ss, us, tzinfo=tz), ns)
 
 
 def parse_datetime(text: str) -> Any:
@@ -170,10 +172,13 @@ def parse_datetime(text: str) -> Any:
     year, month, day = int(m[1]), int(m[2]), int(m[3])
     if not tpart:
         return make(year, month, day, 0)
-    hh, mm, ss, us, tz = _time_parts(tpart)
+    hh, mm, ss, us, tz, ns = _time_parts(tpart)
     if hh == 24:
         return add_delta(make(year, month, day, 0, mm, ss, us, tzinfo=tz), timedelta(days=1))
-    return make(year, month, day, hh, mm, ss, us, tzinfo=tz)
+    value = make(year, month, day, hh, mm, ss, us, tzinfo=tz)
+    if isinstance(value, WideDate):
+        return WideDate(with_nanos(value.base, ns), value.shift)
+    return with_nanos(value, ns)
 
 
 def _offset_text(off: timedelta) -> str:
@@ -195,10 +200,10 @@ def _zone_suffix(tz: tzinfo | None, ref: datetime | None) -> str:
     return _offset_text(off) if off is not None else ""
 
 
-def _clock(h: int, m: int, s: int, us: int) -> str:
+def _clock(h: int, m: int, s: int, us: int, ns: int = 0) -> str:
     out = f"{h:02d}:{m:02d}:{s:02d}"
-    if us:
-        out += f".{us:06d}".rstrip("0")
+    if us or ns:
+        out += f".{us:06d}{ns:03d}".rstrip("0")
     return out
 
 
@@ -209,21 +214,21 @@ def format_date(d: date) -> str:
 
 
 def format_time(t: time) -> str:
-    return _clock(t.hour, t.minute, t.second, t.microsecond) + _zone_suffix(t.tzinfo, None)
+    return _clock(t.hour, t.minute, t.second, t.microsecond, nanos_of(t)) + _zone_suffix(t.tzinfo, None)
 
 
 def format_datetime(dt: datetime) -> str:
     return (
         format_date(dt.date())
         + "T"
-        + _clock(dt.hour, dt.minute, dt.second, dt.microsecond)
+        + _clock(dt.hour, dt.minute, dt.second, dt.microsecond, nanos_of(dt))
         + _zone_suffix(dt.tzinfo, dt)
     )
 
 
 def format_datetime_iso(dt: datetime) -> str:
     """Java's ISO_OFFSET_DATE_TIME / ISO_LOCAL_DATE_TIME, which Zeebe uses to store date-times."""
-    text = format_date(dt.date()) + "T" + _clock(dt.hour, dt.minute, dt.second, dt.microsecond)
+    text = format_date(dt.date()) + "T" + _clock(dt.hour, dt.minute, dt.second, dt.microsecond, nanos_of(dt))
     off = dt.utcoffset()
     return text if off is None else text + _offset_text(off)
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..nanos import nanos_of, with_nanos
 from ..temporal import (
     YearsMonthsDuration,
     months_between,
@@ -62,7 +63,7 @@ def time_from(from_: Any) -> Any:
         except ValueError:
             return None
     if isinstance(from_, datetime):
-        return from_.timetz()
+        return with_nanos(from_.timetz(), nanos_of(from_))
     if isinstance(from_, time):
         return from_
     if isinstance(from_, date):
@@ -119,7 +120,8 @@ def date_and_time_parts(date_: Any, time_: Any) -> Any:
             return None
     if not isinstance(time_, time) or isinstance(time_, datetime):
         return None
-    return datetime.combine(date_ if not isinstance(date_, datetime) else date_.date(), time_)
+    combined = datetime.combine(date_ if not isinstance(date_, datetime) else date_.date(), time_)
+    return with_nanos(combined, nanos_of(time_))
 
 
 builtin("date and time", "date, timezone")(date_and_time_parts)

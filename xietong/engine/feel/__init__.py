@@ -8,6 +8,7 @@ from .api import CompiledExpression, CompiledUnaryTests, compile_expression, com
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .temporal import DaysTimeDuration, YearsMonthsDuration, format_duration, parse_iso_duration
 from .values import FeelFunction, Range, to_json, to_string
+from .widedates import WideDate
 
 __all__ = [
     "CompiledExpression",
@@ -18,6 +19,7 @@ __all__ = [
     "FeelFunction",
     "FeelSyntaxError",
     "Range",
+    "WideDate",
     "YearsMonthsDuration",
     "compile_expression",
     "compile_unary_tests",

@@ -58,3 +58,13 @@ def test_generate_reports_catalog_errors(tmp_path: Path) -> None:
     code, out = _run("bpmn", "generate", "--config", str(tmp_path), "--out", str(tmp_path / "out"))
     assert code != 0 and "nothing generated" in out
     assert not (tmp_path / "out").exists()
+
+
+def test_generate_check_lists_what_would_change_and_writes_nothing(tmp_path: Path) -> None:
+    config = str(get_settings().config_dir)
+    code, out = _run("bpmn", "generate", "--check", "--config", config, "--out", str(tmp_path))
+    assert code == 1 and "would change: fingerprints.json" in out
+    assert list(tmp_path.iterdir()) == []
+    assert _run("bpmn", "generate", "--config", config, "--out", str(tmp_path))[0] == 0
+    code, out = _run("bpmn", "generate", "--check", "--config", config, "--out", str(tmp_path))
+    assert code == 0 and out.startswith("0 of ")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xietong.settings import get_settings
+
+if TYPE_CHECKING:
+    from xietong.catalog.loader import Catalog
 
 TEMPLATES_DIR_NAME = "element-templates"
 
@@ -31,7 +35,13 @@ def bpmn() -> None:
     help="Output directory (default: XIETONG_BPMN_DIR or the project's bpmn/).",
 )
 @click.option("--force", is_flag=True, help="Overwrite files even if they were edited by hand.")
-def generate(config_dir: Path | None, out_dir: Path | None, force: bool) -> None:
+@click.option(
+    "--check",
+    "dry_run",
+    is_flag=True,
+    help="Write nothing; exit 1 listing the files that generate would change (for CI and hooks).",
+)
+def generate(config_dir: Path | None, out_dir: Path | None, force: bool, dry_run: bool) -> None:
     """Write one BPMN file per procedure, plus the Modeler element templates.
 
     Refuses (exit 1, nothing written) when a file was changed by hand since it was generated,
@@ -49,6 +59,8 @@ def generate(config_dir: Path | None, out_dir: Path | None, force: bool) -> None
         for error in errors:
             click.echo(str(error), err=True)
         raise click.ClickException(f"the catalog in {config_dir} has {len(errors)} errors; nothing generated")
+    if dry_run:
+        sys.exit(_dry_run(catalog, out_dir))
     try:
         report = run(catalog, out_dir, force=force)
     except ValueError as exc:
@@ -65,6 +77,25 @@ def generate(config_dir: Path | None, out_dir: Path | None, force: bool) -> None
         f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
         f"{len(templates)} element templates in {out_dir}"
     )
+
+
+def _dry_run(catalog: Catalog, out_dir: Path) -> int:
+    from xietong.generator.generate import MANIFEST_NAME, build_outputs, manifest_bytes
+    from xietong.generator.templates import template_files
+
+    outputs = build_outputs(catalog)
+    wanted = {o.path: o.content for o in outputs}
+    wanted[MANIFEST_NAME] = manifest_bytes(outputs)
+    wanted.update({f"{TEMPLATES_DIR_NAME}/{name}": content for name, content in template_files().items()})
+    stale = sorted(
+        p
+        for p, content in wanted.items()
+        if not (out_dir / p).is_file() or (out_dir / p).read_bytes() != content
+    )
+    for path in stale:
+        click.echo(f"would change: {path}")
+    click.echo(f"{len(stale)} of {len(wanted)} files would change in {out_dir}")
+    return 1 if stale else 0
 
 
 @bpmn.command()

@@ -101,11 +101,15 @@ def _local(tag: Any) -> str:
 
 
 class _Problems:
-    def __init__(self, resource: str) -> None:
+    def __init__(self, resource: str, by_id: dict[str, etree._Element]) -> None:
         self.resource = resource
+        self.by_id = by_id
         self.items: list[str] = []
 
     def add(self, element_id: str, rule: str, line: int | None = None) -> None:
+        """'resource: element id (line N): rule' — the line is looked up when the id names an element."""
+        if line is None and element_id in self.by_id:
+            line = self.by_id[element_id].sourceline
         where = f" (line {line})" if line else ""
         self.items.append(f"{self.resource}: {element_id}{where}: {rule}")
 
@@ -114,12 +118,12 @@ class _Parser:
     def __init__(self, resource: str, root: etree._Element) -> None:
         self.resource = resource
         self.root = root
-        self.problems = _Problems(resource)
         self.by_id: dict[str, etree._Element] = {}
         for node in root.iter():
             node_id = node.get("id") if isinstance(node.tag, str) else None
             if node_id:
                 self.by_id[node_id] = node
+        self.problems = _Problems(resource, self.by_id)
 
     # -- helpers ------------------------------------------------------------------------------
     def expr(self, raw: str | None, owner: str, what: str, *, feel_only: bool = False) -> Expression | None:

@@ -58,3 +58,14 @@ def test_modify_rejects_unknown_elements(h: Harness) -> None:
     with pytest.raises(InvalidArgument, match="'nope'"):
         h.engine.execute(ModifyProcessInstance(pi, activate=(ActivateElement("nope"),)))
     assert h.active_elements(pi) == ["a"]
+
+
+def test_start_instructions_begin_at_the_given_elements(h: Harness) -> None:
+    from xietong.engine.commands import CreateProcessInstance
+
+    h.deploy(TWO)
+    created = h.engine.execute(CreateProcessInstance(bpmn_process_id="p", start_instructions=("b",)))
+    assert h.active_elements(created.process_instance_key) == ["b"]
+    assert h.jobs("a") == ()
+    with pytest.raises(InvalidArgument, match="'ghost'"):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="p", start_instructions=("ghost",)))

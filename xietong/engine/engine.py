@@ -188,6 +188,19 @@ class Engine:
                 self._fail_pending(None)
                 return
 
+    def _tick(self, p: Processor, rows: dict[tuple[str, int], str | None]) -> Processor:
+        """Fire what came due; a bug while doing so is logged and its partial changes discarded."""
+        records_mark, position_mark = len(p.records), p.position
+        try:
+            p.commands.tick()
+        except Exception:
+            log.exception("firing due timers failed; their partial changes are discarded")
+            del p.records[records_mark:]
+            p.position = position_mark
+            return self._reload(p, rows)
+        p.state.flush(rows)
+        return p
+
     def _reload(self, broken: Processor, rows: dict[tuple[str, int], str | None]) -> Processor:
         """After a processing bug: rebuild the state from what is committed plus the batch's earlier commands,
         so the failed command leaves nothing half-done behind."""
@@ -219,14 +232,12 @@ class Engine:
         assert p is not None and store is not None
         rows: dict[tuple[str, int], str | None] = {}  # changed rows of the batch, per command
         p.now_ms = self.clock.now_ms()
-        p.commands.tick()
-        p.state.flush(rows)
+        p = self._tick(p, rows)
         answers: list[tuple[Future[Any], Any, bool]] = []
         for command, future in batch:
             p.now_ms = self.clock.now_ms()
             if command is _TICK:
-                p.commands.tick()
-                p.state.flush(rows)
+                p = self._tick(p, rows)
                 continue
             if isinstance(command, _Query):
                 try:

@@ -59,6 +59,8 @@ IGNORED = frozenset(
         "incoming",
         "outgoing",
         "ioSpecification",
+        "multiInstanceLoopCharacteristics",  # read by parse_loop for the sub-process itself
+        "standardLoopCharacteristics",
         "property",
         "dataInputAssociation",
         "dataOutputAssociation",

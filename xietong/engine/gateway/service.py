@@ -187,9 +187,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
             with self._signals.watch(command.type) as waiter:
                 jobs = await self._engine.call(command)
                 if jobs:
-                    # any wake-up received meanwhile announced jobs this activation has already seen;
-                    # later ones find this call unregistered (we leave before answering) and go elsewhere
-                    waiter.acted = len(jobs) < command.max_jobs_to_activate
+                    # leave the queue before answering: later wake-ups go to calls still waiting; one
+                    # that came while the activation ran is passed on (it may announce a job created
+                    # after the activation in the same engine batch)
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not await waiter.wait(remaining):
@@ -235,12 +235,24 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
             while not self._signals.closed:
                 with self._signals.watch(command.type) as waiter:
                     jobs = await self._engine.call(command)
-                    if len(jobs) >= STREAM_BATCH:
-                        self._signals.notify_local(command.type)
+                    if not jobs:
+                        if await waiter.wait(None):
+                            await self._batch_window()
+                        continue
+                    # a wake-up that came while the activation ran may announce a job created after it
+                    # in the same engine batch: this stream looks again itself instead of passing it on
+                    woken = waiter.event.is_set()
+                    waiter.acted = True
+                if len(jobs) >= STREAM_BATCH:
+                    self._signals.notify_local(command.type)
+                # registered again before pushing, so jobs created meanwhile wake this stream; it does
+                # not look again before then, since the activation above took everything there was
+                with self._signals.watch(command.type) as waiter:
                     for job in jobs:
                         yield activated_job(job)
-                    if not jobs and await waiter.wait(None):
+                    if not woken and await waiter.wait(None):
                         await self._batch_window()
+                    waiter.acted = True
         finally:
             log.debug("job stream closed", type=command.type, worker=command.worker)
 

@@ -125,3 +125,94 @@ def test_modify_activates_an_element_inside_an_inactive_sub_process(h: Harness) 
     assert sorted(h.active_elements(pi)) == ["inner", "sub"]
     h.complete("inner")
     assert h.state(pi) == "COMPLETED"
+
+
+def test_escalation_from_a_called_process_reaches_the_call_activity_boundary(h: Harness) -> None:
+    from xietong.engine.commands import Deploy
+
+    esc = '<bpmn:escalation id="esc" escalationCode="LATE"/>'
+    child = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="raise">'
+        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:intermediateThrowEvent>'
+        + service_task("t", "child-work")
+        + '<bpmn:endEvent id="e"/>'
+        + chain("s", "raise", "t", "e"),
+        process_id="child",
+        extra=esc,
+    )
+    parent = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
+        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
+        '<bpmn:boundaryEvent id="late" attachedToRef="call" cancelActivity="false">'
+        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>'
+        + service_task("notify", "notify")
+        + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "call", "e")
+        + chain("late", "notify", "e2"),
+        process_id="parent",
+        extra=esc,
+    )
+    h.engine.execute(Deploy((("child.bpmn", child), ("parent.bpmn", parent))))
+    pi = h.start("parent")
+    assert sorted(h.active_elements(pi)) == ["call", "notify"]
+    h.complete("child-work")
+    h.complete("notify")
+    assert h.state(pi) == "COMPLETED"
+
+
+def test_parallel_multi_instance_call_activity(h: Harness) -> None:
+    from xietong.engine.commands import CompleteJob, Deploy
+
+    child = bpmn(
+        '<bpmn:startEvent id="s"/>'
+        + service_task("t", "handle")
+        + '<bpmn:endEvent id="e"/>'
+        + chain("s", "t", "e"),
+        process_id="child",
+    )
+    parent = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
+        # with multi-instance, map the child's result explicitly: propagating all child variables would also
+        # copy back the child's stale copy of the output collection (Zeebe behaves the same)
+        '<zeebe:calledElement processId="child" propagateAllChildVariables="false"/>'
+        '<zeebe:ioMapping><zeebe:output source="=result" target="result"/></zeebe:ioMapping>'
+        "</bpmn:extensionElements>"
+        "<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>"
+        '<zeebe:loopCharacteristics inputCollection="=towns" inputElement="town" '
+        'outputCollection="results" outputElement="=result"/></bpmn:extensionElements>'
+        '</bpmn:multiInstanceLoopCharacteristics></bpmn:callActivity><bpmn:endEvent id="e"/>'
+        + chain("s", "call", "e"),
+        process_id="parent",
+    )
+    h.engine.execute(Deploy((("child.bpmn", child), ("parent.bpmn", parent))))
+    pi = h.start("parent", {"towns": ["龙角镇", "双土镇"]})
+    jobs = h.jobs("handle", fetch=("town",))
+    assert sorted(j.variables["town"] for j in jobs) == ["双土镇", "龙角镇"]
+    for job in jobs:
+        h.engine.execute(CompleteJob(job.key, {"result": job.variables["town"] + "完成"}))
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi)["results"] == ["龙角镇完成", "双土镇完成"]
+
+
+def test_user_task_reminders_stop_when_the_task_is_done(h: Harness) -> None:
+    from datetime import timedelta
+
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"/>' + USER + '<bpmn:boundaryEvent id="remind" attachedToRef="confirm" '
+            'cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle>'
+            "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+            + service_task("nag", "nag")
+            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + chain("s", "confirm", "e")
+            + chain("remind", "nag", "e2")
+        )
+    )
+    pi = h.start(variables={"dept": "应急局"})
+    h.engine.clock.add(timedelta(days=2))
+    assert len(h.engine.queries.jobs(pi)) == 2
+    (task,) = h.engine.queries.search_user_tasks(state="CREATED")
+    h.engine.execute(CompleteUserTask(task.user_task_key))
+    h.engine.clock.add(timedelta(days=5))
+    assert len(h.jobs("nag")) == 2
+    assert h.state(pi) == "ACTIVE"  # the two reminder paths still wait for their 'nag' jobs

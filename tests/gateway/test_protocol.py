@@ -222,3 +222,28 @@ def test_migrating_an_existing_instance_names_the_missing_feature(gateway: Runni
         )
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "does not support process instance migration" in err.value.details()
+
+
+def test_a_lone_job_stream_gets_every_job_of_a_burst(gateway: RunningGateway) -> None:
+    """No poller helps here: a wake-up lost between activation and push would strand a job."""
+    pid = unique("burst")
+    job_type = f"{pid}-task"
+    with grpc.insecure_channel(gateway.address) as channel:
+        stub = GatewayStub(channel)
+        deploy(stub, pid, models.chain(pid, [job_type]))
+        stream = stub.StreamActivatedJobs(
+            pb.StreamActivatedJobsRequest(type=job_type, worker="lone", timeout=60_000), timeout=30
+        )
+        pending = [
+            stub.CreateProcessInstance.future(pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1))
+            for _ in range(25)
+        ]
+        keys = sorted(call.result().processInstanceKey for call in pending)
+        received = []
+        for job in stream:
+            received.append(job.processInstanceKey)
+            stub.CompleteJob.future(pb.CompleteJobRequest(jobKey=job.key))
+            if len(received) == len(keys):
+                break
+        stream.cancel()
+    assert sorted(received) == keys

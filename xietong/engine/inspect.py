@@ -103,6 +103,10 @@ def instance_detail(snapshot: Snapshot, pi_key: int) -> list[str]:
     ] or ["  (none)"]
     lines += ["", "Record log:"]
     for position, key, value_type, intent, ts, detail in snapshot.records(pi_key):
-        element = detail.get("elementId", "")
+        element = detail.get("elementId") or detail.get("name") or detail.get("messageName") or ""
+        if value_type == "VARIABLE":
+            element = f"{element} = {json.dumps(detail.get('value'), ensure_ascii=False)[:60]}"
+        elif value_type == "INCIDENT" and intent == "CREATED":
+            element = f"{element}: {detail.get('errorType')} {detail.get('errorMessage', '')[:80]}"
         lines.append(f"  {position:>8} {_time(ts)} {value_type:<28} {intent:<22} {element} ({key})")
     return lines

@@ -176,7 +176,7 @@ def test_automated_steps_get_task_types_and_headers() -> None:
     assert nodes["triage"].headers == {
         "mechanismId": "mech_x",
         "stepId": "triage",
-        "department": "属地镇（街道）",
+        "department": "=town",
         "options": "local,report",
         "resultVariable": "outcome",
     }
@@ -188,7 +188,11 @@ def test_decision_becomes_gateway_with_feel_conditions() -> None:
     flows = {f.id: f for f in spec.body.flows}
     assert flows["Flow_triage_decision_local"].condition == '=outcome = "local"'
     assert flows["Flow_triage_decision_report"].target == "transfer_scope"
-    assert _all_nodes(spec)["triage_end"].name == "快速处置完毕"
+    assert flows["Flow_triage_decision_local"].target == "case_close"  # every end passes 结案归档
+    assert flows["Flow_triage_decision_local"].name == "可自行处置"
+    archive = _all_nodes(spec)["case_archive"]
+    assert archive.task_type == "xietong.archive" and ("=caseId", "caseId") in archive.inputs
+    assert {f.source for f in spec.body.flows if f.target == "case_close"} == {"triage_decision", "feedback"}
 
 
 def test_several_blank_entries_become_one_start_and_a_route() -> None:

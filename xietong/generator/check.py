@@ -37,6 +37,7 @@ _EXPRESSION_SITES: tuple[tuple[str, str | None], ...] = (
     (f"{{{_ZEEBE}}}subscription", "correlationKey"),
     (f"{{{_ZEEBE}}}taskDefinition", "type"),
     (f"{{{_ZEEBE}}}taskDefinition", "retries"),
+    (f"{{{_ZEEBE}}}header", "value"),  # role bodies in headers: workers evaluate '=…' against the job
 )
 
 

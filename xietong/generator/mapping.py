@@ -215,10 +215,10 @@ class _Mapper:
     def lane(self, actor_id: str) -> str:
         return f"Lane_{actor_id}"
 
-    def actor_name(self, actor: Actor) -> str:
-        if actor.department is not None:
-            return self.data.resolve_department(actor.department)
-        return actor.label
+    def actor_name(self, actor: Actor, multi: bool = False) -> str:
+        """The body as a header value: its registry name, or for a role the FEEL expression naming it
+        in the case (``=collaborator``, ``=jointItem.lead`` …), never the role's placeholder label."""
+        return self.candidate_group(actor, multi)
 
     def candidate_group(self, actor: Actor, multi: bool) -> str:
         if actor.department is not None:
@@ -231,6 +231,8 @@ class _Mapper:
                 return "=if jointItem != null then jointItem.lead else leadDepartment"
             if self.data.lead:
                 return ",".join(self.data.lead)
+        if actor.role is Role.collaborating_units and (self.data.items or self.data.collaborators):
+            return self.collaborators_expression()
         return f"={role_variable(actor.role)}"
 
     def collaborators_expression(self) -> str:
@@ -242,7 +244,20 @@ class _Mapper:
         return "=collaborators"
 
     def headers(self, step: Step, actor: Actor) -> dict[str, str]:
-        return {"mechanismId": self.data.process_id, "stepId": step.id, "department": self.actor_name(actor)}
+        department = self.actor_name(actor, step.multi_instance_over_collaborators)
+        return {"mechanismId": self.data.process_id, "stepId": step.id, "department": department}
+
+    def supervisor_of(self, step: Step, chain: list[str]) -> Actor:
+        """Who is alerted first: the escalation's first body, else the lead, else a named department."""
+        if chain:
+            return self.actors[chain[0]]
+        for actor in self.proc.actors:
+            if actor.role is Role.lead_department and actor.id != step.actor:
+                return actor
+        for actor in self.proc.actors:
+            if actor.department is not None and actor.id != step.actor:
+                return actor
+        return self.actors[step.actor]
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -276,9 +291,42 @@ class _Mapper:
             self.body.connect(head, self.entry_of[entry.to])
         if len(blank) > 1:
             self.routed_start(blank, steps)
+        self.closing = self.case_closing()
         for step in self.proc.steps:
             self.transitions(step)
         return self.spec
+
+    def case_closing(self) -> str | None:
+        """Every way to the end passes one 结案归档 job, so the case store records the closure."""
+        enders = [s for s in self.proc.steps for t in s.next if t.to == END]
+        if not enders:
+            return None
+        last = enders[-1]
+        actor = self.actors[last.actor]
+        lane = self.lane(last.actor)
+        headers = {
+            "mechanismId": self.data.process_id,
+            "stepId": "case_archive",
+            "department": self.actor_name(actor),
+        }
+        archive = self.body.add(
+            Node(
+                "case_archive",
+                NodeKind.SERVICE_TASK,
+                "结案归档",
+                lane=lane,
+                task_type=tt.ARCHIVE,
+                headers=headers,
+                documentation="每条结束路径都经此登记结案（案件库记录办结）。",
+            )
+        )
+        end = self.body.add(Node("case_end", NodeKind.END, "结案", lane=lane))
+        self.body.connect(archive.id, end.id)
+        if len(enders) == 1:
+            return archive.id
+        merge = self.body.add(Node("case_close", NodeKind.EXCLUSIVE_GATEWAY, "", lane=lane))
+        self.body.connect(merge.id, archive.id)
+        return merge.id
 
     def routed_start(self, blank: list[Entry], steps: dict[str, Step]) -> None:
         """Zeebe allows one blank start event: several ways in become one start and a choice on ``entry``."""
@@ -561,8 +609,10 @@ class _Mapper:
             documentation=self.deadline_doc(deadline),
         )
         body.boundaries.append(timer)
-        first = self.actors[chain[0]] if chain else actor
-        first_lane = self.lane(first.id) if lane is not None else None
+        first = self.supervisor_of(step, chain)
+        # with an escalation chain the 督办 is drawn in the first body's lane; without one (the supervisor
+        # is only named in the header) it stays next to the step it is about
+        first_lane = self.lane(first.id) if lane is not None and chain else lane
         headers = self.headers(step, actor)
         note = step.escalation.note if step.escalation and step.escalation.note else ""
         why = f"「{step.name}」超过时限（{limit_text(deadline)}）时由{first.label}处理。{note}".strip()
@@ -687,21 +737,10 @@ class _Mapper:
 
     def transitions(self, step: Step) -> None:
         tail = self.exit_of[step.id]
-        lane = self.lane(step.actor)
-        ends = [t for t in step.next if t.to == END]
-        for t in step.next:
+        for index, t in enumerate(step.next):
             if t.to == END:
-                suffix = f"_{t.outcome}" if t.outcome and len(ends) > 1 else ""
-                end = self.body.add(
-                    Node(
-                        f"{step.id}_end{suffix}",
-                        NodeKind.END,
-                        t.label or "结束",
-                        lane=lane,
-                        source=_source(step.source, step.quote, step.name),
-                    )
-                )
-                target = end.id
+                assert self.closing is not None
+                target = self.closing
             else:
                 target = self.entry_of[t.to]
             if step.decision is not None:
@@ -715,7 +754,10 @@ class _Mapper:
                     condition=f'={step.decision.variable} = "{t.outcome}"',
                 )
             else:
-                self.body.connect(tail, target, name=t.label if t.to != END and t.label else "")
+                flow_id = f"Flow_{tail}_{target}" + (f"_{index}" if t.to == END and index else "")
+                # bpmnlint: only flows leaving a gateway carry labels; the end is named 结案
+                name = t.label or "" if t.to != END else ""
+                self.body.connect(tail, target, name=name, flow_id=flow_id)
 
 
 def _map_required_inputs(body: ProcessBody) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xietong.engine.expressions import ExpressionError, ScopeVariables
+from xietong.engine.expressions import ScopeVariables
 from xietong.engine.model.elements import Mapping
 
 if TYPE_CHECKING:
@@ -115,6 +115,3 @@ class VariableBehavior:
     ) -> None:
         values = self.evaluate_mappings(mappings, scope_key)
         self.merge(flow_scope_key, pi_key, values)
-
-
-__all__ = ["ExpressionError", "VariableBehavior"]

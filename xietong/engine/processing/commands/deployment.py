@@ -9,7 +9,6 @@ from xietong.engine import commands as c
 from xietong.engine.errors import DeploymentRejected, NotFound
 from xietong.engine.expressions import ExpressionError
 from xietong.engine.model import Process, parse_resource
-from xietong.engine.processing.events import _ms
 from xietong.engine.state.entities import ProcessDefinition, Timer
 
 if TYPE_CHECKING:
@@ -145,6 +144,3 @@ class DeploymentHandler:
         )
         self.arm_start_timers(definition.bpmn_process_id, definition.tenant_id)
         p.commands.start_events_changed()
-
-
-__all__ = ["DeploymentHandler", "_ms"]

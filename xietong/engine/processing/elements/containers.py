@@ -8,7 +8,7 @@ from typing import Any
 from xietong.engine.expressions import ExpressionError, expect_boolean
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
-from xietong.engine.processing.transitions import MI_BODY, IncidentError
+from xietong.engine.processing.transitions import IncidentError
 from xietong.engine.state.entities import ElementInstance
 
 
@@ -204,12 +204,3 @@ class MultiInstanceBodyProcessor(ElementProcessor):
         if loop.output_collection:
             value = p.state.variables.get(body.key, {}).get(loop.output_collection)
             p.variables.merge(body.scope_key, body.pi_key, {loop.output_collection: value})
-
-
-__all__ = [
-    "MI_BODY",
-    "CallActivityProcessor",
-    "MultiInstanceBodyProcessor",
-    "ProcessProcessor",
-    "SubProcessProcessor",
-]

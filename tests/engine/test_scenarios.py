@@ -216,3 +216,54 @@ def test_user_task_reminders_stop_when_the_task_is_done(h: Harness) -> None:
     h.engine.clock.add(timedelta(days=5))
     assert len(h.jobs("nag")) == 2
     assert h.state(pi) == "ACTIVE"  # the two reminder paths still wait for their 'nag' jobs
+
+
+def test_event_based_gateway_with_a_signal_and_a_timer(h: Harness) -> None:
+    from datetime import timedelta
+
+    from xietong.engine.commands import BroadcastSignal
+
+    model = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>'
+        '<bpmn:intermediateCatchEvent id="lifted"><bpmn:signalEventDefinition signalRef="sig"/>'
+        '</bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="waited"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:intermediateCatchEvent>"
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "g")
+        + chain("g", "lifted", "e1")
+        + chain("g", "waited", "e2"),
+        extra='<bpmn:signal id="sig" name="解除"/>',
+    )
+    h.deploy(model)
+    first = h.start()
+    h.engine.execute(BroadcastSignal("解除"))
+    second = h.start()
+    h.engine.clock.add(timedelta(hours=2))
+    assert h.state(first) == "COMPLETED" and h.state(second) == "COMPLETED"
+    assert "PROCESS_INSTANCE:ELEMENT_COMPLETED:e1" in h.intents(first)
+    assert "PROCESS_INSTANCE:ELEMENT_COMPLETED:e2" in h.intents(second)
+    assert not [i for i in h.intents(first) if i.startswith("TIMER:TRIGGERED")]
+
+
+def test_non_interrupting_message_boundary_triggers_once_per_message(h: Harness) -> None:
+    h.deploy(
+        bpmn(
+            '<bpmn:startEvent id="s"/>'
+            + service_task("t", "work")
+            + '<bpmn:boundaryEvent id="info" attachedToRef="t" cancelActivity="false">'
+            "<bpmn:messageEventDefinition "
+            'messageRef="m_info"/></bpmn:boundaryEvent>'
+            + service_task("note", "note")
+            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + chain("s", "t", "e")
+            + chain("info", "note", "e2"),
+            extra=MSG,
+        )
+    )
+    pi = h.start(variables={"caseId": "N"})
+    for n in range(3):
+        h.engine.execute(PublishMessage("info", "N", 0, variables={"n": n}))
+    assert len(h.jobs("note")) == 3
+    assert "t" in h.active_elements(pi)
+    assert h.variables(pi)["n"] == 2

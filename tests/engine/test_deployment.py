@@ -124,3 +124,12 @@ def test_timer_start_event_needing_variables_is_rejected(h: Harness) -> None:
         h.engine.execute(Deploy((("t.bpmn", bpmn(body)),)))
     with pytest.raises(NotFound):
         h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))
+
+
+def test_process_definitions_are_queryable_with_their_xml(h: Harness) -> None:
+    key = h.deploy(SIMPLE)
+    (view,) = h.engine.queries.search_process_definitions(bpmn_process_id="p")
+    assert view.process_definition_key == key and view.version == 1
+    assert view.as_rest()["processDefinitionKey"] == key
+    assert h.engine.queries.process_definition_xml(key) == SIMPLE.decode()
+    assert h.engine.queries.process_definition_xml(1) is None

@@ -100,6 +100,16 @@ class ElementInstanceView(_View):
 
 
 @dataclass(frozen=True)
+class ProcessDefinitionView(_View):
+    process_definition_key: int
+    bpmn_process_id: str
+    version: int
+    resource_name: str
+    version_tag: str
+    tenant_id: str
+
+
+@dataclass(frozen=True)
 class RecordView(_View):
     position: int
     key: int
@@ -260,6 +270,30 @@ class Queries:
                     )
                 )
             return result
+
+        return self._run(read)
+
+    # -- process definitions ------------------------------------------------------------------
+    def search_process_definitions(self, bpmn_process_id: str | None = None) -> list[ProcessDefinitionView]:
+        """Deployed (not deleted) process versions, oldest first."""
+
+        def read(p: Processor) -> list[ProcessDefinitionView]:
+            return [
+                ProcessDefinitionView(
+                    d.key, d.bpmn_process_id, d.version, d.resource_name, d.version_tag, d.tenant_id
+                )
+                for d in sorted(p.state.definitions.values(), key=lambda d: d.key)
+                if not d.deleted and (bpmn_process_id is None or d.bpmn_process_id == bpmn_process_id)
+            ]
+
+        return self._run(read)
+
+    def process_definition_xml(self, key: int) -> str | None:
+        """The BPMN XML a process version was deployed from (None if unknown)."""
+
+        def read(p: Processor) -> str | None:
+            definition = p.state.definitions.get(key)
+            return definition.resource if definition is not None else None
 
         return self._run(read)
 

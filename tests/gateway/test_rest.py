@@ -56,6 +56,9 @@ def test_user_task_search_assign_update_complete(gateway: RunningGateway) -> Non
         assert isinstance(instance_key, str) and instance_key.isdigit()
 
         task = only_task(rest, candidateGroup=group, processInstanceKey=instance_key, state="CREATED")
+        assert (
+            only_task(rest, processDefinitionId=pid, elementId="review")["userTaskKey"] == task["userTaskKey"]
+        )
         key = task["userTaskKey"]
         assert task["elementId"] == "review" and task["name"] == "审核"
         assert task["candidateGroups"] == [group]
@@ -209,9 +212,9 @@ def test_user_task_search_sorts_and_pages(gateway: RunningGateway) -> None:
 
 def test_filters_that_cannot_be_applied_are_refused(gateway: RunningGateway) -> None:
     with gateway.rest() as rest:
-        refused = rest.post("/v2/user-tasks/search", json={"filter": {"elementId": "review"}})
+        refused = rest.post("/v2/user-tasks/search", json={"filter": {"colour": "red"}})
         operator = rest.post("/v2/incidents/search", json={"filter": {"state": {"$in": ["ACTIVE"]}}})
-    assert refused.status_code == 400 and "elementId" in refused.json()["detail"]
+    assert refused.status_code == 400 and "colour" in refused.json()["detail"]
     assert operator.status_code == 400 and "filter.state" in operator.json()["detail"]
 
 

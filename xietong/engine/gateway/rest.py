@@ -30,6 +30,7 @@ from xietong.engine.gateway.auth import BearerTokenInterceptor
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.gateway.variables import require_object
+from xietong.engine.queries import IncidentView, ProcessInstanceView, UserTaskView
 
 log = structlog.get_logger("xietong.gateway.rest")
 
@@ -122,6 +123,23 @@ def filters_of(body: dict[str, Any], supported: tuple[str, ...]) -> dict[str, An
     return filters
 
 
+def view_fields(view_type: type) -> tuple[str, ...]:
+    """The fields a search can filter on: those of the view, named as API v2 names them."""
+    names = [camel(f.name) for f in dataclasses.fields(view_type)]
+    return tuple("processDefinitionId" if name == "bpmnProcessId" else name for name in names)
+
+
+def matching(
+    rows: list[dict[str, Any]], filters: dict[str, Any], applied: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Equality filters the engine's query did not apply, on the rows as API v2 shows them."""
+    wanted = {field: filter_value(filters, field) for field in filters if field not in applied}
+    wanted = {field: value for field, value in wanted.items() if value is not None}
+    if not wanted:
+        return rows
+    return [row for row in rows if all(str(row.get(f)) == str(v) for f, v in wanted.items())]
+
+
 def filter_value(filters: dict[str, Any], field: str) -> Any:
     """A plain value, or the advanced form ``{"$eq": value}``; other operators are not supported."""
     value = filters.get(field)
@@ -162,13 +180,18 @@ def to_json(value: Any, name: str = "") -> Any:
     return value
 
 
-def page_of(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
+def page_of(
+    items: list[Any],
+    body: dict[str, Any],
+    filters: dict[str, Any] | None = None,
+    applied: tuple[str, ...] = (),
+) -> dict[str, Any]:
     page = body.get("page") or {}
     start = page.get("from", 0)
     limit = page.get("limit", 100)
     if not isinstance(start, int) or not isinstance(limit, int) or start < 0 or limit < 0:
         raise invalid("page.from and page.limit must be non-negative integers")
-    rows = [to_json(item) for item in items]
+    rows = matching([to_json(item) for item in items], filters or {}, applied)
     sort = body.get("sort") or []
     if not isinstance(sort, list) or not all(
         isinstance(k, dict) and isinstance(k.get("field"), str) for k in sort
@@ -182,7 +205,7 @@ def page_of(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
             rows = sorted(present, key=lambda row: row[field], reverse=descending) + absent
         except TypeError:
             raise invalid(f"sort: the values of {field!r} cannot be ordered") from None
-    return {"items": rows[start : start + limit], "page": {"totalItems": len(items)}}
+    return {"items": rows[start : start + limit], "page": {"totalItems": len(rows)}}
 
 
 class RestApi:
@@ -236,7 +259,8 @@ class RestApi:
 
     async def search_user_tasks(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = filters_of(body, ("state", "candidateGroup", "assignee", "processInstanceKey"))
+        applied = ("state", "candidateGroup", "assignee", "processInstanceKey")
+        filters = filters_of(body, applied + view_fields(UserTaskView))
         instance = filter_value(filters, "processInstanceKey")
         tasks = await self._query(
             self._engine.queries.search_user_tasks,
@@ -245,7 +269,7 @@ class RestApi:
             assignee=filter_value(filters, "assignee"),
             process_instance_key=None if instance is None else key_of(instance, "processInstanceKey"),
         )
-        return JSONResponse(page_of(list(tasks), body))
+        return JSONResponse(page_of(list(tasks), body, filters, applied))
 
     async def _get_one(
         self, request: Request, query: Callable[[int], Any], key_name: str, label: str
@@ -376,13 +400,14 @@ class RestApi:
 
     async def search_process_instances(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = filters_of(body, ("state", "processDefinitionId"))
+        applied = ("state", "processDefinitionId")
+        filters = filters_of(body, view_fields(ProcessInstanceView))
         instances = await self._query(
             self._engine.queries.search_process_instances,
             state=filter_value(filters, "state"),
             bpmn_process_id=filter_value(filters, "processDefinitionId"),
         )
-        return JSONResponse(page_of(list(instances), body))
+        return JSONResponse(page_of(list(instances), body, filters, applied))
 
     async def get_process_instance(self, request: Request) -> Response:
         return await self._get_one(
@@ -411,14 +436,15 @@ class RestApi:
 
     async def search_incidents(self, request: Request) -> Response:
         body = await body_of(request)
-        filters = filters_of(body, ("processInstanceKey", "state"))
+        applied = ("processInstanceKey", "state")
+        filters = filters_of(body, view_fields(IncidentView))
         instance = filter_value(filters, "processInstanceKey")
         incidents = await self._query(
             self._engine.queries.search_incidents,
             process_instance_key=None if instance is None else key_of(instance, "processInstanceKey"),
             state=filter_value(filters, "state"),
         )
-        return JSONResponse(page_of(list(incidents), body))
+        return JSONResponse(page_of(list(incidents), body, filters, applied))
 
     async def resolve_incident(self, request: Request) -> Response:
         await self._client.call(

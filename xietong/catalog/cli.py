@@ -144,7 +144,11 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
             raise click.ClickException(f"source document missing: {path}")
         context = ImportContext(registry=cat.registries.get(importer.jurisdiction),
                                 policies=list(cat.policies.values()))
-        result = importer.run(path.read_text(encoding="utf-8"), context)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        result = importer.run(text, context)
         diffs = compare(cat, result)
         total += len(diffs)
         click.echo(f"== {document} ({type(importer).__name__}): {len(result.mechanisms)} mechanisms, "

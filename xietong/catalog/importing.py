@@ -7,6 +7,7 @@ field, and must never overwrite what a person has checked.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -183,6 +184,21 @@ def template_yaml(template: ProcedureTemplate, header: str = "") -> str:
     return yaml_text(to_plain(template), header)
 
 
+def _write_whole(path: Path, text: str) -> None:
+    """Write through a temporary file and rename: an interrupted run leaves no half record.
+
+    A truncated proposal would otherwise be a broken catalog file that the next run skips as
+    "already there".
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_new(catalog: Catalog, result: ImportResult, config_dir: Path) -> list[Path]:
     """Write proposals for mechanisms and templates the catalog lacks; never touch existing files."""
     written = []
@@ -190,24 +206,21 @@ def write_new(catalog: Catalog, result: ImportResult, config_dir: Path) -> list[
         path = config_dir / "procedures" / f"{template.id}.yaml"
         if f"template:{template.id}" in catalog.seen_ids or path.exists():
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = f"Proposed by the importer for {result.document}; review it."
-        path.write_text(template_yaml(template, header), encoding="utf-8")
+        _write_whole(path, template_yaml(template, header))
         written.append(path)
     for mech in result.mechanisms:
         path = config_dir / "mechanisms" / mech.jurisdiction / f"{mech.id}.yaml"
         if mech.id in catalog.seen_ids or path.exists():
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = f"Proposed by the importer for {result.document}; review it."
-        path.write_text(mechanism_yaml([mech], header), encoding="utf-8")
+        _write_whole(path, mechanism_yaml([mech], header))
         written.append(path)
     for duty_list in result.duty_lists:
         path = config_dir / "lists" / f"{duty_list.id}.yaml"
         if f"list:{duty_list.id}" in catalog.seen_ids or path.exists():
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = f"Proposed by the importer for {result.document}; review it."
-        path.write_text(yaml_text(to_plain(duty_list), header), encoding="utf-8")
+        _write_whole(path, yaml_text(to_plain(duty_list), header))
         written.append(path)
     return written

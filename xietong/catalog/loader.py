@@ -122,7 +122,12 @@ class _Loader:
         sources = root / "sources"
         if sources.is_dir():
             for path in sources.glob("*.txt"):
-                self.source_lengths[path.name] = path.read_text(encoding="utf-8").count("\n") + 1
+                try:
+                    self.source_lengths[path.name] = path.read_text(encoding="utf-8").count("\n") + 1
+                except (UnicodeDecodeError, OSError) as exc:  # records citing it are then "unknown"
+                    reason = f"not UTF-8: {exc}" if isinstance(exc, UnicodeDecodeError) else str(exc)
+                    self.errors.append(
+                        CatalogError(self.display(path), 1, "", f"unreadable source: {reason}"))
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -177,6 +182,9 @@ class _Loader:
     # -- loading ----------------------------------------------------------------------------
 
     def load(self) -> tuple[Catalog, list[CatalogError]]:
+        if not self.root.is_dir():  # one clear line instead of a "missing file" for each expected file
+            what = "is not a directory" if self.root.exists() else "does not exist"
+            return self.catalog, [CatalogError(str(self.root), 1, "", f"catalog directory {what}")]
         self.load_jurisdictions()
         self.load_policies()
         self.load_departments()

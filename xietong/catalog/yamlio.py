@@ -70,9 +70,36 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | 
     return loader.construct_object(node)
 
 
+#: Deeper than any catalog record needs; libyaml's composer recurses on the C stack and a file of
+#: ``[[[[…`` crashes the process (SIGSEGV) long before Python's recursion limit could object.
+MAX_NESTING = 64
+
+
+def _check_shape(text: str, display: str) -> None:
+    """Refuse nesting bombs and aliases before composing: both would crash or explode the walk.
+
+    The event scan is iterative (libyaml keeps its own heap stack), so it is safe on any input.
+    Aliases are refused outright: the catalog never needs them, and ``&a [*a]`` is a cycle.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise YamlFileError(CatalogError(display, event.start_mark.line + 1, "",
+                                                 f"nested deeper than {MAX_NESTING} levels"))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            raise YamlFileError(CatalogError(
+                display, event.start_mark.line + 1, "",
+                f"alias *{event.anchor} is not supported in the catalog: write the value out"))
+
+
 def parse_yaml(text: str, display: str) -> YamlDoc:
     """Parse YAML text with libyaml, keeping each value's line; YamlFileError on bad syntax."""
     try:
+        _check_shape(text, display)
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
         if node is None:
             return YamlDoc(None, {})
@@ -83,6 +110,13 @@ def parse_yaml(text: str, display: str) -> YamlDoc:
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise YamlFileError(CatalogError(display, line, "", f"broken YAML: {problem}")) from exc
+    except yaml.reader.ReaderError as exc:  # a control character or a stray byte: one line, with its line
+        line = text.encode("utf-8")[: max(exc.position, 0)].count(b"\n") + 1  # libyaml counts bytes
+        char = exc.character
+        code = ord(char) if isinstance(char, bytes | str) and len(char) == 1 else char
+        raise YamlFileError(CatalogError(
+            display, line, "", f"broken YAML: character #x{code:04x} is not allowed: {exc.reason}"
+        )) from exc
     except yaml.YAMLError as exc:
         raise YamlFileError(CatalogError(display, 1, "", f"broken YAML: {exc}")) from exc
 

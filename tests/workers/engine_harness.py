@@ -251,3 +251,28 @@ def chain_model() -> str:
         + "".join(flows)
         + "</bpmn:process></bpmn:definitions>"
     )
+
+
+_BPMN = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+}
+
+
+def task_headers(model: Path, element_id: str, variables: dict[str, Any]) -> dict[str, str | None]:
+    """A service task's descriptive headers as the workers record them (``=name`` looked up in
+    ``variables``; unknown, None, when it is not there or the header holds another expression), read
+    from the model so the tests follow the generator's wording instead of repeating it."""
+    from lxml import etree
+
+    task = etree.parse(str(model)).find(f".//bpmn:serviceTask[@id='{element_id}']", _BPMN)
+    assert task is not None, f"{model.name} has no service task {element_id}"
+    headers = {h.get("key"): h.get("value") for h in task.iterfind(".//zeebe:header", _BPMN)}
+    return {k: variables.get(v[1:].strip()) if v.startswith("=") else v for k, v in headers.items()}
+
+
+def task_type_count(model: Path, task_type: str) -> int:
+    from lxml import etree
+
+    tree = etree.parse(str(model))
+    return sum(1 for d in tree.iterfind(".//zeebe:taskDefinition", _BPMN) if d.get("type") == task_type)

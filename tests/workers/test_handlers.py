@@ -53,12 +53,35 @@ def kinds(store: CaseStore, case_id: str) -> list[EventKind]:
     return [event.kind for event in store.events(case_id)]
 
 
-def test_every_catalog_type_has_a_handler_fetching_its_inputs() -> None:
+def test_every_catalog_type_has_a_handler() -> None:
     assert unhandled_task_types() == []
-    for name, spec in TASK_TYPES.items():
-        fetched = set(HANDLERS[name].fetch)
-        if fetched:  # an empty list fetches every variable
-            assert {variable.name for variable in spec.inputs} <= fetched, name
+    assert set(HANDLERS) == set(TASK_TYPES)
+
+
+def test_a_header_may_name_a_variable(run: Run, sqlite_store: CaseStore) -> None:
+    """Zeebe passes headers verbatim; ``=name`` and ``=a.b`` are looked up by the worker."""
+    variables = {"caseId": "C-1", "industryAuthority": "武义县市场监督管理局"}
+    variables["jointItem"] = {"lead": "县公安局"}
+    headers = {"department": "=industryAuthority", "supervisor": "= jointItem.lead", "level": "1"}
+    run("xietong.supervise", variables, headers)
+    [event] = sqlite_store.events("C-1")
+    assert event.department == "武义县市场监督管理局"
+    assert event.detail == {"supervisor": "县公安局", "department": "武义县市场监督管理局", "level": 1}
+    run("xietong.notify", {"caseId": "C-2", "parties": ["县司法局", "申请人"]}, {"recipients": "=parties"})
+    assert sqlite_store.events("C-2")[0].detail == {"recipients": ["县司法局", "申请人"]}
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("=industryAuthority", "refers to 'industryAuthority', which has no value"),
+        ("=jointItem.lead", "refers to 'jointItem.lead', which has no value"),
+        ("=if jointItem != null then jointItem.lead else leadDepartment", "Zeebe passes headers verbatim"),
+    ],
+)
+def test_a_header_that_cannot_be_resolved_fails_the_job(run: Run, header: str, message: str) -> None:
+    with pytest.raises(JobInputError, match=message):
+        run("xietong.dispatch", {"caseId": "C-1"}, {"toDepartment": header})
 
 
 def test_register_assigns_an_id_and_redelivery_keeps_it(run: Run, sqlite_store: CaseStore) -> None:

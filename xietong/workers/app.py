@@ -91,9 +91,11 @@ class WorkerApp:
             max_connection_retries=self.settings.worker_max_connection_retries,
         )
         for registration in HANDLERS.values():
+            # Every variable is fetched: a header may name one (``=industryAuthority``), and which
+            # one is only known once the job is there.
             worker.task(
                 registration.task_type,
-                variables_to_fetch=list(registration.fetch),
+                variables_to_fetch=[],
                 timeout_ms=self.settings.worker_job_timeout_ms,
                 max_jobs_to_activate=self.settings.worker_max_jobs,
                 max_running_jobs=self.settings.worker_max_jobs,

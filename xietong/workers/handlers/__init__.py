@@ -1,5 +1,5 @@
 """One handler module per task type of ``xietong/task_types.py``; ``HANDLERS`` maps each type to
-its module's ``handle`` and the variables it fetches."""
+its module's ``handle``."""
 
 from __future__ import annotations
 
@@ -27,11 +27,10 @@ from xietong.workers.handlers.job import Handler, JobContext, JobInputError
 class Registration:
     task_type: str
     handle: Handler
-    fetch: tuple[str, ...]  # variables to fetch with the job; empty fetches them all
 
 
 def _registration(module: ModuleType) -> Registration:
-    return Registration(module.TASK_TYPE, module.handle, tuple(module.FETCH))
+    return Registration(module.TASK_TYPE, module.handle)
 
 
 HANDLERS: dict[str, Registration] = {

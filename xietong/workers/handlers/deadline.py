@@ -16,7 +16,6 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = DEADLINE
-FETCH = ("caseId", "limit", "startedAt")
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

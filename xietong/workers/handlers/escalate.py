@@ -9,14 +9,13 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = ESCALATE
-FETCH = ("caseId",)
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:
     case_id = ctx.case_id
     detail = {
         "to": ctx.header("to"),
-        "department": ctx.header("department"),
+        "department": ctx.descriptive_header("department"),
         "level": ctx.int_header("level"),
     }
     event = ctx.store.record(case_id, EventKind.ESCALATED, ctx.source(), ctx.now, detail)

@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import structlog
+
 from xietong.workers.calendar import CHINA, WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, Source
+
+log = structlog.get_logger("xietong.workers")
+_REFERENCE = re.compile(r"=\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*")
 
 
 class JobInputError(ValueError):
@@ -42,9 +47,51 @@ class JobContext:
         return JobInputError(f"{self.task_type} at {self.bpmn_process_id}/{self.element_id}: {message}")
 
     def header(self, key: str) -> str:
-        value = self.headers.get(key)
-        if value is None or not str(value).strip():
+        value = self.optional_header(key)
+        if value is None:
             raise self.fail(f"task header {key!r} is missing (the catalog requires it)")
+        return value
+
+    def descriptive_header(self, key: str, required: bool = True) -> str | None:
+        """A header that only describes (the acting department, the supervisor). One whose variable
+        the instance lacks, or that holds an expression, is recorded as unknown with a warning:
+        a label must not stop the due date or the 督办 it labels."""
+        if required and key not in self.headers:
+            raise self.fail(f"task header {key!r} is missing (the catalog requires it)")
+        try:
+            return self.optional_header(key)
+        except JobInputError as error:
+            log.warning("task header not resolved; recorded as unknown", header=key, reason=str(error))
+            return None
+
+    def optional_header(self, key: str) -> str | None:
+        """A header's value; ``=name`` (or ``=a.b``) stands for that variable's value.
+
+        Zeebe hands headers to workers verbatim, never evaluating them, so a model whose acting
+        department depends on the case (``department = "=industryAuthority"``) relies on the
+        worker to look the variable up. Only such references are resolved: any other FEEL in a
+        header fails the job, naming it.
+        """
+        raw = self.headers.get(key)
+        if raw is None or not str(raw).strip():
+            return None
+        text = str(raw).strip()
+        if not text.startswith("="):
+            return text
+        reference = _REFERENCE.fullmatch(text)
+        if reference is None:
+            raise self.fail(
+                f"task header {key!r} is the expression {text!r}: Zeebe passes headers verbatim and the "
+                "workers resolve only =variable references"
+            )
+        value: Any = self.variables
+        for part in reference["path"].split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            value = ",".join(value)
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
+            shown = "no value" if value is None else f"the value {value!r}"
+            raise self.fail(f"task header {key!r} refers to {reference['path']!r}, which has {shown}")
         return str(value).strip()
 
     def int_header(self, key: str) -> int:
@@ -80,9 +127,9 @@ class JobContext:
             job_key=self.job_key,
             process_instance_key=self.process_instance_key,
             bpmn_process_id=self.bpmn_process_id,
-            mechanism_id=self.headers.get("mechanismId") or self.bpmn_process_id,
-            step_id=self.headers.get("stepId") or self.element_id,
-            department=self.headers.get("department"),
+            mechanism_id=self.optional_header("mechanismId") or self.bpmn_process_id,
+            step_id=self.optional_header("stepId") or self.element_id,
+            department=self.descriptive_header("department", required=False),
         )
 
     def date_time_variable(self, name: str) -> dt.datetime | None:

@@ -13,7 +13,6 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext
 
 TASK_TYPE = JOINT_ORDER
-FETCH = ("caseId", "collaborator")
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:

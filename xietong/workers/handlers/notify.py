@@ -9,7 +9,6 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = NOTIFY
-FETCH = ("caseId",)
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from xietong.task_types import REGISTER
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = REGISTER
-FETCH = ("caseId",)
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = SUMMARIZE
-FETCH = ("caseId", "results")
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:

@@ -13,14 +13,13 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext, china_time
 
 TASK_TYPE = SUPERVISE
-FETCH = ("caseId",)
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:
     case_id = ctx.case_id
     detail = {
-        "supervisor": ctx.header("supervisor"),
-        "department": ctx.header("department"),
+        "supervisor": ctx.descriptive_header("supervisor"),
+        "department": ctx.descriptive_header("department"),
         "level": ctx.int_header("level"),
     }
     event = ctx.store.record(case_id, EventKind.SUPERVISED, ctx.source(), ctx.now, detail)

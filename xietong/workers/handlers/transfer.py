@@ -9,7 +9,6 @@ from xietong.workers.case_store import EventKind
 from xietong.workers.handlers.job import JobContext
 
 TASK_TYPE = TRANSFER
-FETCH = ("caseId",)
 
 
 def handle(ctx: JobContext) -> dict[str, Any]:

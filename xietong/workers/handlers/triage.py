@@ -19,8 +19,6 @@ from xietong.workers.handlers.job import JobContext
 
 TASK_TYPE = TRIAGE
 DEFAULT_RESULT_VARIABLE = "triageResult"
-# The decision's variable is named by a header, so it cannot be listed up front: fetch everything.
-FETCH: tuple[str, ...] = ()
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

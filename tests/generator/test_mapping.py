@@ -176,7 +176,7 @@ def test_automated_steps_get_task_types_and_headers() -> None:
     assert nodes["triage"].headers == {
         "mechanismId": "mech_x",
         "stepId": "triage",
-        "department": "=town",
+        "department": '=if (town) != null then (town) else "属地镇（街道）"',
         "options": "local,report",
         "resultVariable": "outcome",
     }

@@ -217,8 +217,13 @@ class _Mapper:
 
     def actor_name(self, actor: Actor, multi: bool = False) -> str:
         """The body as a header value: its registry name, or for a role the FEEL expression naming it
-        in the case (``=collaborator``, ``=jointItem.lead`` …), never the role's placeholder label."""
-        return self.candidate_group(actor, multi)
+        in the case (``=collaborator``, ``=jointItem.lead`` …); only when the case does not name the
+        body does the expression fall back to the document's term for it (the lane label)."""
+        expression = self.candidate_group(actor, multi)
+        if not expression.startswith("=") or multi:
+            return expression
+        body = expression[1:]
+        return f"=if ({body}) != null then ({body}) else {feel_string(actor.label)}"
 
     def candidate_group(self, actor: Actor, multi: bool) -> str:
         if actor.department is not None:

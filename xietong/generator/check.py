@@ -8,7 +8,7 @@ engine's own FEEL (:func:`xietong.engine.feel.compile_expression`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -41,7 +41,7 @@ _EXPRESSION_SITES: tuple[tuple[str, str | None], ...] = (
 )
 
 
-def _feel_compiler():  # the engine's compile function, or None while FEEL is absent
+def _feel_compiler() -> Callable[[str], object] | None:  # the engine's FEEL, or None while absent
     try:
         from xietong.engine.feel import compile_expression
     except ImportError:

@@ -13,6 +13,7 @@ otherwise generation stops before writing anything and names the elements that d
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class GenerateReport:
     stale: list[str] = field(default_factory=list)  # generated files whose process left the catalog
 
 
-def _resolver(catalog: Catalog, jurisdiction: str):
+def _resolver(catalog: Catalog, jurisdiction: str) -> Callable[[str], str]:
     def resolve(reference: str) -> str:
         department = catalog.department(jurisdiction, reference)
         return department.name if department is not None else reference

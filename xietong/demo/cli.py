@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from xietong.logging import configure_logging
 from xietong.settings import get_settings
 
 
@@ -25,7 +26,12 @@ def demo(data_dir: Path | None) -> None:
 
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="xietong-demo-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        JointEnforcementStory(get_settings(), StoryPaths(data_dir), Narrator()).run()
-    except StoryFailed as failure:
-        raise click.ClickException(str(failure)) from failure
+    settings = get_settings()
+    paths = StoryPaths(data_dir)
+    # The story is the output; the workers' structured log goes to a file the story names.
+    with paths.workers_log.open("a", encoding="utf-8") as log_file:
+        configure_logging(settings.log_level, settings.log_json, file=log_file)
+        try:
+            JointEnforcementStory(settings, paths, Narrator()).run()
+        except StoryFailed as failure:
+            raise click.ClickException(str(failure)) from failure

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.generate import build_outputs
 from xietong.settings import Settings
 from xietong.workers.app import WorkerApp
+from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
 from xietong.workers.settings import WorkerSettings
@@ -80,36 +80,12 @@ class StoryPaths:
         return self.data_dir / "engine.log"
 
     @property
+    def workers_log(self) -> Path:
+        return self.data_dir / "workers.log"
+
+    @property
     def case_store_url(self) -> str:
         return f"sqlite:///{self.data_dir / 'cases.db'}"
-
-
-class WorkersThread:
-    """The project's worker app on its own event loop, stopped as SIGTERM would stop it."""
-
-    def __init__(self, app: WorkerApp) -> None:
-        self._app = app
-        self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, name="xietong-workers", daemon=True)
-        self._thread.start()
-
-    def _main(self) -> None:
-        try:
-            self._loop.run_until_complete(self._app.run(self._stop))
-        except BaseException as error:  # reported by stop()
-            self._error = error
-        finally:
-            self._loop.close()
-
-    def stop(self) -> None:
-        if self._loop.is_closed():
-            return
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=WAIT_S)
-        if self._error is not None:
-            raise self._error
 
 
 class JointEnforcementStory:
@@ -203,11 +179,11 @@ class JointEnforcementStory:
         count = asyncio.run(deploy_all())
         self.say.chapter("Deploy", f"{count} processes deployed over gRPC with pyzeebe (DeployResource)")
 
-    def start_workers(self, server: LocalServer, store: CaseStore, clock: PinnedClock) -> WorkersThread:
+    def start_workers(self, server: LocalServer, store: CaseStore, clock: PinnedClock) -> BackgroundWorkers:
         app = WorkerApp(WorkerSettings(zeebe_address=server.address), store, clock=clock)
-        workers = WorkersThread(app)
+        workers = BackgroundWorkers(app)
         self.say.chapter("Workers", "the project's pyzeebe workers poll the engine for every task type")
-        self.say.line(f"case store: {self.paths.case_store_url}")
+        self.say.line(f"case store: {self.paths.case_store_url}, log in {self.paths.workers_log}")
         return workers
 
     def start_case(self, server: LocalServer) -> int:

@@ -36,3 +36,19 @@ def test_a_bug_mid_command_discards_only_that_command(h: Harness, monkeypatch: p
     instances = h.engine.queries.search_process_instances()
     assert {i.process_instance_key for i in instances} == keys
     assert len(h.jobs("a")) == 2
+
+
+@pytest.mark.parametrize("bad", [{1, 2}, float("nan"), b"bytes", object()])
+def test_variables_must_be_json_values(h: Harness, bad: object) -> None:
+    from xietong.engine.commands import SetVariables
+    from xietong.engine.errors import InvalidArgument
+
+    h.deploy(MODEL)
+    pi = h.start()
+    with pytest.raises(InvalidArgument, match="JSON document"):
+        h.engine.execute(SetVariables(pi, {"x": {"nested": [bad]}}))
+    with pytest.raises(InvalidArgument, match="JSON document"):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="p", variables={"x": bad}))
+    assert h.variables(pi) == {}
+    h.engine.execute(SetVariables(pi, {"ok": [1, 2.5, None, True, {"a": "b"}]}))
+    assert h.variables(pi) == {"ok": [1, 2.5, None, True, {"a": "b"}]}

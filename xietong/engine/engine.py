@@ -249,6 +249,9 @@ class Engine:
             try:
                 result = p.commands.process(command, future)
                 p.drain()
+                changed: dict[tuple[str, int], str | None] = {}
+                p.state.flush(changed)  # may fail on a value that cannot be stored: then as a bug
+                rows.update(changed)
             except EngineError as err:  # rejected before anything changed
                 p.followups.clear()
                 answers.append((future, err, False))  # type: ignore[arg-type]
@@ -264,7 +267,6 @@ class Engine:
                     (future, EngineError(f"internal error processing {type(command).__name__}: {err}"), False)
                 )  # type: ignore[arg-type]
                 continue
-            p.state.flush(rows)
             if result is not DEFERRED:
                 answers.append((future, result, True))  # type: ignore[arg-type]
         if rows or p.records:

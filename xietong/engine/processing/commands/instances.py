@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,28 @@ def _check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
     for name in variables:
         if not isinstance(name, str):
             raise InvalidArgument(f"Expected {what} names to be strings, but got {name!r}")
+    if variables and not _json_document(variables):
+        raise InvalidArgument(
+            f"Expected {what} to be a JSON document (objects, arrays, strings, numbers, "
+            "booleans, null), but it holds something else"
+        )
     return variables
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _json_document(value: Any, depth: int = 0) -> bool:
+    """Only JSON values may become variables: anything else could not be stored or read back."""
+    if isinstance(value, _JSON_SCALARS):
+        return not isinstance(value, float) or math.isfinite(value)
+    if depth > 200:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_document(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_document(v, depth + 1) for v in value)
+    return False
 
 
 class InstanceHandler:

@@ -133,3 +133,10 @@ def test_process_definitions_are_queryable_with_their_xml(h: Harness) -> None:
     assert view.as_rest()["processDefinitionKey"] == key
     assert h.engine.queries.process_definition_xml(key) == SIMPLE.decode()
     assert h.engine.queries.process_definition_xml(1) is None
+
+
+def test_resource_content_must_be_bytes(h: Harness) -> None:
+    with pytest.raises(DeploymentRejected, match="a resource is"):
+        h.engine.execute(Deploy((("x.bpmn", SIMPLE.decode()),)))  # type: ignore[arg-type]
+    with pytest.raises(DeploymentRejected, match="at least one"):
+        h.engine.execute(Deploy(()))

@@ -613,6 +613,8 @@ def parse_resource(resource_name: str, content: bytes) -> tuple[list[Process], l
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as err:
         return [], [f"{resource_name}: line {err.lineno}: not well-formed XML: {err.msg}"]
+    except ValueError as err:  # e.g. text with an encoding declaration instead of bytes
+        return [], [f"{resource_name}: not a BPMN XML document: {err}"]
     if _local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN:
         return [], [f"{resource_name}: root element must be bpmn:definitions (BPMN 2.0 namespace {BPMN})"]
     parser_ = _Parser(resource_name, root)

@@ -28,6 +28,11 @@ class DeploymentHandler:
         problems: list[str] = []
         parsed: list[tuple[str, bytes, Process]] = []
         for name, content in cmd.resources:
+            if not isinstance(name, str) or not isinstance(content, bytes | bytearray):
+                problems.append(
+                    f"{name!r}: a resource is (name, bytes); got {type(content).__name__} content"
+                )
+                continue
             if not name.lower().endswith(BPMN_SUFFIXES):
                 problems.append(
                     f"{name}: only BPMN resources (.bpmn) are supported; DMN decisions and forms are not"

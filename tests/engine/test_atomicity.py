@@ -52,3 +52,22 @@ def test_variables_must_be_json_values(h: Harness, bad: object) -> None:
     assert h.variables(pi) == {}
     h.engine.execute(SetVariables(pi, {"ok": [1, 2.5, None, True, {"a": "b"}]}))
     assert h.variables(pi) == {"ok": [1, 2.5, None, True, {"a": "b"}]}
+
+
+def test_a_model_looping_without_waiting_is_stopped_and_discarded(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xietong.engine.processing.processor import Processor
+
+    looping = bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/><bpmn:task id="again"/>'
+        + chain("s", "g", "again")
+        + '<bpmn:sequenceFlow id="back" sourceRef="again" targetRef="g"/>',
+        process_id="loop",
+    )
+    h.deploy(looping)
+    original = Processor.drain
+    monkeypatch.setattr(Processor, "drain", lambda self, limit=2_000: original(self, limit))
+    with pytest.raises(EngineError, match="without reaching a wait state"):
+        h.engine.execute(CreateProcessInstance(bpmn_process_id="loop"))
+    assert h.engine.queries.search_process_instances() == []

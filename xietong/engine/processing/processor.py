@@ -20,6 +20,10 @@ from xietong.engine.state.state import State
 from xietong.engine.state.store import Record
 
 
+class RunawayProcessing(RuntimeError):
+    """One command would never finish; its changes are discarded like those of a bug."""
+
+
 class Processor:
     """Holds what every behaviour needs; behaviours and element processors hang off it."""
 
@@ -90,11 +94,21 @@ class Processor:
     def later(self, fn: Callable[..., None], *args: Any) -> None:
         self.followups.append((fn, args))
 
-    def drain(self) -> None:
+    def drain(self, limit: int = 1_000_000) -> None:
+        """Run follow-ups until the command's effects are complete; a model that loops without ever
+        waiting (or calls itself forever) is stopped instead of freezing the engine."""
         queue = self.followups
+        steps = 0
         while queue:
             fn, args = queue.popleft()
             fn(*args)
+            steps += 1
+            if steps > limit:
+                queue.clear()
+                raise RunawayProcessing(
+                    f"more than {limit} steps without reaching a wait state: the model "
+                    "loops (or calls itself) without any task, timer or message to wait for"
+                )
 
     # -- models --------------------------------------------------------------------------------
     def model(self, def_key: int) -> Process:

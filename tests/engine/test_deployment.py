@@ -140,3 +140,11 @@ def test_resource_content_must_be_bytes(h: Harness) -> None:
         h.engine.execute(Deploy((("x.bpmn", SIMPLE.decode()),)))  # type: ignore[arg-type]
     with pytest.raises(DeploymentRejected, match="at least one"):
         h.engine.execute(Deploy(()))
+
+
+def test_absurd_nesting_is_rejected_not_crashed_on(h: Harness) -> None:
+    depth = 150
+    body = "".join(f'<bpmn:subProcess id="sub{i}"><bpmn:startEvent id="s{i}"/>' for i in range(depth))
+    body += "</bpmn:subProcess>" * depth
+    with pytest.raises(DeploymentRejected, match="nested deeper than 100"):
+        h.engine.execute(Deploy((("deep.bpmn", bpmn('<bpmn:startEvent id="s"/>' + body)),)))

@@ -67,6 +67,8 @@ IGNORED = frozenset(
         "category",
     }
 )
+MAX_NESTING = 100  # sub-process levels; deeper is a generator bug, not a process
+
 UNSUPPORTED = {
     "complexGateway": "complex gateways are not supported",
     "transaction": "transaction sub-processes are not supported",
@@ -185,8 +187,16 @@ class _Parser:
         return process
 
     def parse_container(
-        self, node: etree._Element, container: Element, elements: dict[str, Element], flows: dict[str, Flow]
+        self,
+        node: etree._Element,
+        container: Element,
+        elements: dict[str, Element],
+        flows: dict[str, Flow],
+        depth: int = 0,
     ) -> None:
+        if depth > MAX_NESTING:
+            self.problems.add(container.id, f"sub-processes nested deeper than {MAX_NESTING} levels")
+            return
         for child in node:
             kind = _local(child.tag)
             if not kind or child.tag == etree.Comment:
@@ -221,7 +231,7 @@ class _Parser:
             elements[child_id] = element
             container.children.append(child_id)
             if kind == "subProcess":
-                self.parse_container(child, element, elements, flows)
+                self.parse_container(child, element, elements, flows, depth + 1)
 
     def parse_element(self, node: etree._Element, kind: str, scope_id: str) -> Element:
         eid = node.get("id") or ""

@@ -253,15 +253,18 @@ class _Mapper:
         return {"mechanismId": self.data.process_id, "stepId": step.id, "department": department}
 
     def supervisor_of(self, step: Step, chain: list[str]) -> Actor:
-        """Who is alerted first: the escalation's first body, else the lead, else a named department."""
+        """Who is alerted first: the escalation's first body, else the lead department."""
         if chain:
             return self.actors[chain[0]]
         for actor in self.proc.actors:
-            if actor.role is Role.lead_department and actor.id != step.actor:
+            is_lead = actor.role is Role.lead_department or (
+                actor.department is not None
+                and self.data.resolve_department(actor.department) in self.data.lead
+            )
+            if is_lead and actor.id != step.actor:
                 return actor
-        for actor in self.proc.actors:
-            if actor.department is not None and actor.id != step.actor:
-                return actor
+        # the lead's own step (or no lead role): the acting body's own leadership is reminded; picking
+        # another department would make a collaborator supervise the lead
         return self.actors[step.actor]
 
     # -- steps ---------------------------------------------------------------------------------

@@ -133,3 +133,14 @@ def test_jobs_are_activated_only_for_the_requested_tenants(h: Harness) -> None:
     assert job.tenant_id == "county-a"
     with pytest.raises(NotFound):
         h.engine.execute(CreateProcessInstance(bpmn_process_id="p"))  # not deployed for <default>
+
+
+def test_await_result_fails_when_the_instance_is_cancelled(h: Harness) -> None:
+    from xietong.engine.commands import CancelProcessInstance
+
+    h.deploy(ONE_TASK)
+    future = h.engine.submit(CreateProcessInstance(bpmn_process_id="p", await_result=True))
+    (job,) = h.jobs("work")
+    h.engine.execute(CancelProcessInstance(job.process_instance_key))
+    with pytest.raises(FailedPrecondition, match="terminated"):
+        future.result(timeout=10)

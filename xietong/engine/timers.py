@@ -87,7 +87,20 @@ class Cycle:
     start: datetime | None = None
 
 
+def is_cron(text: str) -> bool:
+    return len(text.split()) == 6 and not text.strip().startswith("R")
+
+
 def parse_cycle(text: str) -> Cycle:
+    """An ISO repeating interval; a six-field cron expression gives repetitions -1 and no interval."""
+    if is_cron(text):
+        from xietong.engine.cron import CronError, parse_cron
+
+        try:
+            parse_cron(text)
+        except CronError as err:
+            raise TimerValueError(str(err)) from err
+        return Cycle(-1, IsoDuration())
     parts = text.strip().split("/")
     if not parts[0].startswith("R") or len(parts) not in (2, 3):
         raise TimerValueError(f"'{text}' is not an ISO 8601 repeating interval (e.g. R3/PT1H, R/P1D)")

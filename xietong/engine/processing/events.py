@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xietong.engine.cron import parse_cron
 from xietong.engine.expressions import Expression, ExpressionError
 from xietong.engine.model import Element
 from xietong.engine.state.entities import ElementInstance, Message, Subscription, Timer
-from xietong.engine.timers import TimerValueError, as_timer_text, parse_cycle, parse_datetime, parse_duration
+from xietong.engine.timers import (
+    TimerValueError,
+    as_timer_text,
+    is_cron,
+    parse_cycle,
+    parse_datetime,
+    parse_duration,
+)
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -67,6 +75,8 @@ class EventBehavior:
             if event.timer_kind == "timeDate":
                 return _ms(parse_datetime(text)), 1, ""
             cycle = parse_cycle(text)
+            if is_cron(text):
+                return _ms(parse_cron(text).next_after(p.now)), -1, f"cron:{text.strip()}"
             interval_text = text.split("/")[-1]
             first = cycle.start if cycle.start is not None else cycle.interval.add_to(p.now)
             return _ms(first), cycle.repetitions, interval_text
@@ -276,7 +286,10 @@ class EventBehavior:
         if timer.repetitions == 1 or not timer.interval:
             return
         p = self.p
-        due = _ms(parse_duration(timer.interval).add_to(_from_ms(timer.due_ms)))
+        if timer.interval.startswith("cron:"):
+            due = _ms(parse_cron(timer.interval[5:]).next_after(_from_ms(timer.due_ms)))
+        else:
+            due = _ms(parse_duration(timer.interval).add_to(_from_ms(timer.due_ms)))
         nxt = Timer(
             key=p.keys.next(),
             ei_key=timer.ei_key,

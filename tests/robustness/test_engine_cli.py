@@ -48,8 +48,9 @@ def _other_sqlite(path: Path) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="xietong/engine/cli.py inspect catches only FileNotFoundError and "
-                   "KeyError: an engine.db that is not SQLite, or SQLite without the engine's tables, ends in a "
-                   "sqlite3.DatabaseError/OperationalError traceback from xietong/engine/inspect.py Snapshot")
+                   "KeyError: an engine.db that is not SQLite, or SQLite without the engine's tables, "
+                   "ends in a sqlite3.DatabaseError/OperationalError traceback from "
+                   "xietong/engine/inspect.py Snapshot")
 @pytest.mark.parametrize("make", [_not_sqlite, _other_sqlite], ids=["not-sqlite", "other-sqlite"])
 def test_an_engine_db_that_is_not_an_engines(tmp_path: Path, make: object) -> None:
     make(tmp_path / "engine.db")  # type: ignore[operator]

@@ -122,6 +122,56 @@ def test_one_bad_resource_deploys_none_of_the_request(gateway: rpc.GatewayStub) 
     assert_not_deployed(gateway, "robust_fine")
 
 
+XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+       b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+       b'targetNamespace="t">\n<bpmn:process id="robust_xxe" name="&x;" isExecutable="true">'
+       b'<bpmn:startEvent id="s"/></bpmn:process></bpmn:definitions>')
+
+
+def laughs() -> bytes:
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    return (f'<?xml version="1.0"?>\n<!DOCTYPE d [{entities}]>\n'
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+            'targetNamespace="t"><bpmn:process id="robust_lol" name="&j;" isExecutable="true">'
+            '<bpmn:startEvent id="s"/></bpmn:process></bpmn:definitions>').encode()
+
+
+@pytest.mark.parametrize(("name", "content", "pid", "problem"), [
+    ("xxe.bpmn", XXE, "robust_xxe",
+     "- xxe.bpmn: line 4: not well-formed XML: Attribute references external entity 'x'"),
+    ("lol.bpmn", laughs(), "robust_lol",
+     "- lol.bpmn: line 3: not well-formed XML: Maximum entity amplification factor exceeded"),
+    ("dup.bpmn", chain("robust_dup", ["x"]).replace(b'id="end"', b'id="task1"'), "robust_dup",
+     "- dup.bpmn: task1 (line 7): duplicate element id"),
+    ("nostart.bpmn", chain("robust_nostart", ["x"]).replace(b'<bpmn:startEvent id="start"/>', b""),
+     "robust_nostart", "- nostart.bpmn: robust_nostart (line 3): a process needs at least one start event"),
+    ("notes.txt", b"hello", "robust_none",
+     "- notes.txt: only BPMN resources (.bpmn) are supported; DMN decisions and forms are not"),
+], ids=["external-entity", "billion-laughs", "duplicate-id", "no-start-event", "not-bpmn-extension"])
+def test_unsafe_or_invalid_models_are_refused(gateway: rpc.GatewayStub, name: str, content: bytes, pid: str,
+                                              problem: str) -> None:
+    error = refused(gateway.DeployResource,
+                    pb.DeployResourceRequest(resources=[pb.Resource(name=name, content=content)]))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details().startswith(DEPLOY_PREFIX) and problem in error.details(), error.details()
+    assert_not_deployed(gateway, pid)
+
+
+def test_the_same_process_twice_in_one_request(gateway: rpc.GatewayStub) -> None:
+    model = chain("robust_twice", ["x"])
+    error = refused(gateway.DeployResource, pb.DeployResourceRequest(resources=[
+        pb.Resource(name="a.bpmn", content=model), pb.Resource(name="b.bpmn", content=model)]))
+    assert error.details() == DEPLOY_PREFIX + "- b.bpmn: robust_twice: duplicated process id (also in a.bpmn)"
+    assert_not_deployed(gateway, "robust_twice")
+
+
+def test_an_empty_deployment(gateway: rpc.GatewayStub) -> None:
+    error = refused(gateway.DeployResource, pb.DeployResourceRequest())
+    assert (error.code(), error.details()) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "Expected to deploy at least one resource, but none given")
+
+
 # -- variables, keys, ids -------------------------------------------------------------------------
 
 
@@ -173,6 +223,26 @@ def test_unknown_job_keys_are_not_found(gateway: rpc.GatewayStub) -> None:
     error = refused(gateway.FailJob, pb.FailJobRequest(jobKey=123456789, retries=1))
     assert (error.code(), error.details()) == (
         grpc.StatusCode.NOT_FOUND, "Expected to fail job with key '123456789', but no such job was found")
+
+
+@pytest.mark.parametrize(("method", "message", "detail"), [
+    ("CancelProcessInstance", pb.CancelProcessInstanceRequest(processInstanceKey=42),
+     "Expected to cancel a process instance with key '42', but no such process was found"),
+    ("SetVariables", pb.SetVariablesRequest(elementInstanceKey=42, variables='{"a": 1}'),
+     "Expected to update variables for element with key '42', but no such element was found"),
+    ("ResolveIncident", pb.ResolveIncidentRequest(incidentKey=42),
+     "Expected to resolve incident with key '42', but no such incident was found"),
+    ("ThrowError", pb.ThrowErrorRequest(jobKey=42, errorCode="x"),
+     "Expected to throw an error for job with key '42', but no such job was found"),
+    ("UpdateJobRetries", pb.UpdateJobRetriesRequest(jobKey=42, retries=3),
+     "Expected to update retries of job with key '42', but no such job was found"),
+    ("CreateProcessInstance", pb.CreateProcessInstanceRequest(processDefinitionKey=42),
+     "Expected to find process definition with key '42', but none found"),
+], ids=lambda v: v if isinstance(v, str) and " " not in v else "")
+def test_unknown_keys_are_not_found(gateway: rpc.GatewayStub, method: str, message: object,
+                                    detail: str) -> None:
+    error = refused(getattr(gateway, method), message)
+    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, detail)
 
 
 def test_complete_job_twice_and_with_an_array(gateway: rpc.GatewayStub, good: str) -> None:

@@ -155,7 +155,7 @@ def test_every_covered_day_agrees_with_the_package() -> None:
     """The frozen-set rule gives the package's answer for every day it covers."""
     import chinese_calendar
 
-    day = dt.date(CAL.first_year, 1, 1)
-    while day.year <= CAL.last_year:
+    day = dt.date(CAL.package_first_year, 1, 1)
+    while day.year <= CAL.package_last_year:
         assert CAL.is_working_day(day) is chinese_calendar.is_workday(day), day
         day += dt.timedelta(days=1)

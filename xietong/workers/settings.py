@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from xietong.settings import PROJECT_ROOT
+
 
 class CaseStoreSettings(BaseSettings):
     """Where the case store lives: ``sqlite:///PATH`` (default) or ``postgresql://…``."""
@@ -73,3 +75,14 @@ class WorkerSettings(BaseSettings):
         if self.zeebe_tls_ca is not None and not self.zeebe_tls_ca.is_file():
             raise ValueError(f"XIETONG_ZEEBE_TLS_CA: no such file {str(self.zeebe_tls_ca)!r}")
         return self
+
+
+class CalendarSettings(BaseSettings):
+    """Where the reviewed holiday notices live that the chinese-calendar package does not cover yet."""
+
+    model_config = SettingsConfigDict(env_prefix="XIETONG_CALENDAR_", extra="ignore")
+
+    supplements: Path = Field(
+        PROJECT_ROOT / "config" / "calendar" / "china.yaml",
+        description="YAML file of State Council holiday notices (XIETONG_CALENDAR_SUPPLEMENTS).",
+    )

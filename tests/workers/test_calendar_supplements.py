@@ -303,15 +303,16 @@ def test_a_covered_year_missing_a_holiday_is_rejected_at_the_year(tmp_path: Path
 def test_december_days_of_the_next_notice_extend_a_covered_year(tmp_path: Path) -> None:
     """A notice may start 元旦 in December; the package is silent on those days, so they are added.
 
-    The year and dates here are INVENTED to exercise the rule; they are not the real notice.
+    The 2027 dates here are INVENTED to exercise the rule; they are not the real 2027 notice.
     """
-    next_year = WorkingDayCalendar().package_last_year + 1
-    eve = dt.date(next_year - 1, 12, 31)
-    assert eve.weekday() < 5 and chinese_calendar.is_workday(eve)  # an ordinary weekday in the package
-    path = write(tmp_path, entry(next_year, f"- {{name: 元旦, from: {eve}, to: {next_year}-01-01}}\n"))
+    assert WorkingDayCalendar().package_last_year == 2026  # chinese-calendar as pinned in pyproject
+    assert chinese_calendar.is_workday(dt.date(2026, 12, 31))  # an ordinary Thursday in the package
+    path = write(tmp_path, entry(2027, "- {name: 元旦, from: 2026-12-31, to: 2027-01-01}\n"))
     calendar = WorkingDayCalendar(path)
-    assert calendar.is_working_day(eve) is False
-    assert calendar.is_working_day(eve - dt.timedelta(days=1)) is chinese_calendar.is_workday(
-        eve - dt.timedelta(days=1)
-    )
-    assert calendar.last_year == next_year
+    assert calendar.is_working_day(dt.date(2026, 12, 31)) is False
+    assert calendar.is_working_day(dt.date(2026, 12, 30)) is True
+    assert calendar.last_year == 2027
+    # The case of the brief: 10 working days from mid-December now reach into 2027.
+    # Sun 20 Dec: 21–25 (5), 28–30 (8), 31 Dec and 1 Jan off, Mon 4 Jan (9), Tue 5 Jan (10).
+    start = dt.datetime(2026, 12, 20, 9, tzinfo=CHINA)
+    assert calendar.due(start, TimeLimit(10, LimitUnit.WORKING_DAY)) == end_of(2027, 1, 5)

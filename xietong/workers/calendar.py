@@ -266,7 +266,8 @@ class _SupplementReader:
             or node.tag != "tag:yaml.org,2002:str"
             or not node.value.strip()
         ):
-            raise self.error(node, f"{what} must be non-empty text")
+            shown = node.value if isinstance(node, yaml.ScalarNode) else "a collection"
+            raise self.error(node, f"{what} must be non-empty text, got {shown!r}")
         return node.value.strip()
 
     def date(self, node: yaml.Node, what: str) -> dt.date:

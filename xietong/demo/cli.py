@@ -21,11 +21,15 @@ from xietong.settings import get_settings
 )
 def demo(data_dir: Path | None) -> None:
     """Run one joint-enforcement case end to end on the embedded engine and say what happened."""
+    from xietong.catalog.loader import CatalogInvalid
     from xietong.demo.narrator import Narrator
     from xietong.demo.story import JointEnforcementStory, StoryFailed, StoryPaths
 
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="xietong-demo-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot use --data {data_dir}: {exc.strerror or exc}") from exc
     settings = get_settings()
     paths = StoryPaths(data_dir)
     # The story is the output; the workers' structured log goes to a file the story names.
@@ -35,3 +39,9 @@ def demo(data_dir: Path | None) -> None:
             JointEnforcementStory(settings, paths, Narrator()).run()
         except StoryFailed as failure:
             raise click.ClickException(str(failure)) from failure
+        except CatalogInvalid as invalid:  # the same lines and exit code as `xietong catalog validate`
+            for error in invalid.errors:
+                click.echo(str(error), err=True)
+            click.echo(f"catalog invalid: {len(invalid.errors)} error(s); run `xietong catalog validate`",
+                       err=True)
+            raise SystemExit(2) from invalid

@@ -82,6 +82,17 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
     except (OSError, etree.XMLSyntaxError) as exc:
         return [Finding(path, None, "xietong/parse", f"cannot read the file as XML: {exc}", "error")]
     findings: list[Finding] = []
+    if root.tag != f"{{{_BPMN}}}definitions":
+        local = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+        return [
+            Finding(
+                path,
+                None,
+                "xietong/not-bpmn",
+                f"the root element is <{local}>, not bpmn:definitions: not a BPMN 2.0 model",
+                "error",
+            )
+        ]
 
     def add(el: etree._Element, rule: str, message: str, severity: str = "error") -> None:
         findings.append(Finding(path, _owner_id(el), rule, message + _line_of(el), severity))  # type: ignore[arg-type]

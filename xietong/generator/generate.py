@@ -186,6 +186,17 @@ def hand_edits(path: Path, recorded: dict[str, str] | None) -> Refusal | None:
     return None
 
 
+def write_atomically(path: Path, content: bytes) -> None:
+    """Temp file + rename: an interrupted run leaves the old file whole and no temp file behind."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def generate(
     catalog: Catalog, out_dir: Path, *, force: bool = False, outputs: list[Output] | None = None
 ) -> GenerateReport:
@@ -217,14 +228,12 @@ def generate(
     for output in to_write:
         target = out_dir / output.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".bpmn.tmp")
-        tmp.write_bytes(output.content)
-        tmp.replace(target)
+        write_atomically(target, output.content)
         report.written.append(output.path)
     manifest_path = out_dir / MANIFEST_NAME
     new_manifest = manifest_bytes(outputs)
     if not manifest_path.exists() or manifest_path.read_bytes() != new_manifest:
         out_dir.mkdir(parents=True, exist_ok=True)
-        manifest_path.write_bytes(new_manifest)
+        write_atomically(manifest_path, new_manifest)
     log.info("bpmn.generated", written=len(report.written), unchanged=len(report.unchanged))
     return report

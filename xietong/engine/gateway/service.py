@@ -243,8 +243,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
                     # in the same engine batch: this stream looks again itself instead of passing it on
                     woken = waiter.event.is_set()
                     waiter.acted = True
-                if len(jobs) >= STREAM_BATCH:
+                if len(jobs) >= STREAM_BATCH:  # more may be waiting: share them, and look again ourselves
                     self._signals.notify_local(command.type)
+                    woken = True
                 # registered again before pushing, so jobs created meanwhile wake this stream; it does
                 # not look again before then, since the activation above took everything there was
                 with self._signals.watch(command.type) as waiter:

@@ -84,3 +84,16 @@ def test_run_reports_bad_settings_without_a_traceback(monkeypatch: pytest.Monkey
     result = CliRunner().invoke(workers, ["run"])
     assert result.exit_code == 1
     assert "XIETONG_ZEEBE_TLS_CA: no such file '/nonexistent/ca.pem'" in result.output
+
+
+def test_run_with_a_broken_calendar_supplement_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "china.yaml"
+    broken.write_text("years:\n  2099:\n    bad: [\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        workers,
+        ["run", "--address", "127.0.0.1:1", "--case-store", f"sqlite:///{tmp_path / 'c.db'}"],
+        env={"XIETONG_CALENDAR_SUPPLEMENTS": str(broken)},
+    )
+    assert result.exit_code == 1
+    assert f"Error: {broken}:4: malformed YAML" in result.output
+    assert "Traceback" not in result.output

@@ -38,6 +38,7 @@ def workers() -> None:
 def run(address: str | None, case_store: str | None) -> None:
     """Serve every task type until SIGTERM/SIGINT."""
     from xietong.workers.app import GatewayUnreachable, serve
+    from xietong.workers.calendar import CalendarSupplementError
 
     try:
         settings = WorkerSettings()
@@ -48,7 +49,7 @@ def run(address: str | None, case_store: str | None) -> None:
     with _open_store(case_store) as store:
         try:
             asyncio.run(serve(settings, store))
-        except GatewayUnreachable as error:
+        except (GatewayUnreachable, CalendarSupplementError) as error:
             raise click.ClickException(str(error)) from None
 
 

@@ -210,3 +210,31 @@ def test_import_write_new_writes_whole_files_or_none(config: Path, monkeypatch: 
     monkeypatch.undo()
     assert calls and calls[0].name.endswith(".tmp")
     assert tree_digest(config) == before and not (config / MECH).exists()
+
+
+SOURCES = sorted(p.name for p in (CONFIG / "sources").glob("*.txt"))
+
+
+@pytest.mark.parametrize("document", SOURCES)
+def test_import_of_an_emptied_document_warns_and_never_writes(config: Path, document: str) -> None:
+    (config / "sources" / document).write_text("", encoding="utf-8")
+    before = tree_digest(config)
+    run = invoke("catalog", "import", "-d", document, env={"XIETONG_CONFIG_DIR": str(config)})
+    assert run.code == 0
+    header = next(line for line in run.out.splitlines() if line.startswith(f"== {document} "))
+    assert re.search(r"\d+ warnings", header) and not header.endswith(" 0 warnings, 0 differences")
+    assert tree_digest(config) == before
+
+
+def test_import_of_a_scrambled_document_names_the_record_it_cannot_fill(config: Path) -> None:
+    import random
+
+    path = config / "sources" / "002_cbf3e3dac59cda43.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    random.Random(0).shuffle(lines)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    run = invoke("catalog", "import", "-d", path.name, env={"XIETONG_CONFIG_DIR": str(config)})
+    assert run.code == 1
+    assert run.err.splitlines()[-1] == (
+        f"Error: {path}: LongjiaoImporter cannot read this document (BasicDuty.category: String should "
+        "have at least 1 character); is it the document the importer was written for?")

@@ -116,9 +116,12 @@ def export(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, check: bool) -> None:
     """Re-run the importers and report differences from the reviewed catalog (never overwrites it)."""
+    from pydantic import ValidationError
+
     from xietong.catalog.importing import compare
     from xietong.catalog.importing import write_new as write_new_files
     from xietong.catalog.loader import load_catalog
+    from xietong.catalog.yamlio import format_loc
     from xietong.generator.importers.base import ImportContext, load_importers
 
     config_dir = _config_dir(ctx)
@@ -148,7 +151,14 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise click.ClickException(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-        result = importer.run(text, context)
+        try:
+            result = importer.run(text, context)
+        except ValidationError as exc:  # a record the document's text cannot fill: name it, no traceback
+            details = "; ".join(f"{exc.title}.{format_loc(e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+            raise click.ClickException(
+                f"{path}: {type(importer).__name__} cannot read this document ({details}); "
+                "is it the document the importer was written for?"
+            ) from exc
         diffs = compare(cat, result)
         total += len(diffs)
         click.echo(f"== {document} ({type(importer).__name__}): {len(result.mechanisms)} mechanisms, "

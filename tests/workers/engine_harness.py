@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
-import os
-import signal
-import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -23,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from pyzeebe import ZeebeClient
 
+from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.workers.app import open_channel
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
@@ -37,12 +32,6 @@ MODEL = REPO / "bpmn" / "wuyi" / "wuyi_information_copying.bpmn"
 DEADLINE_S = 60.0
 START = dt.datetime(2025, 9, 30, 10, 0, tzinfo=CHINA)
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def poll(what: str, probe: Callable[[], T | None], diagnostics: Callable[[], str] = lambda: "") -> T:
@@ -57,77 +46,33 @@ def poll(what: str, probe: Callable[[], T | None], diagnostics: Callable[[], str
         time.sleep(0.05)  # polling interval; the loop ends on the awaited state, not on time
 
 
-@dataclass
-class Engine:
-    address: str
-    rest: httpx.Client
-    process: subprocess.Popen[bytes]
-    log_file: Path
-    ports: tuple[int, int]  # gRPC, REST
-
-    def log(self) -> str:
-        return self.log_file.read_text(errors="replace")[-4000:]
+#: The engine child process (``xietong engine serve``) the end-to-end tests talk to.
+Engine = LocalServer
+#: The workers' clock, moved together with the engine's pinned clock.
+EngineClock = PinnedClock
 
 
 @contextmanager
 def start_engine(
     tmp_path: Path, tls: TLS | None = None, ports: tuple[int, int] | None = None
-) -> Iterator[Engine]:
+) -> Iterator[LocalServer]:
     """An engine process on free loopback ports (or ``ports``, to restart one where it was), its data
     in ``tmp_path/engine``; with ``tls``, TLS and a bearer token on both APIs."""
-    grpc_port, rest_port = ports or (free_port(), free_port())
-    log_file = tmp_path / "engine.log"
-    secured = [] if tls is None else ["--tls-cert", str(tls.cert), "--tls-key", str(tls.key)]
-    tokens = {} if tls is None else {"XIETONG_GATEWAY_TOKENS": json.dumps([tls.token])}
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                str(XIETONG),
-                "engine",
-                "serve",
-                "--address",
-                f"127.0.0.1:{grpc_port}",
-                "--rest-address",
-                f"127.0.0.1:{rest_port}",
-                "--data",
-                str(tmp_path / "engine"),
-                *secured,
-            ],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "XIETONG_LOG_LEVEL": "INFO", **tokens},
-        )
-    if tls is None:
-        rest = httpx.Client(base_url=f"http://127.0.0.1:{rest_port}", timeout=30)
-    else:
-        rest = httpx.Client(
-            base_url=f"https://127.0.0.1:{rest_port}",
-            timeout=30,
-            verify=ssl.create_default_context(cafile=str(tls.cert)),
-            headers={"Authorization": f"Bearer {tls.token}"},
-        )
-    running = Engine(f"127.0.0.1:{grpc_port}", rest, process, log_file, (grpc_port, rest_port))
-
-    def topology() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"engine exited with {process.returncode}:\n{running.log()}")
-        try:
-            return rest.get("/v2/topology").status_code == 200
-        except httpx.TransportError:
-            return False
-
+    server = LocalServer(
+        tmp_path / "engine",
+        tmp_path / "engine.log",
+        env={"XIETONG_LOG_LEVEL": "INFO"},
+        tls_cert=None if tls is None else tls.cert,
+        tls_key=None if tls is None else tls.key,
+        token=None if tls is None else tls.token,
+    )
+    if ports is not None:
+        server.grpc_port, server.rest_port = ports
     try:
-        poll("the engine's REST API", topology, running.log)
-        yield running
+        server.start()
+        yield server
     finally:
-        rest.close()
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 @dataclass(frozen=True)
@@ -145,25 +90,6 @@ class TLS:
         files = ["-keyout", str(key), "-out", str(cert)]
         subprocess.run(["openssl", *request, *names, *files], check=True, capture_output=True)
         return cls(cert, key, token)
-
-
-class EngineClock:
-    """The workers' clock, moved together with the engine's pinned clock."""
-
-    def __init__(self, engine: Engine, start: dt.datetime) -> None:
-        self._engine = engine
-        self.now = start
-        response = engine.rest.put("/v2/clock", json={"timestamp": int(start.timestamp() * 1000)})
-        assert response.status_code == 204, response.text
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, delta: dt.timedelta) -> None:
-        self.now += delta
-        milliseconds = int(delta.total_seconds() * 1000)
-        response = self._engine.rest.post("/v2/clock/add", json={"milliseconds": milliseconds})
-        assert response.status_code == 204, response.text
 
 
 def deploy(engine: Engine, model: Path, settings: WorkerSettings | None = None) -> None:

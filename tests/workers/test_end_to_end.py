@@ -33,7 +33,6 @@ from tests.workers.engine_harness import (
     complete_user_task,
     deploy,
     events_of,
-    free_port,
     open_user_task,
     poll,
     publish,
@@ -41,6 +40,7 @@ from tests.workers.engine_harness import (
     task_headers,
     task_type_count,
 )
+from xietong.engine.gateway.local_server import free_port
 from xietong.workers.app import GatewayUnreachable, WorkerApp
 from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
@@ -290,7 +290,7 @@ def test_tls_settings_are_checked() -> None:
 def test_workers_ride_out_an_engine_restart(tmp_path: Path, store: CaseStore) -> None:
     """By default the worker retries for ever: an engine restarted on its address gets served again."""
     with start_engine(tmp_path) as first:
-        ports = first.ports
+        ports = (first.grpc_port, first.rest_port)
         deploy(first, MODEL)
         workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=first.address), store))
     try:

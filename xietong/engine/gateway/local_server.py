@@ -9,9 +9,11 @@ Nothing here reaches into the engine's process; clients talk to it as they would
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -48,6 +50,11 @@ class LocalServer:
     env: dict[str, str] = field(default_factory=dict)
     grpc_port: int = field(default_factory=free_port)
     rest_port: int = field(default_factory=free_port)
+    #: With a (self-signed) certificate and key both APIs use TLS; clients trust the certificate.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: With a token the gateway accepts only ``Authorization: Bearer <token>``; the REST client sends it.
+    token: str | None = None
     process: subprocess.Popen[bytes] | None = None
     _rest: httpx.Client | None = None
 
@@ -57,14 +64,25 @@ class LocalServer:
 
     @property
     def rest_url(self) -> str:
-        return f"http://127.0.0.1:{self.rest_port}"
+        scheme = "http" if self.tls_cert is None else "https"
+        return f"{scheme}://127.0.0.1:{self.rest_port}"
 
     @property
     def rest(self) -> httpx.Client:
         """A REST client for the Orchestration Cluster API v2 of this engine."""
         if self._rest is None:
-            self._rest = httpx.Client(base_url=self.rest_url, timeout=30)
+            verify: ssl.SSLContext | bool = True
+            if self.tls_cert is not None:
+                verify = ssl.create_default_context(cafile=str(self.tls_cert))
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            self._rest = httpx.Client(base_url=self.rest_url, timeout=30, verify=verify, headers=headers)
         return self._rest
+
+    def channel_credentials(self) -> grpc.ChannelCredentials | None:
+        """What a gRPC client needs to reach this server (None: plaintext)."""
+        if self.tls_cert is None:
+            return None
+        return grpc.ssl_channel_credentials(self.tls_cert.read_bytes())
 
     def log(self, tail: int = 4000) -> str:
         try:
@@ -75,11 +93,21 @@ class LocalServer:
     def start(
         self, credentials: grpc.ChannelCredentials | None = None, host_override: str | None = None
     ) -> None:
+        """Starts the child and waits until healthy; ``credentials`` for a TLS set up via extra_args."""
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("LocalServer: give both tls_cert and tls_key, or neither")
+        secured = (
+            []
+            if self.tls_cert is None
+            else ["--tls-cert", str(self.tls_cert), "--tls-key", str(self.tls_key)]
+        )
+        tokens = {} if self.token is None else {"XIETONG_GATEWAY_TOKENS": json.dumps([self.token])}
         command = [
             sys.executable, "-m", "xietong", "engine", "serve",
             "--address", self.address,
             "--rest-address", f"127.0.0.1:{self.rest_port}",
             "--data", str(self.data_dir),
+            *secured,
             *self.extra_args,
         ]  # fmt: skip
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -88,9 +116,9 @@ class LocalServer:
                 command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **self.env},
+                env={**os.environ, **tokens, **self.env},
             )
-        self.wait_healthy(credentials, host_override)
+        self.wait_healthy(credentials or self.channel_credentials(), host_override)
 
     def wait_healthy(
         self, credentials: grpc.ChannelCredentials | None = None, host_override: str | None = None

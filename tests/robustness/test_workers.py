@@ -1,5 +1,5 @@
-"""`xietong workers run` pointed at nothing: a clear error naming the address or the store URL,
-never a traceback."""
+"""`xietong workers run|due|cases` pointed at nothing or fed nonsense: a clear error naming the
+address, the store URL or the option, never a traceback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.helpers import assert_no_traceback, run_cli
+from tests.robustness.helpers import assert_no_traceback, invoke, run_cli
 
 UNREACHABLE = "127.0.0.1:1"  # port 1 on loopback: refused at once
 
@@ -47,3 +47,47 @@ def test_an_unreachable_gateway_gives_up_with_the_address(tmp_path: Path) -> Non
 def test_an_unreachable_gateway_is_reported_readably(tmp_path: Path) -> None:
     _, lines = workers(tmp_path, "--case-store", f"sqlite:///{tmp_path / 'cases.db'}")
     assert not [line for line in lines if "debug_error_string" in line or "AioRpcError" in line]
+
+
+# -- the read-only commands -------------------------------------------------------------------------
+
+
+def test_due_with_an_unknown_unit() -> None:
+    run = invoke("workers", "due", "5", "fortnights")
+    assert (run.code, run.err) == (
+        1, "Error: limit.unit: expected one of workingDays, days, hours, months; got 'fortnights'\n")
+
+
+def test_due_from_something_that_is_not_a_date() -> None:
+    run = invoke("workers", "due", "5", "days", "--from", "yesterday")
+    assert run.code == 2 and "Invalid value for --from: not an ISO 8601 date-time: 'yesterday'" in run.err
+
+
+def test_due_beyond_the_official_calendar_says_which_year() -> None:
+    run = invoke("workers", "due", "99999999", "workingDays", "--from", "2025-09-30T10:00")
+    assert run.code == 1
+    assert run.err.startswith("Error: the official working-day calendar for 2027 is not available")
+
+
+@pytest.mark.xfail(strict=True, reason="xietong/workers/cli.py due (xietong/workers/calendar.py): a result "
+                   "past year 9999 raises OverflowError ('date value out of range') uncaught: a traceback")
+def test_due_past_the_end_of_time() -> None:
+    run = invoke("workers", "due", "5", "hours", "--from", "9999-12-31T23:00")
+    assert run.code == 1 and run.err.startswith("Error: ")
+
+
+def test_cases_from_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    path.write_bytes(b"not a database\n" * 100)
+    run = invoke("workers", "cases", "--case-store", f"sqlite:///{path}")
+    assert (run.code, run.err) == (1, f"Error: case store sqlite:///{path}: file is not a database\n")
+
+
+@pytest.mark.xfail(strict=True, reason="xietong/workers/cli.py cases/case (xietong/workers/case_store.py): a "
+                   "read-only command on a store URL that points nowhere creates and migrates a new empty "
+                   "store there and answers 'no cases': a typo'd path looks like an empty system")
+def test_cases_from_a_store_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "cases.db"
+    run = invoke("workers", "cases", "--case-store", f"sqlite:///{path}")
+    assert not path.exists(), "a read-only command created a case store"
+    assert run.code == 1 and str(path) in run.err

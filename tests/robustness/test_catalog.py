@@ -238,3 +238,41 @@ def test_import_of_a_scrambled_document_names_the_record_it_cannot_fill(config: 
     assert run.err.splitlines()[-1] == (
         f"Error: {path}: LongjiaoImporter cannot read this document (BasicDuty.category: String should "
         "have at least 1 character); is it the document the importer was written for?")
+
+
+NOT_A_RECORD = "1: -: expected a mapping with 'mechanisms' or a single record with 'id'"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"---\nid: a\n---\nid: b\n",
+     "3: -: broken YAML: expected a single document in the stream but found another document"),
+    (b"hello\n", NOT_A_RECORD),
+    (b"[1, 2]\n", NOT_A_RECORD),
+    (b"mechanisms: {a: 1}\n", "1: mechanisms: must be a list"),
+    (b"!!python/object:os.system {}\n", NOT_A_RECORD),
+    (b"id: !!binary aGVsbG8=\n", "1: id: binary (!!binary) values are not supported: write text"),
+    (b"? [a, b]\n: 1\n", "1: -: a key must be plain text, not a list or mapping"),
+    (b"id: x\nsource:\n  ? {a: 1}\n  : 1\n", "3: source: a key must be plain text, not a list or mapping"),
+], ids=["two-documents", "scalar", "list", "mechanisms-not-a-list", "python-tag", "binary", "list-key",
+        "mapping-key"])
+def test_yaml_shapes_the_catalog_cannot_hold(config: Path, content: bytes, expected: str) -> None:
+    (config / MECH).write_bytes(content)
+    code, lines = validate(config)
+    assert (code, lines) == (2, [f"config/{MECH}:{expected}"])
+
+
+def test_a_directory_named_like_a_file(config: Path) -> None:
+    (config / "mechanisms/siyang/extra.yaml").mkdir()
+    code, lines = validate(config)
+    assert (code, lines) == (2, ["config/mechanisms/siyang/extra.yaml:1: -: cannot read: Is a directory"])
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+    lambda text: text.replace("\n", "\r\n").encode("utf-8"),
+], ids=["byte-order-mark", "crlf"])
+def test_what_windows_editors_write_is_still_valid(config: Path, encode: Callable[[str], bytes]) -> None:
+    path = config / MECH
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    code, lines = validate(config)
+    assert code == 0 and lines[0].startswith("catalog valid:")

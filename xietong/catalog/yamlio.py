@@ -56,6 +56,9 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | 
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: unhashable, and no field name
+                raise YamlFileError(CatalogError(display, key_node.start_mark.line + 1, format_loc(path),
+                                                 "a key must be plain text, not a list or mapping"))
             key = loader.construct_object(key_node)
             if key in result:
                 line = key_node.start_mark.line + 1
@@ -67,7 +70,11 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), lines, loader, display) for i, item in enumerate(node.value)]
-    return loader.construct_object(node)
+    value = loader.construct_object(node)
+    if isinstance(value, bytes):  # !!binary: nothing in the catalog is binary, and it is not plain data
+        raise YamlFileError(CatalogError(display, node.start_mark.line + 1, format_loc(path),
+                                         "binary (!!binary) values are not supported: write text"))
+    return value
 
 
 #: Deeper than any catalog record needs; libyaml's composer recurses on the C stack and a file of

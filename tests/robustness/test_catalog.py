@@ -276,3 +276,13 @@ def test_what_windows_editors_write_is_still_valid(config: Path, encode: Callabl
     path.write_bytes(encode(path.read_text(encoding="utf-8")))
     code, lines = validate(config)
     assert code == 0 and lines[0].startswith("catalog valid:")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((" ",), "Invalid value for MATTER: describe the matter, e.g. 占道经营"),
+    (("x", "--limit", "0"), "Invalid value for '--limit': 0 is not in the range x>=1."),
+    (("x", "--list", "nope"), "Error: no duty list 'nope'; known: ['longjiao']"),
+])
+def test_route_with_nothing_to_route(config: Path, args: tuple[str, ...], message: str) -> None:
+    run = invoke("catalog", "route", *args, env={"XIETONG_CONFIG_DIR": str(config)})
+    assert run.code in (1, 2) and message in run.err

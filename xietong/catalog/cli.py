@@ -179,12 +179,15 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
 @catalog.command()
 @click.argument("matter")
 @click.option("--list", "list_id", default=None, help="Duty list id (default: every list).")
-@click.option("--limit", default=5, show_default=True, help="How many suggestions.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1),
+              help="How many suggestions.")
 @click.pass_context
 def route(ctx: click.Context, matter: str, list_id: str | None, limit: int) -> None:
     """Which duty list item a matter falls under: the town handles, assists, or refuses it."""
     from xietong.catalog.duties import match_matter
 
+    if not matter.strip():
+        raise click.BadParameter("describe the matter, e.g. 占道经营", param_hint="MATTER")
     cat = _load_valid(ctx)
     lists = [d for d in cat.duty_lists if list_id in (None, d.id)]
     if not lists:

@@ -210,3 +210,12 @@ def test_an_interrupted_manifest_write_keeps_the_old_manifest(
         generate(catalog, generated, outputs=outputs)
     monkeypatch.undo()
     assert manifest.read_bytes() in (stale, old)
+
+
+@pytest.mark.xfail(strict=True, reason="xietong/generator/cli.py generate catches only ValueError: an --out "
+                   "under a file (or anywhere unwritable) ends in a NotADirectoryError/PermissionError "
+                   "traceback from generate.py's mkdir instead of one line naming the directory")
+def test_generate_into_a_directory_that_cannot_exist(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    run = invoke("bpmn", "generate", "--out", str(tmp_path / "afile" / "sub"))
+    assert run.code == 1 and str(tmp_path / "afile" / "sub") in run.err

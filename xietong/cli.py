@@ -7,8 +7,10 @@ adding a command never means editing another area's code.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
+from pydantic import ValidationError
 
 from xietong.logging import configure_logging
 from xietong.settings import get_settings
@@ -40,9 +42,32 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="xietong")
 def cli() -> None:
     """xietong (协同): coordination mechanisms as executable BPMN processes."""
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    try:
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_json)
+    except ValidationError as exc:
+        raise click.UsageError(settings_problems(exc, "XIETONG_")) from exc
+    except ValueError as exc:  # configure_logging names the variable itself
+        raise click.UsageError(str(exc)) from exc
+
+
+def settings_problems(exc: ValidationError, prefix: str | None = None) -> str:
+    """One line per bad setting, named as the operator set it: ``XIETONG_LOG_JSON: … (got 'maybe')``."""
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        name = f"{prefix}{field.upper()}" if prefix is not None else f"{exc.title}.{field}"
+        got = f" (got {error['input']!r})" if not isinstance(error.get("input"), dict) else ""
+        lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}{got}")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    cli()
+    """The console script: a settings class rejecting the environment is one line, not a traceback."""
+    try:
+        cli()
+    except ValidationError as exc:  # click lets non-click exceptions through, even in standalone mode
+        if not exc.title.endswith("Settings"):
+            raise
+        click.echo(f"Error: configuration: {settings_problems(exc)}", err=True)
+        sys.exit(2)

@@ -114,7 +114,7 @@ def test_a_missing_top_level_file_is_named(config: Path, name: str) -> None:
 
 def test_a_missing_config_directory_is_one_line(tmp_path: Path) -> None:
     run = invoke("catalog", "validate", env={"XIETONG_CONFIG_DIR": str(tmp_path / "nope")})
-    expected = f"{tmp_path / 'nope'}:1: -: catalog directory does not exist"
+    expected = f"{tmp_path / 'nope'}:1: -: does not exist; expected the catalog directory"
     assert (run.code, run.out.splitlines()) == (2, [expected])
 
 
@@ -122,7 +122,7 @@ def test_a_config_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("jurisdictions: []\n", encoding="utf-8")
     run = invoke("catalog", "validate", env={"XIETONG_CONFIG_DIR": str(path)})
-    assert (run.code, run.out.splitlines()) == (2, [f"{path}:1: -: catalog directory is not a directory"])
+    assert (run.code, run.out.splitlines()) == (2, [f"{path}:1: -: is not a directory; expected the catalog directory"])
 
 
 def test_binary_garbage_is_not_utf8(config: Path) -> None:

@@ -122,7 +122,8 @@ def test_a_config_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("jurisdictions: []\n", encoding="utf-8")
     run = invoke("catalog", "validate", env={"XIETONG_CONFIG_DIR": str(path)})
-    assert (run.code, run.out.splitlines()) == (2, [f"{path}:1: -: is not a directory; expected the catalog directory"])
+    expected = f"{path}:1: -: is not a directory; expected the catalog directory"
+    assert (run.code, run.out.splitlines()) == (2, [expected])
 
 
 def test_binary_garbage_is_not_utf8(config: Path) -> None:

@@ -184,7 +184,8 @@ class _Loader:
     def load(self) -> tuple[Catalog, list[CatalogError]]:
         if not self.root.is_dir():  # one clear line instead of a "missing file" for each expected file
             what = "is not a directory" if self.root.exists() else "does not exist"
-            return self.catalog, [CatalogError(str(self.root), 1, "", f"{what}; expected the catalog directory")]
+            problem = f"{what}; expected the catalog directory"
+            return self.catalog, [CatalogError(str(self.root), 1, "", problem)]
         self.load_jurisdictions()
         self.load_policies()
         self.load_departments()

@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as rpc
 
-from tests.gateway.models import chain, message_flow, process
+from tests.gateway.models import chain, flow, message_flow, process
 from xietong.engine.gateway.local_server import HEALTH_SERVICE, LocalServer
 
 DEPLOY_PREFIX = "Expected to deploy new resources, but encountered the following errors:\n"
@@ -428,6 +428,35 @@ def test_rest_bad_keys_pages_filters_and_clock(server: LocalServer) -> None:
     assert_problem(server.rest.put("/v2/clock", json={"timestamp": "soon"}), 400,
                    "The required timestamp parameter is missing or it is negative.")
     assert_problem(post(server, "/v2/messages/publication", b'{"name": 5}'), 400, "No name provided.")
+
+
+@pytest.fixture(scope="module")
+def user_task_key(server: LocalServer, gateway: rpc.GatewayStub) -> str:
+    body = ['<bpmn:startEvent id="start"/>',
+            '<bpmn:userTask id="ut"><bpmn:extensionElements><zeebe:userTask/></bpmn:extensionElements>'
+            "</bpmn:userTask>",
+            '<bpmn:endEvent id="end"/>', flow("f1", "start", "ut"), flow("f2", "ut", "end")]
+    deploy(gateway, ("user-task.bpmn", process("robust_user_task", body)))
+    key = create(gateway, "robust_user_task").processInstanceKey
+    found = server.rest.post("/v2/user-tasks/search", json={"filter": {"processInstanceKey": str(key)}})
+    return str(found.json()["items"][0]["userTaskKey"])
+
+
+@pytest.mark.parametrize(("method", "suffix", "body", "detail"), [
+    ("POST", "/assignment", {"assignee": 5}, "No assignee provided."),
+    ("PATCH", "", {"changeset": {"dueDate": "tomorrow"}},
+     "changeset.dueDate: expected an ISO 8601 date-time, got 'tomorrow'"),
+    ("PATCH", "", {"changeset": {"priority": 1000}},
+     "changeset.priority: expected an integer 0..100, got 1000"),
+    ("PATCH", "", {"changeset": {"nope": 1}}, "changeset: unknown attribute(s) ['nope']; allowed: "
+     "['candidateGroups', 'candidateUsers', 'dueDate', 'followUpDate', 'priority']"),
+    ("POST", "/completion", {"variables": [1]},
+     "Property 'variables' is invalid: Expected document to be a root level object, but was 'ARRAY'"),
+], ids=["assignee-number", "due-date", "priority", "unknown-attribute", "variables-array"])
+def test_rest_user_task_bad_changes(server: LocalServer, user_task_key: str, method: str, suffix: str,
+                                    body: dict[str, object], detail: str) -> None:
+    response = server.rest.request(method, f"/v2/user-tasks/{user_task_key}{suffix}", json=body)
+    assert_problem(response, 400, detail)
 
 
 CAMUNDA_37895 = ("Camunda 8.8 REST (camunda/camunda#37895, backported to stable/8.8) fails on unknown "

@@ -22,6 +22,7 @@ from pyzeebe.proto import gateway_pb2_grpc
 
 from xietong.engine import commands as cmd
 from xietong.engine import errors
+from xietong.engine.gateway.engine_client import EngineClient
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.settings import GatewaySettings
 from xietong.engine.gateway.status import status_for
@@ -32,29 +33,6 @@ log = structlog.get_logger("xietong.gateway")
 DEFAULT_TENANT = cmd.DEFAULT_TENANT
 STREAM_BATCH = 8  # jobs a stream takes per engine call; small so several streams of a type share work
 T = TypeVar("T")
-
-
-class EngineClient:
-    """Submits commands to the engine from the event loop, refusing work beyond a queue limit."""
-
-    def __init__(self, engine: Any, max_inflight: int) -> None:
-        self.engine = engine
-        self._max_inflight = max_inflight
-        self._inflight = 0
-
-    async def call(self, command: Any) -> Any:
-        if self._inflight >= self._max_inflight:
-            raise errors.ResourceExhausted(
-                f"Expected to handle the request, but the gateway has {self._inflight} commands in flight "
-                "(back-pressure); retry later"
-            )
-        self._inflight += 1
-        try:
-            # shielded: a caller that gives up (deadline, cancelled stream) must not cancel the engine's
-            # future, which the engine resolves from its own thread once the command is processed
-            return await asyncio.shield(asyncio.wrap_future(self.engine.submit(command)))
-        finally:
-            self._inflight -= 1
 
 
 def tenant(tenant_id: str, rpc: str) -> str:

@@ -18,18 +18,15 @@ import structlog
 import uvicorn
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
-from pyzeebe.proto import gateway_pb2_grpc
 
 from xietong.engine.gateway.auth import BearerTokenInterceptor
 from xietong.engine.gateway.job_signals import JobSignals
+from xietong.engine.gateway.method_handlers import GATEWAY_SERVICE, add_gateway_service
 from xietong.engine.gateway.rest import RestApi
 from xietong.engine.gateway.service import EngineClient, GatewayService, topology
 from xietong.engine.gateway.settings import GatewaySettings
 
 log = structlog.get_logger("xietong.gateway")
-
-GATEWAY_SERVICE = "gateway_protocol.Gateway"
-
 
 def split_address(address: str) -> tuple[str, int]:
     host, _, port = address.rpartition(":")
@@ -101,9 +98,7 @@ class Gateway:
 
         interceptors = [BearerTokenInterceptor(self.settings.tokens)] if self.settings.tokens else []
         server = grpc.aio.server(interceptors=interceptors, options=channel_options(self.settings))
-        gateway_pb2_grpc.add_GatewayServicer_to_server(
-            GatewayService(client, signals, self.settings, host, port), server
-        )
+        add_gateway_service(GatewayService(client, signals, self.settings, host, port), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         try:
             if self.settings.tls_cert and self.settings.tls_key:
@@ -157,7 +152,7 @@ class Gateway:
                     )
                 await asyncio.sleep(0.01)  # uvicorn reports readiness only through this flag
 
-        for service in ("", GATEWAY_SERVICE):
+        for service in ("", GATEWAY_SERVICE.full_name):
             await self._health.set(service, health_pb2.HealthCheckResponse.SERVING)
         log.info(
             "gateway serving",

@@ -24,6 +24,7 @@ from xietong.engine import commands as cmd
 from xietong.engine import errors
 from xietong.engine.gateway.engine_client import EngineClient
 from xietong.engine.gateway.job_signals import JobSignals
+from xietong.engine.gateway.method_handlers import UndecodableRequest
 from xietong.engine.gateway.settings import GatewaySettings
 from xietong.engine.gateway.status import status_for
 from xietong.engine.gateway.variables import dump_variables, parse_variables
@@ -56,6 +57,8 @@ def _unary(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
 
     @functools.wraps(method)
     async def wrapper(self: GatewayService, request: Any, context: grpc.aio.ServicerContext) -> T:
+        if isinstance(request, UndecodableRequest):
+            await context.abort(grpc.StatusCode.INTERNAL, request.detail)
         try:
             return await method(self, request, context)
         except errors.EngineError as error:
@@ -71,6 +74,8 @@ def _streaming(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIt
     async def wrapper(
         self: GatewayService, request: Any, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[T]:
+        if isinstance(request, UndecodableRequest):
+            await context.abort(grpc.StatusCode.INTERNAL, request.detail)
         try:
             async for item in method(self, request, context):
                 yield item

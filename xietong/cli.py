@@ -23,6 +23,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "feel": ("xietong.engine.feel.cli", "feel"),
     "engine": ("xietong.engine.cli", "engine"),
     "workers": ("xietong.workers.cli", "workers"),
+    "deploy": ("xietong.workers.deploy_cli", "deploy"),
     "demo": ("xietong.demo.cli", "demo"),
 }
 

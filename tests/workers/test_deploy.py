@@ -1,0 +1,155 @@
+"""``xietong deploy`` against a real engine process: all of bpmn/, again unchanged, a refused call."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyzeebe import create_insecure_channel
+
+from xietong.engine.gateway.local_server import LocalServer, free_port
+from xietong.workers.deploy import DeployError, Model, deploy, find_models, plan_calls
+
+REPO = Path(__file__).resolve().parents[2]
+XIETONG = Path(sys.executable).with_name("xietong")
+GENERATED_MODELS = sorted((REPO / "bpmn").rglob("*.bpmn"))
+
+TWO_TASKS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="{pid}" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="{pid}-work"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    tmp = tmp_path_factory.mktemp("deploy")
+    with LocalServer(data_dir=tmp / "data", log_file=tmp / "engine.log") as running:
+        yield running
+
+
+def run_deploy(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XIETONG_LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [str(XIETONG), "deploy", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def write_model(folder: Path, pid: str, text: str | None = None) -> Path:
+    path = folder / f"{pid}.bpmn"
+    path.write_text(text if text is not None else TWO_TASKS.format(pid=pid), encoding="utf-8")
+    return path
+
+
+def test_all_generated_models_deploy_and_a_second_run_changes_nothing(server: LocalServer) -> None:
+    first = run_deploy("--address", server.address)
+    assert first.returncode == 0, first.stderr
+    count = len(GENERATED_MODELS)
+    assert first.stdout.splitlines()[0] == (
+        f"deployed {count} models to {server.address} in 1 call: {count} new process versions, 0 unchanged"
+    )
+    assert "  new        siyang_joint_enforcement " in first.stdout
+    assert "siyang/siyang_joint_enforcement.bpmn" in first.stdout  # named by its path below bpmn/
+
+    again = run_deploy("--address", server.address, str(REPO / "bpmn"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0].endswith(f"0 new process versions, {count} unchanged")
+    assert "version 1 " in again.stdout and "version 2 " not in again.stdout
+
+
+def test_a_changed_model_gets_a_new_version(server: LocalServer, tmp_path: Path) -> None:
+    write_model(tmp_path, "deploy_versions")
+    assert "version 1 " in run_deploy("--address", server.address, str(tmp_path)).stdout
+    changed = TWO_TASKS.format(pid="deploy_versions").replace('id="end"/>', 'id="end" name="done"/>')
+    write_model(tmp_path, "deploy_versions", changed)
+    result = run_deploy("--address", server.address, str(tmp_path / "deploy_versions.bpmn"))
+    assert result.returncode == 0, result.stderr
+    assert "  new        deploy_versions  version 2 " in result.stdout
+
+
+def test_a_refused_model_leaves_its_whole_call_undeployed(server: LocalServer, tmp_path: Path) -> None:
+    write_model(tmp_path, "deploy_good")
+    broken = TWO_TASKS.format(pid="deploy_bad").replace('targetRef="end"', 'targetRef="nowhere"')
+    write_model(tmp_path, "deploy_bad", broken)
+    refused = run_deploy("--address", server.address, str(tmp_path))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        f"Error: {server.address}: the gateway refused the deployment "
+        "(INVALID_ARGUMENT; nothing was deployed)"
+    )
+    assert "deploy_bad.bpmn" in refused.stderr and "nowhere" in refused.stderr
+    # all or nothing: the good model of the refused call was not deployed, so now it is new
+    alone = run_deploy("--address", server.address, str(tmp_path / "deploy_good.bpmn"))
+    assert "  new        deploy_good  version 1 " in alone.stdout, alone.stdout
+
+
+def test_calls_are_split_below_the_message_size_and_all_deploy(server: LocalServer, tmp_path: Path) -> None:
+    paths = [write_model(tmp_path, f"deploy_split_{i}") for i in range(5)]
+    models = find_models([tmp_path])
+    size = paths[0].stat().st_size
+    calls = plan_calls(models, max_message_bytes=64 * 1024 + 2 * size)  # room for two per call
+    assert [len(call) for call in calls] == [2, 2, 1]
+
+    async def go() -> list[str]:
+        channel = create_insecure_channel(grpc_address=server.address)
+        try:
+            return [process.bpmn_process_id for process in await deploy(channel, calls)]
+        finally:
+            await channel.close()
+
+    assert asyncio.run(go()) == [f"deploy_split_{i}" for i in range(5)]
+
+
+def test_an_unreachable_gateway_is_one_line() -> None:
+    address = f"127.0.0.1:{free_port()}"
+    result = run_deploy("--address", address, str(GENERATED_MODELS[0]))
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"Error: {address}: no answer from the gateway (UNAVAILABLE; nothing was deployed)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing.bpmn", "missing.bpmn: no such file or folder"),
+        ("empty", "empty: no .bpmn, .dmn, .form files in this folder"),
+        ("notes.txt", "notes.txt: not a model (.bpmn, .dmn, .form files are deployed)"),
+    ],
+)
+def test_bad_paths_are_named_before_anything_is_sent(tmp_path: Path, name: str, message: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a model", encoding="utf-8")
+    result = run_deploy("--address", f"127.0.0.1:{free_port()}", str(tmp_path / name))
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_two_files_deployed_under_one_name_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = write_model(tmp_path / "a", "same"), write_model(tmp_path / "b", "same")
+    with pytest.raises(DeployError, match=r"would both be deployed as 'same\.bpmn'"):
+        find_models([first, second])
+    assert [model.name for model in find_models([tmp_path])] == ["a/same.bpmn", "b/same.bpmn"]
+
+
+def test_a_model_larger_than_a_call_is_refused() -> None:
+    big = Model(path=Path("big.bpmn"), name="big.bpmn", size=5 * 1024 * 1024)
+    with pytest.raises(DeployError, match=r"big.bpmn: 5,242,880 bytes is more than one call"):
+        plan_calls([big])

@@ -24,6 +24,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "engine": ("xietong.engine.cli", "engine"),
     "workers": ("xietong.workers.cli", "workers"),
     "deploy": ("xietong.workers.deploy_cli", "deploy"),
+    "console": ("xietong.console.cli", "console"),
     "demo": ("xietong.demo.cli", "demo"),
 }
 

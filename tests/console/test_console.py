@@ -1,0 +1,168 @@
+"""``xietong console`` against a real engine process and a real SQLite case store.
+
+The engine holds where each case waits (user tasks) and what is stuck (incidents); the case store
+holds the due times the deadline worker set. Moving the engine's clock turns a case overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+from xietong.console.board import build_board, due_times
+from xietong.engine.gateway.local_server import LocalServer, PinnedClock, free_port
+from xietong.workers.case_store import CaseStore, EventKind, Source
+
+XIETONG = Path(sys.executable).with_name("xietong")
+CHINA = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
+
+MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="console_case" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="route"/>
+    <bpmn:exclusiveGateway id="route" default="f1"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="route" targetRef="collect"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="route" targetRef="end">
+      <bpmn:conditionExpression>=severity &gt; 3</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="collect" name="配合单位汇总法律文书">
+      <bpmn:extensionElements>
+        <zeebe:userTask/>
+        <zeebe:assignmentDefinition candidateGroups="泗阳县公安局"/>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="collect" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    tmp = tmp_path_factory.mktemp("console")
+    with LocalServer(data_dir=tmp / "data", log_file=tmp / "engine.log") as server:
+        yield server
+
+
+def start_case(stub: GatewayStub, variables: dict[str, object]) -> int:
+    request = pb.CreateProcessInstanceRequest(
+        bpmnProcessId="console_case", version=-1, variables=json.dumps(variables)
+    )
+    return stub.CreateProcessInstance(request).processInstanceKey
+
+
+def run_console(engine: LocalServer, store_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XIETONG_LOG_LEVEL": "WARNING"}
+    command = [str(XIETONG), "console", "--rest-url", engine.rest_url, "--case-store", store_url, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer, tmp_path: Path) -> None:
+    clock = PinnedClock(engine, START)
+    with grpc.insecure_channel(engine.address) as channel:
+        stub = GatewayStub(channel)
+        model = pb.Resource(name="console_case.bpmn", content=MODEL.encode())
+        stub.DeployResource(pb.DeployResourceRequest(resources=[model]))
+        waiting = start_case(stub, {"caseId": "SY-1", "severity": 1})
+        stuck = start_case(stub, {"caseId": "SY-2"})  # no severity: the gateway's condition fails
+        archived = start_case(stub, {"caseId": "SY-3", "severity": 1})
+
+    store_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with CaseStore(store_url) as store:
+        for case_id, key in (("SY-1", waiting), ("SY-2", stuck), ("SY-3", archived)):
+            source = Source(job_key=key, process_instance_key=key, bpmn_process_id="console_case",
+                            mechanism_id="siyang_joint_enforcement")
+            store.register(case_id, "siyang_joint_enforcement", source, START, {})
+        due = dt.datetime(2025, 9, 30, 23, 59, 59, tzinfo=CHINA)
+        deadline_job = Source(job_key=1, process_instance_key=waiting, step_id="collect")
+        store.record("SY-1", EventKind.DEADLINE_SET, deadline_job, START, {"due": due.isoformat()})
+        store.archive("SY-3", Source(job_key=2, process_instance_key=archived), START, {})
+
+    before = run_console(engine, store_url)
+    assert before.returncode == 0, before.stderr
+    lines = before.stdout.splitlines()
+    assert lines[0] == (
+        "open cases at 2025-09-29 09:00 (Asia/Shanghai, engine clock): 2 — 1 incident, 1 on-time"
+    )
+    assert lines[1].startswith("SY-2  [incident]  siyang_joint_enforcement")
+    assert lines[2].startswith("    incident at route: ")
+    assert "severity" in lines[2]
+    assert lines[3].startswith("SY-1  [on-time]")
+    assert lines[4] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
+    assert "SY-3" not in before.stdout  # archived cases are not on the board
+
+    clock.advance(dt.timedelta(days=2))  # Wednesday 09:00: the day for the documents has passed
+    after = json.loads(run_console(engine, store_url, "--json", "--state", "overdue").stdout)
+    assert [case["caseId"] for case in after["cases"]] == ["SY-1"]
+    (case,) = after["cases"]
+    assert case["state"] == "overdue"
+    assert case["waiting"] == [
+        {"elementId": "collect", "name": "配合单位汇总法律文书", "departments": ["泗阳县公安局"],
+         "since": case["waiting"][0]["since"], "due": "2025-09-30T23:59:59+08:00"}
+    ]
+    text = run_console(engine, store_url, "--state", "overdue").stdout
+    assert "due 09-30 23:59 (overdue 9 h)" in text
+
+
+def test_an_unreachable_engine_is_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    store_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with CaseStore(store_url):
+        pass
+    result = subprocess.run(
+        [str(XIETONG), "console", "--rest-url", url, "--case-store", store_url],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {url}: no answer")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_board_puts_the_most_urgent_first_and_takes_the_latest_due_time() -> None:
+    from xietong.workers.case_store import Case, CaseEvent, CaseStatus, CaseSummary
+
+    def summary(case_id: str, key: int) -> CaseSummary:
+        case = Case(case_id, "m", CaseStatus.OPEN, START, None, key, "p")
+        return CaseSummary(case, 0, 0, 0, None, None)
+
+    def deadline(case_id: str, step: str, due: dt.datetime, event_id: int) -> CaseEvent:
+        return CaseEvent(event_id, case_id, EventKind.DEADLINE_SET, START, None, None, step, None,
+                         {"due": due.isoformat()})
+
+    now = START + dt.timedelta(days=1)
+    events = {
+        "late": [
+            deadline("late", "a", now - dt.timedelta(days=3), 1),
+            deadline("late", "a", now - dt.timedelta(hours=1), 2),
+        ],
+        "soon": [deadline("soon", "a", now + dt.timedelta(hours=5), 3)],
+        "calm": [deadline("calm", "a", now + dt.timedelta(days=5), 4)],
+    }
+    tasks = [
+        {"processInstanceKey": str(key), "elementId": "a", "name": "A", "candidateGroups": ["X"]}
+        for key in (1, 2, 3)
+    ]
+    assigned = {"processInstanceKey": "3", "elementId": "a", "name": "A", "assignee": "张三"}
+    tasks.append({**assigned, "candidateGroups": ["Y"]})
+    summaries = [summary("calm", 3), summary("idle", 4), summary("soon", 2), summary("late", 1)]
+    rows = build_board(summaries, events, tasks, [], now)
+    assert [(row.case_id, row.state(now)) for row in rows] == [
+        ("late", "overdue"), ("soon", "due-soon"), ("calm", "on-time"), ("idle", "with-workers")
+    ]
+    assert rows[0].earliest_due() == now - dt.timedelta(hours=1)  # the step's latest deadline counts
+    assert [step.departments for step in rows[2].waiting] == [("X",), ("张三",)]  # assignee over groups
+    assert due_times([]) == {}

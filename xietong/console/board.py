@@ -1,0 +1,145 @@
+"""The supervisors' board: each open case with the steps it waits at, their due times, its incidents.
+
+Two sources, joined by process instance key: the engine (open user tasks and active incidents,
+read through the REST API, as Operate would show them) and the case store (the cases, the due
+times the deadline worker computed in working days, and the 督办 already sent). The engine owns
+where a case is; the case store owns what it is and by when it should have moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xietong.workers.case_store import CaseEvent, CaseSummary
+
+DUE_SOON = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class WaitingStep:
+    element_id: str
+    name: str
+    departments: tuple[str, ...]  # the assignee, else the candidate groups (departments, in our models)
+    since: dt.datetime | None
+    due: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Incident:
+    element_id: str
+    error_type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    summary: CaseSummary
+    waiting: tuple[WaitingStep, ...]
+    incidents: tuple[Incident, ...]
+
+    @property
+    def case_id(self) -> str:
+        return self.summary.case.case_id
+
+    def earliest_due(self) -> dt.datetime | None:
+        return min((step.due for step in self.waiting if step.due is not None), default=None)
+
+    def state(self, now: dt.datetime) -> str:
+        """What a supervisor acts on first: stuck, then late, then soon late."""
+        if self.incidents:
+            return "incident"
+        due = self.earliest_due()
+        if due is not None and due < now:
+            return "overdue"
+        if due is not None and due - now <= DUE_SOON:
+            return "due-soon"
+        if not self.waiting:
+            return "with-workers"  # no user task open: a service task, timer or message is next
+        return "on-time"
+
+
+STATE_ORDER = ("incident", "overdue", "due-soon", "on-time", "with-workers")
+
+
+def _parse_time(text: Any) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _key(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def due_times(events: Iterable[CaseEvent]) -> dict[str, dt.datetime]:
+    """The latest due time the deadline worker set for each step (a step run again gets a new one)."""
+    due: dict[str, dt.datetime] = {}
+    for event in events:
+        if event.kind == "deadline_set" and event.step_id:
+            parsed = _parse_time(event.detail.get("due"))
+            if parsed is not None:
+                due[event.step_id] = parsed
+    return due
+
+
+def build_board(
+    summaries: Sequence[CaseSummary],
+    events: Mapping[str, Sequence[CaseEvent]],
+    user_tasks: Iterable[Mapping[str, Any]],
+    incidents: Iterable[Mapping[str, Any]],
+    now: dt.datetime,
+) -> list[BoardRow]:
+    """One row per open case, most urgent first (incidents, overdue, due soon, …; then by due time)."""
+    tasks_by_instance: dict[int, list[Mapping[str, Any]]] = {}
+    for task in user_tasks:
+        key = _key(task.get("processInstanceKey"))
+        if key is not None:
+            tasks_by_instance.setdefault(key, []).append(task)
+    incidents_by_instance: dict[int, list[Incident]] = {}
+    for incident in incidents:
+        key = _key(incident.get("processInstanceKey"))
+        if key is not None:
+            incidents_by_instance.setdefault(key, []).append(
+                Incident(
+                    element_id=str(incident.get("elementId", "")),
+                    error_type=str(incident.get("errorType", "")),
+                    message=str(incident.get("errorMessage", "")),
+                )
+            )
+    rows = []
+    for summary in summaries:
+        instance = summary.case.process_instance_key
+        due = due_times(events.get(summary.case.case_id, ()))
+        waiting = tuple(
+            sorted(
+                (
+                    WaitingStep(
+                        element_id=str(task.get("elementId", "")),
+                        name=str(task.get("name") or task.get("elementId", "")),
+                        departments=(task["assignee"],)
+                        if task.get("assignee")
+                        else tuple(task.get("candidateGroups") or ()),
+                        since=_parse_time(task.get("creationDate")),
+                        due=_parse_time(task.get("dueDate")) or due.get(str(task.get("elementId", ""))),
+                    )
+                    for task in tasks_by_instance.get(instance, []) if instance is not None
+                ),
+                key=lambda step: (step.due or dt.datetime.max.replace(tzinfo=dt.UTC), step.departments),
+            )
+        )
+        rows.append(BoardRow(summary, waiting, tuple(incidents_by_instance.get(instance, ()))))
+    never = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(
+        rows,
+        key=lambda row: (STATE_ORDER.index(row.state(now)), row.earliest_due() or never, row.case_id),
+    )

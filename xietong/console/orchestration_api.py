@@ -1,0 +1,76 @@
+"""The few calls of Camunda's Orchestration Cluster REST API (v2) the console reads.
+
+The embedded engine serves them on ``engine serve --rest-address``; a Camunda 8.8 cluster serves the
+same paths, so the console reads a cluster without change (its bearer token from the settings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+PAGE_SIZE = 200
+
+
+class OrchestrationApiError(RuntimeError):
+    """The REST API could not be reached or refused a call; the message says which and why."""
+
+
+class OrchestrationApi:
+    def __init__(self, base_url: str, token: str | None = None, verify: str | bool = True) -> None:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=30, verify=verify)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OrchestrationApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        try:
+            response = self._http.request(method, path, json=body)
+        except httpx.HTTPError as error:
+            raise OrchestrationApiError(f"{self.base_url}: no answer ({error})") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail") or response.text
+            except ValueError:
+                detail = response.text
+            raise OrchestrationApiError(
+                f"{self.base_url}{path}: {response.status_code} {detail}".strip()
+            )
+        return response.json() if response.content else None
+
+    def _search(self, path: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        start = 0
+        while True:
+            page = self._call("POST", path, {"filter": filters, "page": {"from": start, "limit": PAGE_SIZE}})
+            items = page.get("items") or []
+            yield from items
+            start += len(items)
+            if not items or start >= page.get("page", {}).get("totalItems", 0):
+                return
+
+    def open_user_tasks(self) -> list[dict[str, Any]]:
+        return list(self._search("/v2/user-tasks/search", {"state": "CREATED"}))
+
+    def active_incidents(self) -> list[dict[str, Any]]:
+        return list(self._search("/v2/incidents/search", {"state": "ACTIVE"}))
+
+    def now(self) -> dt.datetime:
+        """The engine's clock where the API shows it (the embedded engine does), else this machine's."""
+        try:
+            clock = self._call("GET", "/v2/clock")
+        except OrchestrationApiError:
+            clock = None
+        if isinstance(clock, dict) and isinstance(clock.get("timestamp"), int):
+            return dt.datetime.fromtimestamp(clock["timestamp"] / 1000, dt.UTC)
+        return dt.datetime.now(dt.UTC)

@@ -20,6 +20,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 RESOURCE_SUFFIXES = (".bpmn", ".dmn", ".form")  # what Zeebe deploys; the embedded engine runs BPMN only
 ZEEBE_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # Zeebe's default maxMessageSize
 REQUEST_OVERHEAD_BYTES = 64 * 1024  # names, framing and headers next to the resources' content
+TOKEN_FAILURE = "Getting metadata from plugin failed with error:"  # grpc's words for a failed token fetch
 
 
 class DeployError(Exception):
@@ -109,6 +110,9 @@ async def deploy(channel: grpc.aio.Channel, calls: Sequence[Sequence[Model]]) ->
                 else "nothing was deployed"
             )
             code = error.code().name
+            token_failure = (error.details() or "").partition(TOKEN_FAILURE)[2]
+            if token_failure:  # the OAuth token endpoint refused or could not be reached
+                raise DeployError(f"no access token ({done}): {token_failure.strip()}") from None
             if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 raise DeployError(f"no answer from the gateway ({code}; {done}): {error.details()}") from None
             raise DeployError(

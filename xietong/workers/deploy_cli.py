@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import click
@@ -19,11 +20,13 @@ def deploy(paths: tuple[Path, ...], address: str | None) -> None:
     PATHS are model files or folders searched for .bpmn/.dmn/.form files. Connection settings
     (TLS, token) are the workers' XIETONG_ZEEBE_* variables. Unchanged models keep their version.
     """
-    from xietong.workers.app import open_channel
+    from xietong.workers.connection import open_channel
     from xietong.workers.deploy import DeployError, find_models, plan_calls
     from xietong.workers.deploy import deploy as deploy_models
     from xietong.workers.settings import WorkerSettings
 
+    # the command reports a failed call itself, in one line; pyzeebe would also log it with a traceback
+    logging.getLogger("pyzeebe").setLevel(logging.CRITICAL)
     settings = WorkerSettings(**({"zeebe_address": address} if address else {}))
     try:
         models = find_models(paths or (get_settings().bpmn_dir,))

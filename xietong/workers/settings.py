@@ -45,6 +45,17 @@ class WorkerSettings(BaseSettings):
     zeebe_token: SecretStr | None = Field(
         None, description="Static bearer token sent with every call (needs TLS, as gRPC requires)."
     )
+    zeebe_client_id: str | None = Field(
+        None, description="OAuth 2.0 client id for a Camunda 8 cluster (SaaS, or Self-Managed with Identity)."
+    )
+    zeebe_client_secret: SecretStr | None = Field(None, description="OAuth 2.0 client secret.")
+    zeebe_authorization_server_url: str | None = Field(
+        None, description="Token endpoint, e.g. https://login.cloud.camunda.io/oauth/token."
+    )
+    zeebe_token_audience: str | None = Field(
+        None, description="Audience of the token (zeebe.camunda.io on SaaS, zeebe-api on Self-Managed)."
+    )
+    zeebe_token_scope: str | None = Field(None, description="Scope of the token, if the cluster needs one.")
     worker_name: str = Field("xietong-workers", description="Worker name reported to the engine.")
     worker_max_jobs: int = Field(32, ge=1, description="Jobs of one type activated and run at once.")
     worker_job_timeout_ms: int = Field(
@@ -67,13 +78,34 @@ class WorkerSettings(BaseSettings):
     )
 
     @property
+    def uses_oauth(self) -> bool:
+        return self.zeebe_client_id is not None
+
+    @property
     def uses_tls(self) -> bool:
-        return self.zeebe_tls or self.zeebe_tls_ca is not None or self.zeebe_token is not None
+        return (
+            self.zeebe_tls or self.zeebe_tls_ca is not None or self.zeebe_token is not None or self.uses_oauth
+        )
 
     @model_validator(mode="after")
     def _readable_ca(self) -> WorkerSettings:
         if self.zeebe_tls_ca is not None and not self.zeebe_tls_ca.is_file():
             raise ValueError(f"XIETONG_ZEEBE_TLS_CA: no such file {str(self.zeebe_tls_ca)!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _complete_oauth(self) -> WorkerSettings:
+        oauth = {
+            "XIETONG_ZEEBE_CLIENT_ID": self.zeebe_client_id,
+            "XIETONG_ZEEBE_CLIENT_SECRET": self.zeebe_client_secret,
+            "XIETONG_ZEEBE_AUTHORIZATION_SERVER_URL": self.zeebe_authorization_server_url,
+        }
+        given = [name for name, value in oauth.items() if value is not None]
+        if given and len(given) < len(oauth):
+            missing = ", ".join(name for name in oauth if name not in given)
+            raise ValueError(f"OAuth needs {missing} too (given: {', '.join(given)})")
+        if given and self.zeebe_token is not None:
+            raise ValueError("XIETONG_ZEEBE_TOKEN and OAuth client credentials exclude each other; set one")
         return self
 
 

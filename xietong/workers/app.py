@@ -18,13 +18,13 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import grpc
 import structlog
-from pyzeebe import Job, ZeebeWorker, create_insecure_channel, create_secure_channel
+from pyzeebe import Job, ZeebeWorker
 from pyzeebe.job.job import JobController
 
 from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, CaseStoreError
+from xietong.workers.connection import open_channel
 from xietong.workers.handlers import HANDLERS, JobContext, Registration, unhandled_task_types
 from xietong.workers.settings import WorkerSettings
 
@@ -39,18 +39,6 @@ class GatewayUnreachable(RuntimeError):
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def open_channel(settings: WorkerSettings) -> grpc.aio.Channel:
-    """Plaintext for the embedded engine on loopback; TLS, optionally with a bearer token, else."""
-    if not settings.uses_tls:
-        return create_insecure_channel(grpc_address=settings.zeebe_address)
-    root = settings.zeebe_tls_ca.read_bytes() if settings.zeebe_tls_ca else None
-    credentials = grpc.ssl_channel_credentials(root)
-    if settings.zeebe_token is not None:
-        call = grpc.access_token_call_credentials(settings.zeebe_token.get_secret_value())
-        credentials = grpc.composite_channel_credentials(credentials, call)
-    return create_secure_channel(grpc_address=settings.zeebe_address, channel_credentials=credentials)
 
 
 def is_permanent(error: BaseException) -> bool:

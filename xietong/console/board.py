@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xietong.workers.case_store import CaseEvent, CaseSummary
+from xietong.console.orchestration_api import OrchestrationApi
+from xietong.workers.case_store import CaseEvent, CaseStatus, CaseStore, CaseSummary
 
 DUE_SOON = dt.timedelta(hours=24)
+MAX_OPEN_CASES = 100_000
 
 
 @dataclass(frozen=True)
@@ -143,3 +145,11 @@ def build_board(
         rows,
         key=lambda row: (STATE_ORDER.index(row.state(now)), row.earliest_due() or never, row.case_id),
     )
+
+
+def read_board(store: CaseStore, api: OrchestrationApi) -> tuple[list[BoardRow], dt.datetime]:
+    """The board now, and the engine's "now" it was judged against."""
+    summaries = store.summaries(status=CaseStatus.OPEN, limit=MAX_OPEN_CASES)
+    events = {summary.case.case_id: store.events(summary.case.case_id) for summary in summaries}
+    now = api.now()
+    return build_board(summaries, events, api.open_user_tasks(), api.active_incidents(), now), now

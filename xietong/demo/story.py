@@ -21,6 +21,9 @@ from pyzeebe import ZeebeClient, create_insecure_channel
 from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from xietong.catalog.loader import load_catalog_or_raise
+from xietong.console.board import read_board
+from xietong.console.orchestration_api import OrchestrationApi
+from xietong.console.views import render_text
 from xietong.demo.narrator import Narrator, pad
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.generate import build_outputs
@@ -225,6 +228,7 @@ class JointEnforcementStory:
             if delay is not None and element not in late_done:
                 late_done.add(element)
                 self.let_deadline_pass(store, clock, delay, element, tasks[0]["name"])
+                self.show_console(server, store)
             for task in tasks:
                 self._complete(server, task, clock.now)
 
@@ -241,6 +245,14 @@ class JointEnforcementStory:
             str(self.paths.engine_log),
         )
         self.report_worker_events(store)
+
+    def show_console(self, server: LocalServer, store: CaseStore) -> None:
+        """What ``xietong console`` shows the 指挥中心 at this moment: the case late, its 督办 sent."""
+        with OrchestrationApi(server.rest_url) as api:
+            rows, now = read_board(store, api)
+        self.say.line("supervisor's console (`xietong console`):")
+        for line in render_text(rows, now):
+            self.say.line("  " + line)
 
     def report_worker_events(self, store: CaseStore) -> None:
         for event in store.events(CASE_ID):

@@ -1,0 +1,85 @@
+"""The board as people read it (text, times in Asia/Shanghai) and as tools read it (JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xietong.console.board import STATE_ORDER, BoardRow
+from xietong.workers.calendar import CHINA
+
+
+def _short(at: dt.datetime | None) -> str:
+    return at.astimezone(CHINA).strftime("%m-%d %H:%M") if at else "—"
+
+
+def _lateness(due: dt.datetime, now: dt.datetime) -> str:
+    late = now - due
+    if late.total_seconds() <= 0:
+        return ""
+    hours = int(late.total_seconds() // 3600)
+    return f" (overdue {hours // 24} d {hours % 24} h)" if hours >= 24 else f" (overdue {hours} h)"
+
+
+def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
+    counts = {state: sum(row.state(now) == state for row in rows) for state in STATE_ORDER}
+    shown = ", ".join(f"{count} {state}" for state, count in counts.items() if count)
+    lines = [
+        f"open cases at {now.astimezone(CHINA):%Y-%m-%d %H:%M} (Asia/Shanghai, engine clock): "
+        f"{len(rows)}{' — ' + shown if shown else ''}"
+    ]
+    for row in rows:
+        case = row.summary.case
+        urged = f"  督办 ×{row.summary.supervised}" if row.summary.supervised else ""
+        escalated = f"  升级 ×{row.summary.escalated}" if row.summary.escalated else ""
+        lines.append(
+            f"{case.case_id}  [{row.state(now)}]  {case.mechanism_id}  opened {_short(case.opened_at)}"
+            f"{urged}{escalated}"
+        )
+        # the instances of one multi-instance step (one per collaborating department) share a line
+        grouped: dict[tuple[str, str, dt.datetime | None], list[str]] = {}
+        for step in row.waiting:
+            grouped.setdefault((step.element_id, step.name, step.due), []).extend(step.departments)
+        for (_, name, due_at), departments in grouped.items():
+            due = f"due {_short(due_at)}{_lateness(due_at, now)}" if due_at else "no time limit"
+            lines.append(f"    waits at 「{name}」  {'、'.join(departments) or '—'}  {due}")
+        for incident in row.incidents:
+            lines.append(f"    incident at {incident.element_id}: {incident.error_type}: {incident.message}")
+        if not row.waiting and not row.incidents:
+            lines.append("    no user task open: the workers, a timer or a message move it next")
+    return lines
+
+
+def as_json(rows: list[BoardRow], now: dt.datetime) -> dict[str, Any]:
+    def time(at: dt.datetime | None) -> str | None:
+        return at.isoformat() if at else None
+
+    return {
+        "now": time(now),
+        "cases": [
+            {
+                "caseId": row.case_id,
+                "state": row.state(now),
+                "mechanismId": row.summary.case.mechanism_id,
+                "processInstanceKey": row.summary.case.process_instance_key,
+                "openedAt": time(row.summary.case.opened_at),
+                "supervised": row.summary.supervised,
+                "escalated": row.summary.escalated,
+                "waiting": [
+                    {
+                        "elementId": step.element_id,
+                        "name": step.name,
+                        "departments": list(step.departments),
+                        "since": time(step.since),
+                        "due": time(step.due),
+                    }
+                    for step in row.waiting
+                ],
+                "incidents": [
+                    {"elementId": i.element_id, "errorType": i.error_type, "message": i.message}
+                    for i in row.incidents
+                ],
+            }
+            for row in rows
+        ],
+    }

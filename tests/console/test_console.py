@@ -19,6 +19,7 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from tests.gateway import models
 from xietong.console.board import build_board, due_times
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock, free_port
 from xietong.workers.case_store import CaseStore, EventKind, Source
@@ -27,28 +28,23 @@ XIETONG = Path(sys.executable).with_name("xietong")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
 
-MODEL = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="console_case" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="route"/>
-    <bpmn:exclusiveGateway id="route" default="f1"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="route" targetRef="collect"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="route" targetRef="end">
-      <bpmn:conditionExpression>=severity &gt; 3</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:userTask id="collect" name="配合单位汇总法律文书">
-      <bpmn:extensionElements>
-        <zeebe:userTask/>
-        <zeebe:assignmentDefinition candidateGroups="泗阳县公安局"/>
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="collect" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+# start -> a gateway whose condition needs `severity` -> a user task for 泗阳县公安局 (or straight to the end)
+MODEL = models.process(
+    "console_case",
+    [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:exclusiveGateway id="route" default="f1"/>',
+        '<bpmn:userTask id="collect" name="配合单位汇总法律文书"><bpmn:extensionElements>'
+        '<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="泗阳县公安局"/>'
+        "</bpmn:extensionElements></bpmn:userTask>",
+        '<bpmn:endEvent id="end"/>',
+        models.flow("f0", "start", "route"),
+        models.flow("f1", "route", "collect"),
+        '<bpmn:sequenceFlow id="f2" sourceRef="route" targetRef="end">'
+        "<bpmn:conditionExpression>=severity &gt; 3</bpmn:conditionExpression></bpmn:sequenceFlow>",
+        models.flow("f3", "collect", "end"),
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +71,7 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     clock = PinnedClock(engine, START)
     with grpc.insecure_channel(engine.address) as channel:
         stub = GatewayStub(channel)
-        model = pb.Resource(name="console_case.bpmn", content=MODEL.encode())
+        model = pb.Resource(name="console_case.bpmn", content=MODEL)
         stub.DeployResource(pb.DeployResourceRequest(resources=[model]))
         waiting = start_case(stub, {"caseId": "SY-1", "severity": 1})
         stuck = start_case(stub, {"caseId": "SY-2"})  # no severity: the gateway's condition fails

@@ -12,28 +12,13 @@ from pathlib import Path
 import pytest
 from pyzeebe import create_insecure_channel
 
+from tests.gateway import models
 from xietong.engine.gateway.local_server import LocalServer, free_port
 from xietong.workers.deploy import DeployError, Model, deploy, find_models, plan_calls
 
 REPO = Path(__file__).resolve().parents[2]
 XIETONG = Path(sys.executable).with_name("xietong")
 GENERATED_MODELS = sorted((REPO / "bpmn").rglob("*.bpmn"))
-
-TWO_TASKS = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="{pid}" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task">
-      <bpmn:extensionElements><zeebe:taskDefinition type="{pid}-work"/></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
@@ -49,9 +34,9 @@ def run_deploy(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def write_model(folder: Path, pid: str, text: str | None = None) -> Path:
+def write_model(folder: Path, pid: str, content: bytes | None = None) -> Path:
     path = folder / f"{pid}.bpmn"
-    path.write_text(text if text is not None else TWO_TASKS.format(pid=pid), encoding="utf-8")
+    path.write_bytes(content if content is not None else models.chain(pid, [f"{pid}-work"]))
     return path
 
 
@@ -74,8 +59,7 @@ def test_all_generated_models_deploy_and_a_second_run_changes_nothing(server: Lo
 def test_a_changed_model_gets_a_new_version(server: LocalServer, tmp_path: Path) -> None:
     write_model(tmp_path, "deploy_versions")
     assert "version 1 " in run_deploy("--address", server.address, str(tmp_path)).stdout
-    changed = TWO_TASKS.format(pid="deploy_versions").replace('id="end"/>', 'id="end" name="done"/>')
-    write_model(tmp_path, "deploy_versions", changed)
+    write_model(tmp_path, "deploy_versions", models.chain("deploy_versions", ["a", "second-step"]))
     result = run_deploy("--address", server.address, str(tmp_path / "deploy_versions.bpmn"))
     assert result.returncode == 0, result.stderr
     assert "  new        deploy_versions  version 2 " in result.stdout
@@ -83,7 +67,7 @@ def test_a_changed_model_gets_a_new_version(server: LocalServer, tmp_path: Path)
 
 def test_a_refused_model_leaves_its_whole_call_undeployed(server: LocalServer, tmp_path: Path) -> None:
     write_model(tmp_path, "deploy_good")
-    broken = TWO_TASKS.format(pid="deploy_bad").replace('targetRef="end"', 'targetRef="nowhere"')
+    broken = models.chain("deploy_bad", ["work"]).replace(b'targetRef="end"', b'targetRef="nowhere"')
     write_model(tmp_path, "deploy_bad", broken)
     refused = run_deploy("--address", server.address, str(tmp_path))
     assert refused.returncode == 1

@@ -310,22 +310,22 @@ def test_worker_job_times_out_and_is_reactivated(gateway: RunningGateway, tmp_pa
     async def body(client: ZeebeClient, channel: grpc.aio.Channel) -> None:
         await client.deploy_resource(resource)
         worker = ZeebeWorker(channel, name="stuck-worker", request_timeout=2_000)
-        reactivated = asyncio.Event()
+        finished = asyncio.Event()
 
         @worker.task(task_type=job_type, timeout_ms=60_000)
         async def slow(job: Job) -> dict[str, Any]:
             seen.append((job.key, job.retries))
             if len(seen) == 1:
                 await asyncio.to_thread(advance_clock)  # the job's 60 s run out while this handler hangs
-                await reactivated.wait()
-                return {"finishedBy": "first attempt"}  # too late: the job was completed meanwhile
-            reactivated.set()
+                await finished.wait()  # returns only after the second attempt completed the instance
+                return {"finishedBy": "first attempt"}  # too late: the job is gone (NOT_FOUND, logged)
             return {"finishedBy": "second attempt"}
 
         work = asyncio.create_task(worker.work())
         try:
             result = await client.run_process_with_result(pid, timeout=30_000)
         finally:
+            finished.set()
             await worker.stop()
             await work
         assert result.variables == {"finishedBy": "second attempt"}

@@ -429,8 +429,11 @@ def test_rest_bad_keys_pages_filters_and_clock(server: LocalServer) -> None:
     assert response.status_code == 400
     assert response.json()["detail"].startswith("filter: nope not supported here")
     assert_problem(server.rest.put("/v2/clock", json={"timestamp": "soon"}), 400,
+                   "Request property 'timestamp' must be an integer, got \"soon\"")
+    assert_problem(server.rest.put("/v2/clock", json={"timestamp": -1}), 400,
                    "The required timestamp parameter is missing or it is negative.")
-    assert_problem(post(server, "/v2/messages/publication", b'{"name": 5}'), 400, "No name provided.")
+    assert_problem(post(server, "/v2/messages/publication", b'{"name": 5}'), 400,
+                   "Request property 'name' must be a string, got 5")
 
 
 @pytest.fixture(scope="module")
@@ -446,7 +449,7 @@ def user_task_key(server: LocalServer, gateway: rpc.GatewayStub) -> str:
 
 
 @pytest.mark.parametrize(("method", "suffix", "body", "detail"), [
-    ("POST", "/assignment", {"assignee": 5}, "No assignee provided."),
+    ("POST", "/assignment", {"assignee": 5}, "Request property 'assignee' must be a string, got 5"),
     ("PATCH", "", {"changeset": {"dueDate": "tomorrow"}},
      "changeset.dueDate: expected an ISO 8601 date-time, got 'tomorrow'"),
     ("PATCH", "", {"changeset": {"priority": 1000}},
@@ -462,23 +465,39 @@ def test_rest_user_task_bad_changes(server: LocalServer, user_task_key: str, met
     assert_problem(response, 400, detail)
 
 
-CAMUNDA_37895 = ("Camunda 8.8 REST (camunda/camunda#37895, backported to stable/8.8) fails on unknown "
-                 "properties and disables type coercion; ")
+# Camunda 8.8's REST API fails on unknown properties and does not coerce types (camunda/camunda#37895,
+# backported to stable/8.8 as #37929): a typo or a wrong type is a 400 naming the property.
 
 
-@pytest.mark.xfail(strict=True, reason=CAMUNDA_37895 + "xietong/engine/gateway/rest.py body_of/"
-                   "create_process_instance ignore unknown keys: a typo'd 'variabels' starts an instance "
-                   "without its variables")
 def test_rest_unknown_keys_are_refused(server: LocalServer, good: str) -> None:
     body = b'{"processDefinitionId": "robust_good", "variabels": {}}'
     response = post(server, "/v2/process-instances", body)
-    assert response.status_code == 400, response.text
-    assert "variabels" in response.json()["detail"]
+    assert_problem(response, 400, "Request property 'variabels' is not known; this request takes "
+                   "awaitCompletion, fetchVariables, operationReference, processDefinitionId, "
+                   "processDefinitionKey, processDefinitionVersion, requestTimeout, startInstructions, "
+                   "tenantId, variables")
+    search = post(server, "/v2/incidents/search", b'{"filters": {}}')
+    assert_problem(search, 400,
+                   "Request property 'filters' is not known; this request takes filter, page, sort")
 
 
-@pytest.mark.xfail(strict=True, reason=CAMUNDA_37895 + "xietong/engine/gateway/rest.py "
-                   "create_process_instance coerces awaitCompletion with bool(): the string \"no\" waits "
-                   "for completion")
+def test_rest_declared_oversized_bodies_are_refused_before_reading(server: LocalServer) -> None:
+    """A Content-Length over the limit is answered at once: the server never waits for 5 MB to arrive."""
+    host, port = server.rest_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as conn:
+        conn.sendall(b"POST /v2/process-instances HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 5242880\r\nConnection: close\r\n\r\n{")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), head
+    assert b"content-type: application/problem+json" in head.lower()
+    assert json.loads(body)["detail"] == (
+        "Request body of 5,242,880 bytes exceeds the maximum message size of 4,194,304 bytes"
+    )
+
+
 def test_rest_await_completion_must_be_a_boolean(server: LocalServer, good: str) -> None:
     body = b'{"processDefinitionId": "robust_good", "awaitCompletion": "no", "requestTimeout": 1000}'
     response = post(server, "/v2/process-instances", body)
@@ -486,9 +505,6 @@ def test_rest_await_completion_must_be_a_boolean(server: LocalServer, good: str)
     assert "awaitCompletion" in response.json()["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason=CAMUNDA_37895 + "xietong/engine/gateway/rest.py "
-                   "create_process_instance takes processDefinitionId 5 (a number) as the id '5' and "
-                   "fetchVariables \"abc\" as ['a','b','c']")
 @pytest.mark.parametrize("body", [
     b'{"processDefinitionId": 5}',
     b'{"processDefinitionId": "robust_good", "fetchVariables": "abc"}',
@@ -498,9 +514,6 @@ def test_rest_wrong_types_are_refused(server: LocalServer, good: str, body: byte
     assert response.status_code == 400, response.text
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/rest.py body_of catches ValueError from "
-                   "json.loads but not RecursionError: a deeply nested body is a bare '500 Internal Server "
-                   "Error' (text/plain) instead of a 400 problem")
 def test_rest_deeply_nested_body_is_a_400_problem(server: LocalServer, good: str) -> None:
     body = b'{"processDefinitionId": "robust_good", "variables": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = post(server, "/v2/process-instances", body)
@@ -508,18 +521,12 @@ def test_rest_deeply_nested_body_is_a_400_problem(server: LocalServer, good: str
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/rest.py add_clock: milliseconds 10**30 "
-                   "overflows the clock (OverflowError) and answers a bare '500 Internal Server Error'; "
-                   "out-of-range values are a 400 problem naming the field")
 def test_rest_clock_offset_out_of_range(server: LocalServer) -> None:
     response = server.rest.post("/v2/clock/add", json={"milliseconds": 10**30})
     assert response.status_code == 400, response.text
     assert "milliseconds" in response.json()["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/rest.py app: unknown paths and methods get "
-                   "Starlette's text/plain 'Not Found' / 'Method Not Allowed'; Camunda answers every error "
-                   "with application/problem+json (camunda/camunda#37760 GlobalErrorController)")
 @pytest.mark.parametrize(("method", "path", "status"), [
     ("GET", "/v2/nope", 404), ("DELETE", "/v2/process-instances", 405)])
 def test_rest_unknown_routes_answer_problem_json(server: LocalServer, method: str, path: str,
@@ -529,9 +536,6 @@ def test_rest_unknown_routes_answer_problem_json(server: LocalServer, method: st
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/rest.py: REST bodies have no size limit: 5 MB "
-                   "(30 MB in the probe) of variables start an instance, while gRPC refuses anything over "
-                   "4 MB (Zeebe's maxMessageSize applies to every command); refuse with 413 or 400")
 def test_rest_variables_over_the_message_size_are_refused(server: LocalServer, good: str) -> None:
     body = json.dumps({"processDefinitionId": good, "variables": {"blob": "x" * (5 << 20)}}).encode()
     response = post(server, "/v2/process-instances", body)

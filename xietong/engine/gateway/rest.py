@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
-import json
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import structlog
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,6 +27,20 @@ from starlette.routing import Route
 from xietong.engine import commands as cmd
 from xietong.engine import errors
 from xietong.engine.gateway.auth import BearerTokenInterceptor
+from xietong.engine.gateway.rest_body import (
+    BOOLEAN,
+    INTEGER,
+    KEY,
+    OBJECT,
+    OBJECTS,
+    SEARCH,
+    STRING,
+    STRINGS,
+    VARIABLES,
+    BodyProblem,
+    Check,
+    read_body,
+)
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.gateway.variables import require_object
@@ -71,6 +85,9 @@ def endpoint(handler: Handler) -> Handler:
             return await handler(request)
         except Problem as problem:
             return problem_response(problem, request.url.path)
+        except BodyProblem as problem:
+            title = "PAYLOAD_TOO_LARGE" if problem.status == 413 else "INVALID_ARGUMENT"
+            return problem_response(Problem(problem.status, title, problem.detail), request.url.path)
         except errors.EngineError as error:
             code = status_for(error)
             return problem_response(
@@ -80,17 +97,27 @@ def endpoint(handler: Handler) -> Handler:
     return wrapper
 
 
-async def body_of(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as error:
-        raise invalid(f"Request body is not valid JSON: {error}") from None
-    if not isinstance(body, dict):
-        raise invalid("Request body must be a JSON object")
-    return body
+LATEST_CLOCK_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the end of Python's calendar
+CREATE_PROCESS_INSTANCE: Mapping[str, tuple[str, Check]] = {
+    "processDefinitionId": STRING,
+    "processDefinitionKey": KEY,
+    "processDefinitionVersion": INTEGER,
+    "variables": VARIABLES,
+    "startInstructions": OBJECTS,
+    "awaitCompletion": BOOLEAN,
+    "fetchVariables": STRINGS,
+    "requestTimeout": INTEGER,
+    "tenantId": STRING,
+    "operationReference": INTEGER,
+}
+PUBLISH_MESSAGE: Mapping[str, tuple[str, Check]] = {
+    "name": STRING,
+    "correlationKey": STRING,
+    "timeToLive": INTEGER,
+    "messageId": STRING,
+    "variables": VARIABLES,
+    "tenantId": STRING,
+}
 
 
 def key_of(value: Any, field: str) -> int:
@@ -215,12 +242,17 @@ class RestApi:
         topology: Callable[[], dict[str, Any]],
         tokens: Sequence[str] = (),
         request_timeout_ms: int = 15_000,
+        max_body_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self._request_timeout_ms = request_timeout_ms
+        self._max_body_bytes = max_body_bytes
         self._client = client
         self._engine = client.engine
         self._topology = topology
         self._auth = BearerTokenInterceptor(tokens) if tokens else None
+
+    async def _body(self, request: Request, properties: Mapping[str, tuple[str, Check]]) -> dict[str, Any]:
+        return await read_body(request, properties, self._max_body_bytes)
 
     async def _query(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(method, *args, **kwargs)
@@ -238,16 +270,21 @@ class RestApi:
         )
 
     async def pin_clock(self, request: Request) -> Response:
-        timestamp = (await body_of(request)).get("timestamp")
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0:
+        timestamp = (await self._body(request, {"timestamp": INTEGER})).get("timestamp")
+        if timestamp is None or timestamp < 0:
             raise invalid("The required timestamp parameter is missing or it is negative.")
+        if timestamp > LATEST_CLOCK_MS:
+            raise invalid(f"timestamp {timestamp} is after the year 9999 ({LATEST_CLOCK_MS} at the most)")
         await self._query(self._engine.clock.pin, datetime.fromtimestamp(timestamp / 1000, tz=UTC))
         return Response(status_code=204)
 
     async def add_clock(self, request: Request) -> Response:
-        millis = (await body_of(request)).get("milliseconds")
-        if isinstance(millis, bool) or not isinstance(millis, int) or millis < 0:
+        millis = (await self._body(request, {"milliseconds": INTEGER})).get("milliseconds")
+        if millis is None or millis < 0:
             raise invalid("The required milliseconds parameter is missing or it is negative.")
+        now = await self._query(self._engine.clock.now)
+        if millis > LATEST_CLOCK_MS - int(now.timestamp() * 1000):
+            raise invalid(f"milliseconds {millis} would move the clock past the year 9999")
         await self._query(self._engine.clock.add, timedelta(milliseconds=millis))
         return Response(status_code=204)
 
@@ -258,7 +295,7 @@ class RestApi:
     # --- user tasks -------------------------------------------------------------------------
 
     async def search_user_tasks(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, SEARCH)
         applied = ("state", "candidateGroup", "assignee", "processInstanceKey")
         filters = filters_of(body, applied + view_fields(UserTaskView))
         instance = filter_value(filters, "processInstanceKey")
@@ -284,7 +321,7 @@ class RestApi:
         return await self._get_one(request, self._engine.queries.get_user_task, "userTaskKey", "User Task")
 
     async def assign_user_task(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, {"assignee": STRING, "allowOverride": BOOLEAN, "action": STRING})
         assignee = body.get("assignee")
         if not isinstance(assignee, str) or not assignee:
             raise invalid("No assignee provided.")
@@ -299,6 +336,7 @@ class RestApi:
         return Response(status_code=204)
 
     async def unassign_user_task(self, request: Request) -> Response:
+        await self._body(request, {})
         await self._client.call(
             cmd.AssignUserTask(
                 user_task_key=key_of(request.path_params["key"], "userTaskKey"),
@@ -309,7 +347,7 @@ class RestApi:
         return Response(status_code=204)
 
     async def update_user_task(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, {"changeset": OBJECT, "action": STRING})
         changeset = body.get("changeset") or {}
         if not isinstance(changeset, dict):
             raise invalid("changeset must be a JSON object")
@@ -327,7 +365,7 @@ class RestApi:
         return Response(status_code=204)
 
     async def complete_user_task(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, {"variables": VARIABLES, "action": STRING})
         await self._client.call(
             cmd.CompleteUserTask(
                 user_task_key=key_of(request.path_params["key"], "userTaskKey"),
@@ -340,7 +378,7 @@ class RestApi:
     # --- process instances, messages, incidents ---------------------------------------------
 
     async def create_process_instance(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, CREATE_PROCESS_INSTANCE)
         definition_key = body.get("processDefinitionKey")
         definition_id = body.get("processDefinitionId")
         if definition_key is None and not definition_id:
@@ -353,7 +391,7 @@ class RestApi:
             isinstance(i, dict) and isinstance(i.get("elementId"), str) for i in instructions
         ):
             raise invalid("startInstructions must be a list of objects with an elementId")
-        await_result = bool(body.get("awaitCompletion", False))
+        await_result = body.get("awaitCompletion", False)
         command = cmd.CreateProcessInstance(
             bpmn_process_id=None if definition_key is not None else definition_id,
             version=version if version > 0 else -1,
@@ -391,6 +429,7 @@ class RestApi:
         return JSONResponse(result)
 
     async def cancel_process_instance(self, request: Request) -> Response:
+        await self._body(request, {"operationReference": INTEGER})
         await self._client.call(
             cmd.CancelProcessInstance(
                 process_instance_key=key_of(request.path_params["key"], "processInstanceKey")
@@ -399,7 +438,7 @@ class RestApi:
         return Response(status_code=204)
 
     async def search_process_instances(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, SEARCH)
         applied = ("state", "processDefinitionId")
         filters = filters_of(body, view_fields(ProcessInstanceView))
         instances = await self._query(
@@ -415,7 +454,7 @@ class RestApi:
         )
 
     async def publish_message(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, PUBLISH_MESSAGE)
         name = body.get("name")
         if not isinstance(name, str) or not name:
             raise invalid("No name provided.")
@@ -435,7 +474,7 @@ class RestApi:
         return JSONResponse({"messageKey": str(published.key), "tenantId": published.tenant_id})
 
     async def search_incidents(self, request: Request) -> Response:
-        body = await body_of(request)
+        body = await self._body(request, SEARCH)
         applied = ("processInstanceKey", "state")
         filters = filters_of(body, view_fields(IncidentView))
         instance = filter_value(filters, "processInstanceKey")
@@ -447,6 +486,7 @@ class RestApi:
         return JSONResponse(page_of(list(incidents), body, filters, applied))
 
     async def resolve_incident(self, request: Request) -> Response:
+        await self._body(request, {"operationReference": INTEGER})
         await self._client.call(
             cmd.ResolveIncident(incident_key=key_of(request.path_params["key"], "incidentKey"))
         )
@@ -474,8 +514,13 @@ class RestApi:
             ("/v2/incidents/{key}/resolution", "POST", self.resolve_incident),
         ]
         guard = self._guarded if self._auth is not None else _open
-        routes = [Route(path, guard(endpoint(handler)), methods=[method]) for path, method, handler in table]
-        return Starlette(routes=routes)
+        routes = [
+            Route(path, guard(endpoint(handler)), methods=[method]) for path, method, handler in table
+        ]
+        return Starlette(
+            routes=routes,
+            exception_handlers={HTTPException: _http_problem, Exception: _unexpected_problem},
+        )
 
     def _guarded(self, handler: Handler) -> Handler:
         """The same bearer tokens as the gRPC gateway; a cluster's REST API answers 401 likewise."""
@@ -495,3 +540,26 @@ class RestApi:
 
 def _open(handler: Handler) -> Handler:
     return handler
+
+
+async def _http_problem(request: Request, error: Exception) -> Response:
+    """Unknown paths and methods in Camunda's error format, not Starlette's text/plain."""
+    assert isinstance(error, HTTPException)
+    titles = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+    detail = {
+        404: f"No endpoint {request.method} {request.url.path}",
+        405: f"Method {request.method} is not supported on {request.url.path}",
+    }.get(error.status_code, str(error.detail))
+    title = titles.get(error.status_code, "INVALID_ARGUMENT")
+    response = problem_response(Problem(error.status_code, title, detail), request.url.path)
+    if error.headers:
+        response.headers.update(error.headers)  # Allow: … on a 405
+    return response
+
+
+async def _unexpected_problem(request: Request, error: Exception) -> Response:
+    log.error("REST request failed", path=request.url.path, method=request.method, error=repr(error))
+    return problem_response(
+        Problem(500, "INTERNAL", f"Unexpected error while handling the request: {type(error).__name__}"),
+        request.url.path,
+    )

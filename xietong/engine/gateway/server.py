@@ -123,6 +123,7 @@ class Gateway:
                 lambda: rest_topology(host, port, self.settings.version),
                 self.settings.tokens,
                 self.settings.request_timeout_ms,
+                self.settings.max_message_bytes,
             ).app()
             tls = self.settings.tls_cert
             config = uvicorn.Config(

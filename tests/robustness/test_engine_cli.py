@@ -49,10 +49,6 @@ def _other_sqlite(path: Path) -> None:
         db.execute("CREATE TABLE notes (text TEXT)")
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/cli.py inspect catches only FileNotFoundError and "
-                   "KeyError: an engine.db that is not SQLite, or SQLite without the engine's tables, "
-                   "ends in a sqlite3.DatabaseError/OperationalError traceback from "
-                   "xietong/engine/inspect.py Snapshot")
 @pytest.mark.parametrize("make", [_not_sqlite, _other_sqlite], ids=["not-sqlite", "other-sqlite"])
 def test_an_engine_db_that_is_not_an_engines(tmp_path: Path, make: object) -> None:
     make(tmp_path / "engine.db")  # type: ignore[operator]
@@ -94,9 +90,6 @@ def test_serve_with_an_address_that_is_not_host_port(tmp_path: Path) -> None:
     assert "expected host:port such as 127.0.0.1:26500, got 'garbage'" in run.err
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/serve.py: settings.data_dir.mkdir() under a "
-                   "file raises NotADirectoryError, and Engine() on an engine.db that is not SQLite raises "
-                   "sqlite3.DatabaseError: both end in a traceback instead of one line naming the path")
 @pytest.mark.parametrize("case", ["data-under-a-file", "not-an-engine-db"])
 def test_serve_with_unusable_data(tmp_path: Path, case: str) -> None:
     if case == "data-under-a-file":
@@ -111,9 +104,6 @@ def test_serve_with_unusable_data(tmp_path: Path, case: str) -> None:
     assert str(data) in run.err.splitlines()[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/gateway/serve.py: a --tls-cert/--tls-key that is not "
-                   "PEM makes gRPC's bind fail, reported as 'the port is in use or the host is not an "
-                   "address of this machine': the wrong diagnosis; load the pair first and name the file")
 def test_serve_with_a_certificate_that_is_not_pem(tmp_path: Path) -> None:
     junk = tmp_path / "junk.pem"
     junk.write_text("not a certificate", encoding="utf-8")

@@ -30,12 +30,13 @@ def engine() -> None:
 def inspect(data_dir: Path, instance: int | None, state: str | None, limit: int) -> None:
     """List process instances, or show one INSTANCE: active elements, variables, incidents, record log."""
     from xietong.engine.inspect import Snapshot, instance_detail, overview
+    from xietong.engine.state.store import StorageError
 
     try:
         snapshot = Snapshot(data_dir)
         lines = overview(snapshot, state, limit) if instance is None else instance_detail(snapshot, instance)
-    except (FileNotFoundError, KeyError) as err:
-        raise click.ClickException(str(err).strip("'\"")) from err
+    except (FileNotFoundError, KeyError, StorageError) as err:
+        raise click.ClickException(str(err).strip("'\"")) from None
     click.echo("\n".join(lines))
 
 

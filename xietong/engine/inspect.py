@@ -6,12 +6,13 @@ Reads the SQLite file read-only, so it works while the engine runs (WAL) and aft
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from xietong.engine.state.entities import ENTITY_KINDS
-from xietong.engine.state.store import open_read_only, read_records
+from xietong.engine.state.store import StorageError, open_read_only, read_records
 
 
 def _time(ms: int | None) -> str:
@@ -30,7 +31,12 @@ class Snapshot:
         self.db = open_read_only(path)
         self.tables: dict[str, dict[int, Any]] = {kind: {} for kind in ENTITY_KINDS}
         self.variables: dict[int, dict[str, Any]] = {}
-        for row_id, kind, value in self.db.execute("SELECT id, kind, value FROM state"):
+        try:
+            rows = self.db.execute("SELECT id, kind, value FROM state").fetchall()
+        except sqlite3.DatabaseError as error:  # not SQLite, or SQLite without the engine's tables
+            self.db.close()
+            raise StorageError(f"{path}: not an engine database ({error})") from None
+        for row_id, kind, value in rows:
             key = row_id >> 4
             if kind == "var":
                 self.variables[key] = json.loads(value)

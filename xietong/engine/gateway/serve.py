@@ -22,11 +22,22 @@ log = structlog.get_logger("xietong.gateway")
 
 async def run(settings: GatewaySettings) -> None:
     from xietong.engine import Engine
-    from xietong.engine.gateway.server import Gateway
+    from xietong.engine.gateway.server import Gateway, GatewayStartError, server_credentials
+    from xietong.engine.state.store import StorageError
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.tls_cert and settings.tls_key:
+        server_credentials(settings.tls_cert, settings.tls_key)  # a bad pair: reported before anything starts
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise GatewayStartError(
+            f"{settings.data_dir}: cannot be the engine's data directory ({error.strerror})"
+        ) from None
     engine = Engine(settings.data_dir)
-    engine.start()
+    try:
+        engine.start()
+    except StorageError as error:
+        raise GatewayStartError(str(error)) from None
     try:
         gateway = Gateway(engine, settings)
         await gateway.start()

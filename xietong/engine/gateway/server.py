@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -71,6 +73,21 @@ class GatewayStartError(Exception):
     """The gateway could not start; the message says which address or file to fix."""
 
 
+def server_credentials(cert: Path, key: Path) -> grpc.ServerCredentials:
+    """The pair checked before binding: grpc would only say "Failed to bind" for a bad one."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except ssl.SSLError as error:
+        raise GatewayStartError(
+            f"--tls-cert {cert} / --tls-key {key}: not a PEM certificate and its private key "
+            f"({error.reason or error})"
+        ) from None
+    except OSError as error:
+        raise GatewayStartError(f"--tls-cert {cert} / --tls-key {key}: {error.strerror}") from None
+    return grpc.ssl_server_credentials([(key.read_bytes(), cert.read_bytes())])
+
+
 class _EmbeddedUvicorn(uvicorn.Server):
     """uvicorn without its own signal handling: the gateway owns SIGTERM/SIGINT and stops both servers."""
 
@@ -102,9 +119,7 @@ class Gateway:
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         try:
             if self.settings.tls_cert and self.settings.tls_key:
-                credentials = grpc.ssl_server_credentials(
-                    [(self.settings.tls_key.read_bytes(), self.settings.tls_cert.read_bytes())]
-                )
+                credentials = server_credentials(self.settings.tls_cert, self.settings.tls_key)
                 server.add_secure_port(self.settings.address, credentials)
             else:
                 server.add_insecure_port(self.settings.address)

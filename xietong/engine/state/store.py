@@ -45,23 +45,40 @@ KIND_CODES = {
 Record = tuple[int, int, int, str, str, int, dict[str, Any]]
 
 
+class StorageError(RuntimeError):
+    """The engine's database cannot be used (not SQLite, not the engine's, unreadable); names the file."""
+
+
 class Store:
     def __init__(self, path: Path, synchronous: str = "FULL") -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(f"{path.parent}: cannot hold the engine's data ({error.strerror})") from None
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA synchronous={synchronous}")
-        # checkpoints (copying the WAL into the database, with an fsync) run on their own thread, so the
-        # processing thread's commits never wait for them
-        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StorageError(f"{path}: cannot open the engine database ({error})") from None
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA synchronous={synchronous}")
+            # checkpoints (copying the WAL into the database, with an fsync) run on their own thread, so
+            # the processing thread's commits never wait for them
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(state)")}
+            if columns and "id" not in columns:
+                raise StorageError(
+                    f"{path}: written by an older engine storage format; move it away to start afresh"
+                )
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise StorageError(f"{path}: not an engine database ({error})") from None
+        except BaseException:
+            self.db.close()
+            raise
         self._checkpoints = _Checkpointer(path, synchronous)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(state)")}
-        if columns and "id" not in columns:
-            raise RuntimeError(
-                f"{path}: written by an older engine storage format; move it away to start afresh"
-            )
-        self.db.executescript(SCHEMA)
 
     def load_meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT name, value FROM meta").fetchall())

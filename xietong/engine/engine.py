@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 
 from xietong.engine.clock import Clock
-from xietong.engine.errors import EngineError, ResourceExhausted
+from xietong.engine.errors import EngineError, ResourceExhausted, Unavailable
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.processing.commands import DEFERRED
 from xietong.engine.processing.processor import Processor
@@ -55,6 +55,7 @@ class Engine:
         self._processor: Processor | None = None
         self._store: Store | None = None
         self._failure: BaseException | None = None
+        self._failure_listeners: list[Callable[[BaseException], None]] = []
         from xietong.engine.queries import Queries
 
         self.queries = Queries(self)
@@ -114,7 +115,11 @@ class Engine:
     def submit(self, command: Any) -> Future[Any]:
         future: Future[Any] = Future()
         if not self._running or self._stopping:
-            future.set_exception(self._failure or ResourceExhausted("the engine is not running"))
+            future.set_exception(
+                Unavailable(f"the engine stopped after a storage failure: {self._failure}")
+                if self._failure is not None
+                else ResourceExhausted("the engine is not running")
+            )
             return future
         with self._cond:
             if len(self._queue) >= self.settings.queue_limit:
@@ -134,6 +139,15 @@ class Engine:
 
     def query(self, fn: Callable[[Processor], Any], timeout: float | None = 30) -> Any:
         return self.submit(_Query(fn)).result(timeout)
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the engine stopped processing (a storage failure), or None while it is healthy."""
+        return self._failure
+
+    def add_failure_listener(self, callback: Callable[[BaseException], None]) -> None:
+        """Called once, on the engine's thread, when a storage failure stops the engine."""
+        self._failure_listeners.append(callback)
 
     def add_job_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
@@ -179,10 +193,16 @@ class Engine:
                 log.error("engine stopped after a storage failure", error=str(err))
                 self._failure = err
                 self._stopping = True
+                stopped = Unavailable(f"the engine stopped after a storage failure: {err}")
                 for _, future in batch:
                     if future is not None and not future.done():
-                        future.set_exception(EngineError(f"engine failure: {err}"))
+                        future.set_exception(stopped)
                 self._fail_pending(err)
+                for listener in list(self._failure_listeners):
+                    try:
+                        listener(err)
+                    except Exception:
+                        log.exception("failure listener failed")
                 return
             if stopping:
                 self._fail_pending(None)
@@ -224,7 +244,11 @@ class Engine:
             self._queue.clear()
         for _, future in pending:
             if future is not None and not future.done():
-                future.set_exception(ResourceExhausted("the engine is shutting down"))
+                future.set_exception(
+                    ResourceExhausted("the engine is shutting down")
+                    if err is None
+                    else Unavailable(f"the engine stopped after a storage failure: {err}")
+                )
 
     def _process(self, batch: list[tuple[Any, Future[Any] | None]]) -> None:
         p = self._processor

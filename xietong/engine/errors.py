@@ -32,6 +32,10 @@ class ResourceExhausted(EngineError):
     """Back-pressure: the command queue is full; clients retry later (RESOURCE_EXHAUSTED)."""
 
 
+class Unavailable(EngineError):
+    """The engine stopped processing after a storage failure, like an unhealthy partition (UNAVAILABLE)."""
+
+
 class DeploymentRejected(InvalidArgument):
     """A deployment failed validation; ``problems`` lists each as 'resource: element id: rule'."""
 

@@ -110,6 +110,9 @@ class Gateway:
         loop = asyncio.get_running_loop()
         signals = self._signals = JobSignals(loop)
         self.engine.add_job_listener(signals.notify)
+        self.engine.add_failure_listener(
+            lambda error: loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._not_serving(error)))
+        )
         client = EngineClient(self.engine, self.settings.max_inflight_commands)
         host, port = split_address(self.settings.address)
 
@@ -135,7 +138,7 @@ class Gateway:
             rest_host, rest_port = split_address(self.settings.rest_address)
             app = RestApi(
                 client,
-                lambda: rest_topology(host, port, self.settings.version),
+                lambda: rest_topology(host, port, self.settings.version, self.engine.failure is None),
                 self.settings.tokens,
                 self.settings.request_timeout_ms,
                 self.settings.max_message_bytes,
@@ -178,6 +181,13 @@ class Gateway:
             auth="bearer" if self.settings.tokens else "none",
         )
 
+    async def _not_serving(self, error: BaseException) -> None:
+        """After a storage failure the engine acknowledges nothing more: health says so, as an unhealthy
+        Zeebe partition would, and the process stays up so that operators can see why."""
+        log.error("engine stopped after a storage failure: health is NOT_SERVING", error=str(error))
+        for service in ("", GATEWAY_SERVICE.full_name):
+            await self._health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
+
     async def stop(self, grace_s: float = 5.0) -> None:
         """Refuse new calls, let running ones finish within ``grace_s``, then stop REST."""
         await self._health.enter_graceful_shutdown()
@@ -192,9 +202,9 @@ class Gateway:
         log.info("gateway stopped")
 
 
-def rest_topology(host: str, port: int, version: str) -> dict[str, Any]:
+def rest_topology(host: str, port: int, version: str, healthy: bool = True) -> dict[str, Any]:
     """Topology as API v2 shows it (lower-case role and health)."""
-    grpc_topology = topology(host, port, version)
+    grpc_topology = topology(host, port, version, healthy)
     broker = grpc_topology.brokers[0]
     return {
         "brokers": [
@@ -202,7 +212,9 @@ def rest_topology(host: str, port: int, version: str) -> dict[str, Any]:
                 "nodeId": broker.nodeId,
                 "host": broker.host,
                 "port": broker.port,
-                "partitions": [{"partitionId": 1, "role": "leader", "health": "healthy"}],
+                "partitions": [
+                    {"partitionId": 1, "role": "leader", "health": "healthy" if healthy else "unhealthy"}
+                ],
                 "version": broker.version,
             }
         ],

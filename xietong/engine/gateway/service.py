@@ -517,12 +517,15 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
 
     @_unary
     async def Topology(self, request: Any, context: grpc.aio.ServicerContext) -> pb.TopologyResponse:
-        return topology(self._host, self._port, self._settings.version)
+        return topology(
+            self._host, self._port, self._settings.version, self._engine.engine.failure is None
+        )
 
 
-def topology(host: str, port: int, version: str) -> pb.TopologyResponse:
+def topology(host: str, port: int, version: str, healthy: bool = True) -> pb.TopologyResponse:
     """One broker that leads the one partition: what a single-node Zeebe reports."""
-    partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
+    health = pb.Partition.HEALTHY if healthy else pb.Partition.UNHEALTHY
+    partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=health)
     broker = pb.BrokerInfo(nodeId=0, host=host, port=port, partitions=[partition], version=version)
     return pb.TopologyResponse(
         brokers=[broker], clusterSize=1, partitionsCount=1, replicationFactor=1, gatewayVersion=version

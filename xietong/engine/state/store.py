@@ -114,7 +114,8 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", list(meta.items()))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite has rolled back itself after some errors (a full disk)
+                db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:

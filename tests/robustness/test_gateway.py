@@ -198,8 +198,18 @@ def test_deeply_nested_variables_are_invalid_not_a_crash(server: LocalServer, ga
     error = refused(gateway.CreateProcessInstance,
                     pb.CreateProcessInstanceRequest(bpmnProcessId=good, version=-1, variables=nested))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.details().startswith("Property 'variables' is invalid:")
+    assert error.details() == ("Property 'variables' is invalid: Expected document to be valid JSON, but "
+                               "failed to parse it: the document is nested too deeply")
     assert_healthy(server, gateway)
+
+
+def test_a_number_too_long_for_python_is_named_plainly(server: LocalServer, gateway: rpc.GatewayStub,
+                                                       good: str) -> None:
+    """Python's own advice (sys.set_int_max_str_digits) would mean nothing to a Java or Node client."""
+    error = refused(gateway.CreateProcessInstance, pb.CreateProcessInstanceRequest(
+        bpmnProcessId=good, version=-1, variables='{"n": ' + "9" * 5000 + "}"))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details().endswith("failed to parse it: a number has more than 4300 digits")
 
 
 def test_huge_variables_are_refused_with_the_size(server: LocalServer, gateway: rpc.GatewayStub,

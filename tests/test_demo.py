@@ -28,6 +28,9 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
     assert "completes 「法制审核」 → passed" in out
     assert "⏩ engine clock 09-29 09:00 → 10-01 09:00" in out
     assert "COMPLETED; incidents: 0" in out
+    # the 督办 names the lead and the late departments (Zeebe passes headers verbatim: the model computes
+    # them into variables the header refers to)
+    assert "督办 collaborator_documents by 泗阳县市场监督管理局 to 泗阳县消防救援大队、泗阳县公安局、" in out
     # the supervisor's console at the moment the deadline passed: one line for the seven collaborators
     assert "SY-2025-0001  [overdue]  siyang_joint_enforcement  opened 09-29 09:00  督办 ×1" in out
     step = "waits at 「配合单位汇总法律文书并报牵头单位」"

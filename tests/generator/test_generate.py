@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -175,3 +176,19 @@ def test_output_does_not_depend_on_the_hash_seed(catalog: Catalog, outputs: list
     ).stdout.split()[-1]
     here = hashlib.sha256(b"".join(o.content for o in outputs)).hexdigest()
     assert other == here
+
+
+def test_task_headers_hold_no_expressions(outputs: list[Output]) -> None:
+    """Zeebe hands headers to workers verbatim: a header may name a variable (``=actingDepartment``),
+    which the workers look up, but never hold FEEL to evaluate; that goes into an input mapping."""
+    zeebe = "{http://camunda.org/schema/zeebe/1.0}"
+    reference = re.compile(r"=[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+    expressions = []
+    for output in outputs:
+        if not output.path.endswith(".bpmn"):
+            continue
+        for header in etree.fromstring(output.content).iter(f"{zeebe}header"):
+            value = header.get("value", "")
+            if value.startswith("=") and not reference.fullmatch(value):
+                expressions.append(f"{output.path}: {header.get('key')}={value}")
+    assert expressions == []

@@ -176,11 +176,15 @@ def test_automated_steps_get_task_types_and_headers() -> None:
     assert nodes["triage"].headers == {
         "mechanismId": "mech_x",
         "stepId": "triage",
-        "department": '=if (town) != null then (town) else "属地镇（街道）"',
+        "department": "=actingDepartment",
         "options": "local,report",
         "resultVariable": "outcome",
     }
     assert ("=caseId", "caseId") in nodes["triage"].inputs
+    # headers are static: a role body is computed into a local variable the header refers to
+    assert ('=if (town) != null then (town) else "属地镇（街道）"', "actingDepartment") in nodes[
+        "triage"
+    ].inputs
 
 
 def test_decision_becomes_gateway_with_feel_conditions() -> None:

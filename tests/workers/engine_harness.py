@@ -186,15 +186,45 @@ _BPMN = {
 
 
 def task_headers(model: Path, element_id: str, variables: dict[str, Any]) -> dict[str, str | None]:
-    """A service task's descriptive headers as the workers record them (``=name`` looked up in
-    ``variables``; unknown, None, when it is not there or the header holds another expression), read
-    from the model so the tests follow the generator's wording instead of repeating it."""
+    """A service task's descriptive headers as the workers record them, read from the model so the
+    tests follow the generator's wording instead of repeating it.
+
+    As in Zeebe, the task's input mappings are evaluated first, in order, into its local scope; a
+    header ``=name`` then stands for that variable (a list of names joined with commas; None when
+    there is no value)."""
     from lxml import etree
+
+    from xietong.engine.feel import evaluate
 
     task = etree.parse(str(model)).find(f".//bpmn:serviceTask[@id='{element_id}']", _BPMN)
     assert task is not None, f"{model.name} has no service task {element_id}"
+    scope = dict(variables)
+    for mapping in task.iterfind(".//zeebe:input", _BPMN):
+        source = mapping.get("source")
+        scope[mapping.get("target")] = evaluate(source[1:], scope) if source.startswith("=") else source
     headers = {h.get("key"): h.get("value") for h in task.iterfind(".//zeebe:header", _BPMN)}
-    return {k: variables.get(v[1:].strip()) if v.startswith("=") else v for k, v in headers.items()}
+    return {key: _resolved(value, scope) for key, value in headers.items()}
+
+
+def output_of(model: Path, target: str, variables: dict[str, Any]) -> Any:
+    """What the model's output mapping to ``target`` gives for ``variables`` (e.g. 泗阳's ``jointItem``
+    from ``itemNumber``), so a test derives expected values from the model rather than copying them."""
+    from lxml import etree
+
+    from xietong.engine.feel import evaluate
+
+    mapping = etree.parse(str(model)).find(f".//zeebe:output[@target='{target}']", _BPMN)
+    assert mapping is not None, f"{model.name} has no output mapping to {target}"
+    return evaluate(mapping.get("source")[1:], variables)
+
+
+def _resolved(header: str, scope: dict[str, Any]) -> str | None:
+    if not header.startswith("="):
+        return header
+    value = scope.get(header[1:].strip())
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return None if value is None else str(value)
 
 
 def task_type_count(model: Path, task_type: str) -> int:

@@ -34,6 +34,7 @@ from tests.workers.engine_harness import (
     deploy,
     events_of,
     open_user_task,
+    output_of,
     poll,
     publish,
     start_engine,
@@ -93,6 +94,7 @@ def test_a_case_is_timed_supervised_and_archived(engine: Engine, store: CaseStor
             "department": headers["department"],
             "level": 1,
         }
+        assert None not in (headers["supervisor"], headers["department"])
         assert supervised.at == dt.datetime(2025, 10, 22, 10, 0, tzinfo=CHINA)
 
         # The non-interrupting timer left the task open; finishing it files the case.
@@ -219,12 +221,16 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
         clock.advance(dt.timedelta(days=10))  # Fri 10 Oct: one collaborator is late
         [supervised] = poll("the 督办", lambda: events_of(store, case_id, EventKind.SUPERVISED), engine.log)
         assert supervised.step_id == "collaborator_documents"
-        headers = task_headers(SIYANG, "collaborator_documents_supervise", {})
+        joint_item = output_of(SIYANG, "jointItem", {"itemNumber": 3})
+        headers = task_headers(SIYANG, "collaborator_documents_supervise", {"jointItem": joint_item})
         assert supervised.detail == {
             "supervisor": headers["supervisor"],
             "department": headers["department"],
             "level": 1,
         }
+        # the lead urges the collaborators: real departments, not the documents' generic terms
+        assert headers["supervisor"] == "泗阳县市场监督管理局"
+        assert headers["department"] == ",".join(joint_item["collaborators"])
         complete_user_task(engine, "collaborator_documents", {"result": {"documents": 2}})
 
         # 牵头单位: 5 working days from Fri 10 Oct are 11 (调休), 13, 14, 15, 16 Oct.

@@ -329,8 +329,10 @@ def describe(event: CaseEvent) -> str:
         limit = detail.get("limit", {})
         return f"{event.step_id}: {limit.get('amount')} {limit.get('unit')} → due {detail.get('due')}"
     if event.kind is EventKind.SUPERVISED:
-        department = event.department or detail.get("department")
+        department = str(event.department or detail.get("department")).replace(",", "、")
         return f"督办 {event.step_id} by {detail.get('supervisor')} to {department}"
+    if event.kind is EventKind.ARCHIVED:
+        return f"{event.step_id}: the case is filed (结案归档)"
     if event.kind is EventKind.TRANSFERRED:
         return f"{event.step_id} → {detail.get('to')}"
     return f"{event.step_id or ''} {detail}".strip()

@@ -248,8 +248,10 @@ class _Mapper:
             return f"=if collaborators != null then collaborators else {default}"
         return "=collaborators"
 
-    def headers(self, step: Step, actor: Actor) -> dict[str, str]:
-        department = self.actor_name(actor, step.multi_instance_over_collaborators)
+    def headers(self, step: Step, actor: Actor, inside_instance: bool = False) -> dict[str, str]:
+        """Common headers; ``inside_instance``: the job runs inside the multi-instance (``collaborator``
+        is in scope), as opposed to the tasks around it (deadline, 督办)."""
+        department = self.actor_name(actor, inside_instance)
         return {"mechanismId": self.data.process_id, "stepId": step.id, "department": department}
 
     def supervisor_of(self, step: Step, chain: list[str]) -> Actor:
@@ -435,7 +437,7 @@ class _Mapper:
                 )
             if step.decision is not None and task_type != tt.TRIAGE:
                 task_type = tt.TRIAGE
-            headers = self.headers(step, actor)
+            headers = self.headers(step, actor, inside_instance=step.multi_instance_over_collaborators)
             headers.update(self.type_headers(task_type, step, actor))
             node = Node(
                 step.id,
@@ -768,6 +770,31 @@ class _Mapper:
                 self.body.connect(tail, target, name=name, flow_id=flow_id)
 
 
+# Headers naming a body: when the body is a role, its FEEL goes into this local variable (Zeebe never
+# evaluates headers) and the header refers to it as ``=variable``, which the workers resolve.
+HEADER_VARIABLES = {
+    "department": "actingDepartment",
+    "supervisor": "supervisingBody",
+    "to": "escalationTarget",
+    "toDepartment": "receivingDepartment",
+    "leadDepartment": "leadingDepartment",
+    "recipients": "noticeRecipients",
+}
+_REFERENCE = re.compile(r"^=[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _headers_as_references(body: ProcessBody) -> None:
+    """Headers are static text: a computed body becomes an input mapping plus a ``=variable`` header."""
+    for node in body.nodes:
+        if node.children is not None:
+            _headers_as_references(node.children)
+        for key, value in list(node.headers.items()):
+            if value.startswith("=") and not _REFERENCE.match(value):
+                variable = HEADER_VARIABLES.get(key, f"{key}Value")
+                node.inputs.append((value, variable))
+                node.headers[key] = f"={variable}"
+
+
 def _map_required_inputs(body: ProcessBody) -> None:
     """Map every input the worker requires explicitly (``=caseId`` -> caseId): the contract is visible
     in the model and ``xietong bpmn check`` can verify it."""
@@ -786,6 +813,7 @@ def _map_required_inputs(body: ProcessBody) -> None:
 
 def procedure_to_spec(data: MappingInput) -> ProcessSpec:
     spec = _Mapper(data).build()
+    _headers_as_references(spec.body)
     _map_required_inputs(spec.body)
     spec.validate()
     return spec

@@ -31,9 +31,6 @@ def test_settings_problems_name_every_field_as_an_environment_variable() -> None
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/workers/cli.py: a WorkerSettings error is shown as "
-                   "'Error: Input should be greater than or equal to 1' without the variable's name "
-                   "(XIETONG_WORKER_MAX_JOBS); xietong.cli.settings_problems(exc, 'XIETONG_') formats it")
 def test_a_bad_worker_setting_names_the_variable() -> None:
     run = invoke("workers", "run", "--address", "127.0.0.1:1", env={"XIETONG_WORKER_MAX_JOBS": "0"})
     assert run.code != 0 and "XIETONG_WORKER_MAX_JOBS" in run.err

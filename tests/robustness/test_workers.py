@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.robustness.helpers import assert_no_traceback, invoke, run_cli
 
 UNREACHABLE = "127.0.0.1:1"  # port 1 on loopback: refused at once
@@ -40,10 +38,6 @@ def test_an_unreachable_gateway_gives_up_with_the_address(tmp_path: Path) -> Non
     assert lines[-1] == f"Error: gave up on the gateway at {UNREACHABLE} after 1 failed calls"
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/workers/app.py: each task type's poller logs pyzeebe's raw "
-                   "'Failed to activate jobs from the gateway. Exception: ZeebeGatewayUnavailableError("
-                   "grpc_error=AioRpcError(... debug_error_string=...))' repr, one per type per attempt "
-                   "(11 lines before the one clear line); log one structured line per failure instead")
 def test_an_unreachable_gateway_is_reported_readably(tmp_path: Path) -> None:
     _, lines = workers(tmp_path, "--case-store", f"sqlite:///{tmp_path / 'cases.db'}")
     assert not [line for line in lines if "debug_error_string" in line or "AioRpcError" in line]
@@ -69,8 +63,6 @@ def test_due_beyond_the_official_calendar_says_which_year() -> None:
     assert run.err.startswith("Error: the official working-day calendar for 2027 is not available")
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/workers/cli.py due (xietong/workers/calendar.py): a result "
-                   "past year 9999 raises OverflowError ('date value out of range') uncaught: a traceback")
 def test_due_past_the_end_of_time() -> None:
     run = invoke("workers", "due", "5", "hours", "--from", "9999-12-31T23:00")
     assert run.code == 1 and run.err.startswith("Error: ")
@@ -83,9 +75,6 @@ def test_cases_from_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     assert (run.code, run.err) == (1, f"Error: case store sqlite:///{path}: file is not a database\n")
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/workers/cli.py cases/case (xietong/workers/case_store.py): a "
-                   "read-only command on a store URL that points nowhere creates and migrates a new empty "
-                   "store there and answers 'no cases': a typo'd path looks like an empty system")
 def test_cases_from_a_store_that_does_not_exist(tmp_path: Path) -> None:
     path = tmp_path / "typo" / "cases.db"
     run = invoke("workers", "cases", "--case-store", f"sqlite:///{path}")

@@ -47,8 +47,9 @@ def console(
     base_url = settings.rest_url.rstrip("/").removesuffix("/v2")
     token = settings.token.get_secret_value() if settings.token else None
     verify: str | bool = str(settings.ca) if settings.ca else True
+    api = OrchestrationApi(base_url, token, verify)
     try:
-        with _open_store(case_store) as store, OrchestrationApi(base_url, token, verify) as api:
+        with _open_store(case_store, existing=True) as store, api:
             rows, now = read_board(store, api)
     except OrchestrationApiError as error:
         raise click.ClickException(str(error)) from None

@@ -22,6 +22,7 @@ import structlog
 from pyzeebe import Job, ZeebeWorker
 from pyzeebe.job.job import JobController
 
+from xietong.workers import pyzeebe_logging
 from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, CaseStoreError
 from xietong.workers.connection import open_channel
@@ -142,6 +143,7 @@ class WorkerApp:
     async def run(self, stop: asyncio.Event) -> None:
         """Works until ``stop`` is set (or the worker gives up on the gateway), then shuts down:
         pollers stop asking for jobs, running jobs finish, the channel closes."""
+        pyzeebe_logging.install(self.settings.zeebe_address)
         missing = unhandled_task_types()
         if missing:
             log.error("catalog task types without a handler", task_types=missing)

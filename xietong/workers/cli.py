@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
+from xietong.cli import settings_problems
 from xietong.workers.case_store import CaseStatus, CaseStore, redact_url
 from xietong.workers.handlers.job import china_time
 from xietong.workers.settings import CaseStoreSettings, WorkerSettings
 
 
-def _open_store(url: str | None) -> CaseStore:
+def _open_store(url: str | None, existing: bool = False) -> CaseStore:
     """The case store named by ``--case-store`` or the environment; a bad URL or an unreachable
-    server is a one-line error naming it, not a traceback."""
+    server is a one-line error naming it, not a traceback. ``existing``: for commands that only read,
+    a SQLite store that is not there is an error, not a new empty store (a typo'd path would
+    otherwise look like a system without cases)."""
     try:
-        return CaseStore(url or CaseStoreSettings().url)
+        resolved = url or CaseStoreSettings().url
+    except ValidationError as error:
+        raise click.ClickException(error.errors()[0]["msg"]) from None
+    if existing and resolved.startswith("sqlite:///"):
+        path = Path(resolved.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise click.ClickException(f"no case store at {path} ({resolved})")
+    try:
+        return CaseStore(resolved)
     except ValidationError as error:
         raise click.ClickException(error.errors()[0]["msg"]) from None
     except Exception as error:  # psycopg's and sqlite3's connection errors, CaseStoreError
@@ -43,7 +55,7 @@ def run(address: str | None, case_store: str | None) -> None:
     try:
         settings = WorkerSettings()
     except ValidationError as error:
-        raise click.ClickException("; ".join(str(e["msg"]) for e in error.errors())) from None
+        raise click.ClickException(settings_problems(error, "XIETONG_")) from None
     if address:
         settings = settings.model_copy(update={"zeebe_address": address})
     with _open_store(case_store) as store:
@@ -64,7 +76,7 @@ def cases(status: str | None, case_store: str | None, limit: int) -> None:
 
     Columns: case id, status, mechanism, opened, closed, events, 督办 count, escalations, last event.
     """
-    with _open_store(case_store) as store:
+    with _open_store(case_store, existing=True) as store:
         for line in store.summaries(CaseStatus(status) if status else None, limit=limit):
             case = line.case
             closed = china_time(case.closed_at) if case.closed_at else "-"
@@ -85,7 +97,7 @@ def cases(status: str | None, case_store: str | None, limit: int) -> None:
 )
 def case(case_id: str, case_store: str | None) -> None:
     """Show one case and its events as JSON."""
-    with _open_store(case_store) as store:
+    with _open_store(case_store, existing=True) as store:
         found = store.get(case_id)
         if found is None:
             raise click.ClickException(f"no case {case_id!r} in {store.redacted_url}")
@@ -137,3 +149,5 @@ def due(amount: float, unit: str, start: str | None) -> None:
         click.echo(china_time(WorkingDayCalendar().due(started, limit)))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    except OverflowError:
+        raise click.ClickException(f"{amount:g} {unit} from {start} falls after the year 9999") from None

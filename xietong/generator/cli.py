@@ -65,6 +65,9 @@ def generate(config_dir: Path | None, out_dir: Path | None, force: bool, dry_run
         report = run(catalog, out_dir, force=force)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # --out under a file, read-only, …: fails before the first model is written
+        where = exc.filename or out_dir
+        raise click.ClickException(f"{where}: cannot write the models there ({exc.strerror})") from None
     if report.refused:
         for refusal in report.refused:
             click.echo(f"refused: {refusal}", err=True)

@@ -116,7 +116,9 @@ def lint_files(paths: Sequence[Path], *, include_di: bool = True) -> list[Findin
     findings: list[Finding] = []
     for path, result in zip(paths, results, strict=True):
         findings += [
-            Finding(path, f.get("elementId"), f["rule"], f["message"], _severity(f.get("severity")))
+            Finding(
+                path, f.get("elementId"), f["rule"], _printable(f["message"]), _severity(f.get("severity"))
+            )
             for f in result.get("findings", [])
         ]
         if include_di and path.is_file():
@@ -145,3 +147,15 @@ def _di_findings(path: Path) -> list[Finding]:
         log.debug("bpmn.di_check_skipped", file=str(path), reason=str(exc))
         return []
     return [Finding(path, p.element_id, f"xietong/{p.rule}", p.message, p.severity) for p in problems]
+
+
+MESSAGE_LIMIT = 300
+
+
+def _printable(message: str) -> str:
+    """moddle's "unparsable content … detected" quotes the file itself: binary garbage must not reach
+    the terminal (control characters escaped) and a long quote is cut."""
+    shown = "".join(
+        "?" if ch == "\ufffd" else ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in message
+    )
+    return shown if len(shown) <= MESSAGE_LIMIT else shown[:MESSAGE_LIMIT] + f"… ({len(shown):,} characters)"

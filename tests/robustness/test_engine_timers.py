@@ -55,24 +55,29 @@ def test_an_invalid_date_is_refused_naming_the_element(gateway: rpc.GatewayStub)
             "date-time") in caught.value.details()
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine (timer scheduling of a boundary timeDuration): "
-                   "P99999999Y deploys, then CreateProcessInstance answers INTERNAL 'year 100002025 is out "
-                   "of range' (pyzeebe treats INTERNAL as a connection fault); refuse at deploy or raise an "
-                   "incident on the boundary event")
-def test_a_duration_past_the_calendar_is_not_an_internal_error(gateway: rpc.GatewayStub) -> None:
+def test_a_duration_past_the_calendar_is_refused_at_deploy(gateway: rpc.GatewayStub) -> None:
     model = timer("robust_huge", "timeDuration", "P99999999Y", boundary=True)
-    try:
+    with pytest.raises(grpc.RpcError) as caught:
         deploy(gateway, "huge.bpmn", model)
-    except grpc.RpcError as refused:
-        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
-        return
-    gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="robust_huge", version=-1),
-                                  timeout=20)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "- huge.bpmn: b" in caught.value.details()
+    assert "invalid timeDuration: counted from " in caught.value.details()
+    assert "it ends after the year 9999" in caught.value.details()
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine deployment validation (timer start events): "
-                   "timeCycle R/PT0S deploys and starts instances without pause (about 3000 a second here) "
-                   "until the engine stops; refuse an unbounded cycle whose interval is zero")
+def test_a_computed_duration_past_the_calendar_is_an_incident(server: LocalServer,
+                                                              gateway: rpc.GatewayStub) -> None:
+    """Known only when the instance runs: an incident on the element, never INTERNAL (a connection fault
+    to pyzeebe)."""
+    deploy(gateway, "computed.bpmn", timer("robust_computed", "timeDuration", "=wait", boundary=True))
+    created = gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+        bpmnProcessId="robust_computed", version=-1, variables='{"wait": "P99999999Y"}'), timeout=20)
+    incidents = server.rest.post("/v2/incidents/search", json={
+        "filter": {"processInstanceKey": str(created.processInstanceKey)}}).json()["items"]
+    assert [(i["elementId"], i["errorType"]) for i in incidents] == [("task1", "EXTRACT_VALUE_ERROR")]
+    assert "ends after the year 9999" in incidents[0]["errorMessage"]
+
+
 def test_an_unbounded_zero_interval_cycle_is_refused(gateway: rpc.GatewayStub) -> None:
     # Last in the module: while this is wrong, it floods this module's engine until teardown.
     with pytest.raises(grpc.RpcError) as caught:

@@ -27,13 +27,21 @@ class IsoDuration:
     months: int = 0
     delta: timedelta = timedelta(0)
 
+    @property
+    def is_zero(self) -> bool:
+        return not self.years and not self.months and not self.delta
+
     def add_to(self, instant: datetime) -> datetime:
-        if self.years or self.months:
-            month_index = instant.month - 1 + self.months + 12 * self.years
-            year, month = instant.year + month_index // 12, month_index % 12 + 1
-            day = min(instant.day, _days_in_month(year, month))
-            instant = instant.replace(year=year, month=month, day=day)
-        return instant + self.delta
+        """``instant`` plus this duration; past the year 9999 is a TimerValueError, not a crash."""
+        try:
+            if self.years or self.months:
+                month_index = instant.month - 1 + self.months + 12 * self.years
+                year, month = instant.year + month_index // 12, month_index % 12 + 1
+                day = min(instant.day, _days_in_month(year, month))
+                instant = instant.replace(year=year, month=month, day=day)
+            return instant + self.delta
+        except (OverflowError, ValueError):
+            raise TimerValueError(f"counted from {instant:%Y-%m-%d} it ends after the year 9999") from None
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -48,13 +56,16 @@ def parse_duration(text: str) -> IsoDuration:
     g = {k: v for k, v in match.groupdict().items() if v is not None and k != "sign"}
     if not g:
         raise TimerValueError(f"'{text}' is not an ISO 8601 duration (e.g. PT15M, P3D)")
-    delta = timedelta(
-        weeks=int(g.get("weeks", 0)),
-        days=int(g.get("days", 0)),
-        hours=int(g.get("hours", 0)),
-        minutes=int(g.get("minutes", 0)),
-        seconds=float(g.get("seconds", 0)),
-    )
+    try:
+        delta = timedelta(
+            weeks=int(g.get("weeks", 0)),
+            days=int(g.get("days", 0)),
+            hours=int(g.get("hours", 0)),
+            minutes=int(g.get("minutes", 0)),
+            seconds=float(g.get("seconds", 0)),
+        )
+    except OverflowError:
+        raise TimerValueError(f"'{text}' is longer than any date the engine can schedule") from None
     return IsoDuration(int(g.get("years", 0)), int(g.get("months", 0)), delta)
 
 
@@ -87,6 +98,9 @@ class Cycle:
     start: datetime | None = None
 
 
+CRON_CYCLE = Cycle(-1, IsoDuration())  # a cron cycle: forever, its times from the expression
+
+
 def is_cron(text: str) -> bool:
     return len(text.split()) == 6 and not text.strip().startswith("R")
 
@@ -100,7 +114,7 @@ def parse_cycle(text: str) -> Cycle:
             parse_cron(text)
         except CronError as err:
             raise TimerValueError(str(err)) from err
-        return Cycle(-1, IsoDuration())
+        return CRON_CYCLE
     parts = text.strip().split("/")
     if not parts[0].startswith("R") or len(parts) not in (2, 3):
         raise TimerValueError(f"'{text}' is not an ISO 8601 repeating interval (e.g. R3/PT1H, R/P1D)")
@@ -112,6 +126,18 @@ def parse_cycle(text: str) -> Cycle:
     if len(parts) == 3:
         return Cycle(repetitions, parse_duration(parts[2]), parse_datetime(parts[1]))
     return Cycle(repetitions, parse_duration(parts[1]))
+
+
+def check_schedulable(timer_kind: str, parsed: object, now: datetime | None = None) -> None:
+    """What parses but cannot run: a duration ending after the year 9999 (it would fail when the
+    timer is created) and an unbounded cycle with no interval (it would fire without pause)."""
+    now = now or datetime.now(UTC)
+    if isinstance(parsed, IsoDuration):
+        parsed.add_to(now)
+    elif isinstance(parsed, Cycle) and parsed.interval is not None:
+        if parsed.repetitions == -1 and parsed.interval.is_zero and parsed is not CRON_CYCLE:
+            raise TimerValueError("an unbounded cycle (R/…) needs an interval greater than zero")
+        parsed.interval.add_to(parsed.start or now)
 
 
 def as_timer_text(value: Any) -> str:

@@ -25,7 +25,13 @@ from xietong.engine.model.elements import (
     Process,
     UserTaskDef,
 )
-from xietong.engine.timers import TimerValueError, parse_cycle, parse_datetime, parse_duration
+from xietong.engine.timers import (
+    TimerValueError,
+    check_schedulable,
+    parse_cycle,
+    parse_datetime,
+    parse_duration,
+)
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
@@ -310,7 +316,7 @@ class _Parser:
             "timeCycle": parse_cycle,
         }[timer_kind]
         try:
-            parse(text)
+            check_schedulable(timer_kind, parse(text))
         except TimerValueError as err:
             self.problems.add(eid, f"invalid {timer_kind}: {err}")
 

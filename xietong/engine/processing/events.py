@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import structlog
+
 from xietong.engine.cron import parse_cron
 from xietong.engine.expressions import Expression, ExpressionError
 from xietong.engine.model import Element
@@ -17,6 +19,7 @@ from xietong.engine.state.entities import ElementInstance, Message, Subscription
 from xietong.engine.timers import (
     TimerValueError,
     as_timer_text,
+    check_schedulable,
     is_cron,
     parse_cycle,
     parse_datetime,
@@ -26,6 +29,8 @@ from xietong.engine.timers import (
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
 
+
+log = structlog.get_logger("xietong.engine")
 
 def _ms(dt: Any) -> int:
     return int(dt.timestamp() * 1000)
@@ -77,6 +82,7 @@ class EventBehavior:
             cycle = parse_cycle(text)
             if is_cron(text):
                 return _ms(parse_cron(text).next_after(p.now)), -1, f"cron:{text.strip()}"
+            check_schedulable("timeCycle", cycle, p.now)
             interval_text = text.split("/")[-1]
             first = cycle.start if cycle.start is not None else cycle.interval.add_to(p.now)
             return _ms(first), cycle.repetitions, interval_text
@@ -289,7 +295,11 @@ class EventBehavior:
         if timer.interval.startswith("cron:"):
             due = _ms(parse_cron(timer.interval[5:]).next_after(_from_ms(timer.due_ms)))
         else:
-            due = _ms(parse_duration(timer.interval).add_to(_from_ms(timer.due_ms)))
+            try:
+                due = _ms(parse_duration(timer.interval).add_to(_from_ms(timer.due_ms)))
+            except TimerValueError as err:  # the cycle has run to the end of the calendar
+                log.warning("timer cycle ends", element_id=timer.element_id, reason=str(err))
+                return
         nxt = Timer(
             key=p.keys.next(),
             ei_key=timer.ei_key,

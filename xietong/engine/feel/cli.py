@@ -35,6 +35,8 @@ def eval_(expression: str, variables: str, now_text: str | None) -> None:
         scope = json.loads(variables)
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--vars") from exc
+    except RecursionError:
+        raise click.BadParameter("nested too deeply to read", param_hint="--vars") from None
     if not isinstance(scope, dict):
         raise click.BadParameter("must be a JSON object", param_hint="--vars")
     source = expression[1:] if expression.startswith("=") else expression

@@ -17,6 +17,9 @@ class FeelError(Exception):
         return f"{self.message} (at position {self.position})"
 
 
+CARET_WINDOW = 60
+
+
 class FeelSyntaxError(FeelError):
     """The expression text cannot be parsed; carries 1-based line and column for editors."""
 
@@ -29,11 +32,16 @@ class FeelSyntaxError(FeelError):
     def __str__(self) -> str:
         return f"{self.message} (line {self.line}, column {self.column})"
 
-    def caret(self) -> str:
-        """The offending source line with a caret under the failure, for terminals."""
+    def caret(self, width: int = CARET_WINDOW) -> str:
+        """The offending source line with a caret under the failure, for terminals; a long line is
+        cut to ``width`` characters either side of the column."""
         lines = self.source.split("\n") if self.source else [""]
         text = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
-        return f"{text}\n{' ' * (self.column - 1)}^"
+        start = max(0, self.column - 1 - width)
+        end = min(len(text), self.column - 1 + width)
+        before = "…" if start > 0 else ""
+        after = "…" if end < len(text) else ""
+        return f"{before}{text[start:end]}{after}\n{' ' * (len(before) + self.column - 1 - start)}^"
 
 
 class FeelEvaluationError(FeelError):

@@ -109,6 +109,8 @@ def to_json(value: Any) -> Any:
     if value is None or value is NULL_BOUND or isinstance(value, (str, bool)):
         return value
     if isinstance(value, Decimal):
+        if not value.is_finite():  # FEEL yields null for these; never raise while storing a result
+            return None
         if value == value.to_integral_value():
             return int(value)
         return float(value)

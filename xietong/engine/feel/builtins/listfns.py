@@ -114,7 +114,8 @@ def _fold(args: tuple[Any, ...], start: Decimal, op: Any) -> Any:
     total = start
     for n in nums:
         total = op(total, n)
-    return total
+    # the decimal context does not trap overflow: an infinite result is null, as for the operators
+    return total if total.is_finite() else None
 
 
 @builtin("sum", "list", variadic=True)

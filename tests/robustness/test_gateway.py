@@ -354,14 +354,12 @@ def test_a_missing_correlation_key_is_an_incident_naming_it(server: LocalServer,
     response = server.rest.post("/v2/incidents/search", json={"filter": {"processInstanceKey": str(key)}})
     items = response.json()["items"]
     assert [(i["elementId"], i["errorType"]) for i in items] == [("wait", "EXTRACT_VALUE_ERROR")]
-    assert "correlation key 'caseId'" in items[0]["errorMessage"]  # Zeebe's wording differs: findings #28
+    assert items[0]["errorMessage"] == (  # Zeebe's wording, which operators and tools match on
+        "Failed to extract the correlation key for 'caseId': The value must be either a string or a number, "
+        "but was 'NULL'. The evaluation reported the following warnings:\n"
+        "[NO_VARIABLE_FOUND] No variable found with name 'caseId'")
 
 
-@pytest.mark.xfail(strict=True, reason="xietong/engine/expressions.py expect_boolean (and the other "
-                   "'Expected result of the expression' failures) omit Zeebe's evaluation warnings: Zeebe "
-                   "appends ' The evaluation reported the following warnings: [NO_VARIABLE_FOUND] No "
-                   "variable found with name ...' (ExpressionProcessor), which names the unknown variable; "
-                   "needs FEEL (xietong/engine/feel) to report warnings")
 def test_the_incident_names_the_unknown_variable(missing_variable_incident: dict[str, str]) -> None:
     assert ("The evaluation reported the following warnings:\n[NO_VARIABLE_FOUND] No variable found with "
             "name 'amount'") in missing_variable_incident["errorMessage"]

@@ -97,6 +97,15 @@ class Expression:
             return value
         return _feel().to_json(value)
 
+    def warnings(self, variables: Mapping[str, Any], now: datetime | None = None) -> str:
+        """Zeebe's suffix for a failed evaluation: the warnings (an unknown variable, …), or ''."""
+        if not self.is_feel or self._compiled is None:
+            return ""
+        found = self._compiled.warnings(variables, now=now)
+        if not found:
+            return ""
+        return " The evaluation reported the following warnings:\n" + "\n".join(found)
+
     def __repr__(self) -> str:
         return f"Expression({'=' if self.is_feel else ''}{self.source!r})"
 
@@ -118,13 +127,22 @@ def feel_type_name(value: Any) -> str:
     return type(value).__name__.upper()
 
 
-def expect_boolean(expression: Expression, value: Any, what: str = "") -> bool:
-    """Zeebe's boolean rule: anything but true/false (null included) is an incident."""
+def expect_boolean(
+    expression: Expression,
+    value: Any,
+    what: str = "",
+    variables: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Zeebe's boolean rule: anything but true/false (null included) is an incident; given the
+    ``variables`` it was evaluated with, the message ends with the evaluation's warnings, which
+    name the variable that was missing."""
     if value is True or value is False:
         return value
+    warnings = expression.warnings(variables, now) if variables is not None else ""
     raise ExpressionError(
         f"{what}Expected result of the expression '{expression.source}' to be 'BOOLEAN', "
-        f"but was '{feel_type_name(value)}'."
+        f"but was '{feel_type_name(value)}'.{warnings}"
     )
 
 

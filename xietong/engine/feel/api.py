@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -39,6 +40,16 @@ class CompiledExpression:
             raise FeelEvaluationError(
                 f"cannot evaluate {self.source!r}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def warnings(self, variables: Mapping[str, Any] = _EMPTY, *, now: datetime | None = None) -> list[str]:
+        """What an evaluation would warn about, as Zeebe's FEEL engine reports it
+        (``[NO_VARIABLE_FOUND] No variable found with name 'x'``). Evaluates again: meant for the
+        failure path, where a message must say why, not for every evaluation."""
+        ctx = Ctx(variables, now)
+        with contextlib.suppress(Exception):  # the warnings gathered until a failure still explain it
+            self._fn(ctx)
+        missing = ctx.budget.missing or ()
+        return [f"[NO_VARIABLE_FOUND] No variable found with name '{name}'" for name in missing]
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.source!r})"

@@ -135,6 +135,8 @@ class Compiler:
         def lookup(ctx: Ctx) -> Any:
             v = ctx.lookup(name)
             if v is MISSING:
+                if builtin is None:
+                    ctx.budget.note_missing(name)  # Zeebe's NO_VARIABLE_FOUND warning
                 return builtin
             return v
 

@@ -18,12 +18,19 @@ class Budget:
     """State shared by one evaluation: the work counter (so runaway loops fail instead of hanging) and
     the engine variables already converted to FEEL values (so ``items[i]`` in a loop converts once)."""
 
-    __slots__ = ("calls", "converted", "steps")
+    __slots__ = ("calls", "converted", "missing", "steps")
 
     def __init__(self) -> None:
         self.steps = 0
         self.calls = 0
         self.converted: dict[str, Any] = {}
+        self.missing: list[str] | None = None  # names looked up and not found, for warnings
+
+    def note_missing(self, name: str) -> None:
+        if self.missing is None:
+            self.missing = [name]
+        elif name not in self.missing:
+            self.missing.append(name)
 
     def spend(self, n: int, pos: int | None = None) -> None:
         self.steps += n

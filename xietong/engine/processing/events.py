@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from xietong.engine.cron import parse_cron
-from xietong.engine.expressions import Expression, ExpressionError
+from xietong.engine.expressions import Expression, ExpressionError, feel_type_name
 from xietong.engine.model import Element
 from xietong.engine.state.entities import ElementInstance, Message, Subscription, Timer
 from xietong.engine.timers import (
@@ -87,7 +87,10 @@ class EventBehavior:
             first = cycle.start if cycle.start is not None else cycle.interval.add_to(p.now)
             return _ms(first), cycle.repetitions, interval_text
         except TimerValueError as err:
-            raise ExpressionError(f"invalid timer {event.timer_kind} of '{catch.id}': {err}") from err
+            raise ExpressionError(
+                f"invalid timer {event.timer_kind} of '{catch.id}': {err}"
+                f"{event.timer.warnings(p.variables.view(scope_key), p.now)}"
+            ) from err
 
     def open_timer(self, owner: ElementInstance, catch: Element) -> None:
         p = self.p
@@ -118,8 +121,11 @@ class EventBehavior:
             return ""
         value = expression.evaluate_json(view, now)
         if isinstance(value, bool) or value is None or not isinstance(value, str | int | float):
+            # Zeebe's words (operators and Operate-style tools match on them), and the warnings that
+            # name a missing variable
             raise ExpressionError(
-                f"expected the {what} '{expression.source}' to be a string or number, but was {value!r}"
+                f"Failed to extract the {what} for '{expression.source}': The value must be either a "
+                f"string or a number, but was '{feel_type_name(value)}'.{expression.warnings(view, now)}"
             )
         if isinstance(value, float) and value.is_integer():
             value = int(value)

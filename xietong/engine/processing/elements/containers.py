@@ -171,10 +171,15 @@ class MultiInstanceBodyProcessor(ElementProcessor):
         )
         p.state.set_variable(body.key, "numberOfActiveInstances", body_vars["numberOfActiveInstances"] - 1)
         if loop.completion_condition is not None:
-            result = loop.completion_condition.evaluate(p.variables.view(inner.key), p.now)
+            view = p.variables.view(inner.key)
+            result = loop.completion_condition.evaluate(view, p.now)
             try:
                 met = expect_boolean(
-                    loop.completion_condition, result, "Failed to evaluate completion condition. "
+                    loop.completion_condition,
+                    result,
+                    "Failed to evaluate completion condition. ",
+                    view,
+                    p.now,
                 )
             except ExpressionError as err:
                 raise IncidentError("EXTRACT_VALUE_ERROR", str(err)) from err

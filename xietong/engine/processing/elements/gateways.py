@@ -26,7 +26,7 @@ def _conditions(
         if flow.condition is None:
             continue
         try:
-            result = expect_boolean(flow.condition, flow.condition.evaluate(view, p.now))
+            result = expect_boolean(flow.condition, flow.condition.evaluate(view, p.now), "", view, p.now)
         except ExpressionError as err:
             raise IncidentError(
                 "EXTRACT_VALUE_ERROR", f"{err} (condition of sequence flow '{flow.id}')"

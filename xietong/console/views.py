@@ -44,7 +44,8 @@ def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
             due = f"due {_short(due_at)}{_lateness(due_at, now)}" if due_at else "no time limit"
             lines.append(f"    waits at 「{name}」  {'、'.join(departments) or '—'}  {due}")
         for incident in row.incidents:
-            lines.append(f"    incident at {incident.element_id}: {incident.error_type}: {incident.message}")
+            message = " ".join(incident.message.split())  # Zeebe's warnings come on lines of their own
+            lines.append(f"    incident at {incident.element_id}: {incident.error_type}: {message}")
         if not row.waiting and not row.incidents:
             lines.append("    no user task open: the workers, a timer or a message move it next")
     return lines

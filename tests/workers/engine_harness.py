@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 from pyzeebe import ZeebeClient
 
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
-from xietong.workers.app import open_channel
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
+from xietong.workers.connection import open_channel
 from xietong.workers.settings import WorkerSettings
 
 REPO = Path(__file__).resolve().parents[2]

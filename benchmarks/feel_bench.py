@@ -8,7 +8,7 @@ from __future__ import annotations
 import timeit
 from datetime import UTC, datetime
 
-from xietong.engine.feel.api import _compile, compile_expression
+from xietong.feel.api import _compile, compile_expression
 
 CASES = [
     ('decision = "local"', {"decision": "local"}),

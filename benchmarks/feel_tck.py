@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from xietong.engine.feel.tck import main
+from xietong.feel.tck import main
 
 if __name__ == "__main__":
     sys.exit(main([*sys.argv[1:], "--failures"]))

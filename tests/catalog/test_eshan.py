@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from xietong.catalog.importers.base import ImportContext, importer_for
 from xietong.catalog.loader import load_catalog
 from xietong.catalog.model import END, DeadlineUnit, Mechanism, StepKind
-from xietong.generator.importers.base import ImportContext, importer_for
 
 from .conftest import CONFIG, source_line, source_text
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from xietong.catalog.importers.base import ImportContext, ImportResult, importer_for
+from xietong.catalog.importers.longjiao import split_departments
 from xietong.catalog.loader import load_catalog
 from xietong.catalog.model import DutyList
-from xietong.generator.importers.base import ImportContext, ImportResult, importer_for
-from xietong.generator.importers.longjiao import split_departments
 
 from .conftest import CONFIG, source_line, source_text
 
@@ -97,7 +97,7 @@ def test_taken_back_discontinued(lists: DutyList) -> None:
 
 
 def test_split_departments_without_registry_uses_the_county_pattern() -> None:
-    from xietong.generator.importers.longjiao import name_checker
+    from xietong.catalog.importers.longjiao import name_checker
 
     names, unknown = split_departments("县经济信息委 县 市场监管局 县规 划自然资源局", name_checker(None))
     assert names == ["县经济信息委", "县市场监管局", "县规划自然资源局"] and unknown == []

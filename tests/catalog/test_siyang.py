@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from xietong.catalog.importers.base import ImportContext, ImportResult, importer_for
 from xietong.catalog.loader import load_catalog
 from xietong.catalog.model import END, DeadlineUnit, Role, StepKind
-from xietong.generator.importers.base import ImportContext, ImportResult, importer_for
 
 from .conftest import CONFIG, source_line, source_text
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from xietong.catalog.model import DeadlineMeaning, DeadlineUnit, Policy, SourceRef
-from xietong.generator.importers.text import (
+from xietong.catalog.importers.text import (
     Line,
     clean_cell,
     deadline_for,
@@ -14,6 +13,7 @@ from xietong.generator.importers.text import (
     split_numbered_clauses,
     text_deadline,
 )
+from xietong.catalog.model import DeadlineMeaning, DeadlineUnit, Policy, SourceRef
 
 SRC = SourceRef(document="003_3683dd0429a6386d.txt", line_start=50, line_end=50)
 TRANSFER = ("业务主管部门、综合行政执法部门发现违法行为应由对方查处的，应在3个工作日内移送；情况紧急的，"
@@ -75,7 +75,7 @@ def test_numbered_clauses() -> None:
 def test_page_furniture_is_dropped() -> None:
     import re
 
-    from xietong.generator.importers.text import remove_page_furniture
+    from xietong.catalog.importers.text import remove_page_furniture
 
     lines = [Line(1, "— 12 —"), Line(2, "序号\t事项名称"), Line(3, "1\t负责公文流转"), Line(4, "-3-"),
              Line(5, "2021年")]
@@ -84,7 +84,7 @@ def test_page_furniture_is_dropped() -> None:
 
 
 def test_chinese_numbers() -> None:
-    from xietong.generator.importers.text import chinese_number
+    from xietong.catalog.importers.text import chinese_number
 
     assert [chinese_number(t) for t in ("一", "十", "十二", "二十", "九十九", "一百零五", "24")] == [
         1, 10, 12, 20, 99, 105, 24]

@@ -7,14 +7,14 @@ from collections import Counter
 
 import pytest
 
+from xietong.catalog.importers.base import ImportContext, ImportResult, importer_for
+from xietong.catalog.importers.text import find_time_limits
+from xietong.catalog.importers.yongkang_classify import Shape
+from xietong.catalog.importers.yongkang_parse import compact
 from xietong.catalog.importing import compare
 from xietong.catalog.loader import Catalog, load_catalog
 from xietong.catalog.model import END, DeadlineUnit, Mechanism, Role, StepKind
 from xietong.catalog.registry import DepartmentRegistry
-from xietong.generator.importers.base import ImportContext, ImportResult, importer_for
-from xietong.generator.importers.text import find_time_limits
-from xietong.generator.importers.yongkang_classify import Shape
-from xietong.generator.importers.yongkang_parse import compact
 
 from .conftest import CONFIG, source_line, source_text
 

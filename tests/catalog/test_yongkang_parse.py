@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from xietong.generator.importers.yongkang_parse import (
+from xietong.catalog.importers.yongkang_parse import (
     ParseError,
     PitfallKind,
     RawMechanism,

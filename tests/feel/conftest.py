@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from xietong.engine.feel import compile_expression, to_json
+from xietong.feel import compile_expression, to_json
 
 NOW = datetime(2024, 3, 15, 10, 30, tzinfo=UTC)
 

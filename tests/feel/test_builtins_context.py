@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.engine.feel import FeelEvaluationError, evaluate
+from xietong.feel import FeelEvaluationError, evaluate
 
 from .conftest import run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.engine.feel import Range, compile_unary_tests, evaluate
+from xietong.feel import Range, compile_unary_tests, evaluate
 
 from .conftest import run
 

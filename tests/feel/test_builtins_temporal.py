@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xietong.engine.feel import YearsMonthsDuration, compile_expression, evaluate, parse_iso_duration, to_json
+from xietong.feel import YearsMonthsDuration, compile_expression, evaluate, parse_iso_duration, to_json
 
 from .conftest import NOW, run
 

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from xietong.engine.feel.cli import feel
+from xietong.feel.cli import feel
 
 
 def test_eval_prints_json_result() -> None:

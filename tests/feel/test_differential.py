@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from xietong.engine.feel import FeelError, compile_expression, to_json
+from xietong.feel import FeelError, compile_expression, to_json
 
 from .differential_corpus import corpus
 

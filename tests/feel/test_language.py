@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from xietong.engine.feel import FeelEvaluationError, FeelSyntaxError, compile_expression, evaluate
+from xietong.feel import FeelEvaluationError, FeelSyntaxError, compile_expression, evaluate
 
 from .conftest import run
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.engine.feel import FeelEvaluationError, FeelSyntaxError, compile_expression, evaluate
-from xietong.engine.feel.limits import MAX_STEPS
+from xietong.feel import FeelEvaluationError, FeelSyntaxError, compile_expression, evaluate
+from xietong.feel.limits import MAX_STEPS
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -117,7 +117,7 @@ def test_builtins_never_crash_on_extreme_arguments() -> None:
     """Every built-in, with out-of-range numbers, dates and durations, gives a value, null or a FEEL error."""
     import itertools
 
-    from xietong.engine.feel.builtins.registry import _OVERLOADS
+    from xietong.feel.builtins.registry import _OVERLOADS
 
     checked, unforeseen = 0, []
     for name, overloads in _OVERLOADS.items():

@@ -194,7 +194,7 @@ def task_headers(model: Path, element_id: str, variables: dict[str, Any]) -> dic
     there is no value)."""
     from lxml import etree
 
-    from xietong.engine.feel import evaluate
+    from xietong.feel import evaluate
 
     task = etree.parse(str(model)).find(f".//bpmn:serviceTask[@id='{element_id}']", _BPMN)
     assert task is not None, f"{model.name} has no service task {element_id}"
@@ -211,7 +211,7 @@ def output_of(model: Path, target: str, variables: dict[str, Any]) -> Any:
     from ``itemNumber``), so a test derives expected values from the model rather than copying them."""
     from lxml import etree
 
-    from xietong.engine.feel import evaluate
+    from xietong.feel import evaluate
 
     mapping = etree.parse(str(model)).find(f".//zeebe:output[@target='{target}']", _BPMN)
     assert mapping is not None, f"{model.name} has no output mapping to {target}"

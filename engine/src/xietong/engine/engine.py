@@ -21,6 +21,7 @@ from xietong.engine.errors import EngineError, ResourceExhausted, Unavailable
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.processing.commands import DEFERRED
 from xietong.engine.processing.processor import Processor
+from xietong.engine.queries import Queries
 from xietong.engine.settings import EngineSettings
 from xietong.engine.state.state import State
 from xietong.engine.state.store import Store
@@ -56,9 +57,7 @@ class Engine:
         self._store: Store | None = None
         self._failure: BaseException | None = None
         self._failure_listeners: list[Callable[[BaseException], None]] = []
-        from xietong.engine.queries import Queries
-
-        self.queries = Queries(self)
+        self.queries = Queries(self.query, lambda: self._store)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> Engine:

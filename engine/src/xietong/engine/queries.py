@@ -6,15 +6,18 @@ Camunda's REST API v2 (userTaskKey, elementId, candidateGroups, …).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from xietong.engine.state.store import read_records
+from xietong.engine.state.store import Store, read_records
 
 if TYPE_CHECKING:
-    from xietong.engine.engine import Engine
     from xietong.engine.processing.processor import Processor
+
+QueryRunner = Callable[[Callable[["Processor"], Any]], Any]
+"""Runs a read on the engine thread and returns its result (``Engine.query``)."""
 
 
 def _camel(name: str) -> str:
@@ -120,11 +123,15 @@ class RecordView(_View):
 
 
 class Queries:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    """Read-only views of engine state, built on a query runner rather than on the engine itself so
+    that the engine can own its queries without the two importing each other."""
+
+    def __init__(self, run: QueryRunner, store: Callable[[], Store | None]) -> None:
+        self._run_query = run
+        self._store = store
 
     def _run(self, fn: Any) -> Any:
-        return self._engine.query(fn)
+        return self._run_query(fn)
 
     # -- user tasks ----------------------------------------------------------------------------
     @staticmethod
@@ -320,7 +327,7 @@ class Queries:
         """The committed record log of one instance, oldest first (read from the store)."""
 
         def read(p: Processor) -> list[RecordView]:
-            store = self._engine._store
+            store = self._store()
             assert store is not None
             return [
                 RecordView(pos, key, vt, intent, _iso(ts), value)

@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from .builtins.registry import builtin
 from .compiler import Compiler, Test, run_tests
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .parser import Parser
@@ -149,6 +150,15 @@ def range_from_text(text: str) -> Range | None:
     if not isinstance(value, Range) or compare(value.start, value.end) not in (-1, 0):
         return None
     return value
+
+
+@builtin("range", "from")
+def range_(from_: Any) -> Any:
+    """DMN 1.5 ``range("[1..10]")``: the text must be a range literal of literal end points. It parses
+    and compiles FEEL, so it is registered here, above the compiler, not among the built-ins below it."""
+    if not isinstance(from_, str):
+        return None
+    return range_from_text(from_)
 
 
 __all__ = [

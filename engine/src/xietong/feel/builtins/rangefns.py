@@ -179,13 +179,3 @@ _relation(
         and r1.end_included == r2.end_included
     ),
 )
-
-
-@builtin("range", "from")
-def range_(from_: Any) -> Any:
-    """DMN 1.5 ``range("[1..10]")``: the text must be a range literal of literal end points."""
-    if not isinstance(from_, str):
-        return None
-    from ..api import range_from_text
-
-    return range_from_text(from_)

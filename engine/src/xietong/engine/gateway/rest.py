@@ -513,6 +513,9 @@ class RestApi:
             ("/v2/incidents/search", "POST", self.search_incidents),
             ("/v2/incidents/{key}/resolution", "POST", self.resolve_incident),
         ]
+        from xietong.engine.gateway.rest_operate import OperateEndpoints  # it imports this module
+
+        table = OperateEndpoints(self).extend(table)
         guard = self._guarded if self._auth is not None else _open
         routes = [
             Route(path, guard(endpoint(handler)), methods=[method]) for path, method, handler in table

@@ -279,7 +279,7 @@ class EventBehavior:
         )
         p.state.remove_timer(timer)
         if timer.ei_key == -1:
-            p.commands.start_by_event(timer.def_key, timer.element_id, {})
+            p.instances.start_by_event(timer.def_key, timer.element_id, {})
             self._repeat(timer)
             return
         owner = p.state.element_instances.get(timer.ei_key)

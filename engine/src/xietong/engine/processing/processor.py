@@ -31,6 +31,7 @@ class Processor:
         from xietong.engine.processing.elements import element_processors
         from xietong.engine.processing.events import EventBehavior
         from xietong.engine.processing.incidents import IncidentBehavior
+        from xietong.engine.processing.instance_lifecycle import InstanceLifecycleBehavior
         from xietong.engine.processing.jobs import JobBehavior
         from xietong.engine.processing.transitions import TransitionBehavior
         from xietong.engine.processing.variables import VariableBehavior
@@ -53,6 +54,7 @@ class Processor:
         self.incidents = IncidentBehavior(self)
         self.events = EventBehavior(self)
         self.flow = TransitionBehavior(self)
+        self.instances = InstanceLifecycleBehavior(self)
         self.elements = element_processors(self)
         from xietong.engine.processing.commands import CommandProcessor
 

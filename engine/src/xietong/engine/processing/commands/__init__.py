@@ -6,6 +6,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
+from xietong.engine.processing.commands.audit import audited
 from xietong.engine.processing.commands.deployment import DeploymentHandler
 from xietong.engine.processing.commands.instances import InstanceHandler
 from xietong.engine.processing.commands.jobs import JobHandler
@@ -20,8 +21,8 @@ DEFERRED = object()  # the command's future is resolved later (await_result)
 
 
 class CommandProcessor(InstanceHandler, MessageHandler):
-    """Dispatch table from command type to handler; also the services element processors call back
-    (start an instance, broadcast a signal) so behaviours do not depend on handler modules."""
+    """Dispatch table from command type to handler. Element processors never call back into it: what
+    they share with the handlers (starting and finishing instances, signals) is a behaviour."""
 
     def __init__(self, p: Processor) -> None:
         self.p = p
@@ -51,6 +52,8 @@ class CommandProcessor(InstanceHandler, MessageHandler):
         }
 
     def process(self, command: Any, future: Future[Any] | None) -> Any:
+        if isinstance(command, c.Audited):
+            return audited(self, command, future)
         handler = self.dispatch.get(type(command))
         if handler is None:
             from xietong.engine.errors import InvalidArgument

@@ -86,7 +86,7 @@ class DeploymentHandler:
                     {"bpmnProcessId": process.id, "version": version, "resourceName": name},
                 )
                 self.arm_start_timers(process.id, cmd.tenant_id)
-                p.commands.start_events_changed()
+                p.instances.start_events_changed()
             metadata.append(
                 c.ProcessMetadata(
                     definition.bpmn_process_id,
@@ -148,4 +148,4 @@ class DeploymentHandler:
             {"bpmnProcessId": definition.bpmn_process_id, "version": definition.version},
         )
         self.arm_start_timers(definition.bpmn_process_id, definition.tenant_id)
-        p.commands.start_events_changed()
+        p.instances.start_events_changed()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
 from xietong.engine.model import Element, Process
-from xietong.engine.state.entities import ElementInstance, ProcessDefinition, ProcessInstanceSummary
+from xietong.engine.state.entities import ElementInstance, ProcessDefinition
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -49,149 +49,6 @@ def _json_document(value: Any, depth: int = 0) -> bool:
 
 class InstanceHandler:
     p: Processor
-
-    # -- services for behaviours ---------------------------------------------------------------
-    def start_instance(
-        self,
-        definition: ProcessDefinition,
-        variables: dict[str, Any],
-        *,
-        parent: ElementInstance | None = None,
-        start_element: str | None = None,
-        start_variables: dict[str, Any] | None = None,
-        instructions: tuple[str, ...] = (),
-        correlation_key: str = "",
-    ) -> ElementInstance:
-        p = self.p
-        process = p.model(definition.key)
-        root = p.flow.create(None, process.root, -1, definition.key)
-        if parent is not None:
-            root.parent_ei_key = parent.key
-        summary = ProcessInstanceSummary(
-            key=root.key,
-            bpmn_process_id=definition.bpmn_process_id,
-            version=definition.version,
-            def_key=definition.key,
-            state="ACTIVE",
-            start_ms=p.now_ms,
-            end_ms=None,
-            tenant_id=definition.tenant_id,
-            parent_pi_key=parent.pi_key if parent else -1,
-            parent_ei_key=parent.key if parent else -1,
-            correlation_key=correlation_key,
-        )
-        p.state.put(summary)
-        if correlation_key:
-            p.state.message_started[(summary.bpmn_process_id, correlation_key, summary.tenant_id)] += 1
-        p.record(
-            "PROCESS_INSTANCE_CREATION",
-            "CREATED",
-            root.key,
-            root.key,
-            {
-                "bpmnProcessId": definition.bpmn_process_id,
-                "version": definition.version,
-                "processDefinitionKey": definition.key,
-                "parentProcessInstanceKey": summary.parent_pi_key,
-            },
-        )
-        if variables:
-            p.variables.set_local(root.key, root.key, variables)
-        if start_element is not None:
-            p.flow.create(
-                root,
-                process.elements[start_element],
-                root.key,
-                definition.key,
-                flags=ElementInstance.TRIGGERED,
-                variables=start_variables,
-            )
-        for element_id in instructions:
-            self._create_with_ancestors(root, process, process.elements[element_id], {})
-        p.later(p.flow.activate, root)
-        return root
-
-    def _create_with_ancestors(
-        self, root: ElementInstance, process: Process, element: Element, existing: dict[str, ElementInstance]
-    ) -> ElementInstance:
-        """Create ``element`` below the instances of its enclosing sub-processes (made as needed)."""
-        p = self.p
-        if element.scope_id == process.id:
-            scope = root
-        elif element.scope_id in existing:
-            scope = existing[element.scope_id]
-        else:
-            scope = self._create_with_ancestors(root, process, process.elements[element.scope_id], existing)
-            existing[element.scope_id] = scope
-        return p.flow.create(scope, element, root.key, root.def_key)
-
-    def start_by_event(
-        self, def_key: int, start_id: str, variables: dict[str, Any], correlation_key: str = ""
-    ) -> ElementInstance:
-        definition = self.p.state.definitions[def_key]
-        return self.start_instance(
-            definition, {}, start_element=start_id, start_variables=variables, correlation_key=correlation_key
-        )
-
-    def instance_finished(self, root: ElementInstance, completed: bool) -> None:
-        """Answer await-result requests once the outcome is committed; release a message correlation key."""
-        p = self.p
-        summary = p.state.instances[root.key]
-        if summary.correlation_key:
-            index = (summary.bpmn_process_id, summary.correlation_key, summary.tenant_id)
-            p.state.message_started[index] -= 1
-            if p.state.message_started[index] <= 0:
-                del p.state.message_started[index]
-                p.later(p.commands.correlate_buffered_start, *index)
-        waiting = p.awaiting.pop(root.key, None)
-        if not waiting:
-            return
-        all_variables = dict(p.state.variables.get(root.key, {}))
-        for future, fetch in waiting:
-            if completed:
-                variables = (
-                    {n: all_variables[n] for n in fetch if n in all_variables} if fetch else all_variables
-                )
-                result = c.ProcessInstanceResult(
-                    summary.def_key,
-                    summary.bpmn_process_id,
-                    summary.version,
-                    root.key,
-                    summary.tenant_id,
-                    variables,
-                )
-                p.after_commit.append(lambda f=future, r=result: _resolve(f, r))
-            else:
-                error = FailedPrecondition(
-                    f"Expected to complete process instance with key '{root.key}', but it was terminated"
-                )
-                p.after_commit.append(lambda f=future, e=error: _fail(f, e))
-
-    def start_events_changed(self) -> None:
-        self._start_index = None
-
-    def start_events(
-        self, event_type: str, name: str, tenant_id: str
-    ) -> list[tuple[ProcessDefinition, Element]]:
-        """Latest non-deleted versions with a message/signal start event of that name."""
-        index = getattr(self, "_start_index", None)
-        if index is None:
-            index = {}
-            p = self.p
-            for bpmn_id, tenant in list(p.state.definitions_by_id):
-                latest = p.state.latest_definition(bpmn_id, tenant)
-                if latest is None:
-                    continue
-                for kind in ("message", "signal"):
-                    for start in p.model(latest.key).start_events(kind):
-                        assert start.event is not None
-                        expression = (
-                            start.event.message_name if kind == "message" else start.event.signal_name
-                        )
-                        if expression is not None and not expression.is_feel:
-                            index.setdefault((kind, expression.static, tenant), []).append((latest, start))
-            self._start_index = index
-        return index.get((event_type, name, tenant_id), [])
 
     # -- commands ------------------------------------------------------------------------------
     def find_definition(self, cmd: c.CreateProcessInstance) -> ProcessDefinition:
@@ -244,7 +101,9 @@ class InstanceHandler:
                 f"Expected to create instance of process with none start event, but there is "
                 f"no such event in process '{definition.bpmn_process_id}'"
             )
-        root = self.start_instance(definition, dict(variables), instructions=tuple(cmd.start_instructions))
+        root = self.p.instances.start_instance(
+            definition, dict(variables), instructions=tuple(cmd.start_instructions)
+        )
         created = c.ProcessInstanceCreated(
             definition.key, definition.bpmn_process_id, definition.version, root.key, definition.tenant_id
         )
@@ -373,13 +232,3 @@ class InstanceHandler:
                 p.variables.set_local(holder.key, root.key, variables)
         first_new = next(iter(created.values()), target)
         p.later(p.flow.activate, first_new)
-
-
-def _resolve(future: Future[Any], result: Any) -> None:
-    if not future.done():
-        future.set_result(result)
-
-
-def _fail(future: Future[Any], error: Exception) -> None:
-    if not future.done():
-        future.set_exception(error)

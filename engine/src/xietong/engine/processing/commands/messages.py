@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import AlreadyExists, InvalidArgument
@@ -54,56 +54,11 @@ class MessageHandler:
                 "timeToLive": cmd.time_to_live_ms,
             },
         )
-        self.correlate_to_start_events(msg)
+        p.instances.correlate_to_start_events(msg)
         p.events.correlate_published(msg)
         if cmd.time_to_live_ms > 0:
             p.state.add_message(msg)
         return c.MessagePublished(msg.key, cmd.tenant_id)
-
-    def correlate_to_start_events(self, msg: Message) -> None:
-        p = self.p
-        for definition, start in self.start_events("message", msg.name, msg.tenant_id):
-            bpmn_id = definition.bpmn_process_id
-            if bpmn_id in msg.correlated:
-                continue
-            if msg.correlation_key and self._active_with_key(bpmn_id, msg.correlation_key, msg.tenant_id):
-                continue  # one active instance per correlation key and process (Zeebe)
-            root = self.start_by_event(definition.key, start.id, dict(msg.variables), msg.correlation_key)
-            msg.correlated = [*msg.correlated, bpmn_id]
-            p.record(
-                "MESSAGE_START_EVENT_SUBSCRIPTION",
-                "CORRELATED",
-                msg.key,
-                root.key,
-                {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
-            )
-
-    def _active_with_key(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> bool:
-        return self.p.state.message_started.get((bpmn_id, correlation_key, tenant_id), 0) > 0
-
-    def correlate_buffered_start(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> None:
-        """The instance holding a correlation key ended: a buffered message may now start the next one."""
-        p = self.p
-        latest = p.state.latest_definition(bpmn_id, tenant_id)
-        if latest is None or self._active_with_key(bpmn_id, correlation_key, tenant_id):
-            return
-        for start in p.model(latest.key).start_events("message"):
-            assert start.event is not None and start.event.message_name is not None
-            name = start.event.message_name.static
-            for msg_key in list(p.state.messages_by_name.get((name, correlation_key, tenant_id), ())):
-                msg = p.state.messages[msg_key]
-                if msg.deadline_ms > p.now_ms and bpmn_id not in msg.correlated:
-                    root = self.start_by_event(latest.key, start.id, dict(msg.variables), correlation_key)
-                    msg.correlated = [*msg.correlated, bpmn_id]
-                    p.state.touch(msg)
-                    p.record(
-                        "MESSAGE_START_EVENT_SUBSCRIPTION",
-                        "CORRELATED",
-                        msg.key,
-                        root.key,
-                        {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
-                    )
-                    return
 
     def broadcast_signal(self, cmd: c.BroadcastSignal) -> c.SignalBroadcast:
         p = self.p
@@ -112,16 +67,5 @@ class MessageHandler:
         variables = _check_variables(cmd.variables)
         key = p.keys.next()
         p.record("SIGNAL", "BROADCASTED", key, -1, {"signalName": cmd.signal_name})
-        self.broadcast(cmd.signal_name, dict(variables), cmd.tenant_id)
+        p.instances.broadcast(cmd.signal_name, dict(variables), cmd.tenant_id)
         return c.SignalBroadcast(key, cmd.tenant_id)
-
-    def broadcast(self, name: str, variables: dict[str, Any], tenant_id: str) -> None:
-        """Every open signal subscription and every signal start event of that name is triggered."""
-        p = self.p
-        for sub_key in list(p.state.subs_by_name.get(("signal", name, "", tenant_id), ())):
-            sub = p.state.subscriptions.get(sub_key)
-            owner = p.state.element_instances.get(sub.ei_key) if sub is not None else None
-            if sub is not None and owner is not None:
-                p.events.trigger(owner, sub.element_id, dict(variables))
-        for definition, start in self.start_events("signal", name, tenant_id):
-            self.start_by_event(definition.key, start.id, dict(variables))

@@ -39,7 +39,7 @@ class ProcessProcessor(_ContainerProcessor):
         summary.state = "COMPLETED"
         summary.end_ms = p.now_ms
         p.state.touch(summary)
-        p.commands.instance_finished(ei, completed=True)
+        p.instances.instance_finished(ei, completed=True)
         if ei.parent_ei_key != -1:
             parent = p.state.element_instances.get(ei.parent_ei_key)
             if parent is not None:
@@ -58,7 +58,7 @@ class ProcessProcessor(_ContainerProcessor):
         summary.state = "TERMINATED"
         summary.end_ms = p.now_ms
         p.state.touch(summary)
-        p.commands.instance_finished(ei, completed=False)
+        p.instances.instance_finished(ei, completed=False)
 
 
 class CallActivityProcessor(ElementProcessor):
@@ -83,7 +83,7 @@ class CallActivityProcessor(ElementProcessor):
             if element.call.propagate_all_parent
             else dict(p.variables.local(ei.key))
         )
-        child = p.commands.start_instance(definition, variables, parent=ei)
+        child = p.instances.start_instance(definition, variables, parent=ei)
         ei.ref_key = child.key
 
     def _resolve(self, ei: ElementInstance, element: Element, process_id: str, tenant: str) -> Any:

@@ -38,7 +38,7 @@ class _ThrowingEventProcessor(ElementProcessor):
         if event_type == "signal":
             assert event is not None and event.signal_name is not None
             name = event.signal_name.evaluate_json(p.variables.view(ei.key), p.now)
-            p.commands.broadcast(str(name), {}, p.state.instances[ei.pi_key].tenant_id)
+            p.instances.broadcast(str(name), {}, p.state.instances[ei.pi_key].tenant_id)
         elif event_type == "escalation":
             assert event is not None and event.code is not None
             code = str(event.code.evaluate_json(p.variables.view(ei.key), p.now))

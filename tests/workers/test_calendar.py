@@ -107,13 +107,15 @@ def test_hours_run_around_the_clock_through_holidays() -> None:
     assert CAL.due(china(2025, 1, 28, 8), TimeLimit(0.5, LimitUnit.HOUR)) == china(2025, 1, 28, 8, 30)
 
 
-def test_a_year_without_data_is_an_error_naming_the_year() -> None:
-    with pytest.raises(CalendarYearNotCovered, match="2099"):
-        CAL.is_working_day(dt.date(2099, 3, 2))
-    # Counting that crosses into an uncovered year fails instead of guessing.
+def test_a_year_without_data_is_provisional_and_one_past_the_statute_an_error() -> None:
+    # A year after the data is counted on the statute (test_calendar_notice.py); before it, or past
+    # what the lunar conversion covers, is an error naming the year instead of a guess.
+    with pytest.raises(CalendarYearNotCovered, match="2100"):
+        CAL.is_working_day(dt.date(2100, 3, 2))
+    with pytest.raises(CalendarYearNotCovered, match=str(CAL.first_year - 1)):
+        CAL.is_working_day(dt.date(CAL.first_year - 1, 3, 2))
     last = CAL.last_year
-    with pytest.raises(CalendarYearNotCovered, match=str(last + 1)):
-        CAL.due(china(last, 12, 20, 9), working_days(15))
+    assert CAL.due_date(china(last, 12, 20, 9), working_days(15)).provisional_years == (last + 1,)
 
 
 def test_naive_start_is_rejected() -> None:

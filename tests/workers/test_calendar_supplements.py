@@ -81,27 +81,31 @@ def test_a_limit_crossing_a_supplement_holiday(cal_2099: WorkingDayCalendar) -> 
 
 
 def test_a_year_covered_by_neither_names_the_year_and_the_file(cal_2099: WorkingDayCalendar) -> None:
+    # Years between the package and the file are provisional (statute only), not errors; a year past
+    # what the statute can be computed for still is one.
     start = dt.datetime(2098, 12, 28, 9, tzinfo=CHINA)
+    assert cal_2099.due_date(start, TimeLimit(5, LimitUnit.WORKING_DAY)).provisional_years == (2098,)
     with pytest.raises(CalendarYearNotCovered) as caught:
-        cal_2099.due(start, TimeLimit(5, LimitUnit.WORKING_DAY))
+        cal_2099.due(dt.datetime(2099, 12, 28, 9, tzinfo=CHINA), TimeLimit(5, LimitUnit.WORKING_DAY))
     message = str(caught.value)
-    assert caught.value.year == 2098
-    assert "calendar for 2098 is not available" in message
-    assert f"{FIXTURE} has no entry for 2098 (it has 2099)" in message
-    assert "add its holidays and 调休上班 days under 'years: 2098:'" in message
+    assert caught.value.year == 2100
+    assert "calendar for 2100 is not available" in message
+    assert f"{FIXTURE} has no entry for 2100 (it has 2099)" in message
+    assert "add its holidays and 调休上班 days under 'years: 2100:'" in message
     assert "XIETONG_CALENDAR_SUPPLEMENTS" in message
     # The contiguous range stops at the package: 2027 is not covered by a file that only has 2099.
     assert cal_2099.last_year == cal_2099.package_last_year
     assert not cal_2099.covers(cal_2099.last_year + 1)
+    assert cal_2099.is_provisional(cal_2099.last_year + 1)
 
 
-def test_the_year_after_the_package_fails_with_the_shipped_file_named(tmp_path: Path) -> None:
+def test_the_year_after_the_package_is_provisional(tmp_path: Path) -> None:
     calendar = WorkingDayCalendar(write(tmp_path, "years: {}\n"))
     next_year = calendar.package_last_year + 1
-    with pytest.raises(
-        CalendarYearNotCovered, match=f"{tmp_path / 'china.yaml'} has no entry for {next_year}"
-    ):
-        calendar.due(dt.datetime(next_year - 1, 12, 20, tzinfo=CHINA), TimeLimit(10, LimitUnit.WORKING_DAY))
+    start = dt.datetime(next_year - 1, 12, 20, tzinfo=CHINA)
+    assert calendar.due_date(start, TimeLimit(10, LimitUnit.WORKING_DAY)).provisional_years == (next_year,)
+    with pytest.raises(CalendarYearNotCovered, match=f"{tmp_path / 'china.yaml'} has no entry for 2100"):
+        calendar.is_working_day(dt.date(2100, 1, 4))
 
 
 def test_the_environment_names_the_supplement_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -120,7 +124,7 @@ def test_a_missing_default_file_means_package_only(monkeypatch: pytest.MonkeyPat
     calendar = WorkingDayCalendar()
     assert calendar.supplement is None
     with pytest.raises(CalendarYearNotCovered, match=r"absent\.yaml does not exist"):
-        calendar.is_working_day(dt.date(calendar.package_last_year + 1, 3, 1))
+        calendar.is_working_day(dt.date(2100, 3, 1))
 
 
 @pytest.mark.parametrize(

@@ -62,9 +62,12 @@ def test_due_prints_the_due_date_or_a_clear_error() -> None:
     bad_unit = CliRunner().invoke(workers, ["due", "3", "weeks"])
     assert bad_unit.exit_code == 1
     assert "limit.unit" in bad_unit.output
-    no_data = CliRunner().invoke(workers, ["due", "1", "workingDays", "--from", "2099-01-05T09:00+08:00"])
+    no_data = CliRunner().invoke(workers, ["due", "1", "workingDays", "--from", "2100-01-05T09:00+08:00"])
     assert no_data.exit_code == 1
-    assert "2099" in no_data.output
+    assert "2100" in no_data.output
+    provisional = CliRunner().invoke(workers, ["due", "10", "workingDays", "--from", "2026-12-20T10:00"])
+    assert provisional.exit_code == 0, provisional.output
+    assert provisional.output.startswith("2027-01-04T23:59:59+08:00  (暂定 provisional: 2027年放假安排未录入")
 
 
 def test_a_bad_case_store_is_a_one_line_error() -> None:

@@ -118,7 +118,8 @@ def test_deadline_sets_the_variable_named_by_the_header(
     if started is not None:
         variables["startedAt"] = started
     assert run("xietong.deadline", variables, {"dueVariable": "due_report_results"}) == {
-        "due_report_results": due
+        "due_report_results": due,
+        "due_report_resultsProvisional": False,
     }
 
 
@@ -154,12 +155,29 @@ def test_deadline_input_errors_name_the_element_and_field(
     assert "xietong.deadline at siyang_joint_enforcement/element" in str(caught.value)
 
 
-def test_deadline_beyond_the_calendar_data_fails_naming_the_year(run: Run) -> None:
+def test_deadline_beyond_the_calendar_data_is_provisional_and_says_so(
+    run: Run, sqlite_store: CaseStore
+) -> None:
     year = CALENDAR.last_year + 1
-    with pytest.raises(CalendarYearNotCovered, match=str(year)):
+    out = run(
+        "xietong.deadline",
+        {
+            "caseId": "C-9",
+            "limit": {"amount": 1, "unit": "workingDays"},
+            "startedAt": f"{year}-03-02T09:00:00+08:00",
+        },
+        {"dueVariable": "d"},
+    )
+    assert out == {"d": f"{year}-03-03T23:59:59+08:00", "dProvisional": True}
+    [event] = sqlite_store.events("C-9")
+    assert event.detail["provisional"] is True and event.detail["provisionalYears"] == [year]
+
+
+def test_deadline_beyond_the_computable_years_fails_naming_the_year(run: Run) -> None:
+    with pytest.raises(CalendarYearNotCovered, match="2100"):
         run(
             "xietong.deadline",
-            {"limit": {"amount": 1, "unit": "workingDays"}, "startedAt": f"{year}-03-02T09:00:00+08:00"},
+            {"limit": {"amount": 1, "unit": "workingDays"}, "startedAt": "2100-03-02T09:00:00+08:00"},
             {"dueVariable": "d"},
         )
 
@@ -323,7 +341,9 @@ def test_outputs_are_the_catalogs(run: Run) -> None:
         out = run(name, {"caseId": case_id, **variables}, headers)
         # Outputs named by a header are written <headerName> in the catalog.
         declared = {
-            headers.get(v.name[1:-1], v.name) if v.name.startswith("<") else v.name
+            headers.get(v.name[1 : v.name.index(">")], v.name) + v.name[v.name.index(">") + 1 :]
+            if v.name.startswith("<")
+            else v.name
             for v in TASK_TYPES[name].outputs
         }
         if name == "xietong.triage" and "<resultVariable>" not in {v.name for v in TASK_TYPES[name].outputs}:

@@ -94,7 +94,15 @@ TASK_TYPES: dict[str, TaskType] = {
                 ),
                 Variable("startedAt", "date and time", "count from here instead of now", required=False),
             ),
-            outputs=(Variable("<dueVariable>", "date and time", "the due date-time, ISO 8601 with offset"),),
+            outputs=(
+                Variable("<dueVariable>", "date and time", "the due date-time, ISO 8601 with offset"),
+                Variable(
+                    "<dueVariable>Provisional",
+                    "boolean",
+                    "true when the date was counted on a year whose State Council notice is not entered "
+                    "yet (statutory holidays only); xietong calendar recheck corrects it",
+                ),
+            ),
             headers=(*COMMON_HEADERS, Header("dueVariable", "name of the variable to set (e.g. orderDue)")),
         ),
         TaskType(

@@ -25,6 +25,13 @@ Years the package does not cover come from a reviewed supplement file (``config/
 ``XIETONG_CALENDAR_SUPPLEMENTS``) that the county office fills in from the published notice, so a new
 year needs no code change. A supplement for a year the package covers must describe that year
 exactly as the package does, or the calendar refuses to start (see ``_check_against_package``).
+
+A later year whose notice has not been entered yet is **provisional**: its days off are the statutory
+holidays of 《全国年节及纪念日放假办法》 and their 补假, with no 调休 workdays
+(:mod:`xietong.workers.calendar_statute`), because the 调休 pattern cannot be known before the notice.
+Deadlines keep working; every due date that counted a day of such a year says so
+(:attr:`DueDate.provisional_years`), a warning is logged once per year, and ``xietong calendar
+add-year`` enters the notice, after which ``xietong calendar recheck`` corrects open cases.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import structlog
 import yaml
+
+from xietong.workers.calendar_statute import LAST_COMPUTABLE_YEAR, ProvisionalDay, provisional_days_off
 
 CHINA = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59)
@@ -80,6 +89,18 @@ class CalendarYearNotCovered(ValueError):
             f"covers {year}"
         )
         self.year = year
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A due instant and the years it was counted on without their notice (statute only)."""
+
+    at: dt.datetime
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
 
 
 class CalendarSupplementError(ValueError):
@@ -501,12 +522,27 @@ class WorkingDayCalendar:
         self.last_year = self.package_last_year
         while self.last_year + 1 in self._supplement_years:
             self.last_year += 1
+        self._provisional: dict[int, dict[dt.date, ProvisionalDay]] = {}
 
     def covers(self, year: int) -> bool:
+        """Whether ``year``'s notice is known (exact working days)."""
         return self.package_first_year <= year <= self.package_last_year or year in self._supplement_years
 
+    def is_provisional(self, year: int) -> bool:
+        """A year after the package whose notice is not entered: counted on the statute alone."""
+        return not self.covers(year) and self.package_last_year < year <= LAST_COMPUTABLE_YEAR
+
+    def provisional_days_off(self, year: int) -> dict[dt.date, ProvisionalDay]:
+        """The statutory days off and 补假 of a provisional year (warned about once per year)."""
+        days = self._provisional.get(year)
+        if days is None:
+            days = {item.day: item for item in provisional_days_off(year)}
+            self._provisional[year] = days
+            _warn_provisional(year, self.supplements_path)
+        return days
+
     def _check_year(self, day: dt.date) -> None:
-        if not self.covers(day.year):
+        if not self.covers(day.year) and not self.is_provisional(day.year):
             raise CalendarYearNotCovered(
                 day.year,
                 self.package_first_year,
@@ -515,42 +551,68 @@ class WorkingDayCalendar:
                 self._supplement_years if self.supplement is not None else None,
             )
 
-    def is_working_day(self, day: dt.date) -> bool:
+    def is_working_day(self, day: dt.date, provisional: set[int] | None = None) -> bool:
+        """Whether ``day`` is worked; a provisional year's days are added to ``provisional``."""
         self._check_year(day)
+        if not self.covers(day.year):
+            if provisional is not None:
+                provisional.add(day.year)
+            return day.weekday() < 5 and day not in self.provisional_days_off(day.year)
         if day in self._adjusted_workdays:
             return True
         return day.weekday() < 5 and day not in self._holidays
 
-    def next_working_day(self, day: dt.date) -> dt.date:
+    def next_working_day(self, day: dt.date, provisional: set[int] | None = None) -> dt.date:
         """The first working day strictly after ``day``."""
         candidate = day + dt.timedelta(days=1)
-        while not self.is_working_day(candidate):
+        while not self.is_working_day(candidate, provisional):
             candidate += dt.timedelta(days=1)
         return candidate
 
-    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+    def add_working_days(self, day: dt.date, count: int, provisional: set[int] | None = None) -> dt.date:
         """The ``count``-th working day after ``day`` (``day`` itself never counts)."""
         for _ in range(count):
-            day = self.next_working_day(day)
+            day = self.next_working_day(day, provisional)
         return day
 
     def due(self, start: dt.datetime, limit: TimeLimit) -> dt.datetime:
         """The due instant of ``limit`` counted from ``start`` (an aware datetime), in China time."""
+        return self.due_date(start, limit).at
+
+    def due_date(self, start: dt.datetime, limit: TimeLimit) -> DueDate:
+        """The due instant, and which years it counted without their notice (see the module doc)."""
         if start.tzinfo is None:
             raise ValueError(f"start time {start.isoformat()} has no UTC offset")
         local = start.astimezone(CHINA)
         if limit.unit is LimitUnit.HOUR:
-            return (local + dt.timedelta(hours=limit.amount)).astimezone(CHINA)
+            return DueDate((local + dt.timedelta(hours=limit.amount)).astimezone(CHINA))
+        provisional: set[int] = set()
         if limit.unit is LimitUnit.WORKING_DAY:
-            last = self.add_working_days(local.date(), int(limit.amount))
+            last = self.add_working_days(local.date(), int(limit.amount), provisional)
         else:
             if limit.unit is LimitUnit.DAY:
                 last = local.date() + dt.timedelta(days=int(limit.amount))
             else:
                 last = _add_months(local.date(), int(limit.amount))
-            if not self.is_working_day(last):
-                last = self.next_working_day(last)
-        return dt.datetime.combine(last, END_OF_DAY, tzinfo=CHINA)
+            if not self.is_working_day(last, provisional):
+                last = self.next_working_day(last, provisional)
+        return DueDate(dt.datetime.combine(last, END_OF_DAY, tzinfo=CHINA), tuple(sorted(provisional)))
+
+
+_warned_years: set[int] = set()
+
+
+def _warn_provisional(year: int, supplements: Path) -> None:
+    """Once per process and year: due dates are being counted on the statute alone."""
+    if year in _warned_years:
+        return
+    _warned_years.add(year)
+    log.warning(
+        "calendar year provisional: no State Council notice entered; counting statutory holidays only",
+        year=year,
+        supplements=str(supplements),
+        remedy="xietong calendar add-year NOTICE.txt, then xietong calendar recheck",
+    )
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -146,7 +146,10 @@ def due(amount: float, unit: str, start: str | None) -> None:
             if start
             else dt.datetime.now(dt.UTC)
         )
-        click.echo(china_time(WorkingDayCalendar().due(started, limit)))
+        counted = WorkingDayCalendar().due_date(started, limit)
+        years = "、".join(str(year) for year in counted.provisional_years)
+        note = f"  (暂定 provisional: {years}年放假安排未录入, statutory holidays only)" if years else ""
+        click.echo(china_time(counted.at) + note)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     except OverflowError:

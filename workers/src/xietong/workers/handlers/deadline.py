@@ -2,7 +2,9 @@
 
 The due date goes into the variable the ``dueVariable`` header names; the step's boundary timer
 (``timeDate = due_…``) then fires at that instant. The count starts at ``startedAt`` if the model
-gives one, else when the job runs.
+gives one, else when the job runs. Beside it, ``<dueVariable>Provisional`` says whether the date
+was counted on a year whose State Council notice is not entered yet (statutory holidays only; see
+``xietong.workers.calendar``); ``xietong calendar recheck`` corrects such dates once it is.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def handle(ctx: JobContext) -> dict[str, Any]:
     except ValueError as error:
         raise ctx.fail(str(error)) from None
     started = ctx.date_time_variable("startedAt") or ctx.now
-    due = ctx.calendar.due(started, limit)
+    counted = ctx.calendar.due_date(started, limit)
+    due = counted.at
     case_id = ctx.variables.get("caseId")
     if isinstance(case_id, str) and case_id.strip():
         ctx.store.record(
@@ -43,6 +46,8 @@ def handle(ctx: JobContext) -> dict[str, Any]:
                 "due": china_time(due),
                 "startedAt": china_time(started),
                 "limit": {"amount": limit.amount, "unit": limit.unit.value},
+                "provisional": counted.provisional,
+                "provisionalYears": list(counted.provisional_years),
             },
         )
-    return {due_variable: china_time(due)}
+    return {due_variable: china_time(due), f"{due_variable}Provisional": counted.provisional}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xietong.engine.state.entities import decode_json, encode_json
+from xietong.engine.state.schema import SchemaError, migrate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,6 +41,7 @@ KIND_CODES = {
     "msg": 8,
     "ut": 9,
     "var": 10,
+    "form": 11,
 }
 
 Record = tuple[int, int, int, str, str, int, dict[str, Any]]
@@ -72,6 +74,10 @@ class Store:
                     f"{path}: written by an older engine storage format; move it away to start afresh"
                 )
             self.db.executescript(SCHEMA)
+            migrate(self.db, path, fresh=not columns)
+        except SchemaError as error:
+            self.db.close()
+            raise StorageError(str(error)) from None
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise StorageError(f"{path}: not an engine database ({error})") from None

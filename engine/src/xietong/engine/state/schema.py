@@ -1,0 +1,67 @@
+"""The engine database's schema version and the migrations between versions.
+
+A county's engine keeps its database across upgrades, so the layout on disk is versioned like the
+case store's: ``PRAGMA user_version`` holds the version, each migration moves one version forward
+inside the opening transaction, and a database written by a newer engine is refused rather than
+misread. Entity rows are JSON arrays of the dataclass fields in order (``Entity.to_row``), so changing
+an entity's fields is a schema change: ``tests/engine/test_schema_version.py`` pins them per version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int  # the version the database has after this step
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _unversioned_to_v1(db: sqlite3.Connection) -> None:
+    """Databases from before versioning already have version 1's layout: nothing to change."""
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "state, records, meta; entity rows as JSON arrays of their fields", _unversioned_to_v1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is one this engine cannot use; the message names the file and what to do."""
+
+
+def read_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, path: Path, *, fresh: bool) -> int:
+    """Brings ``db`` to ``SCHEMA_VERSION``; returns the version it had. A fresh database is stamped."""
+    found = read_version(db)
+    if fresh:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return SCHEMA_VERSION
+    if found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{path}: written by a newer engine (schema version {found}; this engine reads up to "
+            f"{SCHEMA_VERSION}). Upgrade xietong-engine, or start with another --data folder."
+        )
+    pending = [m for m in MIGRATIONS if m.version > found]
+    if not pending:
+        return found
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for migration in pending:
+            migration.apply(db)
+            db.execute(f"PRAGMA user_version = {migration.version}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return found

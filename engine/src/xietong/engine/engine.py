@@ -19,7 +19,7 @@ import structlog
 from xietong.engine.clock import Clock
 from xietong.engine.errors import EngineError, ResourceExhausted, Unavailable
 from xietong.engine.keys import KeyGenerator
-from xietong.engine.processing.commands import DEFERRED
+from xietong.engine.processing.command_handlers import DEFERRED
 from xietong.engine.processing.processor import Processor
 from xietong.engine.queries import Queries
 from xietong.engine.settings import EngineSettings

@@ -29,10 +29,10 @@ class Processor:
 
     def __init__(self, state: State, keys: KeyGenerator, position: int = 0) -> None:
         from xietong.engine.processing.elements import element_processors
-        from xietong.engine.processing.events import EventBehavior
+        from xietong.engine.processing.event_behavior import EventBehavior
         from xietong.engine.processing.incidents import IncidentBehavior
         from xietong.engine.processing.instance_lifecycle import InstanceLifecycleBehavior
-        from xietong.engine.processing.jobs import JobBehavior
+        from xietong.engine.processing.job_behavior import JobBehavior
         from xietong.engine.processing.transitions import TransitionBehavior
         from xietong.engine.processing.variables import VariableBehavior
 
@@ -56,7 +56,7 @@ class Processor:
         self.flow = TransitionBehavior(self)
         self.instances = InstanceLifecycleBehavior(self)
         self.elements = element_processors(self)
-        from xietong.engine.processing.commands import CommandProcessor
+        from xietong.engine.processing.command_handlers import CommandProcessor
 
         self.commands = CommandProcessor(self)
 

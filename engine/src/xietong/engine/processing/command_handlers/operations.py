@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, NotFound
-from xietong.engine.processing.commands.instances import _check_variables
+from xietong.engine.processing.command_handlers.instances import _check_variables
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor

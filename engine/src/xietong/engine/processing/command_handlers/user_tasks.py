@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
-from xietong.engine.processing.commands.instances import _check_variables
+from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import UserTask
 from xietong.engine.timers import TimerValueError, parse_datetime
 

@@ -109,7 +109,7 @@ class InstanceHandler:
         )
         if cmd.await_result and future is not None:
             p.awaiting.setdefault(root.key, []).append((future, tuple(cmd.fetch_variables)))
-            from xietong.engine.processing.commands import DEFERRED
+            from xietong.engine.processing.command_handlers import DEFERRED
 
             return DEFERRED
         return created

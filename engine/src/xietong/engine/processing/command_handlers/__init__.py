@@ -6,13 +6,13 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
-from xietong.engine.processing.commands.audit import audited
-from xietong.engine.processing.commands.deployment import DeploymentHandler
-from xietong.engine.processing.commands.instances import InstanceHandler
-from xietong.engine.processing.commands.jobs import JobHandler
-from xietong.engine.processing.commands.messages import MessageHandler
-from xietong.engine.processing.commands.operations import OperationHandler
-from xietong.engine.processing.commands.user_tasks import UserTaskHandler
+from xietong.engine.processing.command_handlers.audit import audited
+from xietong.engine.processing.command_handlers.deployment import DeploymentHandler
+from xietong.engine.processing.command_handlers.instances import InstanceHandler
+from xietong.engine.processing.command_handlers.jobs import JobHandler
+from xietong.engine.processing.command_handlers.messages import MessageHandler
+from xietong.engine.processing.command_handlers.operations import OperationHandler
+from xietong.engine.processing.command_handlers.user_tasks import UserTaskHandler
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor

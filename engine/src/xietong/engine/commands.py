@@ -232,6 +232,16 @@ class CompleteUserTask:
     action: str = "complete"
 
 
+@dataclass(frozen=True)
+class Audited:
+    """A command made on behalf of a person or client: the engine appends an AUDIT record naming
+    them (and what they did) beside the command's own records, in the same commit."""
+
+    command: Any
+    actor: str
+    actor_type: str = "USER"
+
+
 Command = (
     Deploy
     | DeleteResource

@@ -26,7 +26,6 @@ from starlette.routing import Route
 
 from xietong.engine import commands as cmd
 from xietong.engine import errors
-from xietong.engine.gateway.auth import BearerTokenInterceptor
 from xietong.engine.gateway.rest_body import (
     BOOLEAN,
     INTEGER,
@@ -44,6 +43,10 @@ from xietong.engine.gateway.rest_body import (
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.gateway.variables import require_object
+from xietong.engine.identity.authentication import Authenticator
+from xietong.engine.identity.guard import Guard
+from xietong.engine.identity.rules import UNLISTED, rest_rule
+from xietong.engine.identity.visibility import current_principal, visible_rows
 from xietong.engine.queries import IncidentView, ProcessInstanceView, UserTaskView
 
 log = structlog.get_logger("xietong.gateway.rest")
@@ -218,7 +221,8 @@ def page_of(
     limit = page.get("limit", 100)
     if not isinstance(start, int) or not isinstance(limit, int) or start < 0 or limit < 0:
         raise invalid("page.from and page.limit must be non-negative integers")
-    rows = matching([to_json(item) for item in items], filters or {}, applied)
+    # the caller's visibility first (a clerk's own tasks and cases), so that paging counts only what they see
+    rows = matching(visible_rows([to_json(item) for item in items]), filters or {}, applied)
     sort = body.get("sort") or []
     if not isinstance(sort, list) or not all(
         isinstance(k, dict) and isinstance(k.get("field"), str) for k in sort
@@ -243,13 +247,14 @@ class RestApi:
         tokens: Sequence[str] = (),
         request_timeout_ms: int = 15_000,
         max_body_bytes: int = 4 * 1024 * 1024,
+        guard: Guard | None = None,
     ) -> None:
         self._request_timeout_ms = request_timeout_ms
         self._max_body_bytes = max_body_bytes
         self._client = client
         self._engine = client.engine
         self._topology = topology
-        self._auth = BearerTokenInterceptor(tokens) if tokens else None
+        self._guard = guard or Guard(client.engine, Authenticator(None, tokens))
 
     async def _body(self, request: Request, properties: Mapping[str, tuple[str, Check]]) -> dict[str, Any]:
         return await read_body(request, properties, self._max_body_bytes)
@@ -367,10 +372,12 @@ class RestApi:
     async def complete_user_task(self, request: Request) -> Response:
         body = await self._body(request, {"variables": VARIABLES, "action": STRING})
         await self._client.call(
-            cmd.CompleteUserTask(
-                user_task_key=key_of(request.path_params["key"], "userTaskKey"),
-                variables=variables_of(body),
-                action=body.get("action") or "complete",
+            audited(
+                cmd.CompleteUserTask(
+                    user_task_key=key_of(request.path_params["key"], "userTaskKey"),
+                    variables=variables_of(body),
+                    action=body.get("action") or "complete",
+                )
             )
         )
         return Response(status_code=204)
@@ -431,8 +438,10 @@ class RestApi:
     async def cancel_process_instance(self, request: Request) -> Response:
         await self._body(request, {"operationReference": INTEGER})
         await self._client.call(
-            cmd.CancelProcessInstance(
-                process_instance_key=key_of(request.path_params["key"], "processInstanceKey")
+            audited(
+                cmd.CancelProcessInstance(
+                    process_instance_key=key_of(request.path_params["key"], "processInstanceKey")
+                )
             )
         )
         return Response(status_code=204)
@@ -488,7 +497,7 @@ class RestApi:
     async def resolve_incident(self, request: Request) -> Response:
         await self._body(request, {"operationReference": INTEGER})
         await self._client.call(
-            cmd.ResolveIncident(incident_key=key_of(request.path_params["key"], "incidentKey"))
+            audited(cmd.ResolveIncident(incident_key=key_of(request.path_params["key"], "incidentKey")))
         )
         return Response(status_code=204)
 
@@ -516,33 +525,19 @@ class RestApi:
         from xietong.engine.gateway.rest_operate import OperateEndpoints  # it imports this module
 
         table = OperateEndpoints(self).extend(table)
-        guard = self._guarded if self._auth is not None else _open
+        from xietong.engine.gateway.rest_identity import IdentityEndpoints, guarded
+
+        table = table + IdentityEndpoints(self, self._guard.authenticator.store).routes()
+        # every route passes the identity guard with its rule (identity/rules.py); no rule: admins only
         routes = [
-            Route(path, guard(endpoint(handler)), methods=[method]) for path, method, handler in table
+            Route(path, guarded(endpoint(handler), rule, self._guard), methods=[method])
+            for path, method, handler in table
+            for rule in [rest_rule(method, path) or UNLISTED]
         ]
         return Starlette(
             routes=routes,
             exception_handlers={HTTPException: _http_problem, Exception: _unexpected_problem},
         )
-
-    def _guarded(self, handler: Handler) -> Handler:
-        """The same bearer tokens as the gRPC gateway; a cluster's REST API answers 401 likewise."""
-        auth = self._auth
-        assert auth is not None
-
-        async def wrapper(request: Request) -> Response:
-            if auth.accepts(request.headers.get("authorization")):
-                return await handler(request)
-            problem = Problem(
-                401, "UNAUTHENTICATED", "Expected a valid bearer token in the Authorization header"
-            )
-            return problem_response(problem, request.url.path)
-
-        return wrapper
-
-
-def _open(handler: Handler) -> Handler:
-    return handler
 
 
 async def _http_problem(request: Request, error: Exception) -> Response:
@@ -566,3 +561,10 @@ async def _unexpected_problem(request: Request, error: Exception) -> Response:
         Problem(500, "INTERNAL", f"Unexpected error while handling the request: {type(error).__name__}"),
         request.url.path,
     )
+
+
+def audited(command: Any) -> cmd.Audited:
+    """The command on behalf of the caller, so the case's record log says who did it."""
+    principal = current_principal()
+    actor_type = "CLIENT" if principal.kind == "client" else "USER"
+    return cmd.Audited(command, principal.name or "anonymous", actor_type)

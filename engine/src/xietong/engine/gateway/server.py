@@ -21,12 +21,16 @@ import uvicorn
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
-from xietong.engine.gateway.auth import BearerTokenInterceptor
+from xietong.engine.gateway.http_apps import with_http_apps
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import GATEWAY_SERVICE, add_gateway_service
 from xietong.engine.gateway.rest import RestApi
 from xietong.engine.gateway.service import EngineClient, GatewayService, topology
 from xietong.engine.gateway.settings import GatewaySettings
+from xietong.engine.identity.authentication import Authenticator
+from xietong.engine.identity.grpc_guard import IdentityInterceptor
+from xietong.engine.identity.guard import Guard
+from xietong.engine.identity.store import IdentityStore
 
 log = structlog.get_logger("xietong.gateway")
 
@@ -105,6 +109,7 @@ class Gateway:
         self._rest: _EmbeddedUvicorn | None = None
         self._rest_task: asyncio.Task[None] | None = None
         self._signals: JobSignals | None = None
+        self._store: IdentityStore | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -116,8 +121,13 @@ class Gateway:
         client = EngineClient(self.engine, self.settings.max_inflight_commands)
         host, port = split_address(self.settings.address)
 
-        interceptors = [BearerTokenInterceptor(self.settings.tokens)] if self.settings.tokens else []
-        server = grpc.aio.server(interceptors=interceptors, options=channel_options(self.settings))
+        # people and clients live in the engine's database; XIETONG_GATEWAY_TOKENS act as admin clients
+        store = IdentityStore(self.engine.data_dir)
+        self._store = store
+        guard = Guard(self.engine, Authenticator(store, self.settings.tokens))
+        server = grpc.aio.server(
+            interceptors=[IdentityInterceptor(guard)], options=channel_options(self.settings)
+        )
         add_gateway_service(GatewayService(client, signals, self.settings, host, port), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         try:
@@ -142,7 +152,9 @@ class Gateway:
                 self.settings.tokens,
                 self.settings.request_timeout_ms,
                 self.settings.max_message_bytes,
+                guard,
             ).app()
+            app = with_http_apps(app)  # the web pages, where installed, next to /v2
             tls = self.settings.tls_cert
             config = uvicorn.Config(
                 app,
@@ -178,8 +190,13 @@ class Gateway:
             grpc=self.settings.address,
             rest=self.settings.rest_address or None,
             tls=bool(self.settings.tls_cert),
-            auth="bearer" if self.settings.tokens else "none",
+            auth="identity" if guard.protected else "none",
         )
+        if not guard.protected:
+            log.warning(
+                "the API is unprotected: no people, clients or tokens are configured, so every call is "
+                "accepted (as Camunda's unprotectedApi: true); add people with `xietong users add`"
+            )
 
     async def _not_serving(self, error: BaseException) -> None:
         """After a storage failure the engine acknowledges nothing more: health says so, as an unhealthy
@@ -199,6 +216,8 @@ class Gateway:
         if self._rest is not None and self._rest_task is not None:
             self._rest.should_exit = True
             await self._rest_task
+        if self._store is not None:
+            self._store.close()
         log.info("gateway stopped")
 
 

@@ -1,0 +1,161 @@
+"""From an ``Authorization`` header to a Principal, or a refusal worded as Camunda 8.8 words it.
+
+HTTP basic checks the login's argon2id hash (Camunda 8.8's basic authentication); a bearer token
+is looked up by its digest among the clients (each bound to a role). Failed attempts are counted
+per login and per address: after ``MAX_FAILURES`` within ``WINDOW_S`` further attempts are refused
+for ``WINDOW_S`` even with the right password. A successful basic check is remembered for a
+minute under an HMAC of the credentials, so that every REST call does not pay for argon2id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xietong.engine.identity.passwords import same, token_digest, verify_password
+from xietong.engine.identity.principal import UNPROTECTED, Principal
+from xietong.engine.identity.store import IdentityStore
+
+MAX_FAILURES = 5
+WINDOW_S = 15 * 60
+CACHE_S = 60.0
+
+NO_CREDENTIALS = "Full authentication is required to access this resource"
+BAD_CREDENTIALS = "Bad credentials"
+DISABLED = "User is disabled"
+THROTTLED = "Too many failed login attempts; try again later"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a caller is not let in; ``throttled`` answers 429 instead of 401."""
+
+    message: str
+    throttled: bool = False
+
+
+class Throttle:
+    """Failed attempts per key (login or address) in a sliding window."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        with self._lock:
+            return any(len(self._recent(key)) >= MAX_FAILURES for key in keys)
+
+    def fail(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._recent(key).append(self._now())
+
+    def succeed(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _recent(self, key: str) -> deque[float]:
+        window = self._failures.setdefault(key, deque())
+        cutoff = self._now() - WINDOW_S
+        while window and window[0] < cutoff:
+            window.popleft()
+        return window
+
+
+class Authenticator:
+    """Shared by the REST and gRPC layers of one gateway."""
+
+    def __init__(
+        self,
+        store: IdentityStore | None,
+        static_tokens: Sequence[str] = (),
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self._static = [token_digest(token) for token in static_tokens if token]
+        self.throttle = Throttle(now)
+        self._now = now
+        self._cache_key = secrets.token_bytes(32)
+        self._cache: dict[bytes, tuple[float, str, Principal]] = {}
+
+    @property
+    def protected(self) -> bool:
+        """False while no person, client or static token exists: every call passes (unprotectedApi)."""
+        return bool(self._static) or (self.store is not None and not self.store.is_empty())
+
+    def authenticate(self, authorization: str | None, address: str = "") -> Principal | Refusal:
+        if not self.protected:
+            return UNPROTECTED
+        if not authorization:
+            return Refusal(NO_CREDENTIALS)
+        scheme, _, credentials = authorization.strip().partition(" ")
+        if scheme.lower() == "basic":
+            return self._basic(credentials.strip(), address)
+        if scheme.lower() == "bearer":
+            return self._bearer(credentials.strip(), address)
+        return Refusal(NO_CREDENTIALS)
+
+    def _basic(self, credentials: str, address: str) -> Principal | Refusal:
+        try:
+            login, sep, password = base64.b64decode(credentials, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return Refusal(BAD_CREDENTIALS)
+        if not sep or self.store is None:
+            return Refusal(BAD_CREDENTIALS)
+        keys = (f"login:{login}", f"address:{address}")
+        if self.throttle.blocked(*keys):
+            return Refusal(THROTTLED, throttled=True)
+        user = self.store.user(login)
+        remembered = hmac.new(self._cache_key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
+        cached = self._cache.get(remembered)
+        if (
+            cached is not None
+            and user is not None
+            and cached[0] > self._now()
+            and cached[1] == user.password_hash
+        ):
+            principal = cached[2]
+        elif verify_password(user.password_hash if user else None, password) and user is not None:
+            principal = Principal(
+                "user", user.username, frozenset(user.roles), frozenset(user.groups), user.name, user.email
+            )
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[remembered] = (self._now() + CACHE_S, user.password_hash, principal)
+        else:
+            self.throttle.fail(*keys)
+            return Refusal(BAD_CREDENTIALS)
+        if not user.enabled:
+            return Refusal(DISABLED)
+        if cached is not None:  # roles and groups may have changed since: read them afresh
+            principal = Principal(
+                "user", user.username, frozenset(user.roles), frozenset(user.groups), user.name, user.email
+            )
+        self.throttle.succeed(f"login:{login}")
+        return principal
+
+    def _bearer(self, token: str, address: str) -> Principal | Refusal:
+        keys = (f"address:{address}",)
+        if self.throttle.blocked(*keys):
+            return Refusal(THROTTLED, throttled=True)
+        digest = token_digest(token)
+        matches = [same(digest, static) for static in self._static]  # all compared: no early exit
+        if any(matches):
+            return Principal("client", f"token-{matches.index(True) + 1}", frozenset({"admin"}))
+        found = self.store.client_by_digest(digest) if self.store is not None else None
+        if found is None or not same(digest, found[1]):
+            self.throttle.fail(*keys)
+            return Refusal(BAD_CREDENTIALS)
+        client = found[0]
+        if not client.enabled:
+            return Refusal(DISABLED)
+        return Principal("client", client.client_id, frozenset(client.roles))

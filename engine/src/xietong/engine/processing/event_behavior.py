@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("xietong.engine")
 
+
 def _ms(dt: Any) -> int:
     return int(dt.timestamp() * 1000)
 
@@ -413,6 +414,44 @@ class EventBehavior:
             else:
                 current = None
         return None
+
+    def uncaught_error_message(self, ei: ElementInstance, code: str, message: str) -> str:
+        """Zeebe's incident text for an error nothing catches (BpmnEventPublicationBehavior): it lists
+        the error codes of the catch events that were in scope, innermost first."""
+        p = self.p
+        table = p.state.element_instances
+        available: list[str] = []
+        current: ElementInstance | None = ei
+        while current is not None:
+            element = p.element(current)
+            process = p.model(current.def_key)
+            candidates = (
+                []
+                if current.flags & ElementInstance.INNER
+                else [process.elements[b] for b in element.boundaries]
+            )
+            if current.kind in ("process", "subProcess"):
+                for esp_id in element.event_subprocesses:
+                    esp = process.elements[esp_id]
+                    candidates += [
+                        process.elements[c] for c in esp.children if process.elements[c].kind == "startEvent"
+                    ]
+            for candidate in candidates:
+                event = candidate.event
+                if event is not None and event.type == "error" and event.code is not None:
+                    available.append(str(event.code.static if not event.code.is_feel else event.code.source))
+            if current.scope_key != -1:
+                current = table.get(current.scope_key)
+            elif current.parent_ei_key != -1:
+                current = table.get(current.parent_ei_key)
+            else:
+                current = None
+        text = f"Expected to throw an error event with the code '{code}'"
+        text += f" with message '{message}'" if message else ""
+        text += ", but it was not caught."
+        if available:
+            return text + f" Available error events are [{', '.join(available)}]"
+        return text + " No error events are available in the scope."
 
     def throw(
         self, ei: ElementInstance, event_type: str, code: str, variables: dict[str, Any]

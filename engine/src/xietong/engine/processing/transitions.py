@@ -21,6 +21,12 @@ EVENT_VARIABLE_KINDS = frozenset({"startEvent", "intermediateCatchEvent", "bound
 MI_BODY = "multiInstanceBody"
 
 
+def _is_error_boundary(element: Element) -> bool:
+    """ThrowError's variables stay local to the error boundary event that caught them; only its output
+    mappings copy them on (Zeebe's BpmnVariableMappingBehavior excludes error boundary events)."""
+    return element.kind == "boundaryEvent" and element.event is not None and element.event.type == "error"
+
+
 class IncidentError(ExpressionError):
     """An activation/completion step failed for a reason an operator must fix (typed incident)."""
 
@@ -108,7 +114,9 @@ class TransitionBehavior:
             if ei.kind != MI_BODY:
                 if element.outputs:
                     p.variables.apply_outputs(element.outputs, ei.key, ei.scope_key, ei.pi_key)
-                elif ei.kind in EVENT_VARIABLE_KINDS and ei.scope_key != -1:
+                elif (
+                    ei.kind in EVENT_VARIABLE_KINDS and ei.scope_key != -1 and not _is_error_boundary(element)
+                ):
                     local = p.state.variables.get(ei.key)
                     if local:
                         p.variables.merge(ei.scope_key, ei.pi_key, local)

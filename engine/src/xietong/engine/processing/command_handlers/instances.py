@@ -14,6 +14,16 @@ from xietong.engine.state.entities import ElementInstance, ProcessDefinition
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
 
+# Zeebe's BpmnElementType names of the kinds a modification cannot activate, and the rest of the enum
+# in its declaration order (EnumSet.complementOf prints it so in the rejection).
+_ZEEBE_TYPE_NAMES = {"boundaryEvent": "BOUNDARY_EVENT", "startEvent": "START_EVENT"}
+_ZEEBE_SUPPORTED_ACTIVATION = (
+    "[PROCESS, SUB_PROCESS, EVENT_SUB_PROCESS, AD_HOC_SUB_PROCESS, AD_HOC_SUB_PROCESS_INNER_INSTANCE, "
+    "INTERMEDIATE_CATCH_EVENT, INTERMEDIATE_THROW_EVENT, END_EVENT, SERVICE_TASK, RECEIVE_TASK, USER_TASK, "
+    "MANUAL_TASK, TASK, EXCLUSIVE_GATEWAY, PARALLEL_GATEWAY, EVENT_BASED_GATEWAY, INCLUSIVE_GATEWAY, "
+    "MULTI_INSTANCE_BODY, CALL_ACTIVITY, BUSINESS_RULE_TASK, SCRIPT_TASK, SEND_TASK]"
+)
+
 
 def _check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
     if not isinstance(variables, dict):
@@ -87,10 +97,14 @@ class InstanceHandler:
         process = p.model(definition.key)
         for element_id in cmd.start_instructions:
             element = process.elements.get(element_id)
-            if (
-                element is None
-                or element.kind in ("process", "boundaryEvent")
-                or (process.elements[element.scope_id].triggered_by_event)
+            if element is None:
+                # ProcessInstanceCreationHelper (Zeebe)
+                raise InvalidArgument(
+                    "Expected to create instance of process with start instructions but no element found "
+                    f"with id '{element_id}'."
+                )
+            if element.kind in ("process", "boundaryEvent") or (
+                process.elements[element.scope_id].triggered_by_event
             ):
                 raise InvalidArgument(
                     f"Expected to create instance of process with start instructions but the "
@@ -125,16 +139,29 @@ class InstanceHandler:
     def cancel_instance(self, cmd: c.CancelProcessInstance) -> None:
         root = self._root(cmd.process_instance_key, "cancel")
         if root.parent_ei_key != -1:
+            # ProcessInstanceCancelProcessor (Zeebe) names the root of the call hierarchy
+            top = root
+            while top.parent_ei_key != -1:
+                parent = self.p.state.element_instances.get(top.parent_ei_key)
+                if parent is None:
+                    break
+                top = self.p.state.element_instances.get(parent.pi_key, parent)
             raise FailedPrecondition(
                 f"Expected to cancel a process instance with key '{root.key}', but it is "
                 "created by a parent process instance. Cancel the root process instance "
-                "instead."
+                f"'{top.key}' instead."
             )
         self.p.flow.terminate(root)
 
     def modify_instance(self, cmd: c.ModifyProcessInstance) -> None:
         p = self.p
-        root = self._root(cmd.process_instance_key, "modify")
+        root = p.state.element_instances.get(cmd.process_instance_key)
+        if root is None or root.kind != "process":
+            # ProcessInstanceModificationModifyProcessor (Zeebe)
+            raise NotFound(
+                "Expected to modify process instance but no process instance found with key "
+                f"'{cmd.process_instance_key}'"
+            )
         process = p.model(root.def_key)
         table = p.state.element_instances
         for key in cmd.terminate:
@@ -145,19 +172,39 @@ class InstanceHandler:
                     f"one or more terminate instructions with an element instance that could "
                     f"not be found: '{key}'"
                 )
+        # The order and wording of ProcessInstanceModificationModifyProcessor's checks (Zeebe).
+        unknown = "', '".join(
+            i.element_id
+            for i in cmd.activate
+            if i.element_id not in process.elements or process.elements[i.element_id].kind == "process"
+        )
+        if unknown:
+            raise InvalidArgument(
+                f"Expected to modify instance of process '{process.id}' but it contains one or more "
+                f"activate instructions with an element that could not be found: '{unknown}'"
+            )
+        unsupported = [
+            process.elements[i.element_id]
+            for i in cmd.activate
+            if process.elements[i.element_id].kind in ("boundaryEvent", "startEvent")
+        ]
+        if unsupported:
+            ids = "', '".join(dict.fromkeys(e.id for e in unsupported))
+            types = "', '".join(dict.fromkeys(_ZEEBE_TYPE_NAMES[e.kind] for e in unsupported))
+            raise InvalidArgument(
+                f"Expected to modify instance of process '{process.id}' but it contains one or more "
+                f"activate instructions for elements that are unsupported: '{ids}'. The activation of "
+                f"elements with type '{types}' is not supported. Supported element types are: "
+                f"{_ZEEBE_SUPPORTED_ACTIVATION}."
+            )
         for instruction in cmd.activate:
-            element = process.elements.get(instruction.element_id)
-            if (
-                element is None
-                or element.kind in ("process", "boundaryEvent")
-                or (element.kind == "startEvent" and process.elements[element.scope_id].triggered_by_event)
-            ):
-                raise InvalidArgument(
-                    f"Expected to modify instance of process '{process.id}' but it contains "
-                    f"one or more activate instructions with an element that could not be "
-                    f"found or cannot be activated: '{instruction.element_id}'"
-                )
-            for _, variables in instruction.variables:
+            for scope_id, variables in instruction.variables:
+                if scope_id and scope_id not in process.elements:
+                    raise InvalidArgument(
+                        f"Expected to modify instance of process '{process.id}' but it contains one or "
+                        "more variable instructions with a scope element id that could not be found: "
+                        f"'{scope_id}'"
+                    )
                 _check_variables(variables)
             ancestor_key = instruction.ancestor_element_instance_key
             if ancestor_key not in (-1, 0):
@@ -225,7 +272,8 @@ class InstanceHandler:
         target = p.flow.create(scope, element, root.key, root.def_key)
         by_element = {**created, element.id: target, process.id: root}
         for scope_element_id, variables in instruction.variables:
-            holder = by_element.get(scope_element_id) or next(
+            # An empty scope id is the process instance itself (Zeebe: "global variables").
+            holder = by_element.get(scope_element_id or process.id) or next(
                 (e for e in table.values() if e.pi_key == root.key and e.element_id == scope_element_id), None
             )
             if holder is not None:

@@ -125,11 +125,7 @@ class JobHandler:
             ei.ref_key = -1
             p.events.throw(ei, "error", cmd.error_code, dict(variables))
             return
-        message = (
-            f"Expected to throw an error event with the code '{cmd.error_code}'"
-            + (f" with message '{cmd.error_message}'" if cmd.error_message else "")
-            + ", but it was not caught. No error events are available in the scope."
-        )
+        message = p.events.uncaught_error_message(ei, cmd.error_code, cmd.error_message)
         p.incidents.raise_for(ei, "UNHANDLED_ERROR_EVENT", message, job)
 
     def update_retries(self, cmd: c.UpdateJobRetries) -> None:
@@ -145,7 +141,14 @@ class JobHandler:
 
     def update_timeout(self, cmd: c.UpdateJobTimeout) -> None:
         p = self.p
-        job = self._job(cmd.job_key, "update the timeout of", ("ACTIVATED",))
+        # JobUpdateBehaviour / JobCommandPreconditionValidator (Zeebe)
+        job = self.p.state.jobs.get(cmd.job_key)
+        if job is None:
+            raise NotFound(f"Expected to update job with key '{cmd.job_key}', but no such job was found")
+        if job.state != "ACTIVATED":
+            raise FailedPrecondition(
+                f"Expected to update the timeout of job with key '{cmd.job_key}', but it is not active"
+            )
         if cmd.timeout_ms < 1:
             raise InvalidArgument(f"Expected timeout to be >= 1, but was {cmd.timeout_ms}")
         job.deadline_ms = p.now_ms + cmd.timeout_ms

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
-from xietong.engine.errors import FailedPrecondition, NotFound
+from xietong.engine.errors import NotFound
 from xietong.engine.processing.command_handlers.instances import _check_variables
 
 if TYPE_CHECKING:
@@ -36,12 +36,10 @@ class OperationHandler:
     def resolve_incident(self, cmd: c.ResolveIncident) -> None:
         p = self.p
         incident = p.state.incidents.get(cmd.incident_key)
-        if incident is None:
+        # ResolveIncidentProcessor (Zeebe): a resolved incident is gone from its state, so resolving it
+        # again is NOT_FOUND with the same words as an unknown key.
+        if incident is None or incident.state != "ACTIVE":
             raise NotFound(
                 f"Expected to resolve incident with key '{cmd.incident_key}', but no such incident was found"
-            )
-        if incident.state != "ACTIVE":
-            raise FailedPrecondition(
-                f"Expected to resolve incident with key '{cmd.incident_key}', but it is already resolved"
             )
         p.incidents.resolve(incident)

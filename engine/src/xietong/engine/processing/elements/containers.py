@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xietong.engine.expressions import ExpressionError, expect_boolean
+from xietong.engine.expressions import ExpressionError, expect_boolean, feel_type_name
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.transitions import IncidentError
@@ -120,11 +120,11 @@ class MultiInstanceBodyProcessor(ElementProcessor):
         assert loop is not None
         items = loop.input_collection.evaluate_json(p.variables.view(body.key), p.now)
         if not isinstance(items, list):
+            # ExpressionProcessor (Zeebe) names the FEEL result type: 'STRING', 'NUMBER', 'OBJECT', …
             raise IncidentError(
                 "EXTRACT_VALUE_ERROR",
-                f"Expected result of the expression "
-                f"'{loop.input_collection.source}' to be 'ARRAY', but "
-                f"was {type(items).__name__}: {items!r}",
+                f"Expected result of the expression '{loop.input_collection.source}' to be 'ARRAY', but "
+                f"was '{feel_type_name(items)}'.",
             )
         body.mi_items = items
         counters: dict[str, Any] = {

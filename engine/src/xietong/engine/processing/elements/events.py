@@ -56,12 +56,7 @@ class _ThrowingEventProcessor(ElementProcessor):
             assert event is not None and event.code is not None
             code = str(event.code.evaluate_json(p.variables.view(ei.key), p.now))
             if p.events.throw(ei, "error", code, {}) is None:
-                raise IncidentError(
-                    "UNHANDLED_ERROR_EVENT",
-                    f"Expected to throw an error event with the code "
-                    f"'{code}', but it was not caught. No error events "
-                    "are available in the scope.",
-                )
+                raise IncidentError("UNHANDLED_ERROR_EVENT", p.events.uncaught_error_message(ei, code, ""))
             return
         elif event_type == "terminate":
             scope = p.state.element_instances[ei.scope_key]

@@ -38,10 +38,10 @@ def _conditions(
     if not chosen and default is not None:
         chosen = [default]
     if not chosen and element.outgoing:
+        # ExclusiveGatewayProcessor / InclusiveGatewayProcessor (Zeebe), word for word
         raise IncidentError(
             "CONDITION_ERROR",
-            f"Expected at least one condition of gateway '{element.id}' to "
-            "evaluate to true, or to have a default flow",
+            "Expected at least one condition to evaluate to true, or to have a default flow",
         )
     return chosen
 

@@ -12,7 +12,7 @@ USER_TASK = bpmn(
     '<bpmn:startEvent id="s"/><bpmn:userTask id="review" name="审核"><bpmn:extensionElements>'
     "<zeebe:userTask/>"
     '<zeebe:assignmentDefinition assignee="=reviewer" candidateGroups="城管局,住建局"/>'
-    '<zeebe:taskSchedule dueDate="=deadline"/><zeebe:formDefinition formKey="review-form"/>'
+    '<zeebe:taskSchedule dueDate="=deadline"/><zeebe:formDefinition externalReference="https://forms.example/review"/>'
     '</bpmn:extensionElements></bpmn:userTask><bpmn:endEvent id="e"/>' + chain("s", "review", "e")
 )
 
@@ -23,7 +23,7 @@ def test_user_task_is_created_with_assignment_and_due_date(h: Harness) -> None:
     (task,) = h.engine.queries.search_user_tasks(process_instance_key=pi)
     assert task.assignee == "li" and task.candidate_groups == ("城管局", "住建局")
     assert task.due_date == "2025-03-05T09:00:00Z" and task.state == "CREATED" and task.name == "审核"
-    assert task.form_key == "review-form"
+    assert task.form_key is None and task.external_form_reference == "https://forms.example/review"
     assert task.as_rest()["userTaskKey"] == task.user_task_key
     assert [t.user_task_key for t in h.engine.queries.search_user_tasks(candidate_group="住建局")] == [
         task.user_task_key

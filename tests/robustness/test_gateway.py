@@ -147,7 +147,7 @@ def laughs() -> bytes:
     ("nostart.bpmn", chain("robust_nostart", ["x"]).replace(b'<bpmn:startEvent id="start"/>', b""),
      "robust_nostart", "- nostart.bpmn: robust_nostart (line 3): a process needs at least one start event"),
     ("notes.txt", b"hello", "robust_none",
-     "- notes.txt: only BPMN resources (.bpmn) are supported; DMN decisions and forms are not"),
+     "- notes.txt: unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) are deployed"),
 ], ids=["external-entity", "billion-laughs", "duplicate-id", "no-start-event", "not-bpmn-extension"])
 def test_unsafe_or_invalid_models_are_refused(gateway: rpc.GatewayStub, name: str, content: bytes, pid: str,
                                               problem: str) -> None:

@@ -33,10 +33,20 @@ class ProcessMetadata:
 
 
 @dataclass(frozen=True)
+class FormMetadata:
+    form_id: str
+    version: int
+    form_key: int
+    resource_name: str
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
 class DeploymentResult:
     key: int
     processes: tuple[ProcessMetadata, ...]
     tenant_id: str = DEFAULT_TENANT
+    forms: tuple[FormMetadata, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,23 @@ class UserTaskView(_View):
     bpmn_process_id: str
     process_definition_version: int
     element_instance_key: int
-    form_key: str
+    form_key: int | None  # the linked Camunda form (zeebe:formDefinition formId), by its key
+    external_form_reference: str | None  # zeebe:formDefinition externalReference
     priority: int
     creation_date: str | None
     completion_date: str | None
     tenant_id: str
+
+
+@dataclass(frozen=True)
+class FormView(_View):
+    """A deployed form as ``GET /v2/user-tasks/{key}/form`` answers it (8.8's FormResult)."""
+
+    tenant_id: str
+    form_id: str
+    schema: str  # the form-js JSON as deployed
+    version: int
+    form_key: int
 
 
 @dataclass(frozen=True)
@@ -151,7 +163,8 @@ class Queries:
             t.bpmn_process_id,
             t.version,
             t.ei_key,
-            t.form_key,
+            t.form_key if isinstance(t.form_key, int) else None,  # older rows: a string
+            t.external_form_reference,
             t.priority,
             _iso(t.created_ms),
             _iso(t.completed_ms),
@@ -181,6 +194,22 @@ class Queries:
         def read(p: Processor) -> UserTaskView | None:
             task = p.state.user_tasks.get(key)
             return self._user_task(task) if task is not None else None
+
+        return self._run(read)
+
+    def get_user_task_form(self, key: int) -> tuple[bool, int | None, FormView | None]:
+        """(the task exists, the key of its linked form, that form if it is still deployed)."""
+
+        def read(p: Processor) -> tuple[bool, int | None, FormView | None]:
+            task = p.state.user_tasks.get(key)
+            if task is None:
+                return False, None, None
+            form_key = task.form_key if isinstance(task.form_key, int) else None
+            form = p.state.forms.get(form_key) if form_key is not None else None
+            if form is None:
+                return True, form_key, None
+            view = FormView(form.tenant_id, form.form_id, form.resource, form.version, form.key)
+            return True, form_key, view
 
         return self._run(read)
 

@@ -15,6 +15,7 @@ import enum
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -40,6 +41,7 @@ from xietong.engine.gateway.rest_body import (
     Check,
     read_body,
 )
+from xietong.engine.gateway.rest_forms import user_task_form
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.gateway.variables import require_object
@@ -511,6 +513,7 @@ class RestApi:
             ("/v2/user-tasks/search", "POST", self.search_user_tasks),
             ("/v2/user-tasks/{key}", "GET", self.get_user_task),
             ("/v2/user-tasks/{key}", "PATCH", self.update_user_task),
+            ("/v2/user-tasks/{key}/form", "GET", partial(user_task_form, self)),
             ("/v2/user-tasks/{key}/assignment", "POST", self.assign_user_task),
             ("/v2/user-tasks/{key}/assignee", "DELETE", self.unassign_user_task),
             ("/v2/user-tasks/{key}/completion", "POST", self.complete_user_task),

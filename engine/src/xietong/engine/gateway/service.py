@@ -115,6 +115,16 @@ def process_metadata(process: Any) -> pb.ProcessMetadata:
     )
 
 
+def form_metadata(form: Any) -> pb.FormMetadata:
+    return pb.FormMetadata(
+        formId=form.form_id,
+        version=form.version,
+        formKey=form.form_key,
+        resourceName=form.resource_name,
+        tenantId=form.tenant_id,
+    )
+
+
 class GatewayService(gateway_pb2_grpc.GatewayServicer):
     def __init__(
         self, engine: EngineClient, signals: JobSignals, settings: GatewaySettings, host: str, port: int
@@ -439,7 +449,8 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         result = await self._deploy(tuple((r.name, r.content) for r in request.resources), tenant_id)
         return pb.DeployResourceResponse(
             key=result.key,
-            deployments=[pb.Deployment(process=process_metadata(p)) for p in result.processes],
+            deployments=[pb.Deployment(process=process_metadata(p)) for p in result.processes]
+            + [pb.Deployment(form=form_metadata(f)) for f in result.forms],
             tenantId=tenant_id,
         )
 

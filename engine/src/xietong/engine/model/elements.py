@@ -89,7 +89,10 @@ class UserTaskDef:
     candidate_users: Expression | None = None
     due_date: Expression | None = None
     follow_up_date: Expression | None = None
-    form_key: str = ""
+    form_id: Expression | None = None  # a deployed Camunda Form, resolved by form_binding at activation
+    form_binding: str = "latest"  # latest | deployment | versionTag, as for called elements
+    form_version_tag: str = ""
+    external_reference: Expression | None = None  # a form outside Camunda (not shown in Tasklist)
     priority: Expression | None = None
 
 

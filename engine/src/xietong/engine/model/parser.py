@@ -402,13 +402,43 @@ class _Parser:
             definition.follow_up_date = self.expr(schedule.get("followUpDate"), eid, "followUpDate")
         form = self.zeebe(node, "formDefinition")
         if form is not None:
-            definition.form_key = (
-                form.get("formKey") or form.get("formId") or form.get("externalReference") or ""
-            )
+            self.parse_form_definition(form, eid, definition)
         priority = self.zeebe(node, "priorityDefinition")
         if priority is not None:
             definition.priority = self.expr(priority.get("priority"), eid, "priority")
         return definition
+
+    def parse_form_definition(self, form: etree._Element, eid: str, definition: UserTaskDef) -> None:
+        """Zeebe's rules for a Camunda user task's form: a deployed form (formId) or an external one."""
+        form_id = (form.get("formId") or "").strip()
+        external = (form.get("externalReference") or "").strip()
+        binding = form.get("bindingType")
+        if bool(form_id) == bool(external):
+            self.problems.add(
+                eid,
+                "Exactly one of the attributes 'formId, externalReference' must be present and not "
+                "blank for native user tasks",
+            )
+            return
+        if external:
+            if binding is not None:
+                self.problems.add(
+                    eid, "Attribute 'externalReference' must not be used in combination with attribute "
+                    "'bindingType'"
+                )
+            definition.external_reference = self.expr(external, eid, "externalReference")
+            return
+        definition.form_id = self.expr(form_id, eid, "formId")
+        definition.form_binding = binding or "latest"
+        definition.form_version_tag = form.get("versionTag") or ""
+        if definition.form_binding not in ("latest", "deployment", "versionTag"):
+            self.problems.add(
+                eid,
+                f"unknown zeebe:formDefinition bindingType '{definition.form_binding}'"
+                " (latest, deployment or versionTag)",
+            )
+        elif definition.form_binding == "versionTag" and not definition.form_version_tag:
+            self.problems.add(eid, "bindingType 'versionTag' needs a versionTag")
 
     def parse_loop(self, node: etree._Element, element: Element) -> None:
         for child in node:

@@ -76,6 +76,21 @@ class ProcessDefinition(Entity):
     version_tag: str = ""
 
 
+@_entity("form")
+class Form(Entity):
+    """A deployed Camunda Form version (form-js JSON); ``resource`` is the schema text as deployed."""
+
+    key: int
+    form_id: str
+    version: int
+    resource_name: str
+    checksum: str
+    tenant_id: str
+    deployment_key: int
+    resource: str
+    version_tag: str = ""
+
+
 @_entity("ei")
 class ElementInstance(Entity):
     """A running element: process, sub-process, task, event, gateway, multi-instance body or inner.
@@ -224,11 +239,12 @@ class UserTask(Entity):
     candidate_users: list[str]
     due_date: str | None
     follow_up_date: str | None
-    form_key: str
+    form_key: int | None  # the linked form's key (rows written before forms existed hold a string)
     priority: int
     created_ms: int
     tenant_id: str
     completed_ms: int | None = None
+    external_form_reference: str | None = None
 
 
 ENTITY_KINDS: dict[str, type[Entity]] = {
@@ -243,5 +259,6 @@ ENTITY_KINDS: dict[str, type[Entity]] = {
         Subscription,
         Message,
         UserTask,
+        Form,
     )
 }

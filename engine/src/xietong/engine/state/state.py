@@ -15,6 +15,7 @@ from xietong.engine.state.entities import (
     ENTITY_KINDS,
     ElementInstance,
     Entity,
+    Form,
     Incident,
     Job,
     Message,
@@ -45,6 +46,7 @@ class State:
         self.messages_by_name: dict[tuple[str, str, str], dict[int, None]] = defaultdict(dict)
         self.messages_by_id: dict[tuple[str, str, str, str], int] = {}
         self.definitions_by_id: dict[tuple[str, str], list[int]] = defaultdict(list)  # -> keys by version
+        self.forms_by_id: dict[tuple[str, str], list[int]] = defaultdict(list)  # (formId, tenant) -> keys
         self.incidents_by_ei: dict[int, set[int]] = defaultdict(set)
         # active instances started by a message with a correlation key: (bpmnProcessId, key, tenant) -> count
         self.message_started: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -117,6 +119,8 @@ class State:
             self._index_message(msg)
         for definition in sorted(self.definitions.values(), key=lambda d: d.version):
             self.definitions_by_id[(definition.bpmn_process_id, definition.tenant_id)].append(definition.key)
+        for form in sorted(self.forms.values(), key=lambda f: f.version):
+            self.forms_by_id[(form.form_id, form.tenant_id)].append(form.key)
         for summary in self.instances.values():
             if summary.state == "ACTIVE" and summary.correlation_key:
                 self.message_started[
@@ -162,6 +166,10 @@ class State:
     @property
     def user_tasks(self) -> dict[int, UserTask]:
         return self.tables["ut"]
+
+    @property
+    def forms(self) -> dict[int, Form]:
+        return self.tables["form"]
 
     @property
     def variables(self) -> dict[int, dict[str, Any]]:
@@ -315,3 +323,16 @@ class State:
             if not definition.deleted:
                 return definition
         return None
+
+    # -- forms ---------------------------------------------------------------------------------
+    def add_form(self, form: Form) -> None:
+        self.put(form)
+        self.forms_by_id[(form.form_id, form.tenant_id)].append(form.key)
+
+    def form_versions(self, form_id: str, tenant_id: str) -> list[Form]:
+        """Every deployed version of a form, oldest first."""
+        return [self.forms[k] for k in self.forms_by_id.get((form_id, tenant_id), ())]
+
+    def latest_form(self, form_id: str, tenant_id: str) -> Form | None:
+        versions = self.form_versions(form_id, tenant_id)
+        return versions[-1] if versions else None

@@ -9,7 +9,8 @@ from xietong.engine import commands as c
 from xietong.engine.errors import DeploymentRejected, NotFound
 from xietong.engine.expressions import ExpressionError
 from xietong.engine.model import Process, parse_resource
-from xietong.engine.state.entities import ProcessDefinition, Timer
+from xietong.engine.model.form import FORM_SUFFIX, FormResource, parse_form
+from xietong.engine.state.entities import Form, ProcessDefinition, Timer
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -17,25 +18,44 @@ if TYPE_CHECKING:
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
 
 
+def _checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 class DeploymentHandler:
     def __init__(self, p: Processor) -> None:
         self.p = p
 
     def deploy(self, cmd: c.Deploy) -> c.DeploymentResult:
+        """All or nothing, as Zeebe: every problem of every resource is reported, nothing is kept.
+
+        Versions: a resource equal to the latest version of its id (same content, same name) is a
+        duplicate and keeps that version, unless the deployment holds something new: then every
+        resource of it gets a new version, so that what was deployed together stays together
+        (``bindingType="deployment"`` finds a process's forms in its own deployment).
+        """
         p = self.p
         if not cmd.resources:
             raise DeploymentRejected(["Expected to deploy at least one resource, but none given"])
         problems: list[str] = []
         parsed: list[tuple[str, bytes, Process]] = []
+        forms: list[tuple[str, bytes, FormResource]] = []
         for name, content in cmd.resources:
             if not isinstance(name, str) or not isinstance(content, bytes | bytearray):
                 problems.append(
                     f"{name!r}: a resource is (name, bytes); got {type(content).__name__} content"
                 )
                 continue
+            if name.lower().endswith(FORM_SUFFIX):
+                form, form_problems = parse_form(name, bytes(content))
+                problems += form_problems
+                if form is not None:
+                    forms.append((name, bytes(content), form))
+                continue
             if not name.lower().endswith(BPMN_SUFFIXES):
                 problems.append(
-                    f"{name}: only BPMN resources (.bpmn) are supported; DMN decisions and forms are not"
+                    f"{name}: unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) "
+                    "are deployed, DMN decisions are not supported"
                 )
                 continue
             processes, resource_problems = parse_resource(name, content)
@@ -52,41 +72,32 @@ class DeploymentHandler:
             if process.id in seen:
                 problems.append(f"{name}: {process.id}: duplicated process id (also in {seen[process.id]})")
             seen[process.id] = name
+        form_names: dict[str, str] = {}
+        for name, _, form in forms:
+            if form.form_id in form_names:
+                problems.append(
+                    f"Expected the form ids to be unique within a deployment but found a duplicated id "
+                    f"'{form.form_id}' in the resources '{form_names[form.form_id]}' and '{name}'."
+                )
+            form_names.setdefault(form.form_id, name)
+        problems += _deployment_binding_problems(parsed, set(form_names))
         if problems:
             raise DeploymentRejected(problems)
         deployment_key = p.keys.next()
+        latest_processes = [p.state.latest_definition(process.id, cmd.tenant_id) for _, _, process in parsed]
+        latest_forms = [p.state.latest_form(form.form_id, cmd.tenant_id) for _, _, form in forms]
+        resources = [(name, content) for name, content, _ in parsed + forms]
+        duplicates_only = all(
+            latest is not None and latest.checksum == _checksum(content) and latest.resource_name == name
+            for (name, content), latest in zip(resources, latest_processes + latest_forms, strict=True)
+        )
         metadata = []
-        for name, content, process in parsed:
-            checksum = hashlib.sha256(content).hexdigest()
-            latest = p.state.latest_definition(process.id, cmd.tenant_id)
-            if latest is not None and latest.checksum == checksum and latest.resource_name == name:
+        for (name, content, process), latest in zip(parsed, latest_processes, strict=True):
+            if duplicates_only:
+                assert latest is not None
                 definition = latest
             else:
-                versions = p.state.definitions_by_id.get((process.id, cmd.tenant_id), [])
-                version = max((p.state.definitions[k].version for k in versions), default=0) + 1
-                definition = ProcessDefinition(
-                    key=p.keys.next(),
-                    bpmn_process_id=process.id,
-                    version=version,
-                    resource_name=name,
-                    checksum=checksum,
-                    tenant_id=cmd.tenant_id,
-                    deployment_key=deployment_key,
-                    resource=content.decode("utf-8"),
-                    deleted=False,
-                    version_tag=process.version_tag,
-                )
-                p.state.add_definition(definition)
-                p.models[definition.key] = process
-                p.record(
-                    "PROCESS",
-                    "CREATED",
-                    definition.key,
-                    -1,
-                    {"bpmnProcessId": process.id, "version": version, "resourceName": name},
-                )
-                self.arm_start_timers(process.id, cmd.tenant_id)
-                p.instances.start_events_changed()
+                definition = self._new_definition(name, content, process, cmd.tenant_id, deployment_key)
             metadata.append(
                 c.ProcessMetadata(
                     definition.bpmn_process_id,
@@ -96,10 +107,86 @@ class DeploymentHandler:
                     definition.tenant_id,
                 )
             )
+        form_metadata = []
+        for (name, content, form), latest in zip(forms, latest_forms, strict=True):
+            if duplicates_only:
+                assert latest is not None
+                stored = latest
+            else:
+                stored = self._new_form(name, content, form, cmd.tenant_id, deployment_key)
+            form_metadata.append(
+                c.FormMetadata(
+                    stored.form_id, stored.version, stored.key, stored.resource_name, stored.tenant_id
+                )
+            )
         p.record(
-            "DEPLOYMENT", "CREATED", deployment_key, -1, {"processes": [m.bpmn_process_id for m in metadata]}
+            "DEPLOYMENT",
+            "CREATED",
+            deployment_key,
+            -1,
+            {
+                "processes": [m.bpmn_process_id for m in metadata],
+                "forms": [m.form_id for m in form_metadata],
+            },
         )
-        return c.DeploymentResult(deployment_key, tuple(metadata), cmd.tenant_id)
+        return c.DeploymentResult(deployment_key, tuple(metadata), cmd.tenant_id, tuple(form_metadata))
+
+    def _new_definition(
+        self, name: str, content: bytes, process: Process, tenant_id: str, deployment_key: int
+    ) -> ProcessDefinition:
+        p = self.p
+        versions = p.state.definitions_by_id.get((process.id, tenant_id), [])
+        version = max((p.state.definitions[k].version for k in versions), default=0) + 1
+        definition = ProcessDefinition(
+            key=p.keys.next(),
+            bpmn_process_id=process.id,
+            version=version,
+            resource_name=name,
+            checksum=_checksum(content),
+            tenant_id=tenant_id,
+            deployment_key=deployment_key,
+            resource=content.decode("utf-8"),
+            deleted=False,
+            version_tag=process.version_tag,
+        )
+        p.state.add_definition(definition)
+        p.models[definition.key] = process
+        p.record(
+            "PROCESS",
+            "CREATED",
+            definition.key,
+            -1,
+            {"bpmnProcessId": process.id, "version": version, "resourceName": name},
+        )
+        self.arm_start_timers(process.id, tenant_id)
+        p.instances.start_events_changed()
+        return definition
+
+    def _new_form(
+        self, name: str, content: bytes, form: FormResource, tenant_id: str, deployment_key: int
+    ) -> Form:
+        p = self.p
+        versions = p.state.form_versions(form.form_id, tenant_id)
+        stored = Form(
+            key=p.keys.next(),
+            form_id=form.form_id,
+            version=max((f.version for f in versions), default=0) + 1,
+            resource_name=name,
+            checksum=_checksum(content),
+            tenant_id=tenant_id,
+            deployment_key=deployment_key,
+            resource=form.schema,
+            version_tag=form.version_tag,
+        )
+        p.state.add_form(stored)
+        p.record(
+            "FORM",
+            "CREATED",
+            stored.key,
+            -1,
+            {"formId": stored.form_id, "version": stored.version, "resourceName": name},
+        )
+        return stored
 
     def arm_start_timers(self, bpmn_process_id: str, tenant_id: str) -> None:
         """Only the latest version's timer start events are armed (Zeebe)."""
@@ -135,6 +222,10 @@ class DeploymentHandler:
 
     def delete_resource(self, cmd: c.DeleteResource) -> None:
         p = self.p
+        form = p.state.forms.get(cmd.resource_key)
+        if form is not None:
+            self._delete_form(form)
+            return
         definition = p.state.definitions.get(cmd.resource_key)
         if definition is None or definition.deleted:
             raise NotFound(f"Expected to delete resource but no resource found with key `{cmd.resource_key}`")
@@ -149,3 +240,29 @@ class DeploymentHandler:
         )
         self.arm_start_timers(definition.bpmn_process_id, definition.tenant_id)
         p.instances.start_events_changed()
+
+    def _delete_form(self, form: Form) -> None:
+        """The version goes; the previous one (if any) becomes the latest, as in Zeebe."""
+        p = self.p
+        p.state.drop(form)
+        p.state.forms_by_id[(form.form_id, form.tenant_id)].remove(form.key)
+        p.record("FORM", "DELETED", form.key, -1, {"formId": form.form_id, "version": form.version})
+
+
+def _deployment_binding_problems(parsed: list[tuple[str, bytes, Process]], form_ids: set[str]) -> list[str]:
+    """Zeebe refuses a process whose user task binds a form by deployment when the form is not in it."""
+    problems = []
+    for name, _, process in parsed:
+        for element in process.elements.values():
+            task = element.user_task
+            if task is None or task.form_id is None or task.form_binding != "deployment":
+                continue
+            if task.form_id.is_feel:
+                continue  # an expression: resolved (or not) at activation
+            form_id = task.form_id.source
+            if form_id not in form_ids:
+                problems.append(
+                    f"{name}: {element.id}: Expected to find form with id '{form_id}' in current "
+                    "deployment, but not found."
+                )
+    return problems

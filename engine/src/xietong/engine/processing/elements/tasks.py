@@ -7,6 +7,7 @@ from typing import Any
 from xietong.engine.expressions import Expression, ExpressionError
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
+from xietong.engine.processing.forms import linked_form
 from xietong.engine.state.entities import ElementInstance, UserTask
 from xietong.engine.timers import TimerValueError, as_timer_text, parse_datetime
 
@@ -87,6 +88,12 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
         except (TypeError, ValueError) as err:
             raise ExpressionError(f"expected the priority to be a number, but was {priority!r}") from err
         summary = p.state.instances[ei.pi_key]
+        form_key = None
+        if definition.form_id is not None:
+            form_key = linked_form(p, ei, definition, value(definition.form_id), summary.tenant_id).key
+        external = value(definition.external_reference)
+        if external is not None and not isinstance(external, str):
+            raise ExpressionError(f"expected the externalReference to be a string, but was {external!r}")
         task = UserTask(
             key=p.keys.next(),
             ei_key=ei.key,
@@ -102,10 +109,11 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
             candidate_users=_list(value(definition.candidate_users), "candidateUsers"),
             due_date=_date(value(definition.due_date), "dueDate"),
             follow_up_date=_date(value(definition.follow_up_date), "followUpDate"),
-            form_key=definition.form_key,
+            form_key=form_key,
             priority=priority,
             created_ms=p.now_ms,
             tenant_id=summary.tenant_id,
+            external_form_reference=external or None,
         )
         p.state.put(task)
         ei.ref_key = task.key

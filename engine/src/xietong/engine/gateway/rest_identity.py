@@ -10,6 +10,7 @@ Bodies and answers are those of Camunda 8.8 (@camunda8/orchestration-cluster-api
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from xietong.engine.gateway.rest_body import SEARCH, STRING, Check, read_body
 from xietong.engine.identity.audit import audit_rows
 from xietong.engine.identity.guard import Denied, Guard
 from xietong.engine.identity.principal import Principal
-from xietong.engine.identity.rules import Rule
+from xietong.engine.identity.rules import Rule, Scope
 from xietong.engine.identity.store import IdentityError, IdentityStore
 from xietong.engine.identity.visibility import current_principal, current_viewer
 
@@ -50,9 +51,15 @@ def guarded(handler: Handler, rule: Rule, guard: Guard) -> Handler:
             return problem_response(Problem(denied.status, title, denied.message), request.url.path)
         token = current_viewer.set(viewer)
         try:
-            return await handler(request)
+            response = await handler(request)
         finally:
             current_viewer.reset(token)
+        if rule.scope is Scope.RESULT and response.status_code == 200 and not viewer.sees_everything:
+            row = json.loads(bytes(response.body))
+            if not isinstance(row, dict) or not await asyncio.to_thread(viewer.row, row):
+                problem = Problem(403, "FORBIDDEN", rule.forbidden_message())
+                return problem_response(problem, request.url.path)
+        return response
 
     return wrapper
 

@@ -57,7 +57,7 @@ class Guard:
         if not principal.has_any(rule.roles):
             raise Denied(403, rule.forbidden_message())
         viewer = self.viewer(principal)
-        if rule.scope in (Scope.NONE, Scope.ROWS) or viewer.sees_everything or key is None:
+        if rule.scope in (Scope.NONE, Scope.ROWS, Scope.RESULT) or viewer.sees_everything or key is None:
             return viewer
         try:
             number = int(key)

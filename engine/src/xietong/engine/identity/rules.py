@@ -23,6 +23,7 @@ class Scope(StrEnum):
     INCIDENT = "incident"  # an incidentKey
     DEFINITION = "definition"  # a processDefinitionKey
     JOB = "job"  # a jobKey
+    RESULT = "result"  # a single row answered (a variable): checked as a search row after the handler
 
 
 CLERK, SUPERVISOR, ADMIN, WORKER = "clerk", "supervisor", "admin", "worker"
@@ -107,6 +108,31 @@ REST_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v2/messages/publication"): machine("CREATE", "MESSAGE"),
     ("POST", "/v2/incidents/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
     ("POST", "/v2/incidents/{key}/resolution"): supervise(Scope.INCIDENT, "UPDATE_PROCESS_INSTANCE"),
+    ("POST", "/v2/user-tasks/{key}/variables/search"): task(Scope.TASK, "READ_USER_TASK", supervisor=True),
+    # process definitions (diagrams), element instances, variables, jobs: what a task list and a console read
+    ("POST", "/v2/process-definitions/search"): read(Scope.ROWS, "READ_PROCESS_DEFINITION"),
+    ("GET", "/v2/process-definitions/{key}"): read(Scope.DEFINITION, "READ_PROCESS_DEFINITION"),
+    ("GET", "/v2/process-definitions/{key}/xml"): read(Scope.DEFINITION, "READ_PROCESS_DEFINITION"),
+    ("POST", "/v2/process-definitions/{key}/statistics/element-instances"): _rule(
+        {SUPERVISOR, WORKER}, "READ_PROCESS_INSTANCE", "PROCESS_DEFINITION", Scope.DEFINITION, "key"
+    ),
+    ("GET", "/v2/process-instances/{key}/statistics/element-instances"): read(
+        Scope.INSTANCE, "READ_PROCESS_INSTANCE"
+    ),
+    ("GET", "/v2/process-instances/{key}/sequence-flows"): read(Scope.INSTANCE, "READ_PROCESS_INSTANCE"),
+    ("POST", "/v2/process-instances/{key}/incidents/search"): read(Scope.INSTANCE, "READ_PROCESS_INSTANCE"),
+    ("POST", "/v2/element-instances/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
+    ("GET", "/v2/element-instances/{key}"): read(Scope.ELEMENT_INSTANCE, "READ_PROCESS_INSTANCE"),
+    ("PUT", "/v2/element-instances/{key}/variables"): supervise(
+        Scope.ELEMENT_INSTANCE, "UPDATE_PROCESS_INSTANCE"
+    ),
+    ("POST", "/v2/variables/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
+    ("GET", "/v2/variables/{key}"): read(Scope.RESULT, "READ_PROCESS_INSTANCE"),
+    ("GET", "/v2/incidents/{key}"): read(Scope.INCIDENT, "READ_PROCESS_INSTANCE"),
+    ("POST", "/v2/jobs/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
+    ("PATCH", "/v2/jobs/{key}"): _rule(
+        {WORKER, SUPERVISOR}, "UPDATE_PROCESS_INSTANCE", "PROCESS_DEFINITION", Scope.JOB, "key"
+    ),
     # audit (who did what in a case)
     ("POST", "/v2/audit-logs/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
     # people, groups, roles (Camunda 8.8's identity paths)

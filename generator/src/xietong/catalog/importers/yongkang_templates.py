@@ -24,14 +24,7 @@ from xietong.catalog.importers.yongkang_graph import (
     find_clauses,
 )
 from xietong.catalog.importers.yongkang_parse import RawMechanism, RawStep
-from xietong.catalog.importers.yongkang_special import (
-    disaster_response,
-    epidemic_response,
-    medical_referral_network,
-    planning_permit_enforcement,
-    project_approval_lifecycle,
-    two_track_handling,
-)
+from xietong.catalog.importers.yongkang_shapes import shape_builder
 from xietong.catalog.model import END, Policy, Procedure, Role, StepKind
 
 K = StepKind
@@ -1088,12 +1081,12 @@ TEMPLATES: dict[Shape, Template] = {
     Shape.referral_by_matter: referral_by_matter,
     Shape.verify_assist_penalty: verify_assist_penalty,
     Shape.department_first_joint_rectification: department_first_joint_rectification,
-    Shape.two_track_handling: two_track_handling,
-    Shape.epidemic_response: epidemic_response,
-    Shape.disaster_response: disaster_response,
-    Shape.project_approval_lifecycle: project_approval_lifecycle,
-    Shape.medical_referral_network: medical_referral_network,
-    Shape.planning_permit_enforcement: planning_permit_enforcement,
+    Shape.two_track_handling: shape_builder("two_track_handling"),
+    Shape.epidemic_response: shape_builder("epidemic_response"),
+    Shape.disaster_response: shape_builder("disaster_response"),
+    Shape.project_approval_lifecycle: shape_builder("project_approval_lifecycle"),
+    Shape.medical_referral_network: shape_builder("medical_referral_network"),
+    Shape.planning_permit_enforcement: shape_builder("planning_permit_enforcement"),
 }
 
 

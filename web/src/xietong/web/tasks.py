@@ -1,0 +1,244 @@
+"""/tasks: a clerk's inbox, and /tasks/{userTaskKey}: one task, its case, its form, completion.
+
+The inbox lists open user tasks of the clerk's groups (candidate groups ``$in`` theirs), those
+assigned to them, or the overdue ones, most urgent first (due date, then age), searchable by case id
+(``processInstanceVariables`` ``$like``). A task is completed with its form's data (form-js) or,
+without a form, with one of the outcomes its next gateway decides on — checked here again, so a
+wrong code never reaches the engine. Two clerks completing the same task: the engine takes the first;
+the second is told so and sees what they had entered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from xietong.web.app import Web, page_number, parse_instant
+from xietong.web.rest_client import ApiError
+
+CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "applicant")
+VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
+
+
+def like_text(text: str) -> str:
+    """A search term inside Camunda's ``$like`` (``*`` and ``?`` are wildcards; escape them)."""
+    return "".join("\\" + c if c in "*?\\" else c for c in text)
+
+
+def matter_of(variables: dict[str, Any]) -> str:
+    for name in ("matter", "title", "subject", "itemName"):
+        if variables.get(name):
+            return str(variables[name])
+    if variables.get("itemNumber") is not None:
+        return f"事项 {variables['itemNumber']}"
+    return ""
+
+
+async def task_list(web: Web, request: Request) -> Response:
+    session = web.session(request)
+    api = web.api(session)
+    view = request.query_params.get("view", "group")
+    view = view if view in VIEWS else "group"
+    query = request.query_params.get("q", "").strip()
+    page_no = page_number(request)
+    now = await web.now(api)
+    filters: dict[str, Any] = {"state": "CREATED"}
+    if view == "mine":
+        filters["assignee"] = session.username
+    elif session.groups:
+        filters["candidateGroup"] = {"$in": list(session.groups)}
+    else:
+        filters["assignee"] = session.username
+    if view == "overdue":
+        filters["dueDate"] = {"$lt": now.isoformat().replace("+00:00", "Z")}
+    if query:
+        filters["processInstanceVariables"] = [
+            {"name": "caseId", "value": {"$like": f"*{like_text(query)}*"}}
+        ]
+    size = web.settings.page_size
+    tasks, total = await api.search(
+        "/v2/user-tasks/search",
+        filters,
+        sort=[{"field": "dueDate", "order": "ASC"}, {"field": "creationDate", "order": "ASC"}],
+        start=(page_no - 1) * size,
+        limit=size,
+    )
+    variables = await api.variables_of([t["processInstanceKey"] for t in tasks], CASE_VARIABLES)
+    case_ids = sorted({str(v["caseId"]) for v in variables.values() if v.get("caseId")})
+    events = await web.case_events(case_ids)
+    rows = []
+    for task in tasks:
+        values = variables.get(str(task["processInstanceKey"]), {})
+        case_id = str(values.get("caseId") or "")
+        due = parse_instant(task.get("dueDate"))
+        supervised = sum(1 for e in events.get(case_id, []) if str(e.kind) == "supervised")
+        rows.append(
+            {
+                "task": task,
+                "case_id": case_id,
+                "matter": matter_of(values),
+                "overdue": due is not None and due < now,
+                "supervised": supervised,
+                "mine": task.get("assignee") == session.username,
+            }
+        )
+    return web.render(
+        request,
+        "tasks.html",
+        rows=rows,
+        total=total,
+        view=view,
+        views=VIEWS,
+        query=query,
+        page=page_no,
+        pages=max((total + size - 1) // size, 1),
+        now=now,
+        notice=request.query_params.get("notice", ""),
+    )
+
+
+async def claim(web: Web, request: Request) -> Response:
+    session, form = await web.form(request)
+    key = request.path_params["key"]
+    api = web.api(session)
+    try:
+        await api.call(
+            "POST", f"/v2/user-tasks/{key}/assignment", {"assignee": session.username, "allowOverride": False}
+        )
+    except ApiError as error:
+        if error.status != 409:
+            raise
+        return _back(form, "该任务已被他人认领。")
+    return _back(form, "已认领。")
+
+
+async def unclaim(web: Web, request: Request) -> Response:
+    session, form = await web.form(request)
+    await web.api(session).call("DELETE", f"/v2/user-tasks/{request.path_params['key']}/assignee")
+    return _back(form, "已退回部门待办。")
+
+
+def _back(form: Any, notice: str) -> Response:
+    target = str(form.get("back") or "/tasks")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/tasks"
+    separator = "&" if "?" in target else "?"
+    from urllib.parse import quote
+
+    return RedirectResponse(f"{target}{separator}notice={quote(notice)}", status_code=303)
+
+
+async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
+    api = web.api(session)
+    task = await api.call("GET", f"/v2/user-tasks/{key}")
+    variables_rows = await api.search_all(f"/v2/user-tasks/{key}/variables/search")
+    variables = {}
+    for row in variables_rows:
+        try:
+            variables[row["name"]] = json.loads(row["value"])
+        except (ValueError, KeyError):
+            variables[row.get("name", "?")] = row.get("value")
+    model = await web.process_model(api, str(task["processDefinitionKey"]))
+    step = model.steps.get(task.get("elementId", ""))
+    form_schema = None
+    try:
+        form = await api.call("GET", f"/v2/user-tasks/{key}/form")
+        if isinstance(form, dict) and form.get("schema"):
+            schema = form["schema"]
+            form_schema = json.loads(schema) if isinstance(schema, str) else schema
+    except ApiError as error:
+        if error.status not in (404, 405, 501):
+            raise
+    now = await web.now(api)
+    due = parse_instant(task.get("dueDate"))
+    case_id = str(variables.get("caseId") or "")
+    events = (await web.case_events([case_id])).get(case_id, []) if case_id else []
+    return {
+        "task": task,
+        "variables": variables,
+        "step": step,
+        "process_name": model.name or task.get("processDefinitionId"),
+        "form_schema": form_schema,
+        "overdue": due is not None and due < now,
+        "case_id": case_id,
+        "events": events,
+        "open": task.get("state") == "CREATED",
+        "mine": task.get("assignee") == session.username,
+    }
+
+
+async def task_page(web: Web, request: Request) -> Response:
+    session = web.session(request)
+    context = await _task_context(web, session, request.path_params["key"])
+    return web.render(request, "task.html", **context, error=None, chosen=None, submitted=None)
+
+
+async def complete(web: Web, request: Request) -> Response:
+    session, form = await web.form(request)
+    key = request.path_params["key"]
+    api = web.api(session)
+    context = await _task_context(web, session, key)
+    step = context["step"]
+    variables: dict[str, Any] = {}
+    chosen = str(form.get("outcome") or "")
+    submitted = str(form.get("form_data") or "")
+
+    def again(message: str, status: int) -> Response:
+        return web.render(
+            request, "task.html", status=status, **context, error=message, chosen=chosen, submitted=submitted
+        )
+
+    if context["form_schema"] is not None:
+        try:
+            data = json.loads(submitted or "{}")
+        except ValueError:
+            return again("表单数据无法读取，请重新填写。", 400)
+        if not isinstance(data, dict):
+            return again("表单数据无法读取，请重新填写。", 400)
+        variables.update(data)
+    if step is not None and step.decision is not None and context["form_schema"] is None:
+        codes = {outcome.code for outcome in step.decision.outcomes}
+        if chosen not in codes:
+            return again("请从列出的办理结果中选择一项。", 400)
+        variables[step.decision.variable] = chosen
+    elif step is not None and step.decision is not None:
+        codes = {outcome.code for outcome in step.decision.outcomes}
+        if variables.get(step.decision.variable) not in codes:
+            return again("办理结果无效：请从表单列出的选项中选择。", 400)
+    task = context["task"]
+    if task.get("state") != "CREATED":
+        return again("该任务已办结（可能已由他人完成），您的填写未提交。", 409)
+    try:
+        if not task.get("assignee"):
+            await api.call(
+                "POST",
+                f"/v2/user-tasks/{key}/assignment",
+                {"assignee": session.username, "allowOverride": False},
+            )
+        elif task["assignee"] != session.username:
+            return again(f"该任务已由 {task['assignee']} 认领，您的填写未提交。", 409)
+        await api.call("POST", f"/v2/user-tasks/{key}/completion", {"variables": variables})
+    except ApiError as error:
+        if error.status in (404, 409):
+            return again(
+                "该任务已办结或已被他人认领（可能已由他人完成），您的填写未提交，内容保留如下。", 409
+            )
+        if error.status == 400:
+            return again(f"引擎拒绝了提交：{error.detail}", 400)
+        raise
+    from urllib.parse import quote
+
+    done = f"已办结：{context['case_id'] or ''} {task.get('name') or ''}".strip()
+    return RedirectResponse(f"/tasks?notice={quote(done)}", status_code=303)
+
+
+ROUTES = [
+    ("/tasks", "GET", task_list),
+    ("/tasks/{key:int}", "GET", task_page),
+    ("/tasks/{key:int}/claim", "POST", claim),
+    ("/tasks/{key:int}/unclaim", "POST", unclaim),
+    ("/tasks/{key:int}/complete", "POST", complete),
+]

@@ -21,6 +21,7 @@ import uvicorn
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
+from xietong.engine.gateway.http_apps import with_http_apps
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import GATEWAY_SERVICE, add_gateway_service
 from xietong.engine.gateway.rest import RestApi
@@ -153,6 +154,7 @@ class Gateway:
                 self.settings.max_message_bytes,
                 guard,
             ).app()
+            app = with_http_apps(app)  # the web pages, where installed, next to /v2
             tls = self.settings.tls_cert
             config = uvicorn.Config(
                 app,

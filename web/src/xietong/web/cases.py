@@ -17,8 +17,8 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from xietong.web.app import Web, json_response, not_found, page_number, parse_instant
 from xietong.web.rest_client import ApiError
+from xietong.web.site import Web, json_response, not_found, page_number, parse_instant
 from xietong.web.tasks import CASE_VARIABLES, like_text, matter_of
 
 STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期"}

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from xietong.web.app import Web, json_response
+from xietong.web.site import Web, json_response
 
 
 async def process_list(web: Web, request: Request) -> Response:

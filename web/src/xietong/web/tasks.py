@@ -16,8 +16,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from xietong.web.app import Web, page_number, parse_instant
 from xietong.web.rest_client import ApiError
+from xietong.web.site import Web, page_number, parse_instant
 
 CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}

@@ -1,0 +1,382 @@
+"""What every page shares: the REST transport, sessions, templates, caches, login and logout."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import httpx
+import structlog
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
+
+from xietong.web.model_reading import ProcessModel, read_model
+from xietong.web.rest_client import Api, ApiError
+from xietong.web.sessions import COOKIE, LoginThrottle, Session, SessionStore
+from xietong.web.settings import ApiTokenSettings, WebSettings
+
+log = structlog.get_logger("xietong.web")
+HERE = Path(__file__).resolve().parent
+CHINA = dt.timezone(dt.timedelta(hours=8), "北京时间")
+LOGIN_CSRF_COOKIE = "xietong_login_csrf"
+
+
+class Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def china_time(value: Any, with_seconds: bool = False) -> str:
+    """ISO 8601 (any offset) or epoch ms -> '2026-12-03 13:40' in China time; '' for nothing."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, int | float):
+        moment = dt.datetime.fromtimestamp(value / 1000, dt.UTC)
+    elif isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+def parse_instant(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def script_json(value: Any) -> Markup:
+    """JSON for a ``<script type="application/json">``: nothing in it can close the element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def form_data(submitted: str | None, variables: dict[str, Any]) -> Any:
+    """What a form shows: what the person submitted last (kept after a refusal), else the case's data."""
+    if submitted:
+        try:
+            data = json.loads(submitted)
+        except ValueError:
+            return variables
+        if isinstance(data, dict):
+            return data
+    return variables
+
+
+def page_number(request: Request) -> int:
+    text = request.query_params.get("page", "1")
+    return max(int(text), 1) if text.isdigit() else 1
+
+
+class Web:
+    """What the pages share: settings, the REST transport, sessions, templates, caches."""
+
+    def __init__(
+        self,
+        settings: WebSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rest_app: ASGIApp | None = None,
+    ) -> None:
+        self.settings = settings
+        self.rest_app = rest_app
+        verify: Any = str(settings.api_ca) if settings.api_ca else True
+        base = "http://engine" if transport is not None else settings.api.rstrip("/")
+        self.http = httpx.AsyncClient(base_url=base, transport=transport, timeout=30, verify=verify)
+        token = ApiTokenSettings().token
+        self.token = token.get_secret_value() if token else None
+        self.sessions = SessionStore(settings.session_idle_minutes * 60)
+        self.throttle = LoginThrottle(
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+            settings.login_pause_minutes * 60,
+        )
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.templates.env.filters["china_time"] = china_time
+        self.templates.env.filters["json"] = script_json
+        self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
+        self.templates.env.globals["form_data"] = form_data
+        self._models: dict[str, ProcessModel] = {}
+        self._xml: dict[str, str] = {}
+        self._case_store: Any = None
+        self._case_store_tried = False
+
+    # -- REST -------------------------------------------------------------------------------------
+    def api(self, session: Session | None) -> Api:
+        return Api(self.http, session.credentials if session else None, self.token)
+
+    async def process_xml(self, api: Api, definition_key: str) -> str:
+        if definition_key not in self._xml:
+            self._xml[definition_key] = await api.call("GET", f"/v2/process-definitions/{definition_key}/xml")
+        return self._xml[definition_key]
+
+    async def process_model(self, api: Api, definition_key: str) -> ProcessModel:
+        if definition_key not in self._models:
+            self._models[definition_key] = read_model(await self.process_xml(api, definition_key))
+        return self._models[definition_key]
+
+    async def now(self, api: Api) -> dt.datetime:
+        """The engine's time (so a test or a demo that moves the clock sees 逾期), else this machine's."""
+        ms = await api.now_ms()
+        return dt.datetime.fromtimestamp(ms / 1000, dt.UTC) if ms is not None else dt.datetime.now(dt.UTC)
+
+    # -- the case store (optional) ----------------------------------------------------------------
+    def case_store(self) -> Any:
+        if self._case_store_tried:
+            return self._case_store
+        self._case_store_tried = True
+        try:
+            from xietong.workers.case_store import CaseStore
+            from xietong.workers.settings import CaseStoreSettings
+
+            url = self.settings.case_store_url or CaseStoreSettings().url
+            if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+                return None
+            self._case_store = CaseStore(url)
+        except Exception as error:  # the timeline is shown where a store is configured and readable
+            log.warning("case store not readable; pages show no timeline", error=str(error))
+        return self._case_store
+
+    async def case_events(self, case_ids: list[str]) -> dict[str, list[Any]]:
+        store = self.case_store()
+        if store is None or not case_ids:
+            return {}
+
+        def read() -> dict[str, list[Any]]:
+            return {case_id: store.events(case_id) for case_id in case_ids}
+
+        try:
+            return await asyncio.to_thread(read)
+        except Exception as error:
+            log.warning("case store read failed", error=str(error))
+            return {}
+
+    # -- pages ------------------------------------------------------------------------------------
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
+        session = request.scope.get("xietong.session")
+        return self.templates.TemplateResponse(
+            request,
+            template,
+            {
+                "session": session,
+                "csrf": session.csrf if session else "",
+                "path": request.url.path,
+                **context,
+            },
+            status_code=status,
+        )
+
+    def session(self, request: Request) -> Session:
+        session = self.sessions.get(request.cookies.get(COOKIE))
+        if session is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise Redirect(f"/login?next={quote(target)}")
+        request.scope["xietong.session"] = session
+        return session
+
+    async def form(self, request: Request) -> tuple[Session, Any]:
+        """The posted form of a logged-in person, its CSRF token checked."""
+        session = self.session(request)
+        form = await request.form()
+        if not session.csrf_ok(str(form.get("csrf") or "")):
+            raise ApiError(403, "CSRF", "表单已过期或来源不明，请刷新页面后重试。")
+        return session, form
+
+
+Page = Callable[[Web, Request], Awaitable[Response]]
+
+
+def page(web: Web, handler: Page) -> Callable[[Request], Awaitable[Response]]:
+    """Login redirects and REST refusals as pages a clerk understands."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(web, request)
+        except Redirect as redirect:
+            return RedirectResponse(redirect.url, status_code=303)
+        except ApiError as error:
+            if error.status == 401:
+                web.sessions.end(request.cookies.get(COOKIE))
+                return RedirectResponse(f"/login?next={quote(request.url.path)}&expired=1", status_code=303)
+            titles = {403: "没有权限", 404: "未找到", 409: "操作冲突", 400: "请求有误", 503: "引擎不可用"}
+            return web.render(
+                request,
+                "error.html",
+                status=error.status if error.status < 600 else 500,
+                title=titles.get(error.status, "出错了"),
+                error=error,
+            )
+
+    return run
+
+
+# -- login ----------------------------------------------------------------------------------------
+def safe_next(target: str | None) -> str:
+    parsed = urlparse(target or "")
+    if parsed.scheme or parsed.netloc or not (target or "").startswith("/") or target.startswith("//"):
+        return "/tasks"
+    return target or "/tasks"
+
+
+async def login_page(web: Web, request: Request) -> Response:
+    import secrets
+
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = web.render(
+        request,
+        "login.html",
+        csrf=token,
+        next=safe_next(request.query_params.get("next")),
+        expired=bool(request.query_params.get("expired")),
+        error=None,
+        username="",
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/login",
+    )
+    return response
+
+
+async def login(web: Web, request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    target = safe_next(str(form.get("next") or ""))
+    address = request.client.host if request.client else "-"
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+
+    def again(message: str, status: int) -> Response:
+        return web.render(
+            request,
+            "login.html",
+            status=status,
+            csrf=expected,
+            next=target,
+            expired=False,
+            error=message,
+            username=username,
+        )
+
+    import hmac
+
+    if not expected or not hmac.compare_digest(expected, str(form.get("csrf") or "")):
+        return again("登录表单已过期，请重新输入。", 403)
+    if not username:
+        return again("请输入用户名。", 400)
+    wait = web.throttle.paused_for(username, address)
+    if wait > 0:
+        return again(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试。", 429)
+    me, credentials = await verify_person(web, username, password, address)
+    if me is None:
+        web.throttle.failed(username, address)
+        log.info("login refused", username=username, address=address)
+        return again("用户名或密码不正确。", 401)
+    if me == "paused":
+        return again("登录失败次数过多，请稍后再试。", 429)
+    web.throttle.succeeded(username)
+    session = web.sessions.create(
+        username=str(me.get("username") or username),
+        display_name=str(me.get("displayName") or me.get("username") or username),
+        groups=tuple(str(g) for g in me.get("groups") or ()),
+        roles=tuple(str(r) for r in me.get("roles") or ()),
+        credentials=credentials,
+    )
+    log.info("login", username=session.username, groups=list(session.groups))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE, session.id, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+async def verify_person(
+    web: Web, username: str, password: str, address: str
+) -> tuple[Any, tuple[str, str] | None]:
+    """``GET /v2/authentication/me`` with the person's basic credentials: who they are, their groups.
+
+    An engine without identity (no ``/me``, or one that answers without credentials) is unprotected:
+    the name given is taken as it is, with the groups typed after it (``name@group1,group2``)."""
+    http = web.http
+    if web.rest_app is not None:  # in the engine's process: the engine sees the person's address
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=web.rest_app, client=(address, 0)),
+            base_url="http://engine",
+            timeout=30,
+        )
+    try:
+        response = await http.get("/v2/authentication/me", auth=httpx.BasicAuth(username, password))
+    except httpx.HTTPError as error:
+        raise ApiError(503, "UNAVAILABLE", f"REST API 无应答（{error}）") from None
+    finally:
+        if http is not web.http:
+            await http.aclose()
+    if response.status_code == 429:
+        return "paused", None
+    me = response.json() if response.status_code == 200 else {}
+    # an unprotected engine answers every caller as "anonymous" (Camunda's unprotectedApi)
+    unprotected = response.status_code == 404 or (
+        me.get("username") == "anonymous" and me.get("canLogout") is False and username != "anonymous"
+    )
+    if response.status_code == 200 and me.get("username") and not unprotected:
+        return me, (username, password)
+    if unprotected:
+        name, _, groups = username.partition("@")
+        return {
+            "username": name,
+            "displayName": name,
+            "groups": [g for g in groups.split(",") if g],
+            "roles": ["supervisor"],
+        }, None
+    return None, None
+
+
+async def logout(web: Web, request: Request) -> Response:
+    session, _ = await web.form(request)
+    web.sessions.end(session.id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+async def home(web: Web, request: Request) -> Response:
+    web.session(request)
+    return RedirectResponse("/tasks", status_code=303)
+
+
+async def health(web: Web, request: Request) -> Response:
+    return Response("ok", media_type="text/plain")
+
+
+def json_response(data: Any) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
+def not_found(request: Request, web: Web, what: str) -> Response:
+    return web.render(
+        request, "error.html", status=404, title="未找到", error=ApiError(404, "NOT_FOUND", what)
+    )
+
+
+__all__ = ["HTMLResponse", "Web"]

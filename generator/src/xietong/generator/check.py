@@ -13,12 +13,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from xietong import bpmn_vocabulary as bpmn
 from xietong.generator.fingerprint import fingerprint_of, stored_fingerprint
 from xietong.generator.lint import Finding
 from xietong.task_types import TASK_TYPES
 
-_BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_ZEEBE = "http://camunda.org/schema/zeebe/1.0"
+_BPMN = bpmn.BPMN_NS
+_ZEEBE = bpmn.ZEEBE_NS
 
 # (element tag, attribute or None for text): places where Zeebe reads FEEL when the value starts with '='
 _EXPRESSION_SITES: tuple[tuple[str, str | None], ...] = (

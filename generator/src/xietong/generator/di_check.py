@@ -16,39 +16,12 @@ from typing import Literal
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
+from xietong import bpmn_vocabulary as bpmn
 
-FLOW_NODE_TAGS = frozenset(
-    {
-        "task",
-        "serviceTask",
-        "userTask",
-        "manualTask",
-        "scriptTask",
-        "businessRuleTask",
-        "sendTask",
-        "receiveTask",
-        "callActivity",
-        "subProcess",
-        "transaction",
-        "adHocSubProcess",
-        "startEvent",
-        "endEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-        "exclusiveGateway",
-        "parallelGateway",
-        "inclusiveGateway",
-        "eventBasedGateway",
-        "complexGateway",
-    }
-)
-SUB_PROCESS_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-EDGE_TAGS = frozenset({"sequenceFlow", "messageFlow"})
+BPMN, BPMNDI, DC, DI = bpmn.BPMN_NS, bpmn.BPMNDI_NS, bpmn.DC_NS, bpmn.DI_NS
+FLOW_NODE_TAGS = bpmn.FLOW_NODES
+SUB_PROCESS_TAGS = bpmn.SUB_PROCESSES
+EDGE_TAGS = bpmn.EDGES
 
 # Waypoints may sit a pixel or two off a shape's border (rounding in layouts and in Modeler itself).
 EDGE_TOLERANCE = 2.0

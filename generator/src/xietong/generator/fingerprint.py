@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xietong import bpmn_vocabulary as bpmn
+
 FINGERPRINT_PROPERTY = "xietong:fingerprint"
-_BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-_ZEEBE = "http://camunda.org/schema/zeebe/1.0"
-_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_BPMN = bpmn.BPMN_NS
+_BPMNDI = bpmn.BPMNDI_NS
+_ZEEBE = bpmn.ZEEBE_NS
+_XSI_TYPE = f"{{{bpmn.XSI_NS}}}type"
 _DI_TAGS = {f"{{{_BPMNDI}}}BPMNShape", f"{{{_BPMNDI}}}BPMNEdge"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from xietong import bpmn_vocabulary as bpmn
 from xietong.generator.fingerprint import FINGERPRINT_PROPERTY, fingerprint_of
 from xietong.generator.layout import Bounds, Diagram, layout
 from xietong.generator.spec import (
@@ -22,13 +23,8 @@ from xietong.generator.spec import (
     Timer,
 )
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
-ZEEBE = "http://camunda.org/schema/zeebe/1.0"
-MODELER = "http://camunda.org/schema/modeler/1.0"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
+BPMN, BPMNDI, DC, DI = bpmn.BPMN_NS, bpmn.BPMNDI_NS, bpmn.DC_NS, bpmn.DI_NS
+ZEEBE, MODELER, XSI = bpmn.ZEEBE_NS, bpmn.MODELER_NS, bpmn.XSI_NS
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "zeebe": ZEEBE, "modeler": MODELER, "xsi": XSI}
 EXECUTION_PLATFORM_VERSION = "8.8.0"
 EXPORTER = "xietong"

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xietong import bpmn_vocabulary as bpmn
+from xietong.bpmn_vocabulary import ElementKind
 from xietong.engine.expressions import Expression
 
-ACTIVITIES = frozenset(
+# the activities the engine runs: BPMN's, minus transactions and ad-hoc sub-processes (refused at deploy)
+ACTIVITIES = bpmn.ACTIVITIES - {ElementKind.TRANSACTION, ElementKind.AD_HOC_SUB_PROCESS}
+JOB_TASKS = frozenset(
     {
-        "serviceTask",
-        "sendTask",
-        "businessRuleTask",
-        "scriptTask",
-        "userTask",
-        "manualTask",
-        "task",
-        "receiveTask",
-        "subProcess",
-        "callActivity",
+        ElementKind.SERVICE_TASK,
+        ElementKind.SEND_TASK,
+        ElementKind.BUSINESS_RULE_TASK,
+        ElementKind.SCRIPT_TASK,
+        ElementKind.USER_TASK,
     }
 )
-JOB_TASKS = frozenset({"serviceTask", "sendTask", "businessRuleTask", "scriptTask", "userTask"})
-CONTAINERS = frozenset({"process", "subProcess"})
+CONTAINERS = frozenset({ElementKind.PROCESS, ElementKind.SUB_PROCESS})
 
 
 @dataclass
@@ -99,7 +97,7 @@ class UserTaskDef:
 @dataclass
 class Element:
     id: str
-    kind: str
+    kind: ElementKind
     name: str = ""
     scope_id: str = ""  # the container (process or sub-process) this element lives in
     incoming: list[str] = field(default_factory=list)

@@ -11,9 +11,10 @@ from typing import Any
 
 from lxml import etree
 
+from xietong import bpmn_vocabulary as bpmn
+from xietong.bpmn_vocabulary import ElementKind
 from xietong.engine.expressions import Expression, ExpressionError
 from xietong.engine.model.elements import (
-    ACTIVITIES,
     JOB_TASKS,
     CallDef,
     Element,
@@ -33,23 +34,9 @@ from xietong.engine.timers import (
     parse_duration,
 )
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-ZEEBE = "http://camunda.org/schema/zeebe/1.0"
+BPMN = bpmn.BPMN_NS
+ZEEBE = bpmn.ZEEBE_NS
 
-FLOW_NODES = frozenset(
-    {
-        "startEvent",
-        "endEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-        "exclusiveGateway",
-        "parallelGateway",
-        "inclusiveGateway",
-        "eventBasedGateway",
-        *ACTIVITIES,
-    }
-)
 IGNORED = frozenset(
     {
         "sequenceFlow",
@@ -83,6 +70,8 @@ UNSUPPORTED = {
     "choreographyTask": "choreographies are not supported",
     "callChoreography": "choreographies are not supported",
 }
+# the flow nodes the engine runs: BPMN's, minus those refused above with a reason
+FLOW_NODES = bpmn.FLOW_NODES.difference(UNSUPPORTED)
 EVENT_DEFINITIONS = {
     "timerEventDefinition": "timer",
     "messageEventDefinition": "message",
@@ -182,7 +171,7 @@ class _Parser:
             self.problems.add("process", "a process needs an id", node.sourceline)
         elements: dict[str, Element] = {}
         flows: dict[str, Flow] = {}
-        root = Element(id=pid, kind="process", name=node.get("name") or "")
+        root = Element(id=pid, kind=ElementKind.PROCESS, name=node.get("name") or "")
         elements[pid] = root
         self.parse_container(node, root, elements, flows)
         process = Process(id=pid, name=root.name, elements=elements, flows=flows)
@@ -241,7 +230,7 @@ class _Parser:
 
     def parse_element(self, node: etree._Element, kind: str, scope_id: str) -> Element:
         eid = node.get("id") or ""
-        element = Element(id=eid, kind=kind, name=node.get("name") or "", scope_id=scope_id)
+        element = Element(id=eid, kind=ElementKind(kind), name=node.get("name") or "", scope_id=scope_id)
         element.default_flow = node.get("default")
         element.triggered_by_event = node.get("triggeredByEvent") == "true"
         element.interrupting = node.get("isInterrupting", "true") != "false"

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
 from xietong.web.site import Web, json_response, not_found, page_number, parse_instant
-from xietong.web.tasks import CASE_VARIABLES, like_text, matter_of
+from xietong.web.tasks import CASE_VARIABLES, due_of, like_text, matter_of
 
 STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期"}
 TIMELINE_LABELS = {
@@ -55,14 +55,15 @@ async def board(web: Web, request: Request) -> Response:
     if query:
         filters["variables"] = [{"name": "caseId", "value": {"$like": f"*{like_text(query)}*"}}]
     narrowed: set[str] | None = None
-    if department or state == "overdue":
-        task_filter: dict[str, Any] = {"state": "CREATED"}
-        if department:
-            task_filter["candidateGroup"] = department
-        if state == "overdue":
-            task_filter["dueDate"] = {"$lt": now.isoformat().replace("+00:00", "Z")}
-        tasks = await api.search_all("/v2/user-tasks/search", task_filter, cap=10_000)
+    if department:
+        tasks = await api.search_all(
+            "/v2/user-tasks/search", {"state": "CREATED", "candidateGroup": department}, cap=10_000
+        )
         narrowed = {str(t["processInstanceKey"]) for t in tasks}
+    if state == "overdue":
+        late = await _overdue_instances(api, now)
+        narrowed = late if narrowed is None else narrowed & late
+    if narrowed is not None:
         filters["processInstanceKey"] = {"$in": sorted(narrowed)}
     size = web.settings.page_size
     page_no = page_number(request)
@@ -77,11 +78,12 @@ async def board(web: Web, request: Request) -> Response:
             limit=size,
         )
     keys = [str(i["processInstanceKey"]) for i in instances]
-    variables, waiting, incidents = await api.gather(
-        api.variables_of(keys, CASE_VARIABLES),
+    waiting, incidents = await api.gather(
         _waiting(api, keys),
         _incidents(api, [str(i["processInstanceKey"]) for i in instances if i.get("hasIncident")]),
     )
+    due_names = {f"due_{t.get('elementId')}" for steps in waiting.values() for t in steps}
+    variables = await api.variables_of(keys, sorted({*CASE_VARIABLES, *due_names}))
     case_ids = [str(variables.get(k, {}).get("caseId")) for k in keys if variables.get(k, {}).get("caseId")]
     events = await web.case_events(case_ids)
     rows = []
@@ -90,7 +92,9 @@ async def board(web: Web, request: Request) -> Response:
         values = variables.get(key, {})
         case_id = str(values.get("caseId") or "")
         steps = waiting.get(key, [])
-        dues = [d for d in (parse_instant(t.get("dueDate")) for t in steps) if d is not None]
+        for task in steps:
+            task["_due"] = due_of(task, values)
+        dues = [t["_due"] for t in steps if t["_due"] is not None]
         rows.append(
             {
                 "instance": instance,
@@ -125,6 +129,31 @@ async def board(web: Web, request: Request) -> Response:
         now=now,
         store=web.case_store() is not None,
     )
+
+
+async def _overdue_instances(api: Any, now: Any) -> set[str]:
+    """Open instances with a step past its due: the deadline worker's ``due_<step>`` variables (or a
+    task's own due date) whose step still has an open user task."""
+    rows = await api.search_all("/v2/variables/search", {"name": {"$like": "due_*"}}, cap=20_000)
+    late: dict[str, set[str]] = {}
+    for row in rows:
+        try:
+            due = parse_instant(json.loads(row.get("value", "null")))
+        except ValueError:
+            due = None
+        if due is not None and due < now:
+            late.setdefault(str(row["processInstanceKey"]), set()).add(row["name"].removeprefix("due_"))
+    dated = await api.search_all(
+        "/v2/user-tasks/search",
+        {"state": "CREATED", "dueDate": {"$lt": now.isoformat().replace("+00:00", "Z")}},
+        cap=10_000,
+    )
+    found = {str(t["processInstanceKey"]) for t in dated}
+    waiting = await _waiting(api, sorted(set(late) - found))
+    for key, steps in waiting.items():
+        if any(t.get("elementId") in late[key] for t in steps):
+            found.add(key)
+    return found
 
 
 async def _waiting(api: Any, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -198,9 +227,10 @@ async def case_page(web: Web, request: Request) -> Response:
     now = await web.now(api)
     open_tasks = [t for t in tasks if t.get("state") == "CREATED"]
     for task in open_tasks:
-        due = parse_instant(task.get("dueDate"))
-        task["_overdue"] = due is not None and due < now
+        task["_due"] = due_of(task, values)
+        task["_overdue"] = task["_due"] is not None and task["_due"] < now
     model = await web.process_model(api, str(instance["processDefinitionKey"]))
+    instance["processDefinitionName"] = instance.get("processDefinitionName") or model.name
     return web.render(
         request,
         "case.html",

@@ -68,11 +68,18 @@ class Api:
         return list(answer.get("items") or []), int((answer.get("page") or {}).get("totalItems", 0))
 
     async def search_all(
-        self, path: str, filter: dict[str, Any] | None = None, cap: int = 2000
+        self,
+        path: str,
+        filter: dict[str, Any] | None = None,
+        cap: int = 2000,
+        sort: Sequence[dict[str, str]] = (),
     ) -> list[dict]:
-        items, total = await self.search(path, filter, limit=min(cap, 1000))
+        """Every row up to ``cap``, in pages of at most 1000."""
+        items, total = await self.search(path, filter, sort, limit=min(cap, 1000))
         while len(items) < min(total, cap):
-            more, _ = await self.search(path, filter, start=len(items), limit=min(cap - len(items), 1000))
+            more, _ = await self.search(
+                path, filter, sort, start=len(items), limit=min(cap - len(items), 1000)
+            )
             if not more:
                 break
             items += more

@@ -10,6 +10,7 @@ the second is told so and sees what they had entered.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -21,6 +22,12 @@ from xietong.web.site import Web, page_number, parse_instant
 
 CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
+INBOX_CAP = 1000
+
+
+def due_of(task: dict[str, Any], variables: dict[str, Any]) -> dt.datetime | None:
+    """When the step falls due: the task's due date, else the deadline worker's ``due_<step>``."""
+    return parse_instant(task.get("dueDate")) or parse_instant(variables.get(f"due_{task.get('elementId')}"))
 
 
 def like_text(text: str) -> str:
@@ -52,34 +59,46 @@ async def task_list(web: Web, request: Request) -> Response:
         filters["candidateGroup"] = {"$in": list(session.groups)}
     else:
         filters["assignee"] = session.username
-    if view == "overdue":
-        filters["dueDate"] = {"$lt": now.isoformat().replace("+00:00", "Z")}
     if query:
         filters["processInstanceVariables"] = [
             {"name": "caseId", "value": {"$like": f"*{like_text(query)}*"}}
         ]
     size = web.settings.page_size
-    tasks, total = await api.search(
+    # Due dates come from the task (zeebe:taskSchedule) or from the deadline worker's due_<step>
+    # variable; REST cannot sort by the latter, so up to INBOX_CAP tasks are ordered here.
+    tasks = await api.search_all(
         "/v2/user-tasks/search",
         filters,
+        cap=INBOX_CAP,
         sort=[{"field": "dueDate", "order": "ASC"}, {"field": "creationDate", "order": "ASC"}],
-        start=(page_no - 1) * size,
-        limit=size,
     )
-    variables = await api.variables_of([t["processInstanceKey"] for t in tasks], CASE_VARIABLES)
-    case_ids = sorted({str(v["caseId"]) for v in variables.values() if v.get("caseId")})
-    events = await web.case_events(case_ids)
+    names = sorted({*CASE_VARIABLES, *(f"due_{t.get('elementId')}" for t in tasks)})
+    variables = await api.variables_of([t["processInstanceKey"] for t in tasks], names)
+    dated = [(task, due_of(task, variables.get(str(task["processInstanceKey"]), {}))) for task in tasks]
+    if view == "overdue":
+        dated = [(task, due) for task, due in dated if due is not None and due < now]
+    never = dt.datetime.max.replace(tzinfo=dt.UTC)
+    dated.sort(key=lambda pair: (pair[1] or never, pair[0].get("creationDate") or ""))
+    total = len(dated)
+    page_rows = dated[(page_no - 1) * size : page_no * size]
+    events = await web.case_events(
+        [
+            str(variables.get(str(t["processInstanceKey"]), {}).get("caseId"))
+            for t, _ in page_rows
+            if variables.get(str(t["processInstanceKey"]), {}).get("caseId")
+        ]
+    )
     rows = []
-    for task in tasks:
+    for task, due in page_rows:
         values = variables.get(str(task["processInstanceKey"]), {})
         case_id = str(values.get("caseId") or "")
-        due = parse_instant(task.get("dueDate"))
         supervised = sum(1 for e in events.get(case_id, []) if str(e.kind) == "supervised")
         rows.append(
             {
                 "task": task,
                 "case_id": case_id,
                 "matter": matter_of(values),
+                "due": due,
                 "overdue": due is not None and due < now,
                 "supervised": supervised,
                 "mine": task.get("assignee") == session.username,
@@ -153,7 +172,7 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         if error.status not in (404, 405, 501):
             raise
     now = await web.now(api)
-    due = parse_instant(task.get("dueDate"))
+    due = due_of(task, variables)
     case_id = str(variables.get("caseId") or "")
     events = (await web.case_events([case_id])).get(case_id, []) if case_id else []
     return {
@@ -163,6 +182,7 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         "process_name": model.name or task.get("processDefinitionId"),
         "form_schema": form_schema,
         "overdue": due is not None and due < now,
+        "due": due,
         "case_id": case_id,
         "events": events,
         "open": task.get("state") == "CREATED",

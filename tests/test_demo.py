@@ -53,3 +53,14 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
         assert case is not None
         assert case.mechanism_id == "siyang_joint_enforcement"
     assert (tmp_path / "engine" / "engine.db").is_file()
+
+    # Every hint the demo ends with works as printed (absolute paths: they run from any folder).
+    hints = out[out.index("look further:"):].splitlines()[1:]
+    commands = [
+        line.split("   (")[0].split() for line in hints if " catalog show " in line or " inspect " in line
+    ]
+    assert len(commands) == 2
+    for command in commands:
+        assert Path(command[0]).is_absolute()
+        hint = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert hint.returncode == 0, hint.stdout + hint.stderr

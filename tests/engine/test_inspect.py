@@ -32,6 +32,15 @@ def test_inspect_lists_and_details(h: Harness, tmp_path: Path) -> None:
     assert "JOB" in detail.output and "CREATED" in detail.output
 
 
+def test_inspect_finds_a_case_by_its_id_and_shows_china_time(h: Harness, tmp_path: Path) -> None:
+    h.deploy(MODEL)
+    pi = h.start("case", {"caseId": "SY-2025-0007"})
+    detail = CliRunner().invoke(engine_group, ["inspect", "--data", str(tmp_path / "data"), "SY-2025-0007"])
+    assert detail.exit_code == 0, detail.output
+    assert detail.output.startswith(f"Instance {pi}: case v1 — ACTIVE")
+    assert "(times in Asia/Shanghai (北京时间), engine clock)" in detail.output
+
+
 def test_inspect_unknown_instance_is_an_error(h: Harness, tmp_path: Path) -> None:
     h.deploy(MODEL)
     result = CliRunner().invoke(engine_group, ["inspect", "--data", str(tmp_path / "data"), "42"])

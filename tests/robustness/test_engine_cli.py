@@ -11,6 +11,7 @@ import pytest
 
 from tests.robustness.helpers import Run, assert_no_traceback, invoke, run_cli, tree_digest
 from xietong.engine.gateway.local_server import free_port
+from xietong.engine.state.store import Store
 
 
 def test_a_missing_directory(tmp_path: Path) -> None:
@@ -35,9 +36,10 @@ def test_a_file_instead_of_a_directory(tmp_path: Path) -> None:
     assert run.code == 2 and f"Invalid value for '--data': Directory '{path}' is a file." in run.err
 
 
-def test_an_instance_key_that_is_not_a_number(tmp_path: Path) -> None:
+def test_an_instance_that_is_neither_a_key_nor_a_case_id(tmp_path: Path) -> None:
+    Store(tmp_path / "engine.db").close()
     run = invoke("engine", "inspect", "--data", str(tmp_path), "abc")
-    assert run.code == 2 and "Invalid value for '[INSTANCE]': 'abc' is not a valid integer." in run.err
+    assert run.code == 1 and run.err == "Error: no process instance with key or case id 'abc'\n"
 
 
 def _not_sqlite(path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from xietong.workers.settings import WorkerSettings
 #: Monday before 国庆 2025: the 5-working-day limit for results then runs across the holiday.
 STORY_START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
 PROCESS_ID = "siyang_joint_enforcement"
+MECHANISM_ID = "siyang_command_flow"  # the catalog mechanism the model implements
 CASE_ID = "SY-2025-0001"
 ITEM_NUMBER = 1  # 农贸市场安全方面的综合执法: 市场监管局 leads, seven departments collaborate
 WAIT_S = 60.0
@@ -131,12 +133,11 @@ class JointEnforcementStory:
             if code != 0:
                 self.say.warn(f"engine exited with {code}; see {self.paths.engine_log}")
         self.say.chapter("Next", "look further:")
-        self.say.line(f".venv/bin/xietong engine inspect --data {self.paths.engine_data}")
+        xietong = Path(sys.executable).with_name("xietong")
+        self.say.line(f"{xietong} engine inspect --data {self.paths.engine_data} {CASE_ID}")
+        self.say.line(f"{xietong} catalog show {MECHANISM_ID}   (the mechanism behind the model)")
         self.say.line(
-            ".venv/bin/xietong catalog show siyang_joint_enforcement   (the mechanism behind the model)"
-        )
-        self.say.line(
-            "bpmn/siyang/siyang_joint_enforcement.bpmn                  (open it in Camunda Modeler)"
+            f"{self.settings.bpmn_dir / 'siyang' / (PROCESS_ID + '.bpmn')}   (open it in Camunda Modeler)"
         )
 
     def show_catalog_and_models(self) -> list[Path]:

@@ -26,17 +26,23 @@ def engine() -> None:
     help="List only instances in this state.",
 )
 @click.option("--limit", default=50, show_default=True, help="List at most this many (newest) instances.")
-@click.argument("instance", required=False, type=int)
-def inspect(data_dir: Path, instance: int | None, state: str | None, limit: int) -> None:
-    """List process instances, or show one INSTANCE: active elements, variables, incidents, record log."""
-    from xietong.engine.inspect import Snapshot, instance_detail, overview
+@click.argument("instance", required=False)
+def inspect(data_dir: Path, instance: str | None, state: str | None, limit: int) -> None:
+    """List process instances, or show one INSTANCE (its key or its case id, e.g. SY-2025-0001): active
+    elements, variables, incidents, record log."""
+    from xietong.engine.inspect import Snapshot, find_instance, instance_detail, overview
     from xietong.engine.state.store import StorageError
 
     try:
         snapshot = Snapshot(data_dir)
-        lines = overview(snapshot, state, limit) if instance is None else instance_detail(snapshot, instance)
+        lines = (
+            overview(snapshot, state, limit)
+            if instance is None
+            else instance_detail(snapshot, find_instance(snapshot, instance))
+        )
     except (FileNotFoundError, KeyError, StorageError) as err:
-        raise click.ClickException(str(err).strip("'\"")) from None
+        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+        raise click.ClickException(str(message)) from None
     click.echo("\n".join(lines))
 
 

@@ -10,15 +10,20 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from xietong.engine.state.entities import ENTITY_KINDS
 from xietong.engine.state.store import StorageError, open_read_only, read_records
 
+CHINA = ZoneInfo("Asia/Shanghai")
+TIME_NOTE = "times in Asia/Shanghai (北京时间), engine clock"
+
 
 def _time(ms: int | None) -> str:
+    """China time, as every other view shows it; the header of each view says so once."""
     if ms is None:
         return "-"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class Snapshot:
@@ -46,6 +51,21 @@ class Snapshot:
     def records(self, pi_key: int) -> list[tuple[Any, ...]]:
         return read_records(self.db, pi_key)
 
+    def instances_created_with_case_id(self, case_id: str) -> list[int]:
+        """Finished instances leave the runtime state; their record log still names the case id."""
+        needle = json.dumps(case_id, ensure_ascii=False)
+        found = set()
+        rows = self.db.execute(
+            "SELECT DISTINCT process_instance_key FROM records WHERE records LIKE ? ESCAPE '\\'",
+            ("%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+        )
+        for (pi_key,) in rows:
+            for _, key, value_type, _, _, value in read_records(self.db, pi_key):
+                if value_type == "VARIABLE" and key == pi_key and value.get("name") == "caseId" \
+                        and value.get("value") == case_id:
+                    found.add(pi_key)
+        return sorted(found)
+
 
 def overview(snapshot: Snapshot, state: str | None = None, limit: int = 50) -> list[str]:
     """Counts, then the newest ``limit`` instances (optionally only those in ``state``)."""
@@ -58,6 +78,7 @@ def overview(snapshot: Snapshot, state: str | None = None, limit: int = 50) -> l
         f"(active {len(active)})   open incidents: {len(incidents)}   open user tasks: "
         f"{sum(1 for t in snapshot.tables['ut'].values() if t.state == 'CREATED')}",
         "",
+        f"({TIME_NOTE})",
         f"{'INSTANCE':<20} {'PROCESS':<28} {'VER':>3} {'STATE':<11} {'STARTED':<19} {'ENDED':<19} INCIDENT",
     ]
     shown = [s for s in instances if state is None or s.state == state.upper()][-limit:] if limit else []
@@ -83,13 +104,36 @@ def element_names(snapshot: Snapshot, def_key: int) -> dict[str, str]:
     return {}
 
 
+def find_instance(snapshot: Snapshot, reference: str) -> int:
+    """A process instance key, or a case id (the ``caseId`` variable the case was started with)."""
+    if reference.isascii() and reference.isdigit():
+        return int(reference)
+    matches = sorted(
+        key
+        for key in snapshot.tables["pi"]
+        if snapshot.variables.get(key, {}).get("caseId") == reference
+    ) or snapshot.instances_created_with_case_id(reference)
+    if not matches:
+        raise KeyError(f"no process instance with key or case id {reference!r}")
+    return matches[-1]  # the newest, if a case id was reused
+
+
 def instance_detail(snapshot: Snapshot, pi_key: int) -> list[str]:
     summary = snapshot.tables["pi"].get(pi_key)
     if summary is None:
-        raise KeyError(f"no process instance with key {pi_key}")
+        history = record_log(snapshot, pi_key)
+        if not history:
+            raise KeyError(f"no process instance with key {pi_key}")
+        return [
+            f"Instance {pi_key}: finished; its runtime state is released, its record log is kept "
+            f"({TIME_NOTE})",
+            "",
+            "Record log:",
+            *history,
+        ]
     lines = [
         f"Instance {pi_key}: {summary.bpmn_process_id} v{summary.version} — {summary.state}",
-        f"  started {_time(summary.start_ms)}   ended {_time(summary.end_ms)}",
+        f"  started {_time(summary.start_ms)}   ended {_time(summary.end_ms)}   ({TIME_NOTE})",
     ]
     if summary.parent_pi_key != -1:
         lines.append(f"  called by instance {summary.parent_pi_key}")
@@ -124,7 +168,11 @@ def instance_detail(snapshot: Snapshot, pi_key: int) -> list[str]:
     lines += [
         f"  {i.key}  {i.state} {i.error_type} at {i.element_id}: {i.error_message}" for i in incidents
     ] or ["  (none)"]
-    lines += ["", "Record log:"]
+    return [*lines, "", "Record log:", *record_log(snapshot, pi_key)]
+
+
+def record_log(snapshot: Snapshot, pi_key: int) -> list[str]:
+    lines = []
     for position, key, value_type, intent, ts, detail in snapshot.records(pi_key):
         element = detail.get("elementId") or detail.get("name") or detail.get("messageName") or ""
         if value_type == "VARIABLE":

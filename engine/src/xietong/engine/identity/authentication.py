@@ -2,9 +2,10 @@
 
 HTTP basic checks the login's argon2id hash (Camunda 8.8's basic authentication); a bearer token
 is looked up by its digest among the clients (each bound to a role). Failed attempts are counted
-per login and per address: after ``MAX_FAILURES`` within ``WINDOW_S`` further attempts are refused
-for ``WINDOW_S`` even with the right password. A successful basic check is remembered for a
-minute under an HMAC of the credentials, so that every REST call does not pay for argon2id.
+per login and per address (:class:`ThrottleSettings`): past the limit within the window, further
+attempts are refused (429) even with the right password until old failures leave the window.
+A successful basic check is remembered for a minute under an HMAC of the credentials, so that
+every REST call does not pay for argon2id.
 """
 
 from __future__ import annotations
@@ -20,13 +21,27 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from xietong.engine.identity.passwords import same, token_digest, verify_password
 from xietong.engine.identity.principal import UNPROTECTED, Principal
 from xietong.engine.identity.store import IdentityStore
 
-MAX_FAILURES = 5
-WINDOW_S = 15 * 60
 CACHE_S = 60.0
+
+
+class ThrottleSettings(BaseSettings):
+    """How many failed logins are tolerated (``XIETONG_IDENTITY_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="XIETONG_IDENTITY_", extra="ignore")
+
+    max_failures_per_login: int = Field(5, ge=1, description="Failed logins of one account before it waits.")
+    max_failures_per_address: int = Field(
+        50, ge=1, description="Failed logins from one address (any account) before it waits."
+    )
+    window_s: float = Field(15 * 60, gt=0, description="How long failures count, and how long one waits.")
+
 
 NO_CREDENTIALS = "Full authentication is required to access this resource"
 BAD_CREDENTIALS = "Bad credentials"
@@ -45,14 +60,22 @@ class Refusal:
 class Throttle:
     """Failed attempts per key (login or address) in a sliding window."""
 
-    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, now: Callable[[], float] = time.monotonic, settings: ThrottleSettings | None = None
+    ) -> None:
         self._now = now
+        self.settings = settings or ThrottleSettings()
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def blocked(self, *keys: str) -> bool:
         with self._lock:
-            return any(len(self._recent(key)) >= MAX_FAILURES for key in keys)
+            return any(len(self._recent(key)) >= self._limit(key) for key in keys)
+
+    def _limit(self, key: str) -> int:
+        if key.startswith("address:"):
+            return self.settings.max_failures_per_address
+        return self.settings.max_failures_per_login
 
     def fail(self, *keys: str) -> None:
         with self._lock:
@@ -65,7 +88,7 @@ class Throttle:
 
     def _recent(self, key: str) -> deque[float]:
         window = self._failures.setdefault(key, deque())
-        cutoff = self._now() - WINDOW_S
+        cutoff = self._now() - self.settings.window_s
         while window and window[0] < cutoff:
             window.popleft()
         return window
@@ -85,7 +108,7 @@ class Authenticator:
         self.throttle = Throttle(now)
         self._now = now
         self._cache_key = secrets.token_bytes(32)
-        self._cache: dict[bytes, tuple[float, str, Principal]] = {}
+        self._cache: dict[bytes, tuple[float, str]] = {}
 
     @property
     def protected(self) -> bool:
@@ -117,31 +140,28 @@ class Authenticator:
         user = self.store.user(login)
         remembered = hmac.new(self._cache_key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
         cached = self._cache.get(remembered)
-        if (
+        fresh = (
             cached is not None
             and user is not None
             and cached[0] > self._now()
-            and cached[1] == user.password_hash
-        ):
-            principal = cached[2]
-        elif verify_password(user.password_hash if user else None, password) and user is not None:
-            principal = Principal(
-                "user", user.username, frozenset(user.roles), frozenset(user.groups), user.name, user.email
-            )
+            and same(cached[1], user.password_hash)  # a changed password ends the cached check
+        )
+        if not fresh:
+            if user is None or not verify_password(user.password_hash if user else None, password):
+                if user is None:
+                    verify_password(None, password)  # the same time for an unknown login
+                self.throttle.fail(*keys)
+                return Refusal(BAD_CREDENTIALS)
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[remembered] = (self._now() + CACHE_S, user.password_hash, principal)
-        else:
-            self.throttle.fail(*keys)
-            return Refusal(BAD_CREDENTIALS)
+            self._cache[remembered] = (self._now() + CACHE_S, user.password_hash)
+        assert user is not None
         if not user.enabled:
             return Refusal(DISABLED)
-        if cached is not None:  # roles and groups may have changed since: read them afresh
-            principal = Principal(
-                "user", user.username, frozenset(user.roles), frozenset(user.groups), user.name, user.email
-            )
         self.throttle.succeed(f"login:{login}")
-        return principal
+        return Principal(
+            "user", user.username, frozenset(user.roles), frozenset(user.groups), user.name, user.email
+        )
 
     def _bearer(self, token: str, address: str) -> Principal | Refusal:
         keys = (f"address:{address}",)

@@ -103,4 +103,15 @@ class Guard:
                 return element.pi_key if element is not None else None
             return None
 
-        return self.engine.query(read)
+        found = self.engine.query(read)
+        if found is not None:
+            return found
+        # an ended case has left the runtime state for the history: read it through the query layer
+        queries = self.engine.queries
+        if scope in (Scope.INSTANCE, Scope.ELEMENT_INSTANCE):
+            instance = queries.get_process_instance(key)
+            return instance.process_instance_key if instance is not None else None
+        if scope is Scope.INCIDENT:
+            incidents = [i for i in queries.search_incidents() if i.incident_key == key]
+            return incidents[0].process_instance_key if incidents else None
+        return None

@@ -60,8 +60,8 @@ def test_hadolint_flags_what_it_should(tmp_path: Path) -> None:
 def test_each_image_is_multi_stage_non_root_healthchecked_and_labelled(image: str) -> None:
     args, stages = dockerfile_stages(DOCKERFILES[image])
     assert len(stages) >= 2, "a build stage and a final stage"
-    build, final = stages[0], stages[-1]
-    assert build.name == "build"
+    (build,) = [stage for stage in stages if stage.name == "build"]
+    final = stages[-1]
     assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", args["PYTHON_IMAGE"]), args["PYTHON_IMAGE"]
     assert final.base == build.base, "the final stage runs on the same slim base"
     # what the final stage takes: the built environment and data, no sources, tests or tools
@@ -107,16 +107,28 @@ class Installed:
     venv: Path
     final: Stage
     log: str
+    #: where the image's paths are on this machine, longest first
+    paths: dict[str, Path]
 
     def bin(self, name: str) -> str:
         return str(self.venv / "bin" / name)
+
+    def local(self, value: str) -> str:
+        """Each path of a value (``:``-separated, as PATH) moved once, by its longest image prefix."""
+        parts = []
+        for part in value.split(os.pathsep):
+            for image_path, here in self.paths.items():
+                if part == image_path or part.startswith(image_path + "/"):
+                    part = str(here) + part[len(image_path) :]
+                    break
+            parts.append(part)
+        return os.pathsep.join(parts)
 
     def env(self, **overrides: str) -> dict[str, str]:
         """The final stage's ENV with the image's paths mapped to this machine, plus overrides."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("XIETONG_")}
         for key, value in dockerfile_env(self.final).items():
-            value = value.replace(IMAGE_ROOT, str(self.venv)).replace("$PATH", env.get("PATH", ""))
-            env[key] = value.replace("/app/", f"{REPO}/")
+            env[key] = self.local(value).replace("$PATH", env.get("PATH", ""))
         env.update(overrides)
         return env
 
@@ -134,41 +146,58 @@ def lock_pins() -> dict[str, str]:
     return pins
 
 
-def install(image: str, tmp: Path) -> Installed:
-    """The build stage's COPY and RUN steps, as written, with /opt/xietong and /src moved to ``tmp``."""
-    _, stages = dockerfile_stages(DOCKERFILES[image])
-    build, final = stages[0], stages[-1]
-    (workdir,) = build.all("WORKDIR")
-    src, venv = tmp / "src", tmp / "venv"
-    src.mkdir()
-    for copy in build.all("COPY"):
-        source, target = copy.split()
-        assert target.rstrip("/") in (".", source.rstrip("/")), copy
+def copy_into(instruction: str, workdir: Path) -> None:
+    """``COPY SRC... DEST`` from the build context (the repository) as Docker copies it."""
+    *sources, target = instruction.split()
+    for source in sources:
         origin = REPO / source
         if origin.is_dir():
             shutil.copytree(
                 origin,
-                src / source,
+                workdir / target,
                 ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules", "*.pyc"),
+                dirs_exist_ok=True,
             )
         else:
-            shutil.copy2(origin, src / source)
-    env = {**os.environ, **dockerfile_env(build)}
-    env.pop("PIP_CONSTRAINT", None)
+            dest = workdir / target
+            if target.endswith("/") or target in (".", "./"):
+                dest = dest / origin.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, dest)
+
+
+def install(image: str, tmp: Path) -> Installed:
+    """Every stage but the last: its COPY and RUN steps, as written, with the image's folders moved to
+    ``tmp`` (/opt/xietong -> tmp/venv, each WORKDIR -> tmp/<name>)."""
+    _, stages = dockerfile_stages(DOCKERFILES[image])
+    venv = tmp / "venv"
+    python_dir = tmp / "python"
+    python_dir.mkdir()
+    (python_dir / "python").symlink_to(sys.executable)  # the image's `python`
+    paths: dict[str, Path] = {IMAGE_ROOT: venv}
     log = []
-    for run in build.all("RUN"):
-        command = run.replace(IMAGE_ROOT, str(venv)).replace(workdir, str(src))
-        python_dir = tmp / "python"
-        python_dir.mkdir(exist_ok=True)
-        (python_dir / "python").unlink(missing_ok=True)
-        (python_dir / "python").symlink_to(sys.executable)  # the image's `python`
+    for stage in stages[:-1]:
+        (workdir,) = stage.all("WORKDIR")
+        here = tmp / workdir.strip("/").replace("/", "_")
+        here.mkdir()
+        paths[workdir] = here
+        for copy in stage.all("COPY"):
+            copy_into(copy, here)
+        env = {**os.environ, **dockerfile_env(stage)}
         env["PATH"] = f"{python_dir}{os.pathsep}{env['PATH']}"
-        result = subprocess.run(
-            ["bash", "-c", command], cwd=src, env=env, capture_output=True, text=True, timeout=600
-        )
-        log.append(f"$ {command}\n{result.stdout}{result.stderr}")
-        assert result.returncode == 0, "\n".join(log)
-    return Installed(venv, final, "\n".join(log))
+        for run in stage.all("RUN"):
+            command = run.replace(IMAGE_ROOT, str(venv)).replace(workdir, str(here))
+            result = subprocess.run(
+                ["bash", "-c", command], cwd=here, env=env, capture_output=True, text=True, timeout=600
+            )
+            log.append(f"$ {command}\n{result.stdout}{result.stderr}")
+            assert result.returncode == 0, "\n".join(log)
+    # the final stage's COPY --from=frontend lands the assets in /app/frontend
+    if "/frontend" in paths:
+        paths["/app/frontend"] = paths["/frontend"]
+    paths["/app"] = REPO
+    ordered = dict(sorted(paths.items(), key=lambda item: -len(item[0])))
+    return Installed(venv, stages[-1], "\n".join(log), ordered)
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +311,46 @@ def test_the_readme_commands_match_the_dockerfiles() -> None:
         text = path.read_text(encoding="utf-8")
         assert f"docker build -f {image}/Dockerfile -t xietong/{image}:" in text
         assert shlex.split(text.split("docker build", 1)[1].splitlines()[0])[-1] == "."
+
+
+@pytest.fixture(scope="module")
+def web_image(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    return install("web", tmp_path_factory.mktemp("web-image"))
+
+
+@pytest.mark.slow
+def test_the_web_image_serves_its_pages_and_assets_against_the_engine(
+    web_image: Installed, engine: LocalServer, tmp_path: Path
+) -> None:
+    assert_only_locked_versions(web_image)
+    port = free_port()
+    env = web_image.env(XIETONG_WEB_ADDRESS=f"127.0.0.1:{port}", XIETONG_WEB_API=engine.rest_url)
+    assert env["XIETONG_WEB_ASSETS"] == str(web_image.paths["/app/frontend"])
+    assert web_image.run(["python", "-c", "import xietong.engine"], env).returncode != 0
+    (healthcheck,) = web_image.final.all("HEALTHCHECK")
+    check = exec_form(healthcheck)
+    cmd = exec_form(web_image.final.all("CMD")[0])
+    log_path = tmp_path / "web.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [web_image.bin(cmd[0]), *cmd[1:]], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while web_image.run(check, env).returncode != 0:
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the healthcheck never passed\n" + log_path.read_text()
+        import httpx
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            for asset in (
+                "/assets/bpmn-js/bpmn-navigated-viewer.production.min.js",
+                "/assets/htmx/htmx.min.js",
+                "/assets/form-js/form-viewer.min.js",
+            ):
+                response = http.get(asset)
+                assert response.status_code == 200, (asset, response.status_code)
+        assert "front-end assets missing" not in log_path.read_text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)

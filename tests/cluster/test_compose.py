@@ -124,10 +124,8 @@ def test_every_image_is_pinned(compose: dict[str, Any]) -> None:
     for dockerfile in DOCKERFILES.values():
         _, stages = dockerfile_stages(dockerfile)
         for stage in stages:
-            assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", stage.base), (
-                dockerfile,
-                stage.base,
-            )
+            exact = r"(python:3\.11\.\d+-slim-\w+|node:\d+\.\d+\.\d+-\w+-slim)(@sha256:[0-9a-f]{64})?"
+            assert re.fullmatch(exact, stage.base), (dockerfile, stage.base)
 
 
 def test_every_variable_passed_to_our_services_is_a_setting_they_read(compose: dict[str, Any]) -> None:

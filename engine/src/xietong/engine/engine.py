@@ -8,6 +8,7 @@ is acknowledged. On start the state is loaded back and whatever came due while d
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -23,6 +24,7 @@ from xietong.engine.processing.command_handlers import DEFERRED
 from xietong.engine.processing.processor import Processor
 from xietong.engine.queries import Queries
 from xietong.engine.settings import EngineSettings
+from xietong.engine.state import history
 from xietong.engine.state.state import State
 from xietong.engine.state.store import Store
 
@@ -57,6 +59,10 @@ class Engine:
         self._store: Store | None = None
         self._failure: BaseException | None = None
         self._failure_listeners: list[Callable[[BaseException], None]] = []
+        self._prune_listeners: list[Callable[[int], None]] = []
+        self._pruned_at = 0.0  # monotonic time and engine time of the last look for expired history
+        self._pruned_clock_ms = 0
+        self._prune_more = False  # the last step deleted a full batch: more is waiting
         self.queries = Queries(self.query, lambda: self._store)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -148,6 +154,14 @@ class Engine:
         """Called once, on the engine's thread, when a storage failure stops the engine."""
         self._failure_listeners.append(callback)
 
+    def add_prune_listener(self, callback: Callable[[int], None]) -> None:
+        """Called on the engine's thread after a background step deleted expired history (with the count)."""
+        self._prune_listeners.append(callback)
+
+    def prune_history(self, limit: int = 200) -> int:
+        """Delete one batch of history older than the retention now (on the engine thread); the count."""
+        return self.query(lambda p: self._prune_step(limit))
+
     def add_job_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
 
@@ -163,9 +177,11 @@ class Engine:
     # -- processing thread ---------------------------------------------------------------------
     def _wait_timeout(self) -> float | None:
         assert self._processor is not None
+        if self._prune_more:
+            return 0.01  # expired history is waiting: come back for it while nothing else is to do
         due = self._processor.state.next_due_ms()
         if due is None:
-            return None
+            return None if self.clock.is_pinned else 60.0  # look for expired history now and then
         remaining = (due - self.clock.now_ms()) / 1000
         if self.clock.is_pinned and remaining > 0:
             return None  # only pin/add moves a pinned clock, and they wake us
@@ -206,6 +222,40 @@ class Engine:
             if stopping:
                 self._fail_pending(None)
                 return
+            self._prune_in_background()
+
+    def _prune_in_background(self) -> None:
+        """Retention: one small step of deleting expired history when nothing is queued (or at least once
+        a second under constant load), never more than one step between two batches of commands."""
+        now = time.monotonic()
+        busy = bool(self._queue)
+        elapsed = now - self._pruned_at
+        if busy and elapsed < 1.0:
+            return
+        if not self._prune_more and elapsed < 1.0 and self.clock.now_ms() - self._pruned_clock_ms < 1000:
+            return  # looked less than a second ago (by either clock) and found nothing more
+        try:
+            deleted = self._prune_step(200)
+        except Exception:  # never fatal: the next step retries
+            log.exception("pruning the history failed")
+            deleted = 0
+        if deleted:
+            for listener in list(self._prune_listeners):
+                try:
+                    listener(deleted)
+                except Exception:
+                    log.exception("prune listener failed")
+
+    def _prune_step(self, limit: int) -> int:
+        assert self._store is not None
+        self._pruned_at = time.monotonic()
+        self._pruned_clock_ms = self.clock.now_ms()
+        cutoff = self._pruned_clock_ms - int(self.settings.history_retention.total_seconds() * 1000)
+        deleted = history.prune(self._store.db, cutoff, limit)
+        self._prune_more = deleted >= limit
+        if deleted:
+            history.release_free_pages(self._store.db)
+        return deleted
 
     def _tick(self, p: Processor, rows: dict[tuple[str, int], str | None]) -> Processor:
         """Fire what came due; a bug while doing so is logged and its partial changes discarded."""
@@ -294,6 +344,7 @@ class Engine:
                 answers.append((future, result, True))  # type: ignore[arg-type]
         if rows or p.records:
             store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
+            p.state.history_committed()
             p.records = []
         for future, value, ok in answers:
             if future is None or future.done():

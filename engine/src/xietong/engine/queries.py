@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from xietong.engine.state import history
+from xietong.engine.state.history import FinishedInstance
 from xietong.engine.state.store import Store, read_records
 
 if TYPE_CHECKING:
@@ -145,6 +147,40 @@ class Queries:
     def _run(self, fn: Any) -> Any:
         return self._run_query(fn)
 
+    # -- the history of finished instances (see state/history.py) ------------------------------
+    def finished_instance(self, p: Processor, pi_key: int) -> FinishedInstance | None:
+        """A finished instance kept in the history (None: running, unknown or past the retention)."""
+        entry = p.state.retired.get(pi_key)
+        if entry is None:
+            store = self._store()
+            entry = history.get(store.db, pi_key) if store is not None else None
+        return entry
+
+    def finished_instances(
+        self, p: Processor, state: str | None = None, bpmn_process_id: str | None = None
+    ) -> list[FinishedInstance]:
+        """Every finished instance still kept (committed, plus those retired in the running batch)."""
+        if state == "ACTIVE":
+            return []
+        store = self._store()
+        found = history.search(store.db, state, bpmn_process_id) if store is not None else []
+        pending = [
+            e
+            for e in p.state.retired.values()
+            if (state is None or e.summary.state == state)
+            and (bpmn_process_id is None or e.summary.bpmn_process_id == bpmn_process_id)
+        ]
+        if pending:
+            known = {e.summary.key for e in found}
+            found += [e for e in pending if e.summary.key not in known]
+        return found
+
+    def _finished_for(self, p: Processor, pi_key: int | None) -> list[FinishedInstance]:
+        if pi_key is None:
+            return self.finished_instances(p)
+        entry = self.finished_instance(p, pi_key)
+        return [entry] if entry is not None else []
+
     # -- user tasks ----------------------------------------------------------------------------
     @staticmethod
     def _user_task(t: Any) -> UserTaskView:
@@ -179,9 +215,12 @@ class Queries:
         process_instance_key: int | None = None,
     ) -> list[UserTaskView]:
         def read(p: Processor) -> list[UserTaskView]:
+            tasks: list[Any] = list(p.state.user_tasks.values())
+            if state != "CREATED":  # a finished instance's tasks are in the history
+                tasks += [t for e in self._finished_for(p, process_instance_key) for t in e.user_tasks]
             return [
                 self._user_task(t)
-                for t in p.state.user_tasks.values()
+                for t in tasks
                 if (state is None or t.state == state)
                 and (candidate_group is None or candidate_group in t.candidate_groups)
                 and (assignee is None or t.assignee == assignee)
@@ -192,7 +231,7 @@ class Queries:
 
     def get_user_task(self, key: int) -> UserTaskView | None:
         def read(p: Processor) -> UserTaskView | None:
-            task = p.state.user_tasks.get(key)
+            task = p.state.user_tasks.get(key) or self._finished_user_task(p, key)
             return self._user_task(task) if task is not None else None
 
         return self._run(read)
@@ -201,7 +240,7 @@ class Queries:
         """(the task exists, the key of its linked form, that form if it is still deployed)."""
 
         def read(p: Processor) -> tuple[bool, int | None, FormView | None]:
-            task = p.state.user_tasks.get(key)
+            task = p.state.user_tasks.get(key) or self._finished_user_task(p, key)
             if task is None:
                 return False, None, None
             form_key = task.form_key if isinstance(task.form_key, int) else None
@@ -212,6 +251,22 @@ class Queries:
             return True, form_key, view
 
         return self._run(read)
+
+    def _finished_user_task(self, p: Processor, key: int) -> Any:
+        """A task of a finished instance: found through the history (a user task key names no instance)."""
+        store = self._store()
+        candidates = list(p.state.retired.values())
+        if store is not None:
+            row = store.db.execute(
+                "SELECT value FROM history WHERE value LIKE ? LIMIT 1", (f"%[{key},%",)
+            ).fetchone()
+            if row is not None:
+                candidates.append(FinishedInstance.from_value(row[0]))
+        for entry in candidates:
+            for task in entry.user_tasks:
+                if task.key == key:
+                    return task
+        return None
 
     # -- incidents -----------------------------------------------------------------------------
     def search_incidents(
@@ -233,7 +288,14 @@ class Queries:
                     _iso(i.created_ms),
                     i.tenant_id,
                 )
-                for i in p.state.incidents.values()
+                for i in [
+                    *p.state.incidents.values(),
+                    *(
+                        i
+                        for e in (self._finished_for(p, process_instance_key) if state != "ACTIVE" else ())
+                        for i in e.incidents
+                    ),
+                ]
                 if (process_instance_key is None or i.pi_key == process_instance_key)
                 and (state is None or i.state == state)
             ]
@@ -268,18 +330,26 @@ class Queries:
     ) -> list[ProcessInstanceView]:
         def read(p: Processor) -> list[ProcessInstanceView]:
             with_incident = self._with_incident(p)
-            return [
+            running = [
                 self._instance(p, s, with_incident)
                 for s in p.state.instances.values()
                 if (state is None or s.state == state)
                 and (bpmn_process_id is None or s.bpmn_process_id == bpmn_process_id)
             ]
+            finished = [
+                self._instance(p, e.summary, with_incident)
+                for e in self.finished_instances(p, state, bpmn_process_id)
+            ]
+            return sorted(running + finished, key=lambda v: v.process_instance_key)
 
         return self._run(read)
 
     def get_process_instance(self, key: int) -> ProcessInstanceView | None:
         def read(p: Processor) -> ProcessInstanceView | None:
             summary = p.state.instances.get(key)
+            if summary is None:
+                finished = self.finished_instance(p, key)
+                summary = finished.summary if finished is not None else None
             return self._instance(p, summary, self._with_incident(p)) if summary is not None else None
 
         return self._run(read)
@@ -336,10 +406,22 @@ class Queries:
     # -- variables and records -----------------------------------------------------------------
     def variables(self, scope_key: int) -> dict[str, Any]:
         """Variables stored in exactly that scope (a process instance key gives the root scope)."""
-        return self._run(lambda p: dict(p.state.variables.get(scope_key, {})))
+        return self._run(lambda p: dict(self._scope_variables(p, scope_key)))
+
+    def _scope_variables(self, p: Processor, scope_key: int) -> dict[str, Any]:
+        scope = p.state.variables.get(scope_key)
+        if scope is None and scope_key not in p.state.element_instances:
+            finished = self.finished_instance(p, scope_key)  # a finished instance's root variables
+            scope = finished.variables if finished is not None else None
+        return scope or {}
 
     def visible_variables(self, scope_key: int) -> dict[str, Any]:
-        return self._run(lambda p: p.variables.visible(scope_key))
+        def read(p: Processor) -> dict[str, Any]:
+            if scope_key not in p.state.element_instances:
+                return dict(self._scope_variables(p, scope_key))
+            return p.variables.visible(scope_key)
+
+        return self._run(read)
 
     def jobs(self, process_instance_key: int | None = None, state: str | None = None) -> list[dict[str, Any]]:
         def read(p: Processor) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,3 +19,9 @@ class EngineSettings(BaseSettings):
     )
     max_batch: int = Field(2000, ge=1, description="Commands committed together (group commit).")
     queue_limit: int = Field(100_000, ge=1, description="Pending commands before RESOURCE_EXHAUSTED.")
+    history_retention: timedelta = Field(
+        timedelta(days=30),
+        gt=timedelta(0),
+        description="How long a finished instance's history (summary, variables, user tasks, incidents, "
+        "records) is kept for searches; ISO 8601 (P30D) or seconds.",
+    )

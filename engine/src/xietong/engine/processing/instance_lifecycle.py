@@ -107,6 +107,7 @@ class InstanceLifecycleBehavior:
         """Answer await-result requests once the outcome is committed; release a message correlation key."""
         p = self.p
         summary = p.state.instances[root.key]
+        p.state.finish(root.key)  # leaves the runtime state for the history at the end of the command
         if summary.correlation_key:
             index = (summary.bpmn_process_id, summary.correlation_key, summary.tenant_id)
             p.state.message_started[index] -= 1

@@ -27,6 +27,7 @@ from xietong.engine.state.entities import (
     decode_json,
     encode_json,
 )
+from xietong.engine.state.history import HISTORY, FinishedInstance
 
 VARIABLES = "var"
 
@@ -52,14 +53,22 @@ class State:
         self.message_started: dict[tuple[str, str, str], int] = defaultdict(int)
         self.due: list[tuple[int, int, str, int]] = []  # (due_ms, seq, what, key) — lazily invalidated
         self._due_seq = 0
+        # retention: what belongs to an instance leaves with it (see ``state/history.py``)
+        self.user_tasks_by_pi: dict[int, list[int]] = defaultdict(list)
+        self.incidents_by_pi: dict[int, list[int]] = defaultdict(list)
+        self.finished: list[int] = []  # ended in this command: moved to the history at the next flush
+        self.retired: dict[int, FinishedInstance] = {}  # moved to the history, not yet committed
 
     # -- generic access ------------------------------------------------------------------------
     def put(self, entity: Entity) -> None:
         """Store a new entity (use ``touch`` after changing an existing one)."""
         table = self.tables[entity.KIND]
         ident = (entity.KIND, entity.key)
-        if entity.key not in table and ident not in self._dirty:
-            self._fresh.add(ident)
+        if entity.key not in table:
+            if ident not in self._dirty:
+                self._fresh.add(ident)
+            if entity.KIND == "ut":
+                self.user_tasks_by_pi[entity.pi_key].append(entity.key)  # type: ignore[attr-defined]
         table[entity.key] = entity
         self._dirty.add(ident)
 
@@ -79,7 +88,10 @@ class State:
             self._dirty.add(ident)
 
     def flush(self, into: dict[tuple[str, int], str | None]) -> None:
-        """Move the changed rows into ``into``: JSON text to write, None to delete (last change wins)."""
+        """Move the changed rows into ``into``: JSON text to write, None to delete (last change wins);
+        instances that ended leave the runtime rows for one history row (``(HISTORY, key)``)."""
+        if self.finished:
+            self._retire(into)
         tables = self.tables
         for ident in self._dirty:
             kind, key = ident
@@ -93,8 +105,47 @@ class State:
         self._dirty.clear()
         self._fresh.clear()
 
+    # -- retention -----------------------------------------------------------------------------
+    def finish(self, pi_key: int) -> None:
+        """The instance ended: at the end of the command it leaves the runtime state for the history."""
+        self.finished.append(pi_key)
+
+    def _retire(self, into: dict[tuple[str, int], Any]) -> None:
+        tables = self.tables
+        for pi_key in self.finished:
+            summary = tables["pi"].pop(pi_key, None)
+            if summary is None:
+                continue
+            self._forget(("pi", pi_key))
+            variables = tables[VARIABLES].pop(pi_key, None)
+            if variables is not None:
+                self._forget((VARIABLES, pi_key))
+            tasks = [tables["ut"].pop(k) for k in self.user_tasks_by_pi.pop(pi_key, ()) if k in tables["ut"]]
+            for task in tasks:
+                self._forget(("ut", task.key))
+            incidents = [
+                tables["inc"].pop(k) for k in self.incidents_by_pi.pop(pi_key, ()) if k in tables["inc"]
+            ]
+            for incident in incidents:
+                self._forget(("inc", incident.key))
+                owned = self.incidents_by_ei.get(incident.ei_key)
+                if owned is not None:
+                    owned.discard(incident.key)
+                    if not owned:
+                        del self.incidents_by_ei[incident.ei_key]
+            entry = FinishedInstance(summary, variables or {}, tasks, incidents)
+            self.retired[pi_key] = entry
+            into[(HISTORY, pi_key)] = entry.to_row()
+        self.finished.clear()
+
+    def history_committed(self) -> None:
+        """The batch is committed: finished instances are read from the history table from now on."""
+        self.retired.clear()
+
     def load(self, rows: Any) -> None:
         for kind, key, value in rows:
+            if kind == HISTORY:
+                continue
             if kind == VARIABLES:
                 self.tables[VARIABLES][key] = decode_json(value)
             else:
@@ -126,7 +177,13 @@ class State:
                 self.message_started[
                     (summary.bpmn_process_id, summary.correlation_key, summary.tenant_id)
                 ] += 1
+        for task in self.user_tasks.values():
+            self.user_tasks_by_pi[task.pi_key].append(task.key)
+        for summary in self.instances.values():
+            if summary.state != "ACTIVE":  # finished under an engine without retention: retire now
+                self.finished.append(summary.key)
         for incident in self.incidents.values():
+            self.incidents_by_pi[incident.pi_key].append(incident.key)
             if incident.state == "ACTIVE":
                 self.incidents_by_ei[incident.ei_key].add(incident.key)
 
@@ -302,6 +359,7 @@ class State:
     def add_incident(self, incident: Incident) -> None:
         self.put(incident)
         self.incidents_by_ei[incident.ei_key].add(incident.key)
+        self.incidents_by_pi[incident.pi_key].append(incident.key)
 
     def resolve_incident(self, incident: Incident) -> None:
         incident.state = "RESOLVED"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from xietong.engine.state import history
 from xietong.engine.state.entities import decode_json, encode_json
 from xietong.engine.state.schema import SchemaError, migrate
 
@@ -63,6 +64,9 @@ class Store:
         except sqlite3.Error as error:
             raise StorageError(f"{path}: cannot open the engine database ({error})") from None
         try:
+            # a new database gives pages freed by history pruning back to the file system (no effect on
+            # an existing one, which reuses its free pages instead)
+            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={synchronous}")
             # checkpoints (copying the WAL into the database, with an fsync) run on their own thread, so
@@ -74,6 +78,7 @@ class Store:
                     f"{path}: written by an older engine storage format; move it away to start afresh"
                 )
             self.db.executescript(SCHEMA)
+            self.db.executescript(history.SCHEMA)
             migrate(self.db, path, fresh=not columns)
         except SchemaError as error:
             self.db.close()
@@ -98,13 +103,18 @@ class Store:
     def commit(
         self, rows: dict[tuple[str, int], str | None], records: list[Record], meta: dict[str, str]
     ) -> None:
-        """One transaction: entity rows (None deletes) and records; all or nothing."""
-        upserts = [
-            (key << 4 | KIND_CODES[kind], kind, value)
-            for (kind, key), value in rows.items()
-            if value is not None
-        ]
-        deletes = [(key << 4 | KIND_CODES[kind],) for (kind, key), value in rows.items() if value is None]
+        """One transaction: entity rows (None deletes), finished instances' history rows and records;
+        all or nothing."""
+        upserts = []
+        deletes = []
+        finished = []
+        for (kind, key), value in rows.items():
+            if value is None:
+                deletes.append((key << 4 | KIND_CODES[kind],))
+            elif kind == history.HISTORY:
+                finished.append(value)
+            else:
+                upserts.append((key << 4 | KIND_CODES[kind], kind, value))
         db = self.db
         db.execute("BEGIN")
         try:
@@ -112,6 +122,8 @@ class Store:
                 db.executemany("DELETE FROM state WHERE id = ?", deletes)
             if upserts:
                 db.executemany("INSERT OR REPLACE INTO state (id, kind, value) VALUES (?, ?, ?)", upserts)
+            if finished:
+                history.write(db, finished)  # type: ignore[arg-type]
             if records:
                 db.executemany(
                     "INSERT INTO records (process_instance_key, position, records) VALUES (?, ?, ?)",

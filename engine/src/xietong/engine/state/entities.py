@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import orjson
 
@@ -49,20 +49,11 @@ class Entity:
         return {f: getattr(self, f) for f in self.FIELDS}
 
 
-def _entity(kind: str) -> Any:
-    def decorate(cls: type) -> type:
-        made: Any = dataclass(slots=True, eq=False, kw_only=True)(cls)
-        made.KIND = kind
-        made.FIELDS = tuple(f.name for f in fields(made))
-        made._values = attrgetter(*made.FIELDS)
-        return made
-
-    return decorate
-
-
-@_entity("def")
+@dataclass(slots=True, eq=False, kw_only=True)
 class ProcessDefinition(Entity):
     """A deployed process version; ``resource`` is the BPMN XML it was parsed from."""
+
+    KIND: ClassVar[str] = "def"
 
     key: int
     bpmn_process_id: str
@@ -76,9 +67,11 @@ class ProcessDefinition(Entity):
     version_tag: str = ""
 
 
-@_entity("form")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Form(Entity):
     """A deployed Camunda Form version (form-js JSON); ``resource`` is the schema text as deployed."""
+
+    KIND: ClassVar[str] = "form"
 
     key: int
     form_id: str
@@ -91,7 +84,7 @@ class Form(Entity):
     version_tag: str = ""
 
 
-@_entity("ei")
+@dataclass(slots=True, eq=False, kw_only=True)
 class ElementInstance(Entity):
     """A running element: process, sub-process, task, event, gateway, multi-instance body or inner.
 
@@ -100,6 +93,7 @@ class ElementInstance(Entity):
     ``ref_key`` is what the element waits for: its job, user task or called process instance.
     """
 
+    KIND: ClassVar[str] = "ei"
     TRIGGERED: ClassVar[int] = 1
     INTERRUPTED: ClassVar[int] = 2
     INNER: ClassVar[int] = 4  # an inner instance of a multi-instance body
@@ -120,9 +114,11 @@ class ElementInstance(Entity):
     parent_ei_key: int = -1
 
 
-@_entity("pi")
+@dataclass(slots=True, eq=False, kw_only=True)
 class ProcessInstanceSummary(Entity):
     """Outlives its instance: what a supervisor searches (ACTIVE, COMPLETED, TERMINATED)."""
+
+    KIND: ClassVar[str] = "pi"
 
     key: int
     bpmn_process_id: str
@@ -137,9 +133,11 @@ class ProcessInstanceSummary(Entity):
     correlation_key: str = ""
 
 
-@_entity("job")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Job(Entity):
     """States: ACTIVATABLE, ACTIVATED, FAILED (waiting for backoff or an incident), ERROR_THROWN."""
+
+    KIND: ClassVar[str] = "job"
 
     key: int
     type: str
@@ -159,9 +157,11 @@ class Job(Entity):
     error_message: str = ""
 
 
-@_entity("inc")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Incident(Entity):
     """States: ACTIVE, RESOLVED."""
+
+    KIND: ClassVar[str] = "inc"
 
     key: int
     error_type: str
@@ -177,9 +177,11 @@ class Incident(Entity):
     job_key: int = -1
 
 
-@_entity("timer")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Timer(Entity):
     """A due date for a catch event; ``ei_key`` -1 for a timer start event of ``def_key``."""
+
+    KIND: ClassVar[str] = "timer"
 
     key: int
     ei_key: int
@@ -192,9 +194,11 @@ class Timer(Entity):
     tenant_id: str = "<default>"
 
 
-@_entity("sub")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Subscription(Entity):
     """An open message or signal subscription of an element instance for catch event ``element_id``."""
+
+    KIND: ClassVar[str] = "sub"
 
     key: int
     type: str
@@ -207,9 +211,11 @@ class Subscription(Entity):
     tenant_id: str
 
 
-@_entity("msg")
+@dataclass(slots=True, eq=False, kw_only=True)
 class Message(Entity):
     """A buffered message; ``correlated`` lists the bpmnProcessIds it already reached."""
+
+    KIND: ClassVar[str] = "msg"
 
     key: int
     name: str
@@ -221,9 +227,11 @@ class Message(Entity):
     correlated: list[str]
 
 
-@_entity("ut")
+@dataclass(slots=True, eq=False, kw_only=True)
 class UserTask(Entity):
     """A Camunda user task; states CREATED, COMPLETED, CANCELED (kept for the task list history)."""
+
+    KIND: ClassVar[str] = "ut"
 
     key: int
     ei_key: int
@@ -262,3 +270,7 @@ ENTITY_KINDS: dict[str, type[Entity]] = {
         Form,
     )
 }
+
+for _cls in ENTITY_KINDS.values():  # what a row holds, in field order; read by one attrgetter call
+    _cls.FIELDS = tuple(f.name for f in fields(cast(Any, _cls)))
+    _cls._values = attrgetter(*_cls.FIELDS)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..scope import charge_lists
 from ..values import FeelFunction
 
 OMIT: Any = object()  # an optional argument the caller did not pass
+_Impl = TypeVar("_Impl", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +27,12 @@ _OVERLOADS: dict[str, list[Overload]] = {}
 BUILTINS: dict[str, FeelFunction] = {}
 
 
-def builtin(name: str, params: str = "", *, variadic: bool = False, ctx: bool = False):
+def builtin(
+    name: str, params: str = "", *, variadic: bool = False, ctx: bool = False
+) -> Callable[[_Impl], _Impl]:
     """Register ``impl`` as FEEL function ``name``; ``params`` like ``"list, position?"``."""
 
-    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+    def register(impl: _Impl) -> _Impl:
         names = [p.strip() for p in params.split(",") if p.strip()]
         required = sum(1 for p in names if not p.endswith("?"))
         overload = Overload(tuple(p.rstrip("?") for p in names), required, variadic, _guarded(impl), ctx)

@@ -27,8 +27,13 @@ from xietong.engine.settings import EngineSettings
 from xietong.engine.state import history
 from xietong.engine.state.state import State
 from xietong.engine.state.store import Store
+from xietong.engine.storable_text import check_command_text
+from xietong.engine.watchdog import Watchdog
 
 log = structlog.get_logger("xietong.engine")
+# The longest the engine thread sleeps at once: a due time centuries ahead (or a stored one that
+# threading cannot wait for, past ~292 years) is then just looked at again later.
+MAX_WAIT_S = 3600.0
 
 _TICK = object()
 
@@ -64,6 +69,7 @@ class Engine:
         self._pruned_clock_ms = 0
         self._prune_more = False  # the last step deleted a full batch: more is waiting
         self.queries = Queries(self.query, lambda: self._store)
+        self.watchdog = Watchdog(self.settings.watchdog_seconds)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> Engine:
@@ -79,8 +85,9 @@ class Engine:
         self._stopping = False
         self._running = True
         self.clock.subscribe(self._on_clock)
-        self._thread = threading.Thread(target=self._run, name="xietong-engine", daemon=True)
+        self._thread = threading.Thread(target=self._run_guarded, name="xietong-engine", daemon=True)
         self._thread.start()
+        self.watchdog.start()
         log.info(
             "engine started",
             data_dir=str(self.data_dir),
@@ -97,6 +104,7 @@ class Engine:
         if self._thread is not None:
             self._thread.join()
         self.clock.unsubscribe(self._on_clock)
+        self.watchdog.stop()
         self._running = False
         if self._processor is not None:  # await-result requests die with the engine, as in Zeebe
             for waiting in self._processor.awaiting.values():
@@ -118,6 +126,7 @@ class Engine:
 
     # -- API -----------------------------------------------------------------------------------
     def submit(self, command: Any) -> Future[Any]:
+        check_command_text(command)  # INVALID_ARGUMENT naming the field, before anything is queued
         future: Future[Any] = Future()
         if not self._running or self._stopping:
             future.set_exception(
@@ -185,7 +194,22 @@ class Engine:
         remaining = (due - self.clock.now_ms()) / 1000
         if self.clock.is_pinned and remaining > 0:
             return None  # only pin/add moves a pinned clock, and they wake us
-        return max(remaining, 0.0)
+        return min(max(remaining, 0.0), MAX_WAIT_S)
+
+    def _run_guarded(self) -> None:
+        """The engine thread: an error outside a command's own handling is never a silent dead thread."""
+        try:
+            self._run()
+        except BaseException as err:
+            log.exception("engine thread failed; the engine accepts no more commands")
+            self._failure = err
+            self._stopping = True
+            self._fail_pending(err)
+            for listener in list(self._failure_listeners):
+                try:
+                    listener(err)
+                except Exception:
+                    log.exception("failure listener failed")
 
     def _run(self) -> None:
         max_batch = self.settings.max_batch
@@ -202,6 +226,7 @@ class Engine:
                 first = False
                 batch = [self._queue.popleft() for _ in range(min(max_batch, len(self._queue)))]
                 stopping = self._stopping and not self._queue
+            self.watchdog.begin(batch)
             try:
                 self._process(batch)
             except BaseException as err:  # storage failure: nothing more can be acknowledged
@@ -219,6 +244,7 @@ class Engine:
                     except Exception:
                         log.exception("failure listener failed")
                 return
+            self.watchdog.end()
             if stopping:
                 self._fail_pending(None)
                 return

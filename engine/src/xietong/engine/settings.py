@@ -19,6 +19,12 @@ class EngineSettings(BaseSettings):
     )
     max_batch: int = Field(2000, ge=1, description="Commands committed together (group commit).")
     queue_limit: int = Field(100_000, ge=1, description="Pending commands before RESOURCE_EXHAUSTED.")
+    watchdog_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="A batch of commands holding the engine thread longer than this is logged and makes "
+        "health NOT_SERVING until it ends.",
+    )
     history_retention: timedelta = Field(
         timedelta(days=30),
         gt=timedelta(0),

@@ -126,9 +126,16 @@ PUBLISH_MESSAGE: Mapping[str, tuple[str, Check]] = {
 
 
 def key_of(value: Any, field: str) -> int:
-    """API v2 sends keys as strings of digits; older clients send numbers."""
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise invalid(f"The provided {field} '{value}' is not a valid key. Expected a numeric value.")
+    """API v2 sends keys as strings of digits; older clients send numbers. Only ASCII digits within
+    int64 are keys (``str.isdigit`` also accepts '①' and '²', which ``int`` then refuses)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not re.fullmatch(r"[0-9]{1,19}", str(value))
+        or int(value) > 2**63 - 1
+    ):
+        shown = ascii(value)[1:-1] if isinstance(value, str) else value
+        raise invalid(f"The provided {field} '{shown}' is not a valid key. Expected a numeric value.")
     return int(value)
 
 

@@ -22,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
 from xietong.engine.gateway.http_apps import with_http_apps
+from xietong.engine.gateway.http_edge import BodyReadTimeout, ProblemH11Protocol
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import GATEWAY_SERVICE, add_gateway_service
 from xietong.engine.gateway.rest import RestApi
@@ -33,6 +34,7 @@ from xietong.engine.identity.guard import Guard
 from xietong.engine.identity.store import IdentityStore
 
 log = structlog.get_logger("xietong.gateway")
+
 
 def split_address(address: str) -> tuple[str, int]:
     host, _, port = address.rpartition(":")
@@ -118,6 +120,9 @@ class Gateway:
         self.engine.add_failure_listener(
             lambda error: loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._not_serving(error)))
         )
+        self.engine.watchdog.add_listener(
+            lambda problem: loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._stalled(problem)))
+        )
         client = EngineClient(self.engine, self.settings.max_inflight_commands)
         host, port = split_address(self.settings.address)
 
@@ -155,6 +160,7 @@ class Gateway:
                 guard,
             ).app()
             app = with_http_apps(app)  # the web pages, where installed, next to /v2
+            app = BodyReadTimeout(app, self.settings.read_timeout_s)  # a stalled body: 408
             tls = self.settings.tls_cert
             config = uvicorn.Config(
                 app,
@@ -163,6 +169,7 @@ class Gateway:
                 log_config=None,
                 access_log=False,
                 lifespan="off",
+                http=ProblemH11Protocol.with_read_timeout(self.settings.read_timeout_s),
                 ssl_certfile=str(tls) if tls else None,
                 ssl_keyfile=str(self.settings.tls_key) if tls else None,
             )
@@ -204,6 +211,16 @@ class Gateway:
         log.error("engine stopped after a storage failure: health is NOT_SERVING", error=str(error))
         for service in ("", GATEWAY_SERVICE.full_name):
             await self._health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    async def _stalled(self, problem: str | None) -> None:
+        """While one batch holds the engine thread past the watchdog's bound nothing else is served:
+        health says so, and recovers when the thread is free (unless the engine has failed)."""
+        serving = problem is None and self.engine.failure is None
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for service in ("", GATEWAY_SERVICE.full_name):
+            await self._health.set(service, status)
 
     async def stop(self, grace_s: float = 5.0) -> None:
         """Refuse new calls, let running ones finish within ``grace_s``, then stop REST."""

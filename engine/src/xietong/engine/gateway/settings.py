@@ -28,6 +28,13 @@ class GatewaySettings(BaseSettings):
         description="Accepted bearer tokens (JSON list in the env var). Empty: no authentication.",
     )
     max_message_bytes: int = Field(4 * 1024 * 1024, description="Largest request or response message.")
+    read_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="REST: a request's head, or a pause in its body, longer than this is answered 408 and "
+        "its connection closed (slow or lying clients).",
+    )
     long_polling_timeout_ms: int = Field(
         10_000, description="How long ActivateJobs waits when requestTimeout is 0 (Zeebe's default: 10 s)."
     )

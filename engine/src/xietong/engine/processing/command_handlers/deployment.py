@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
@@ -16,6 +17,28 @@ if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
+
+
+_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def xml_text(name: str, content: bytes) -> str:
+    """A parsed BPMN resource as text in any encoding XML allows (a BOM, or the declaration's
+    ``encoding=``: UTF-16, GBK, …), stored and served as UTF-8 with the declaration saying so."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif content.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        declared = _DECLARATION.match(content)
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        text = content.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise DeploymentRejected([f"{name}: cannot be read as {encoding} text ({error})"]) from None
+    return re.sub(
+        r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""", r"\g<1>UTF-8\g<2>", text.lstrip("\ufeff")
+    )
 
 
 def _checksum(content: bytes) -> str:
@@ -59,6 +82,11 @@ class DeploymentHandler:
                 )
                 continue
             processes, resource_problems = parse_resource(name, content)
+            if not resource_problems:
+                try:
+                    xml_text(name, content)  # refused here, before anything is stored
+                except DeploymentRejected as error:
+                    resource_problems = list(error.problems)
             problems += resource_problems
             parsed += [(name, content, process) for process in processes]
         for name, _, process in parsed:  # FEEL timer start events must evaluate without variables
@@ -145,7 +173,7 @@ class DeploymentHandler:
             checksum=_checksum(content),
             tenant_id=tenant_id,
             deployment_key=deployment_key,
-            resource=content.decode("utf-8"),
+            resource=xml_text(name, content),
             deleted=False,
             version_tag=process.version_tag,
         )

@@ -8,6 +8,7 @@ from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import Job
+from xietong.engine.time_limits import bounded_duration_ms
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -37,6 +38,7 @@ class JobHandler:
             )
         if cmd.timeout_ms < 1:
             raise InvalidArgument(f"Expected timeout to be >= 1, but was {cmd.timeout_ms}")
+        bounded_duration_ms(cmd.timeout_ms, "timeout", 1)
         listed = p.state.activatable.get(cmd.type)
         if not listed:
             return ()
@@ -70,6 +72,8 @@ class JobHandler:
         p = self.p
         job = self._job(cmd.job_key, "fail", ("ACTIVATED",))
         variables = _check_variables(cmd.variables)
+        if cmd.retry_backoff_ms > 0:
+            bounded_duration_ms(cmd.retry_backoff_ms, "retryBackOff")
         job.retries = cmd.retries
         job.error_message = cmd.error_message
         job.worker = ""
@@ -151,6 +155,7 @@ class JobHandler:
             )
         if cmd.timeout_ms < 1:
             raise InvalidArgument(f"Expected timeout to be >= 1, but was {cmd.timeout_ms}")
+        bounded_duration_ms(cmd.timeout_ms, "timeout", 1)
         job.deadline_ms = p.now_ms + cmd.timeout_ms
         p.state.touch(job)
         p.state.schedule(job.deadline_ms, "job_deadline", job.key)

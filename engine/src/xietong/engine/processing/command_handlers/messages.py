@@ -8,6 +8,7 @@ from xietong.engine import commands as c
 from xietong.engine.errors import AlreadyExists, InvalidArgument
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import Message
+from xietong.engine.time_limits import bounded_duration_ms
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -22,6 +23,7 @@ class MessageHandler:
             raise InvalidArgument("Expected a message name, but it is empty")
         if cmd.time_to_live_ms < 0:
             raise InvalidArgument(f"Expected timeToLive to be >= 0, but was {cmd.time_to_live_ms}")
+        bounded_duration_ms(cmd.time_to_live_ms, "timeToLive")
         variables = _check_variables(cmd.variables)
         if cmd.message_id:
             existing = p.state.messages_by_id.get(

@@ -1,0 +1,71 @@
+"""Only text that storage can hold enters the engine: no lone UTF-16 surrogates, anywhere.
+
+JSON may spell a lone surrogate (``"\\ud800"``); Python decodes it into a ``str`` that UTF-8 cannot
+encode, so it would pass every check and then fail the storage commit, stopping the engine for
+every client. Every command is looked at once, on the caller's thread, before it is queued
+(:meth:`xietong.engine.engine.Engine.submit`): the gRPC gateway, REST API and anything added
+later share this one check, and the answer is INVALID_ARGUMENT / 400 naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any
+
+from xietong.engine.errors import InvalidArgument
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _describe(path: str, text: str) -> str:
+    found = _SURROGATE.search(text)
+    code = f"U+{ord(found.group()):04X}" if found else "a surrogate"
+    return (
+        f"Expected valid Unicode text in '{path}', but it contains a lone UTF-16 surrogate ({code}), "
+        "which cannot be stored"
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def unstorable_text(value: Any, path: str) -> str | None:
+    """The message naming the first string or key under ``value`` that UTF-8 cannot hold, else None."""
+    if isinstance(value, str):
+        return _describe(path, value) if _SURROGATE.search(value) else None
+    if isinstance(value, dict | list | tuple):
+        try:  # fast path, in C: nearly every document is clean
+            if not _SURROGATE.search(json.dumps(value, ensure_ascii=False, default=str)):
+                return None
+        except (TypeError, ValueError, RecursionError):
+            pass
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return _describe(f"{path}.{ascii(key)[1:-1]}", key)
+            where = f"{path}.{ascii(key)[1:-1]}" if isinstance(value, dict) else f"{path}[{key}]"
+            found = unstorable_text(item, where)
+            if found is not None:
+                return found
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            name = _camel(field.name)  # as the APIs name it: correlation_key is correlationKey
+            where = f"{path}.{name}" if path else name
+            found = unstorable_text(getattr(value, field.name), where)
+            if found is not None:
+                return found
+    return None
+
+
+def check_command_text(command: Any) -> None:
+    """Raises INVALID_ARGUMENT if any text of ``command`` cannot be stored."""
+    if not dataclasses.is_dataclass(command):
+        return
+    problem = unstorable_text(command, "")
+    if problem is not None:
+        raise InvalidArgument(problem)

@@ -65,7 +65,9 @@ def test_siyang_item_number_chooses_lead_and_collaborators(engine: Engine) -> No
             due = (engine.clock.now() + timedelta(days=3)).isoformat()
             engine.execute(CompleteJob(job.key, {job.custom_headers["dueVariable"]: due}))
     groups = sorted(t.candidate_groups for t in _user_tasks(engine, pi)["collaborator_documents"])
-    assert groups == sorted((c,) for c in item["collaborators"]) and len(groups) == 7
+    # each collaborator's task goes to its department's group id (siyang.public_security …)
+    assert groups == sorted((c,) for c in item["collaboratorGroups"]) and len(groups) == 7
+    assert all(group.startswith("siyang.") for (group,) in groups)
 
 
 PROCEDURE = {

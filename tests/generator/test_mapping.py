@@ -257,7 +257,10 @@ def test_parallel_split_join_and_multi_instance() -> None:
         mi.input_collection
         == '=if collaborators != null then collaborators else ["县市场监管局", "县公安局"]'
     )
-    assert nodes["joint"].candidate_groups == ["=collaborator"]
+    # candidate groups are group ids: the catalog's default list's, position by position (loopCounter)
+    assert nodes["joint"].candidate_groups == [
+        '=if collaborators != null then collaborator else ["县市场监管局", "县公安局"][loopCounter]'
+    ]
     assert nodes["handle"].candidate_groups == ["县综合行政执法局"]
 
 
@@ -283,7 +286,7 @@ def test_item_table_parameterises_the_process() -> None:
     [(source, target)] = item_events[0].outputs
     assert target == "jointItem" and "[number = itemNumber]" in source and '"学校食堂"' in source
     assert _all_nodes(spec)["handle"].candidate_groups == [
-        "=if jointItem != null then jointItem.lead else leadDepartment"
+        "=if jointItem != null then jointItem.leadGroup else leadDepartment"
     ]
 
 

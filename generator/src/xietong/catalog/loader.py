@@ -15,6 +15,7 @@ department names against the jurisdiction's registry, policies, templates, sourc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from xietong.catalog.model import (
+    GROUP_ID_PATTERN,
     Deadline,
     Department,
     DutyList,
@@ -223,6 +225,7 @@ class _Loader:
         self.policies_broken = len(self.errors) > before
 
     def load_departments(self) -> None:
+        self.group_ids: dict[str, str] = {}  # department group id -> where it was defined
         for path in sorted((self.root / "departments").glob("*.yaml")):
             read = self.read(path)
             if read is None:
@@ -257,6 +260,17 @@ class _Loader:
                     self.error(origin, ("jurisdiction",), "jurisdiction",
                                f"{dept.jurisdiction!r} in the registry of {jurisdiction!r}")
                     continue
+                group_id = dept.group_id
+                if not re.match(GROUP_ID_PATTERN, group_id) or len(group_id) > 256:
+                    self.error(origin, ("id",), _loc_text(origin, ("id",)),
+                               f"group id {group_id!r} is not a valid Camunda group id "
+                               f"(it must match {GROUP_ID_PATTERN} and have at most 256 characters)")
+                    continue
+                if group_id in self.group_ids:
+                    self.error(origin, ("id",), _loc_text(origin, ("id",)),
+                               f"group id {group_id!r} is already the group of {self.group_ids[group_id]}")
+                    continue
+                self.group_ids[group_id] = f"{display} departments[{i}]"
                 for j, alias in enumerate(dept.aliases):
                     if resolve_role(alias) is not None:
                         self.error(origin, ("aliases", j), f"departments[{i}].aliases[{j}]",

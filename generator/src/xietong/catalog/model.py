@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 #: Transition target meaning "the process ends here".
 END = "END"
 
+#: Camunda's rule for group ids (camunda/camunda security configuration); departments are groups.
+GROUP_ID_PATTERN = r"^[a-zA-Z0-9_~@.+-]+$"
 #: Identifiers that must survive as BPMN/XML ids (NCName, ASCII only, Zeebe-safe).
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=120)]
@@ -135,6 +137,15 @@ class Department(StrictModel):
         None, description="Id of the body this one belongs to (a dispatched station's county bureau), if any."
     )
     note: str | None = Field(None, description="Reviewer's note, e.g. why two spellings are one body.")
+
+    @property
+    def group_id(self) -> str:
+        """The department as a Camunda group (candidate group of its user tasks): ``siyang.justice``.
+
+        Stable (built from ids, never from the display name) and valid under Camunda's identity,
+        whose group ids must match :data:`GROUP_ID_PATTERN`; the loader refuses one that is not.
+        """
+        return f"{self.jurisdiction}.{self.id}"
 
 
 class Role(StrEnum):

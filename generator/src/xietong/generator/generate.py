@@ -29,7 +29,7 @@ from xietong.generator.fingerprint import (
     fingerprint_of,
     stored_fingerprint,
 )
-from xietong.generator.mapping import JointItem, MappingInput, procedure_to_spec
+from xietong.generator.mapping import JointItem, MappingError, MappingInput, procedure_to_spec
 from xietong.generator.writer import write_bpmn
 
 log = structlog.get_logger(__name__)
@@ -73,6 +73,18 @@ def _resolver(catalog: Catalog, jurisdiction: str) -> Callable[[str], str]:
     return resolve
 
 
+def _group_resolver(catalog: Catalog, jurisdiction: str) -> Callable[[str], str]:
+    """A department reference or name -> its group id (``siyang.justice``), the candidate group."""
+
+    def resolve(reference: str) -> str:
+        department = catalog.department(jurisdiction, reference)
+        if department is None:
+            raise MappingError(f"{jurisdiction}: {reference!r} is no registry department (no group id)")
+        return department.group_id
+
+    return resolve
+
+
 def _names(catalog: Catalog, jurisdiction: str, refs: list[str]) -> list[str]:
     resolve = _resolver(catalog, jurisdiction)
     return [resolve(r) for r in refs]
@@ -100,6 +112,7 @@ def mapping_inputs(catalog: Catalog) -> list[tuple[str, MappingInput]]:
                     collaborators=_names(catalog, mech.jurisdiction, mech.collaborators),
                     notes=[],
                     resolve_department=_resolver(catalog, mech.jurisdiction),
+                    resolve_group=_group_resolver(catalog, mech.jurisdiction),
                 ),
             )
         )
@@ -131,6 +144,7 @@ def mapping_inputs(catalog: Catalog) -> list[tuple[str, MappingInput]]:
                     ],
                     notes=[f"流程机制：{', '.join(m.id for m in flows)}"] if flows else [],
                     resolve_department=_resolver(catalog, jurisdiction),
+                    resolve_group=_group_resolver(catalog, jurisdiction),
                 ),
             )
         )

@@ -160,6 +160,7 @@ class MappingInput:
     items: list[JointItem] = field(default_factory=list)  # parameter table, if any
     notes: list[str] = field(default_factory=list)
     resolve_department: Callable[[str], str] = str  # reference -> the registry's canonical name
+    resolve_group: Callable[[str], str] = str  # reference or name -> group id (siyang.justice)
 
 
 def _source(src: CatalogSource | None, quote: str | None, fallback: str) -> SourceRef | None:
@@ -238,6 +239,35 @@ class _Mapper:
                 return ",".join(self.data.lead)
         if actor.role is Role.collaborating_units and (self.data.items or self.data.collaborators):
             return self.collaborators_expression()
+        return f"={role_variable(actor.role)}"
+
+    def assignment_groups(self, actor: Actor, multi: bool) -> str:
+        """``candidateGroups``: department group ids (``siyang.justice``), as Camunda's identity needs,
+        never display names. A role's group comes from the case: the catalog's own lists and the item
+        table carry group ids; a case naming the body itself (``town``, ``applicant``,
+        ``collaborators`` …) passes its group id (docs/identity.md)."""
+        groups = self.data.resolve_group
+        if actor.department is not None:
+            return groups(actor.department)
+        assert actor.role is not None
+        defaults = "[" + ", ".join(feel_string(groups(c)) for c in self.data.collaborators) + "]"
+        if multi:  # one inner instance per collaborator: the group at the same position
+            if self.data.items:
+                return (
+                    "=if jointItem != null then jointItem.collaboratorGroups[loopCounter] else collaborator"
+                )
+            if self.data.collaborators:
+                return f"=if collaborators != null then collaborator else {defaults}[loopCounter]"
+            return "=collaborator"
+        if actor.role is Role.lead_department:
+            if self.data.items:
+                return "=if jointItem != null then jointItem.leadGroup else leadDepartment"
+            if self.data.lead:
+                return ",".join(groups(name) for name in self.data.lead)
+        if actor.role is Role.collaborating_units and self.data.items:
+            return "=if jointItem != null then jointItem.collaboratorGroups else collaborators"
+        if actor.role is Role.collaborating_units and self.data.collaborators:
+            return f"=if collaborators != null then collaborators else {defaults}"
         return f"={role_variable(actor.role)}"
 
     def collaborators_expression(self) -> str:
@@ -377,9 +407,12 @@ class _Mapper:
             self.body.flows[-1].source_ref = _source(entry.source, entry.quote, entry.name)
 
     def items_event(self, entry_id: str, lane: str) -> str:
+        group = self.data.resolve_group  # the item table carries group ids beside the names
         rows = ", ".join(
             "{" + f"number: {i.number}, title: {feel_string(i.title)}, lead: {feel_string(i.lead)}, "
-            f"collaborators: [{', '.join(feel_string(c) for c in i.collaborators)}]" + "}"
+            f"collaborators: [{', '.join(feel_string(c) for c in i.collaborators)}], "
+            f"leadGroup: {feel_string(','.join(group(n) for n in i.lead.split(',') if n))}, "
+            f"collaboratorGroups: [{', '.join(feel_string(group(c)) for c in i.collaborators)}]" + "}"
             for i in self.data.items
         )
         node = Node(
@@ -425,7 +458,7 @@ class _Mapper:
                 step.name,
                 lane=lane,
                 source=source,
-                candidate_groups=[self.candidate_group(actor, multi)],
+                candidate_groups=[self.assignment_groups(actor, multi)],
             )
         else:
             task_type = SERVICE_TYPE_BY_KIND.get(step.kind)
@@ -646,7 +679,7 @@ class _Mapper:
                     NodeKind.USER_TASK,
                     f"{first.label}接办：{step.name}",
                     lane=first_lane,
-                    candidate_groups=[self.candidate_group(first, False)],
+                    candidate_groups=[self.assignment_groups(first, False)],
                 )
             )
             done = body.add(Node(f"{step.id}_done", NodeKind.EXCLUSIVE_GATEWAY, "", lane=lane))

@@ -45,8 +45,15 @@ def test_list_and_show(config_copy: Path) -> None:
     assert code != 0
 
 
+def test_list_never_cuts_an_id_even_on_a_narrow_terminal(config_copy: Path) -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["catalog", "--config", str(config_copy), "list"])
+    assert result.exit_code == 0
+    ids = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert "eshan_emergency_police_support" in ids and not any(i.endswith("…") for i in ids)
+
+
 def test_export_json_shape(config_copy: Path) -> None:
-    code, out, _ = run("catalog", "--config", str(config_copy), "export", "--json")
+    code, out, _ = run("catalog", "--config", str(config_copy), "export")
     assert code == 0
     data = json.loads(out)
     assert data["format"] == "xietong.catalog/1"

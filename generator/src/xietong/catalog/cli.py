@@ -42,7 +42,7 @@ def catalog(ctx: click.Context, config_dir: Path | None) -> None:
         cat = _load_valid(ctx)
         click.echo(mechanism_rows(cat))
         click.echo("\n" + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cat.counts().items()))
-        click.echo("More: xietong catalog show ID | validate | export --json | import")
+        click.echo("More: xietong catalog show ID | validate | export | import")
 
 
 def _load_valid(ctx: click.Context):  # type: ignore[no-untyped-def]
@@ -100,10 +100,10 @@ def show(ctx: click.Context, mechanism_id: str) -> None:
 
 
 @catalog.command()
-@click.option("--json", "as_json", is_flag=True, required=True, help="JSON on stdout (the only format).")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Accepted: JSON is the only format.")
 @click.pass_context
 def export(ctx: click.Context, as_json: bool) -> None:
-    """The whole catalog as JSON (shape documented in docs/catalog.md)."""
+    """The whole catalog as JSON on stdout (shape documented in docs/catalog.md)."""
     from xietong.catalog.render import export as export_data
 
     click.echo(json.dumps(export_data(_load_valid(ctx)), ensure_ascii=False, indent=1))
@@ -171,7 +171,7 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
         if write_new:
             for written in write_new_files(cat, result, config_dir):
                 click.echo(f"  wrote {written}")
-        log.info("catalog.import", document=document, differences=len(diffs), warnings=len(result.warnings))
+        log.debug("catalog.import", document=document, differences=len(diffs), warnings=len(result.warnings))
     if check and total:
         sys.exit(1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from typing import Any
 
@@ -37,7 +38,9 @@ def table(rows: list[list[str]], widths: list[int]) -> str:
     return "\n".join(lines)
 
 
-def mechanism_rows(catalog: Catalog, jurisdiction: str | None = None) -> str:
+def mechanism_rows(catalog: Catalog, jurisdiction: str | None = None, columns: int | None = None) -> str:
+    """The ids are what people copy into the next command, so they are never cut; the lead and the
+    title share what the terminal has left (``columns``, default: its width)."""
     rows = [["ID", "JURISDICTION", "KIND", "STEPS", "LEAD", "TITLE"]]
     for mech in sorted(catalog.mechanisms.values(), key=lambda m: (m.jurisdiction, m.id)):
         if jurisdiction and mech.jurisdiction != jurisdiction:
@@ -45,7 +48,10 @@ def mechanism_rows(catalog: Catalog, jurisdiction: str | None = None) -> str:
         steps = len(mech.procedure.steps) if mech.procedure else 0
         lead = "、".join(mech.lead)
         rows.append([mech.id, mech.jurisdiction, mech.kind.value, str(steps), lead, mech.title])
-    return table(rows, [30, 13, 24, 6, 22, 60])
+    widths = [max(_width(row[i]) for row in rows) + 1 for i in range(4)]
+    room = (columns or shutil.get_terminal_size((120, 24)).columns) - sum(widths) - 2 * 5
+    lead_width = max(8, min(22, room // 3))
+    return table(rows, [*widths, lead_width, max(12, room - lead_width)])
 
 
 def deadline_text(deadline: Deadline) -> str:

@@ -8,7 +8,7 @@ engine's own FEEL (:func:`xietong.feel.compile_expression`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -161,10 +161,16 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
     return findings
 
 
-def check_files(paths: Sequence[Path], *, lint: bool = True) -> list[Finding]:
-    """Contract findings for every file, then the linters' findings (one Node process for all)."""
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+
+
+def check_files(
+    paths: Sequence[Path], *, lint: bool = True, progress: Progress | None = None
+) -> list[Finding]:
+    """Contract findings for every file, then the linters' findings (one Node process for all).
+    ``progress`` wraps the files as they are checked, so a command can show how far it is."""
     paths = [Path(p) for p in paths]
-    findings = [f for p in paths for f in check_contract(p)]
+    findings = [f for p in (progress(paths) if progress else paths) for f in check_contract(p)]
     if lint and paths:
         from xietong.generator.lint import lint_files
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,13 +111,25 @@ def check(files: tuple[Path, ...], no_lint: bool) -> None:
     Prints one line per finding (file: element: severity [rule] message); exit 1 on any error.
     """
     from xietong.generator.check import check_files
-    from xietong.generator.lint import NodeToolsMissing
+    from xietong.generator.lint import NodeToolsMissing, lint_files
 
     paths = list(files) or sorted(get_settings().bpmn_dir.rglob("*.bpmn"))
     if not paths:
         raise click.ClickException("no BPMN files to check")
     try:
-        findings = check_files(paths, lint=not no_lint)
+        label = "checking task types and FEEL"
+        with click.progressbar(length=len(paths), label=label, file=sys.stderr) as bar:
+
+            def advance(items: Iterable[Path]) -> Iterator[Path]:
+                for item in items:
+                    yield item
+                    bar.update(1)
+
+            findings = check_files(paths, lint=False, progress=advance)
+        if not no_lint:
+            click.echo(f"linting {len(paths)} files with bpmnlint and bpmn-moddle (one Node process) …",
+                       err=True)
+            findings += lint_files(paths)
     except NodeToolsMissing as exc:
         raise click.ClickException(f"{exc} (or use --no-lint)") from exc
     for finding in findings:

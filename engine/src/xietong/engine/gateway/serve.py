@@ -27,6 +27,8 @@ async def run(settings: GatewaySettings) -> None:
 
     if settings.tls_cert and settings.tls_key:
         server_credentials(settings.tls_cert, settings.tls_key)  # a bad pair: reported before anything starts
+    for address, what in ((settings.address, "gRPC"), (settings.rest_address, "REST")):
+        ensure_can_listen(address, what)  # a busy port: one line, and no data folder made for nothing
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -50,6 +52,25 @@ async def run(settings: GatewaySettings) -> None:
         await gateway.stop()
     finally:
         engine.close()
+
+
+def ensure_can_listen(address: str, what: str) -> None:
+    """Binds and releases the address once, so a port in use is said in our words before the engine
+    opens its database (grpc-core would print its own ``add_port.cc`` line and say only "Failed to bind")."""
+    from xietong.engine.gateway.server import GatewayStartError, listening_socket, split_address
+
+    if not address:
+        return
+    host, port = split_address(address)
+    if port == 0:
+        return
+    try:
+        listening_socket(host, port).close()
+    except OSError as error:
+        raise GatewayStartError(
+            f"cannot listen on {address} ({what}): {error.strerror or error}; is another engine running, "
+            f"or is {host} not an address of this machine?"
+        ) from None
 
 
 @click.command("serve")

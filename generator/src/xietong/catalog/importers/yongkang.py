@@ -152,7 +152,7 @@ class YongkangImporter:
             raws = parse_text(text)
         except ParseError as exc:  # the document's structure is broken: say where, import nothing
             result.warn(exc.line, f"not imported: {str(exc).split(': ', 1)[1]}")
-            log.warning("import.yongkang.unreadable", line=exc.line, error=str(exc))
+            log.debug("import.yongkang.unreadable", line=exc.line, error=str(exc))
             return result
         if len(raws) != EXPECTED_MECHANISMS:
             result.warn(None, f"found {len(raws)} mechanisms, expected {EXPECTED_MECHANISMS}")
@@ -162,7 +162,7 @@ class YongkangImporter:
                 result.mechanisms.append(self.mechanism(raw, context, mentions, result))
             except (ClassificationError, ValueError) as exc:
                 result.warn(raw.start_line, f"mechanism {raw.number} not imported: {exc}")
-        log.info("import.yongkang", mechanisms=len(result.mechanisms), warnings=len(result.warnings))
+        log.debug("import.yongkang", mechanisms=len(result.mechanisms), warnings=len(result.warnings))
         return result
 
     def mechanism(

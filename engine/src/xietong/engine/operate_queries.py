@@ -95,6 +95,20 @@ class OperateQueries:
     def _run(self, fn: Any) -> Any:
         return self._engine.query(fn)
 
+    def _summary(self, p: Processor, pi_key: int | None) -> Any:
+        """A running instance's summary, or a finished one's from the history (retention, issue 17)."""
+        if pi_key is None:
+            return None
+        summary = p.state.instances.get(pi_key)
+        if summary is None:
+            finished = self._engine.queries.finished_instance(p, pi_key)
+            summary = finished.summary if finished is not None else None
+        return summary
+
+    def _finished_variables(self, p: Processor, pi_key: int) -> dict[str, Any]:
+        finished = self._engine.queries.finished_instance(p, pi_key)
+        return finished.variables if finished is not None else {}
+
     def _records(self, pi_key: int) -> list[tuple[int, int, str, str, int, Any]]:
         store = getattr(self._engine, "_store", None)
         if store is None:
@@ -170,7 +184,7 @@ class OperateQueries:
         """Every element instance of one process instance, ended or active, in start order."""
 
         def read(p: Processor) -> list[Row] | None:
-            summary = p.state.instances.get(pi_key)
+            summary = self._summary(p, pi_key)
             if summary is None:
                 return None
             return self._history(p, summary, self._records(pi_key))
@@ -207,7 +221,7 @@ class OperateQueries:
                         return row
                 return self._active_row(p, ei, None)
             pi_key = self._instance_of_ended_element(key)
-            summary = p.state.instances.get(pi_key) if pi_key is not None else None
+            summary = self._summary(p, pi_key)
             if summary is None:
                 return None
             for row in self._history(p, summary, self._records(summary.key)):
@@ -333,7 +347,7 @@ class OperateQueries:
 
     def sequence_flows(self, pi_key: int) -> list[Row] | None:
         def read(p: Processor) -> list[Row] | None:
-            summary = p.state.instances.get(pi_key)
+            summary = self._summary(p, pi_key)
             if summary is None:
                 return None
             seen: dict[str, Row] = {}
@@ -367,6 +381,18 @@ class OperateQueries:
                     continue
                 for name, value in values.items():
                     rows.append(variable_row(name, value, scope_key, pi_key, tenant))
+            # finished instances named by key: their root variables are in the history
+            for key in (pi_keys or set()) | (scope_keys or set()):
+                if key in p.state.instances or key in p.state.element_instances:
+                    continue
+                if (pi_keys is not None and key not in pi_keys) or (
+                    scope_keys is not None and key not in scope_keys
+                ):
+                    continue
+                summary = self._summary(p, key)
+                if summary is not None:
+                    for name, value in self._finished_variables(p, key).items():
+                        rows.append(variable_row(name, value, key, key, summary.tenant_id))
             return rows
 
         return self._run(read)
@@ -395,7 +421,9 @@ class OperateQueries:
 
     def root_variables(self, pi_keys: Iterable[int]) -> dict[int, dict[str, Any]]:
         def read(p: Processor) -> dict[int, dict[str, Any]]:
-            return {key: dict(p.state.variables.get(key, {})) for key in pi_keys}
+            return {
+                key: dict(p.state.variables.get(key) or self._finished_variables(p, key)) for key in pi_keys
+            }
 
         return self._run(read)
 
@@ -405,7 +433,13 @@ class OperateQueries:
         def read(p: Processor) -> list[Row] | None:
             task = p.state.user_tasks.get(user_task_key)
             if task is None:
-                return None
+                task = self._engine.queries.finished_user_task(p, user_task_key)
+                if task is None:
+                    return None
+                return [
+                    variable_row(name, value, task.pi_key, task.pi_key, task.tenant_id)
+                    for name, value in self._finished_variables(p, task.pi_key).items()
+                ]
             tenant = task.tenant_id
             rows: dict[str, Row] = {}
             scope = task.ei_key
@@ -458,8 +492,8 @@ class OperateQueries:
         """An instance and every instance it called, transitively (None if unknown)."""
 
         def read(p: Processor) -> set[int] | None:
-            if pi_key not in p.state.instances:
-                return None
+            if pi_key not in p.state.instances:  # finished: its called instances have finished too
+                return {pi_key} if self._summary(p, pi_key) is not None else None
             children: dict[int, list[int]] = {}
             for s in p.state.instances.values():
                 if s.parent_pi_key != -1:

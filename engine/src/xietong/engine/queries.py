@@ -231,7 +231,7 @@ class Queries:
 
     def get_user_task(self, key: int) -> UserTaskView | None:
         def read(p: Processor) -> UserTaskView | None:
-            task = p.state.user_tasks.get(key) or self._finished_user_task(p, key)
+            task = p.state.user_tasks.get(key) or self.finished_user_task(p, key)
             return self._user_task(task) if task is not None else None
 
         return self._run(read)
@@ -240,7 +240,7 @@ class Queries:
         """(the task exists, the key of its linked form, that form if it is still deployed)."""
 
         def read(p: Processor) -> tuple[bool, int | None, FormView | None]:
-            task = p.state.user_tasks.get(key) or self._finished_user_task(p, key)
+            task = p.state.user_tasks.get(key) or self.finished_user_task(p, key)
             if task is None:
                 return False, None, None
             form_key = task.form_key if isinstance(task.form_key, int) else None
@@ -252,7 +252,7 @@ class Queries:
 
         return self._run(read)
 
-    def _finished_user_task(self, p: Processor, key: int) -> Any:
+    def finished_user_task(self, p: Processor, key: int) -> Any:
         """A task of a finished instance: found through the history (a user task key names no instance)."""
         store = self._store()
         candidates = list(p.state.retired.values())

@@ -10,9 +10,11 @@ does not take, or a field a search does not know, is a 400 naming it — never s
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 Predicate = Callable[[Any], bool]
@@ -133,36 +135,32 @@ def predicate(field: str, prop: Any, kind: str) -> Predicate:
         if op == "$exists":
             if not isinstance(operand, bool):
                 raise FilterProblem(f"filter.{field}.$exists: expected true or false, got {operand!r}")
-            tests.append(lambda values, want=operand: bool(values) == want)
+            tests.append(partial(_exists, want=operand))
             continue
         if op in ("$in", "$notIn"):
             if not isinstance(operand, list):
                 raise FilterProblem(f"filter.{field}.{op}: expected a list, got {operand!r}")
             wanted = {_check_operand(kind, field, item) for item in operand}
-            if op == "$in":
-                tests.append(lambda values, w=wanted: any(v in w for v in values))
-            else:
-                tests.append(lambda values, w=wanted: not any(v in w for v in values))
+            tests.append(partial(_any_in, wanted=wanted, negate=op == "$notIn"))
             continue
         if op == "$like":
             if not isinstance(operand, str):
                 raise FilterProblem(f"filter.{field}.$like: expected a string, got {operand!r}")
             pattern = like_pattern(operand)
-            tests.append(lambda values, p=pattern: any(p.fullmatch(v) for v in values))
+            tests.append(partial(_any_like, pattern=pattern))
             continue
         value = _check_operand(kind, field, operand)
-        if op == "$eq":
-            tests.append(lambda values, w=value: any(v == w for v in values))
-        elif op == "$neq":
-            tests.append(lambda values, w=value: not any(v == w for v in values))
+        if op == "$neq":
+            tests.append(partial(_any_compare, wanted=value, compare=operator.eq, negate=True))
         else:
             compare: Callable[[Any, Any], bool] = {
-                "$gt": lambda a, b: a > b,
-                "$gte": lambda a, b: a >= b,
-                "$lt": lambda a, b: a < b,
-                "$lte": lambda a, b: a <= b,
+                "$eq": operator.eq,
+                "$gt": operator.gt,
+                "$gte": operator.ge,
+                "$lt": operator.lt,
+                "$lte": operator.le,
             }[op]
-            tests.append(lambda values, w=value, c=compare: any(c(v, w) for v in values))
+            tests.append(partial(_any_compare, wanted=value, compare=compare, negate=False))
 
     def test(raw: Any) -> bool:
         items = raw if isinstance(raw, list | tuple) else ([] if raw is None else [raw])
@@ -170,6 +168,22 @@ def predicate(field: str, prop: Any, kind: str) -> Predicate:
         return all(t(values) for t in tests)
 
     return test
+
+
+def _exists(values: list[Any], want: bool) -> bool:
+    return bool(values) == want
+
+
+def _any_in(values: list[Any], wanted: set[Any], negate: bool) -> bool:
+    return any(v in wanted for v in values) != negate
+
+
+def _any_like(values: list[Any], pattern: re.Pattern[str]) -> bool:
+    return any(pattern.fullmatch(v) for v in values)
+
+
+def _any_compare(values: list[Any], wanted: Any, compare: Callable[[Any, Any], bool], negate: bool) -> bool:
+    return any(compare(v, wanted) for v in values) != negate
 
 
 def variable_predicate(field: str, conditions: Any) -> Callable[[Mapping[str, Any]], bool]:

@@ -146,11 +146,11 @@ class Process:
 
     def start_events(self, event_type: str) -> list[Element]:
         """Top-level start events with the given definition type ('' for none)."""
+        children = (self.elements[c] for c in self.root.children)
         return [
-            self.elements[c]
-            for c in self.root.children
-            if self.elements[c].kind == "startEvent"
-            and ((self.elements[c].event.type if self.elements[c].event else "") == event_type)
+            e
+            for e in children
+            if e.kind == ElementKind.START_EVENT and (e.event.type if e.event else "") == event_type
         ]
 
     def reachable_from(self, element_id: str) -> frozenset[str]:

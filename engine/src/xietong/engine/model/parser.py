@@ -563,7 +563,7 @@ class _Parser:
             add(eid, "an event sub-process cannot have incoming or outgoing sequence flows")
         if kind == "intermediateCatchEvent" and event_type == "link" and element.incoming:
             add(eid, "a link catch event cannot have incoming sequence flows")
-        if event_type == "link" and kind == "intermediateThrowEvent":
+        if event_type == "link" and kind == "intermediateThrowEvent" and element.event is not None:
             catches = [
                 e
                 for e in process.elements.values()

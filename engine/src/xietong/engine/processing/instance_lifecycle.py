@@ -4,6 +4,7 @@ so element processors and command handlers both reach it without depending on on
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
@@ -131,12 +132,12 @@ class InstanceLifecycleBehavior:
                     summary.tenant_id,
                     variables,
                 )
-                p.after_commit.append(lambda f=future, r=result: resolve_future(f, r))
+                p.after_commit.append(partial(resolve_future, future, result))
             else:
                 error = FailedPrecondition(
                     f"Expected to complete process instance with key '{root.key}', but it was terminated"
                 )
-                p.after_commit.append(lambda f=future, e=error: fail_future(f, e))
+                p.after_commit.append(partial(fail_future, future, error))
 
     def start_events_changed(self) -> None:
         self._start_index = None

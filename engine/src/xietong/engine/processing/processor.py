@@ -29,6 +29,7 @@ class Processor:
 
     def __init__(self, state: State, keys: KeyGenerator, position: int = 0) -> None:
         from xietong.engine.processing.elements import element_processors
+        from xietong.engine.processing.elements.containers import MultiInstanceBodyProcessor
         from xietong.engine.processing.event_behavior import EventBehavior
         from xietong.engine.processing.incidents import IncidentBehavior
         from xietong.engine.processing.instance_lifecycle import InstanceLifecycleBehavior
@@ -56,6 +57,10 @@ class Processor:
         self.flow = TransitionBehavior(self)
         self.instances = InstanceLifecycleBehavior(self)
         self.elements = element_processors(self)
+        body = self.elements["multiInstanceBody"]
+        assert isinstance(body, MultiInstanceBodyProcessor)
+        # what an inner instance reports its completion to (methods no other element processor has)
+        self.multi_instance = body
         from xietong.engine.processing.command_handlers import CommandProcessor
 
         self.commands = CommandProcessor(self)

@@ -122,7 +122,7 @@ class TransitionBehavior:
                         p.variables.merge(ei.scope_key, ei.pi_key, local)
             p.elements[ei.kind].on_complete(ei, element)
             if ei.flags & ElementInstance.INNER:
-                p.elements[MI_BODY].inner_completing(ei, element)
+                p.multi_instance.inner_completing(ei, element)
         except ExpressionError as err:
             error_type = err.error_type if isinstance(err, IncidentError) else "IO_MAPPING_ERROR"
             p.incidents.raise_for(ei, error_type, str(err))
@@ -140,7 +140,7 @@ class TransitionBehavior:
         if scope is None:
             return
         if ei.flags & ElementInstance.INNER:
-            p.elements[MI_BODY].on_inner_completed(scope, ei)
+            p.multi_instance.on_inner_completed(scope, ei)
             return
         if scope.kind == MI_BODY:
             return

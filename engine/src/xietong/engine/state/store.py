@@ -7,15 +7,20 @@ generator's position saved. Only after ``commit`` returns are the commands ackno
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from xietong.engine.state import history
 from xietong.engine.state.entities import decode_json, encode_json
 from xietong.engine.state.schema import SchemaError, migrate
+
+log = structlog.get_logger("xietong.engine")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,6 +53,23 @@ KIND_CODES = {
 Record = tuple[int, int, int, str, str, int, dict[str, Any]]
 
 
+WAL_LIMIT_BYTES = 64 * 1024 * 1024  # the write-ahead log is truncated back past this size
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def disk_full(path: Path) -> str | None:
+    """'the disk … is full' when the file system holding ``path`` has (almost) no room left."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
+    if free >= MIN_FREE_BYTES:
+        return None
+    return (
+        f"the disk holding {path.parent} is full ({free} bytes free); free space, then start the engine again"
+    )
+
+
 class StorageError(RuntimeError):
     """The engine's database cannot be used (not SQLite, not the engine's, unreadable); names the file."""
 
@@ -72,6 +94,8 @@ class Store:
             # checkpoints (copying the WAL into the database, with an fsync) run on their own thread, so
             # the processing thread's commits never wait for them
             self.db.execute("PRAGMA wal_autocheckpoint=0")
+            # after a checkpoint the WAL file is cut back to this size instead of keeping its largest
+            self.db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(state)")}
             if columns and "id" not in columns:
                 raise StorageError(
@@ -85,11 +109,15 @@ class Store:
             raise StorageError(str(error)) from None
         except sqlite3.DatabaseError as error:
             self.db.close()
+            full = disk_full(path)
+            if full is not None:
+                raise StorageError(f"{path}: cannot start: {full}") from None
             raise StorageError(f"{path}: not an engine database ({error})") from None
         except BaseException:
             self.db.close()
             raise
         self._checkpoints = _Checkpointer(path, synchronous)
+        self._wal = Path(f"{path}-wal")
 
     def load_meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT name, value FROM meta").fetchall())
@@ -131,13 +159,37 @@ class Store:
                 )
             db.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", list(meta.items()))
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             if db.in_transaction:  # SQLite has rolled back itself after some errors (a full disk)
                 db.execute("ROLLBACK")
+            full = disk_full(self.path) if isinstance(error, sqlite3.Error) else None
+            if full is not None:
+                raise StorageError(f"{error}; {full}") from error
             raise
+        self._bound_wal()
+
+    def _bound_wal(self) -> None:
+        """The background checkpoints are passive and cannot reset a WAL that a steady stream of
+        commits keeps extending; past WAL_LIMIT_BYTES the writer itself (this thread, so nothing
+        waits on a lock) copies the rest into the database and truncates the WAL."""
+        try:
+            size = self._wal.stat().st_size
+        except OSError:
+            return
+        if size > WAL_LIMIT_BYTES:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        self._checkpoints.stop()
+        """Never raises for a full disk: what is committed stays in the WAL and is recovered on start."""
+        try:
+            self._checkpoints.stop()
+        except sqlite3.Error as error:
+            full = disk_full(self.path)
+            log.error(
+                "final checkpoint failed; the WAL keeps the data and the next start recovers it",
+                path=str(self.path),
+                error=full or str(error),
+            )
         self.db.close()
 
 

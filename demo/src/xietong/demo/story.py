@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pyzeebe import ZeebeClient, create_insecure_channel
+import httpx
+from pydantic import SecretStr
+from pyzeebe import ZeebeClient
 from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from xietong.catalog.loader import load_catalog_or_raise
@@ -26,6 +28,7 @@ from xietong.console.board import read_board
 from xietong.console.orchestration_api import OrchestrationApi
 from xietong.console.views import render_text
 from xietong.demo.narrator import Narrator, pad
+from xietong.demo.people import DemoPeople, create_people, story_groups
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.generate import build_outputs
 from xietong.settings import Settings
@@ -33,6 +36,7 @@ from xietong.workers.app import WorkerApp
 from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
+from xietong.workers.connection import open_channel
 from xietong.workers.settings import WorkerSettings
 
 #: Monday before 国庆 2025: the 5-working-day limit for results then runs across the holiday.
@@ -107,7 +111,8 @@ class JointEnforcementStory:
             "xietong demo — a 泗阳县 joint-enforcement case (联动执法), end to end on the embedded engine"
         )
         models = self.show_catalog_and_models()
-        server = LocalServer(self.paths.engine_data, self.paths.engine_log)
+        self.people = self.create_people()
+        server = LocalServer(self.paths.engine_data, self.paths.engine_log, token=self.people.admin_token)
         self.say.chapter("Engine", "starting `xietong engine serve` as a separate process …")
         server.start()
         try:
@@ -115,6 +120,11 @@ class JointEnforcementStory:
                 f"gRPC (Zeebe gateway protocol) on {server.address}, REST API v2 on {server.rest_url}"
             )
             self.say.line(f"data in {self.paths.engine_data}, log in {self.paths.engine_log}")
+            clerk = self.people.people[-1]
+            self.say.line(
+                f"protected: every call authenticated (try `curl -u {clerk.login}:{clerk.password} "
+                f"{server.rest_url}/v2/authentication/me`)"
+            )
             clock = PinnedClock(server, STORY_START)
             self.say.line(
                 f"engine clock pinned to {STORY_START:%Y-%m-%d %H:%M} (Asia/Shanghai), the Monday before 国庆"
@@ -136,9 +146,31 @@ class JointEnforcementStory:
         xietong = Path(sys.executable).with_name("xietong")
         self.say.line(f"{xietong} engine inspect --data {self.paths.engine_data} {CASE_ID}")
         self.say.line(f"{xietong} catalog show {MECHANISM_ID}   (the mechanism behind the model)")
+        self.say.line(f"{xietong} users list --data {self.paths.engine_data}   (the people above)")
         self.say.line(
             f"{self.settings.bpmn_dir / 'siyang' / (PROCESS_ID + '.bpmn')}   (open it in Camunda Modeler)"
         )
+
+    def create_people(self) -> DemoPeople:
+        """The case's clerks, a supervisor and the clients, with random passwords, before the engine."""
+        catalog = load_catalog_or_raise(self.settings.config_dir)
+        groups = story_groups(catalog, "siyang", PROCESS_ID, ITEM_NUMBER)
+        people = create_people(self.paths.engine_data, catalog, "siyang", groups)
+        self.say.chapter(
+            "People", f"{len(people.people)} people, each with a random password (nothing has a default one)"
+        )
+        for person in people.people:
+            role = pad(person.role, 10)
+            self.say.line(f"  {pad(person.login, 30)} {person.password}  {role} {person.group_name}")
+        self.say.line("an admin client deploys and moves the clock; the workers use a worker client's token")
+        self.say.line(f"more people: printf '%s\\n' \"$PW\" | xietong users add LOGIN --role clerk "
+                      f"--group siyang.justice --data {self.paths.engine_data}")
+        return people
+
+    @staticmethod
+    def channel(server: LocalServer, token: str) -> Any:
+        """A gRPC channel carrying ``token`` (plaintext on loopback, as the workers connect)."""
+        return open_channel(WorkerSettings(zeebe_address=server.address, zeebe_token=SecretStr(token)))
 
     def show_catalog_and_models(self) -> list[Path]:
         catalog = load_catalog_or_raise(self.settings.config_dir)
@@ -173,7 +205,7 @@ class JointEnforcementStory:
 
     def deploy(self, server: LocalServer, models: list[Path]) -> None:
         async def deploy_all() -> int:
-            channel = create_insecure_channel(grpc_address=server.address)
+            channel = self.channel(server, self.people.admin_token)  # only an admin deploys
             try:
                 result = await ZeebeClient(channel).deploy_resource(*(str(m) for m in models))
                 return sum(isinstance(d, DeployResourceResponse.ProcessMetadata) for d in result.deployments)
@@ -184,7 +216,9 @@ class JointEnforcementStory:
         self.say.chapter("Deploy", f"{count} processes deployed over gRPC with pyzeebe (DeployResource)")
 
     def start_workers(self, server: LocalServer, store: CaseStore, clock: PinnedClock) -> BackgroundWorkers:
-        app = WorkerApp(WorkerSettings(zeebe_address=server.address), store, clock=clock)
+        token = SecretStr(self.people.worker_token)
+        settings = WorkerSettings(zeebe_address=server.address, zeebe_token=token)
+        app = WorkerApp(settings, store, clock=clock)
         workers = BackgroundWorkers(app)
         self.say.chapter("Workers", "the project's pyzeebe workers poll the engine for every task type")
         self.say.line(f"case store: {self.paths.case_store_url}, log in {self.paths.workers_log}")
@@ -195,11 +229,11 @@ class JointEnforcementStory:
             "caseId": CASE_ID,
             "entry": "application",
             "itemNumber": ITEM_NUMBER,
-            "applicant": "泗阳县市场监督管理局",
+            "applicant": "siyang.market_regulation",  # the applying department's group id
         }
 
         async def create() -> int:
-            channel = create_insecure_channel(grpc_address=server.address)
+            channel = self.channel(server, self.people.worker_token)  # starting cases: the worker role
             try:
                 return (await ZeebeClient(channel).run_process(PROCESS_ID, variables)).process_instance_key
             finally:
@@ -249,7 +283,7 @@ class JointEnforcementStory:
 
     def show_console(self, server: LocalServer, store: CaseStore) -> None:
         """What ``xietong console`` shows the 指挥中心 at this moment: the case late, its 督办 sent."""
-        with OrchestrationApi(server.rest_url) as api:
+        with OrchestrationApi(server.rest_url, token=self.people.admin_token) as api:
             rows, now = read_board(store, api)
         self.say.line("supervisor's console (`xietong console`):")
         for line in render_text(rows, now):
@@ -308,16 +342,21 @@ class JointEnforcementStory:
 
     def _complete(self, server: LocalServer, task: dict[str, Any], now: dt.datetime) -> None:
         variables = DECISIONS.get(task["elementId"], {})
-        response = server.rest.post(
-            f"/v2/user-tasks/{task['userTaskKey']}/completion", json={"variables": variables}
-        )
+        group = (task.get("candidateGroups") or ["?"])[0]
+        clerk = self.people.clerk_of(group)
+        if clerk is None:
+            raise StoryFailed(f"no clerk of group {group} for the task {task['elementId']}")
+        # the clerk's own credentials: the engine checks the task is their department's, and records who
+        with httpx.Client(base_url=server.rest_url, auth=(clerk.login, clerk.password), timeout=30) as rest:
+            response = rest.post(
+                f"/v2/user-tasks/{task['userTaskKey']}/completion", json={"variables": variables}
+            )
         if response.status_code != 204:
             raise StoryFailed(
                 f"completing {task['elementId']} answered {response.status_code}: {response.text}"
             )
-        group = (task.get("candidateGroups") or ["?"])[0]
         decided = f" → {variables['outcome']}" if "outcome" in variables else ""
-        self.say.event(now, group, f"completes 「{task['name']}」{decided}")
+        self.say.event(now, clerk.group_name, f"{clerk.login} completes 「{task['name']}」{decided}")
 
     @staticmethod
     def _count(store: CaseStore, kind: EventKind, step: str) -> int:

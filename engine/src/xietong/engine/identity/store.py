@@ -419,6 +419,17 @@ class IdentityStore:
         rows = self._all("SELECT client_id, enabled FROM identity_clients ORDER BY client_id")
         return [Client(str(c), bool(e), self._roles_of(str(c), "CLIENT")) for c, e in rows]
 
+    def delete_client(self, client_id: str) -> None:
+        self._write(
+            [
+                ("DELETE FROM identity_clients WHERE client_id = ?", (client_id,)),
+                (
+                    "DELETE FROM identity_role_members WHERE member = ? AND member_type = 'CLIENT'",
+                    (client_id,),
+                ),
+            ]
+        )
+
     def set_client_enabled(self, client_id: str, enabled: bool) -> None:
         if not self._all("SELECT 1 FROM identity_clients WHERE client_id = ?", (client_id,)):
             raise IdentityError(f"Client with id '{client_id}' not found", 404)

@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 
 from xietong.engine.clock import Clock
+from xietong.engine.collector import CollectorPolicy
 from xietong.engine.errors import EngineError, ResourceExhausted, Unavailable
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.processing.command_handlers import DEFERRED
@@ -68,6 +69,7 @@ class Engine:
         self._pruned_at = 0.0  # monotonic time and engine time of the last look for expired history
         self._pruned_clock_ms = 0
         self._prune_more = False  # the last step deleted a full batch: more is waiting
+        self._collector = CollectorPolicy()
         self.queries = Queries(self.query, lambda: self._store)
         self.watchdog = Watchdog(self.settings.watchdog_seconds)
 
@@ -79,6 +81,7 @@ class Engine:
         meta = store.load_meta()
         state = State()
         state.load(store.load_state())
+        self._collector.after_load()  # the loaded state is frozen: full collections never walk it
         keys = KeyGenerator(int(meta.get("next_key", "1")))
         self._processor = Processor(state, keys, int(meta.get("position", "0")))
         self._store = store
@@ -249,6 +252,7 @@ class Engine:
                 self._fail_pending(None)
                 return
             self._prune_in_background()
+            self._collector.between_batches(idle=not self._queue)
 
     def _prune_in_background(self) -> None:
         """Retention: one small step of deleting expired history when nothing is queued (or at least once

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xietong.engine.state import entities
+from xietong.engine.state import entities, history
 from xietong.engine.state.schema import MIGRATIONS, SCHEMA_VERSION, read_version
 from xietong.engine.state.store import StorageError, Store
 
@@ -41,6 +41,9 @@ PINNED_FIELDS: dict[int, dict[str, tuple[str, ...]]] = {
                "form_key", "priority", "created_ms", "tenant_id", "completed_ms", "external_form_reference"),
     },
 }
+
+
+PINNED_FIELDS[2] = PINNED_FIELDS[1]  # version 2 moved finished instances; no entity changed
 
 
 def stored_entities() -> dict[str, tuple[str, ...]]:
@@ -101,3 +104,39 @@ def test_a_database_written_by_a_newer_engine_is_refused_untouched(tmp_path: Pat
     )
     with sqlite3.connect(path) as db:
         assert read_version(db) == SCHEMA_VERSION + 1
+
+
+def summary_row(key: int, state: str) -> str:
+    return entities.ProcessInstanceSummary(
+        key=key, bpmn_process_id="case", version=1, def_key=3, state=state, start_ms=0,
+        end_ms=None if state == "ACTIVE" else 5_000, tenant_id="<default>", parent_pi_key=-1,
+        parent_ei_key=-1, correlation_key="",
+    ).to_row()
+
+
+def test_version_2_moves_finished_instances_out_of_the_live_state(tmp_path: Path) -> None:
+    path = tmp_path / "engine.db"
+    store = Store(path)
+    store.commit(
+        {
+            ("pi", 16): summary_row(16, "COMPLETED"),
+            ("var", 16): '{"caseId": "WY-1"}',
+            ("pi", 32): summary_row(32, "ACTIVE"),
+            ("var", 32): '{"caseId": "WY-2"}',
+        },
+        [],
+        {},
+    )
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE history")
+        db.execute("PRAGMA user_version = 1")
+    store = Store(path)
+    try:
+        assert sorted((kind, key) for kind, key, _ in store.load_state()) == [("pi", 32), ("var", 32)]
+        (value,) = store.db.execute("SELECT value FROM history WHERE process_instance_key = 16").fetchone()
+        kept = history.FinishedInstance.from_value(value)
+        assert (kept.summary.state, kept.variables) == ("COMPLETED", {"caseId": "WY-1"})
+        assert read_version(store.db) == SCHEMA_VERSION
+    finally:
+        store.close()

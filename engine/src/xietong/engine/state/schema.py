@@ -26,8 +26,54 @@ def _unversioned_to_v1(db: sqlite3.Connection) -> None:
     """Databases from before versioning already have version 1's layout: nothing to change."""
 
 
+def _finished_instances_to_history(db: sqlite3.Connection) -> None:
+    """Version 2 keeps finished instances in the ``history`` table, not among the live entities: move
+    each completed or cancelled instance's summary, root variables, user tasks and incidents there."""
+    from xietong.engine.state import history
+    from xietong.engine.state.entities import Incident, ProcessInstanceSummary, UserTask, decode_json
+
+    for statement in history.SCHEMA.split(";"):  # not executescript: it would end the migration's transaction
+        if statement.strip():
+            db.execute(statement)  # CREATE … IF NOT EXISTS: the store may have made it already
+    finished: dict[int, ProcessInstanceSummary] = {}
+    doomed: list[tuple[int]] = []
+    for row_id, value in db.execute("SELECT id, value FROM state WHERE kind = 'pi'").fetchall():
+        summary = ProcessInstanceSummary.from_row(value)
+        if summary.state != "ACTIVE":
+            finished[summary.key] = summary
+            doomed.append((row_id,))
+    if not finished:
+        return
+    tasks: dict[int, list[UserTask]] = {}
+    incidents: dict[int, list[Incident]] = {}
+    for row_id, kind, value in db.execute("SELECT id, kind, value FROM state WHERE kind IN ('ut', 'inc')"):
+        if kind == "ut":
+            task = UserTask.from_row(value)
+            if task.pi_key in finished:
+                tasks.setdefault(task.pi_key, []).append(task)
+                doomed.append((row_id,))
+        else:
+            incident = Incident.from_row(value)
+            if incident.pi_key in finished:
+                incidents.setdefault(incident.pi_key, []).append(incident)
+                doomed.append((row_id,))
+    rows = []
+    for key, summary in finished.items():
+        variables_row = db.execute("SELECT id, value FROM state WHERE kind = 'var' AND id >> 4 = ?", (key,))
+        variables = {}
+        for row_id, value in variables_row:
+            variables = decode_json(value)
+            doomed.append((row_id,))
+        rows.append(
+            history.FinishedInstance(summary, variables, tasks.get(key, []), incidents.get(key, [])).to_row()
+        )
+    history.write(db, rows)
+    db.executemany("DELETE FROM state WHERE id = ?", doomed)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "state, records, meta; entity rows as JSON arrays of their fields", _unversioned_to_v1),
+    Migration(2, "finished instances kept in a history table", _finished_instances_to_history),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -76,6 +76,7 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
         waiting = start_case(stub, {"caseId": "SY-1", "severity": 1})
         stuck = start_case(stub, {"caseId": "SY-2"})  # no severity: the gateway's condition fails
         archived = start_case(stub, {"caseId": "SY-3", "severity": 1})
+        unrecorded = start_case(stub, {"caseId": "SY-4"})  # stuck before any worker recorded it
 
     store_url = f"sqlite:///{tmp_path / 'cases.db'}"
     with CaseStore(store_url) as store:
@@ -92,14 +93,18 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     assert before.returncode == 0, before.stderr
     lines = before.stdout.splitlines()
     assert lines[0] == (
-        "open cases at 2025-09-29 09:00 (Asia/Shanghai, engine clock): 2 — 1 incident, 1 on-time"
+        "open cases at 2025-09-29 09:00 (Asia/Shanghai, engine clock): 3 — 2 incident, 1 on-time"
     )
-    assert lines[1].startswith("SY-2  [incident]  siyang_joint_enforcement")
+    # an engine instance the case store does not know is listed too, incidents first (issue 15)
+    assert lines[1].startswith(f"PI-{unrecorded}  [incident]  console_case")
+    assert lines[1].endswith("(未登记 not in the case store: no worker has recorded it)")
     assert lines[2].startswith("    incident at route: ")
-    assert lines[2].endswith("[NO_VARIABLE_FOUND] No variable found with name 'severity' "
+    assert lines[3].startswith("SY-2  [incident]  siyang_joint_enforcement")
+    assert lines[4].startswith("    incident at route: ")
+    assert lines[4].endswith("[NO_VARIABLE_FOUND] No variable found with name 'severity' "
                              "(condition of sequence flow 'f2')")  # the warning names what is missing
-    assert lines[3].startswith("SY-1  [on-time]")
-    assert lines[4] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
+    assert lines[5].startswith("SY-1  [on-time]")
+    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
     assert "SY-3" not in before.stdout  # archived cases are not on the board
 
     clock.advance(dt.timedelta(days=2))  # Wednesday 09:00: the day for the documents has passed
@@ -109,7 +114,7 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     assert case["state"] == "overdue"
     assert case["waiting"] == [
         {"elementId": "collect", "name": "配合单位汇总法律文书", "departments": ["泗阳县公安局"],
-         "since": case["waiting"][0]["since"], "due": "2025-09-30T23:59:59+08:00"}
+         "since": case["waiting"][0]["since"], "due": "2025-09-30T23:59:59+08:00", "dueProvisional": False}
     ]
     text = run_console(engine, store_url, "--state", "overdue").stdout
     assert "due 09-30 23:59 (overdue 9 h)" in text
@@ -163,3 +168,24 @@ def test_the_board_puts_the_most_urgent_first_and_takes_the_latest_due_time() ->
     assert rows[0].earliest_due() == now - dt.timedelta(hours=1)  # the step's latest deadline counts
     assert [step.departments for step in rows[2].waiting] == [("X",), ("张三",)]  # assignee over groups
     assert due_times([]) == {}
+
+
+def test_provisional_due_dates_and_child_incidents_show_on_the_case() -> None:
+    from xietong.console.views import render_text
+    from xietong.workers.case_store import Case, CaseEvent, CaseStatus, CaseSummary
+
+    case = Case("WY-1", "m", CaseStatus.OPEN, START, None, 10, "p")
+    due = START + dt.timedelta(days=3)
+    events = {"WY-1": [CaseEvent(1, "WY-1", EventKind.DEADLINE_SET, START, None, 10, "a", None,
+                                 {"due": due.isoformat(), "provisional": True})]}
+    tasks = [{"processInstanceKey": "10", "elementId": "a", "name": "移送", "candidateGroups": ["X"]}]
+    # an incident in a call activity's child instance (11) belongs to the case's root instance (10)
+    instances = [{"processInstanceKey": "10", "processDefinitionId": "p", "startDate": START.isoformat()},
+                 {"processInstanceKey": "11", "parentProcessInstanceKey": "10", "processDefinitionId": "c"}]
+    incidents = [{"processInstanceKey": "11", "elementId": "x", "errorType": "JOB_NO_RETRIES",
+                  "errorMessage": "boom"}]
+    rows = build_board([CaseSummary(case, 0, 0, 0, None, None)], events, tasks, incidents, START, instances)
+    assert [row.case_id for row in rows] == ["WY-1"]  # the child is not a case of its own
+    assert rows[0].state(START) == "incident" and rows[0].waiting[0].provisional
+    text = "\n".join(render_text(rows, START))
+    assert "(暂定 provisional: holiday notice not entered)" in text

@@ -1,9 +1,11 @@
 """The supervisors' board: each open case with the steps it waits at, their due times, its incidents.
 
-Two sources, joined by process instance key: the engine (open user tasks and active incidents,
-read through the REST API, as Operate would show them) and the case store (the cases, the due
-times the deadline worker computed in working days, and the 督办 already sent). The engine owns
-where a case is; the case store owns what it is and by when it should have moved.
+Two sources, joined by process instance key: the engine (its open process instances, open user
+tasks and active incidents, read through the REST API, as Operate would show them) and the case
+store (the cases, the due times the deadline worker computed in working days, and the 督办 already
+sent). The engine owns where a case is; the case store owns what it is and by when it should have
+moved. Every open root instance is a row, whether or not a worker has recorded it yet: a case whose
+first step ran into an incident before any worker saw it is exactly the one a supervisor must see.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xietong.console.orchestration_api import OrchestrationApi
-from xietong.workers.case_store import CaseEvent, CaseStatus, CaseStore, CaseSummary
+from xietong.workers.case_store import Case, CaseEvent, CaseStatus, CaseStore, CaseSummary
 
 DUE_SOON = dt.timedelta(hours=24)
 MAX_OPEN_CASES = 100_000
@@ -27,6 +29,7 @@ class WaitingStep:
     departments: tuple[str, ...]  # the assignee, else the candidate groups (departments, in our models)
     since: dt.datetime | None
     due: dt.datetime | None
+    provisional: bool = False  # the due date was counted before its year's holiday notice was entered
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class BoardRow:
     summary: CaseSummary
     waiting: tuple[WaitingStep, ...]
     incidents: tuple[Incident, ...]
+    recorded: bool = True  # False: an engine instance no worker has recorded in the case store yet
 
     @property
     def case_id(self) -> str:
@@ -94,14 +98,61 @@ def due_times(events: Iterable[CaseEvent]) -> dict[str, dt.datetime]:
     return due
 
 
+def provisional_steps(events: Iterable[CaseEvent]) -> set[str]:
+    """Steps whose latest due time was counted provisionally (no holiday notice for its year yet)."""
+    latest: dict[str, bool] = {}
+    for event in events:
+        if event.kind == "deadline_set" and event.step_id:
+            latest[event.step_id] = bool(event.detail.get("provisional"))
+    return {step for step, provisional in latest.items() if provisional}
+
+
+def unrecorded_cases(
+    instances: Iterable[Mapping[str, Any]], summaries: Sequence[CaseSummary], known: set[int] | None = None
+) -> list[CaseSummary]:
+    """Open root instances of the engine that no case in the store names (``known``: every instance
+    a case of any status names): rows of their own."""
+    known = (known or set()) | {summary.case.process_instance_key for summary in summaries}
+    rows = []
+    for instance in instances:
+        key = _key(instance.get("processInstanceKey"))
+        if key is None or key in known or _key(instance.get("parentProcessInstanceKey")) is not None:
+            continue
+        process = str(instance.get("processDefinitionId") or instance.get("bpmnProcessId") or "")
+        opened = _parse_time(instance.get("startDate")) or dt.datetime.fromtimestamp(0, dt.UTC)
+        case = Case(f"PI-{key}", process, CaseStatus.OPEN, opened, None, key, process)
+        rows.append(CaseSummary(case, 0, 0, 0, None, None))
+    return rows
+
+
 def build_board(
     summaries: Sequence[CaseSummary],
     events: Mapping[str, Sequence[CaseEvent]],
     user_tasks: Iterable[Mapping[str, Any]],
     incidents: Iterable[Mapping[str, Any]],
     now: dt.datetime,
+    instances: Iterable[Mapping[str, Any]] = (),
+    known: set[int] | None = None,
 ) -> list[BoardRow]:
-    """One row per open case, most urgent first (incidents, overdue, due soon, …; then by due time)."""
+    """One row per open case, and per open engine instance no case names; most urgent first
+    (incidents, overdue, due soon, …; then by due time). A call activity's child instance counts
+    toward its root: its incidents show on the root's row."""
+    instances = list(instances)
+    parents = {
+        key: parent
+        for instance in instances
+        if (key := _key(instance.get("processInstanceKey"))) is not None
+        and (parent := _key(instance.get("parentProcessInstanceKey"))) is not None
+    }
+
+    def root_of(key: int) -> int:
+        seen = 0
+        while key in parents and seen < 100:
+            key, seen = parents[key], seen + 1
+        return key
+
+    recorded = len(summaries)
+    summaries = [*summaries, *unrecorded_cases(instances, summaries, known)]
     tasks_by_instance: dict[int, list[Mapping[str, Any]]] = {}
     for task in user_tasks:
         key = _key(task.get("processInstanceKey"))
@@ -111,6 +162,7 @@ def build_board(
     for incident in incidents:
         key = _key(incident.get("processInstanceKey"))
         if key is not None:
+            key = root_of(key)
             incidents_by_instance.setdefault(key, []).append(
                 Incident(
                     element_id=str(incident.get("elementId", "")),
@@ -119,9 +171,10 @@ def build_board(
                 )
             )
     rows = []
-    for summary in summaries:
+    for index, summary in enumerate(summaries):
         instance = summary.case.process_instance_key
         due = due_times(events.get(summary.case.case_id, ()))
+        provisional = provisional_steps(events.get(summary.case.case_id, ()))
         waiting = tuple(
             sorted(
                 (
@@ -133,13 +186,16 @@ def build_board(
                         else tuple(task.get("candidateGroups") or ()),
                         since=_parse_time(task.get("creationDate")),
                         due=_parse_time(task.get("dueDate")) or due.get(str(task.get("elementId", ""))),
+                        provisional=not task.get("dueDate") and str(task.get("elementId", "")) in provisional,
                     )
-                    for task in tasks_by_instance.get(instance, []) if instance is not None
+                    for task in tasks_by_instance.get(instance, [])
+                    if instance is not None
                 ),
                 key=lambda step: (step.due or dt.datetime.max.replace(tzinfo=dt.UTC), step.departments),
             )
         )
-        rows.append(BoardRow(summary, waiting, tuple(incidents_by_instance.get(instance, ()))))
+        found = tuple(incidents_by_instance.get(instance, ())) if instance is not None else ()
+        rows.append(BoardRow(summary, waiting, found, recorded=index < recorded))
     never = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(
         rows,
@@ -152,4 +208,16 @@ def read_board(store: CaseStore, api: OrchestrationApi) -> tuple[list[BoardRow],
     summaries = store.summaries(status=CaseStatus.OPEN, limit=MAX_OPEN_CASES)
     events = {summary.case.case_id: store.events(summary.case.case_id) for summary in summaries}
     now = api.now()
-    return build_board(summaries, events, api.open_user_tasks(), api.active_incidents(), now), now
+    known = {
+        case.process_instance_key for case in store.cases(limit=MAX_OPEN_CASES) if case.process_instance_key
+    }
+    board = build_board(
+        summaries,
+        events,
+        api.open_user_tasks(),
+        api.active_incidents(),
+        now,
+        api.open_process_instances(),
+        known,
+    )
+    return board, now

@@ -44,9 +44,7 @@ class OrchestrationApi:
                 detail = response.json().get("detail") or response.text
             except ValueError:
                 detail = response.text
-            raise OrchestrationApiError(
-                f"{self.base_url}{path}: {response.status_code} {detail}".strip()
-            )
+            raise OrchestrationApiError(f"{self.base_url}{path}: {response.status_code} {detail}".strip())
         return response.json() if response.content else None
 
     def _search(self, path: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -61,6 +59,9 @@ class OrchestrationApi:
 
     def open_user_tasks(self) -> list[dict[str, Any]]:
         return list(self._search("/v2/user-tasks/search", {"state": "CREATED"}))
+
+    def open_process_instances(self) -> list[dict[str, Any]]:
+        return list(self._search("/v2/process-instances/search", {"state": "ACTIVE"}))
 
     def active_incidents(self) -> list[dict[str, Any]]:
         return list(self._search("/v2/incidents/search", {"state": "ACTIVE"}))

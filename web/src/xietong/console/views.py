@@ -32,16 +32,19 @@ def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
         case = row.summary.case
         urged = f"  督办 ×{row.summary.supervised}" if row.summary.supervised else ""
         escalated = f"  升级 ×{row.summary.escalated}" if row.summary.escalated else ""
+        unrecorded = "" if row.recorded else "  (未登记 not in the case store: no worker has recorded it)"
         lines.append(
             f"{case.case_id}  [{row.state(now)}]  {case.mechanism_id}  opened {_short(case.opened_at)}"
-            f"{urged}{escalated}"
+            f"{urged}{escalated}{unrecorded}"
         )
         # the instances of one multi-instance step (one per collaborating department) share a line
-        grouped: dict[tuple[str, str, dt.datetime | None], list[str]] = {}
+        grouped: dict[tuple[str, str, dt.datetime | None, bool], list[str]] = {}
         for step in row.waiting:
-            grouped.setdefault((step.element_id, step.name, step.due), []).extend(step.departments)
-        for (_, name, due_at), departments in grouped.items():
+            key = (step.element_id, step.name, step.due, step.provisional)
+            grouped.setdefault(key, []).extend(step.departments)
+        for (_, name, due_at, provisional), departments in grouped.items():
             due = f"due {_short(due_at)}{_lateness(due_at, now)}" if due_at else "no time limit"
+            due += " (暂定 provisional: holiday notice not entered)" if provisional else ""
             lines.append(f"    waits at 「{name}」  {'、'.join(departments) or '—'}  {due}")
         for incident in row.incidents:
             message = " ".join(incident.message.split())  # Zeebe's warnings come on lines of their own
@@ -63,6 +66,7 @@ def as_json(rows: list[BoardRow], now: dt.datetime) -> dict[str, Any]:
                 "state": row.state(now),
                 "mechanismId": row.summary.case.mechanism_id,
                 "processInstanceKey": row.summary.case.process_instance_key,
+                "recorded": row.recorded,
                 "openedAt": time(row.summary.case.opened_at),
                 "supervised": row.summary.supervised,
                 "escalated": row.summary.escalated,
@@ -73,6 +77,7 @@ def as_json(rows: list[BoardRow], now: dt.datetime) -> dict[str, Any]:
                         "departments": list(step.departments),
                         "since": time(step.since),
                         "due": time(step.due),
+                        "dueProvisional": step.provisional,
                     }
                     for step in row.waiting
                 ],

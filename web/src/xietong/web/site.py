@@ -85,6 +85,31 @@ def page_number(request: Request) -> int:
     return max(int(text), 1) if text.isdigit() else 1
 
 
+def unsent_entries(step: Any, chosen: str | None, submitted: str | None) -> list[tuple[str, str]]:
+    """What a clerk entered but could not submit (the task ended meanwhile), in words, to keep."""
+    data: dict[str, Any] = {}
+    if submitted:
+        try:
+            parsed = json.loads(submitted)
+        except ValueError:
+            parsed = {}
+        if isinstance(parsed, dict):
+            data.update(parsed)
+    decision = getattr(step, "decision", None)
+    if chosen and decision is not None:
+        data[decision.variable] = chosen
+    entries = []
+    for name, value in data.items():
+        if value in (None, ""):
+            continue
+        if decision is not None and name == decision.variable:
+            labels = {o.code: o.label for o in decision.outcomes}
+            entries.append((decision.gateway_name or "办理结果", labels.get(str(value), str(value))))
+        else:
+            entries.append((name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    return entries
+
+
 class Web:
     """What the pages share: settings, the REST transport, sessions, templates, caches."""
 
@@ -112,6 +137,7 @@ class Web:
         self.templates.env.filters["json"] = script_json
         self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
         self.templates.env.globals["form_data"] = form_data
+        self.templates.env.globals["unsent_entries"] = unsent_entries
         self._models: dict[str, ProcessModel] = {}
         self._xml: dict[str, str] = {}
         self._case_store: Any = None

@@ -12,9 +12,9 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from xietong.engine.state.store import read_records
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
 
 Row = dict[str, Any]
+_T = TypeVar("_T")
 
 # BPMN element kinds as API v2 names element instance types
 _TYPES = {
@@ -92,7 +93,7 @@ class OperateQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def _run(self, fn: Any) -> Any:
+    def _run(self, fn: Callable[[Processor], _T]) -> _T:
         return self._engine.query(fn)
 
     def _summary(self, p: Processor, pi_key: int | None) -> Any:

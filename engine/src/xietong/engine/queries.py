@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from xietong.engine.state import history
 from xietong.engine.state.history import FinishedInstance
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 QueryRunner = Callable[[Callable[["Processor"], Any]], Any]
 """Runs a read on the engine thread and returns its result (``Engine.query``)."""
+_T = TypeVar("_T")
 
 
 def _camel(name: str) -> str:
@@ -144,8 +145,8 @@ class Queries:
         self._run_query = run
         self._store = store
 
-    def _run(self, fn: Any) -> Any:
-        return self._run_query(fn)
+    def _run(self, fn: Callable[[Processor], _T]) -> _T:
+        return cast("_T", self._run_query(fn))
 
     # -- the history of finished instances (see state/history.py) ------------------------------
     def finished_instance(self, p: Processor, pi_key: int) -> FinishedInstance | None:

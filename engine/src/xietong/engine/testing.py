@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from typing import Any
 
-from xietong.engine.commands import ActivateJobs, CompleteJob, CreateProcessInstance, Deploy
+from xietong.engine.commands import (
+    ActivatedJob,
+    ActivateJobs,
+    CompleteJob,
+    CreateProcessInstance,
+    Deploy,
+    DeploymentResult,
+    ProcessInstanceCreated,
+)
 from xietong.engine.engine import Engine
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -55,19 +64,23 @@ class Harness:
         self.engine = engine
 
     def deploy(self, content: bytes, name: str = "test.bpmn") -> int:
-        result = self.engine.execute(Deploy(((name, content),)))
+        result: DeploymentResult = self.engine.execute(Deploy(((name, content),)))
         return result.processes[0].process_definition_key
 
-    def start(self, process_id: str = "p", variables: dict | None = None) -> int:
+    def start(self, process_id: str = "p", variables: dict[str, Any] | None = None) -> int:
         command = CreateProcessInstance(bpmn_process_id=process_id, variables=variables or {})
-        return self.engine.execute(command).process_instance_key
+        created: ProcessInstanceCreated = self.engine.execute(command)
+        return created.process_instance_key
 
     def jobs(
         self, job_type: str, n: int = 10, timeout_ms: int = 60_000, fetch: tuple[str, ...] = ()
-    ) -> tuple:
-        return self.engine.execute(ActivateJobs(job_type, "test-worker", timeout_ms, n, fetch))
+    ) -> tuple[ActivatedJob, ...]:
+        jobs: tuple[ActivatedJob, ...] = self.engine.execute(
+            ActivateJobs(job_type, "test-worker", timeout_ms, n, fetch)
+        )
+        return jobs
 
-    def complete(self, job_type: str, variables: dict | None = None) -> int:
+    def complete(self, job_type: str, variables: dict[str, Any] | None = None) -> int:
         jobs = self.jobs(job_type, 1)
         assert jobs, f"expected an activatable job of type {job_type}"
         self.engine.execute(CompleteJob(jobs[0].key, variables or {}))
@@ -81,7 +94,7 @@ class Harness:
     def active_elements(self, pi_key: int) -> list[str]:
         return [e.element_id for e in self.engine.queries.element_instances(pi_key) if e.type != "process"]
 
-    def variables(self, pi_key: int) -> dict:
+    def variables(self, pi_key: int) -> dict[str, Any]:
         return self.engine.queries.variables(pi_key)
 
     def intents(self, pi_key: int, value_type: str | None = None) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -286,7 +287,11 @@ class JointEnforcementStory:
         with OrchestrationApi(server.rest_url, token=self.people.admin_token) as api:
             rows, now = read_board(store, api)
         self.say.line("supervisor's console (`xietong console`):")
+        # the engine's candidate groups are department group ids; people read the departments' names
+        names = {person.group: person.group_name for person in self.people.people}
         for line in render_text(rows, now):
+            for group, name in names.items():
+                line = re.sub(rf"(?<![\w.]){re.escape(group)}(?![\w.])", name, line)
             self.say.line("  " + line)
 
     def report_worker_events(self, store: CaseStore) -> None:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import structlog
 
@@ -37,6 +37,7 @@ log = structlog.get_logger("xietong.engine")
 MAX_WAIT_S = 3600.0
 
 _TICK = object()
+_T = TypeVar("_T")
 
 
 class _Query:
@@ -154,8 +155,8 @@ class Engine:
     def execute(self, command: Any, timeout: float | None = None) -> Any:
         return self.submit(command).result(timeout)
 
-    def query(self, fn: Callable[[Processor], Any], timeout: float | None = 30) -> Any:
-        return self.submit(_Query(fn)).result(timeout)
+    def query(self, fn: Callable[[Processor], _T], timeout: float | None = 30) -> _T:
+        return cast("_T", self.submit(_Query(fn)).result(timeout))
 
     @property
     def failure(self) -> BaseException | None:
@@ -304,7 +305,9 @@ class Engine:
         """After a processing bug: rebuild the state from what is committed plus the batch's earlier commands,
         so the failed command leaves nothing half-done behind."""
         assert self._store is not None
-        merged = {(kind, key): value for kind, key, value in self._store.load_state()}
+        merged: dict[tuple[str, int], str | None] = {
+            (kind, key): value for kind, key, value in self._store.load_state()
+        }
         merged.update(rows)
         state = State()
         state.load((kind, key, value) for (kind, key), value in merged.items() if value is not None)
@@ -336,7 +339,7 @@ class Engine:
         rows: dict[tuple[str, int], str | None] = {}  # changed rows of the batch, per command
         p.now_ms = self.clock.now_ms()
         p = self._tick(p, rows)
-        answers: list[tuple[Future[Any], Any, bool]] = []
+        answers: list[tuple[Future[Any] | None, Any, bool]] = []  # no future: a tick
         for command, future in batch:
             p.now_ms = self.clock.now_ms()
             if command is _TICK:
@@ -344,9 +347,9 @@ class Engine:
                 continue
             if isinstance(command, _Query):
                 try:
-                    answers.append((future, command.fn(p), True))  # type: ignore[arg-type]
+                    answers.append((future, command.fn(p), True))
                 except Exception as err:  # a failing read only fails its caller
-                    answers.append((future, err, False))  # type: ignore[arg-type]
+                    answers.append((future, err, False))
                 continue
             records_mark, position_mark = len(p.records), p.position
             try:
@@ -357,7 +360,7 @@ class Engine:
                 rows.update(changed)
             except EngineError as err:  # rejected before anything changed
                 p.followups.clear()
-                answers.append((future, err, False))  # type: ignore[arg-type]
+                answers.append((future, err, False))
                 continue
             except Exception as err:
                 log.exception(
@@ -368,10 +371,10 @@ class Engine:
                 p = self._reload(p, rows)
                 answers.append(
                     (future, EngineError(f"internal error processing {type(command).__name__}: {err}"), False)
-                )  # type: ignore[arg-type]
+                )
                 continue
             if result is not DEFERRED:
-                answers.append((future, result, True))  # type: ignore[arg-type]
+                answers.append((future, result, True))
         if rows or p.records:
             store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
             p.state.history_committed()

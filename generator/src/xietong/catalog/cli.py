@@ -112,14 +112,21 @@ def export(ctx: click.Context, as_json: bool) -> None:
 @catalog.command("import")
 @click.option("--document", "-d", "documents", multiple=True, help="Only this source document (file name).")
 @click.option("--write-new", is_flag=True, help="Write proposals for records the catalog lacks (new files).")
-@click.option("--check", is_flag=True, help="Exit 1 if the importers' reading differs from the catalog.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if the importers' reading differs from the catalog where no reviewed decision "
+              "(config/import-decisions.yaml) accepts the difference.")
 @click.pass_context
 def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, check: bool) -> None:
-    """Re-run the importers and report differences from the reviewed catalog (never overwrites it)."""
+    """Re-run the importers and report differences from the reviewed catalog (never overwrites it).
+
+    The reviewed YAML is the truth; importers propose. A difference a reviewer chose to keep is
+    recorded in config/import-decisions.yaml with its reason and is not reported again until the
+    importer proposes something new.
+    """
     from pydantic import ValidationError
 
     from xietong.catalog.importers.base import ImportContext, load_importers
-    from xietong.catalog.importing import compare
+    from xietong.catalog.importing import compare, load_decisions
     from xietong.catalog.importing import write_new as write_new_files
     from xietong.catalog.loader import load_catalog
     from xietong.catalog.yamlio import format_loc
@@ -134,6 +141,11 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
             )
         click.echo(f"note: the reviewed catalog has {len(errors)} validation error(s); "
                    "comparing with what is valid", err=True)
+    try:
+        decisions = load_decisions(config_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    used: set[int] = set()
     importers = load_importers()
     selected = list(documents) or list(importers)
     unknown = [d for d in selected if d not in importers]
@@ -159,19 +171,37 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
                 f"{path}: {type(importer).__name__} cannot read this document ({details}); "
                 "is it the document the importer was written for?"
             ) from exc
-        diffs = compare(cat, result)
+        diffs = []
+        accepted = 0
+        for diff in compare(cat, result):
+            covering = next((i for i, d in enumerate(decisions) if d.covers(diff)), None)
+            if covering is None:
+                diffs.append(diff)
+            else:
+                used.add(covering)
+                accepted += 1
         total += len(diffs)
         click.echo(f"== {document} ({type(importer).__name__}): {len(result.mechanisms)} mechanisms, "
                    f"{len(result.templates)} templates, {len(result.duty_lists)} duty lists, "
-                   f"{len(result.warnings)} warnings, {len(diffs)} differences")
+                   f"{len(result.warnings)} warnings, {len(diffs)} differences"
+                   + (f" ({accepted} more accepted by reviewed decisions)" if accepted else ""))
         for warning in result.warnings:
             click.echo(f"  warning: {warning}")
         for diff in diffs:
             click.echo("  " + str(diff).replace("\n", "\n  "))
+        for record, field, proposal in sorted({(d.record, d.top_field, d.digest) for d in diffs if d.digest}):
+            click.echo(f"  to keep the catalog as it is, record in {config_dir.name}/import-decisions.yaml: "
+                       f"{{record: {record}, field: {field}, proposed: {proposal}, reason: …}}")
         if write_new:
             for written in write_new_files(cat, result, config_dir):
                 click.echo(f"  wrote {written}")
         log.debug("catalog.import", document=document, differences=len(diffs), warnings=len(result.warnings))
+    if not documents:
+        for index, decision in enumerate(decisions):
+            if index not in used:
+                click.echo(f"note: import-decisions.yaml:{decision.line}: the decision on {decision.record} "
+                           f"{decision.field} no longer answers any difference (the importer changed or the "
+                           "catalog now agrees); remove it or review it again")
     if check and total:
         sys.exit(1)
 

@@ -1,13 +1,22 @@
 """Compare importer proposals with the reviewed catalog; write proposals for NEW records only.
 
-The reviewed YAML is the source of truth. Re-running an importer after a document changes (or
-after the importer improves) must show a reviewer what differs, record by record and field by
-field, and must never overwrite what a person has checked.
+The reviewed YAML is the source of truth; importers propose, they do not own. Re-running an
+importer after a document changes (or after the importer improves) must show a reviewer what
+differs, record by record and field by field, and must never overwrite what a person has checked.
+
+Where a reviewer has deliberately kept the YAML different from the importer's reading (a procedure
+rewritten clause by clause against the text), the difference is recorded in
+``config/import-decisions.yaml`` with its reason and a digest of the proposal it answers. Such a
+difference is accepted as long as the importer still proposes exactly that; a new proposal (new
+drift) is reported again, so ``xietong catalog import --check`` fails only on what nobody reviewed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +45,12 @@ class Difference:
     field: str = ""
     reviewed: Any = None
     proposed: Any = None
+    digest: str = ""  # digest of the importer's whole proposal for the top-level field
+
+    @property
+    def top_field(self) -> str:
+        found = re.match(r"[A-Za-z_]+", self.field)
+        return found.group(0) if found else ""
 
     def __str__(self) -> str:
         if self.change == "new":
@@ -87,6 +102,54 @@ def _dump(model: BaseModel, field: str) -> Any:
     return model.model_dump(mode="json", include={field}, exclude_none=True).get(field)
 
 
+def digest(value: Any) -> str:
+    """A short fingerprint of a proposed value, to tell a reviewed proposal from a new one."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ReviewedDecision:
+    """A reviewer's decision to keep the catalog different from one importer proposal, and why."""
+
+    record: str  # as differences name it: "mechanism wuyi_case_transfer"
+    field: str  # a top-level field: procedure, steps_text …
+    proposed: str  # digest of the importer's proposal the decision answers
+    reason: str
+    line: int = 0
+
+    def covers(self, diff: Difference) -> bool:
+        return (diff.record, diff.top_field, diff.digest) == (self.record, self.field, self.proposed)
+
+
+DECISIONS_FILE = "import-decisions.yaml"
+
+
+def load_decisions(config_dir: Path) -> list[ReviewedDecision]:
+    """The reviewed decisions; a malformed entry is an error naming the file, line and key."""
+    from ruamel.yaml import YAML
+
+    path = config_dir / DECISIONS_FILE
+    if not path.exists():
+        return []
+    data = YAML(typ="rt").load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("decisions") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a mapping with a list under 'decisions'")
+    decisions = []
+    for index, entry in enumerate(entries):
+        line = entry.lc.line + 1 if hasattr(entry, "lc") else 0
+        keys = ("record", "field", "proposed", "reason")
+        missing = [k for k in keys if not isinstance(entry, dict) or not str(entry.get(k) or "").strip()]
+        if missing:
+            raise ValueError(f"{path}:{line}: decision {index + 1} lacks {', '.join(missing)}")
+        extra = sorted(set(entry) - set(keys))
+        if extra:
+            raise ValueError(f"{path}:{line}: decision {index + 1} has unknown keys {extra}")
+        decisions.append(ReviewedDecision(*(str(entry[k]).strip() for k in keys), line=line))
+    return decisions
+
+
 def compare(catalog: Catalog, result: ImportResult) -> list[Difference]:
     """Every difference between the importer's proposals and the reviewed catalog.
 
@@ -108,8 +171,9 @@ def compare(catalog: Catalog, result: ImportResult) -> list[Difference]:
         if mech.procedure_template is None and reviewed.procedure_template is None:
             fields.append("procedure")
         for field in fields:
-            for path, a, b in leaf_differences(_dump(reviewed, field), _dump(mech, field), field):
-                diffs.append(Difference("changed", f"mechanism {mech.id}", path, a, b))
+            proposed = _dump(mech, field)
+            for path, a, b in leaf_differences(_dump(reviewed, field), proposed, field):
+                diffs.append(Difference("changed", f"mechanism {mech.id}", path, a, b, digest(proposed)))
     for mech_id, mech in sorted(catalog.mechanisms.items()):
         if mech.source.document == result.document and mech_id not in proposed_ids:
             diffs.append(Difference("missing", f"mechanism {mech_id}"))
@@ -119,8 +183,9 @@ def compare(catalog: Catalog, result: ImportResult) -> list[Difference]:
             diffs.append(Difference("new", f"template {template.id}"))
             continue
         for field in ("title", "source", "procedure"):
-            for path, a, b in leaf_differences(_dump(reviewed_t, field), _dump(template, field), field):
-                diffs.append(Difference("changed", f"template {template.id}", path, a, b))
+            proposed = _dump(template, field)
+            for path, a, b in leaf_differences(_dump(reviewed_t, field), proposed, field):
+                diffs.append(Difference("changed", f"template {template.id}", path, a, b, digest(proposed)))
     for duty_list in result.duty_lists:
         diffs.extend(_compare_lists(catalog, duty_list))
     return diffs

@@ -33,6 +33,7 @@ from xietong.catalog.model import (
     Policy,
     Procedure,
     ProcedureTemplate,
+    SourceRef,
     validate_plain,
 )
 from xietong.catalog.registry import DepartmentRegistry, DuplicateName, resolve_role
@@ -121,11 +122,14 @@ class _Loader:
         self.policies_broken = False
         self.broken_registries: set[str] = set()
         self.source_lengths: dict[str, int] = {}
+        self.source_lines: dict[str, list[str]] = {}
         sources = root / "sources"
         if sources.is_dir():
             for path in sources.glob("*.txt"):
                 try:
-                    self.source_lengths[path.name] = path.read_text(encoding="utf-8").count("\n") + 1
+                    text = path.read_text(encoding="utf-8")
+                    self.source_lengths[path.name] = text.count("\n") + 1
+                    self.source_lines[path.name] = text.split("\n")
                 except (UnicodeDecodeError, OSError) as exc:  # records citing it are then "unknown"
                     reason = f"not UTF-8: {exc}" if isinstance(exc, UnicodeDecodeError) else str(exc)
                     self.errors.append(
@@ -221,8 +225,21 @@ class _Loader:
                 continue
             if policy.name in self.catalog.policies:
                 self.error(origin, ("name",), "name", f"duplicate policy {policy.name!r}")
+            if policy.quote is not None and policy.source is not None:
+                self.check_quote(origin, ("quote",), policy.source, policy.quote)
             self.catalog.policies[policy.name] = policy
         self.policies_broken = len(self.errors) > before
+
+    def check_quote(self, origin: Origin, loc: tuple[str | int, ...], source: SourceRef, quote: str) -> None:
+        """A quote given as the document's words must occur in the lines it cites (spacing aside)."""
+        lines = self.source_lines.get(source.document)
+        if lines is None:
+            return  # the unknown document is reported by check_source
+        cited = re.sub(r"\s+", "", "".join(lines[source.line_start - 1:source.line_end]))
+        if re.sub(r"\s+", "", quote) not in cited:
+            self.error(origin, loc, _loc_text(origin, loc),
+                       f"the quote does not occur in {source.document} lines {source.line_start}-"
+                       f"{source.line_end}: {quote[:40]!r}")
 
     def load_departments(self) -> None:
         self.group_ids: dict[str, str] = {}  # department group id -> where it was defined
@@ -385,11 +402,23 @@ class _Loader:
                 if step.deadline.urgent_variant is not None:
                     deadlines.append(((*loc, "steps", i, "deadline", "urgent_variant"),
                                       step.deadline.urgent_variant))
+            if step.deadline is not None and step.deadline.urgent_variant is not None \
+                    and step.deadline.urgent_if is None:
+                dloc = (*loc, "steps", i, "deadline", "urgent_if")
+                self.error(origin, dloc, _loc_text(origin, dloc),
+                           "an urgent variant needs urgent_if: the decision step and outcome (情况紧急) that "
+                           "select it, or the urgent limit never applies")
             for dloc, deadline in deadlines:
                 unknown = deadline.policy is not None and deadline.policy not in self.catalog.policies
                 if unknown and not self.policies_broken:
                     self.error(origin, (*dloc, "policy"), _loc_text(origin, (*dloc, "policy")),
                                f"unknown policy {deadline.policy!r} (see policy.yaml)")
+                policy = self.catalog.policies.get(deadline.policy or "")
+                if policy is not None and (policy.amount, policy.unit) != (deadline.amount, deadline.unit):
+                    self.error(origin, dloc, _loc_text(origin, dloc),
+                               f"policy {policy.name!r} reads its terms as {policy.amount} "
+                               f"{policy.unit.value}, the deadline says {deadline.amount} "
+                               f"{deadline.unit.value}")
                 if deadline.source is not None:
                     self.check_source(origin, (*dloc, "source"), deadline.source.document,
                                       deadline.source.line_end)

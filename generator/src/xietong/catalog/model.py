@@ -183,6 +183,14 @@ class DeadlineMeaning(StrEnum):
     lead_time = "lead_time"  # the step must happen at least this long before the event it prepares
 
 
+class UrgentTest(StrictModel):
+    """The decision in the model that makes a matter urgent: the urgent limit applies exactly when
+    that step's decision took this outcome (情况紧急的 …), so choosing 情况紧急 really shortens it."""
+
+    step: Identifier = Field(description="Id of the deciding step (its decision variable is tested).")
+    outcome: OutcomeCode = Field(description="The outcome code meaning 紧急, e.g. urgent.")
+
+
 class Deadline(StrictModel):
     """A time limit on a step: either quoted from the document or a named policy default."""
 
@@ -206,6 +214,14 @@ class Deadline(StrictModel):
     urgent_condition: str | None = Field(
         None, description="The document's wording of when the urgent variant applies (情况紧急的)."
     )
+    urgent_if: UrgentTest | None = Field(
+        None, description="The decision (step and outcome) that selects the urgent variant; required with it."
+    )
+    starts_at: Identifier | None = Field(
+        None,
+        description="Entry or step id at whose start the clock starts, when the sentence names an earlier "
+        "event than the step itself (自收函之日起, 发现…之日起); default: when the step starts.",
+    )
 
     @model_validator(mode="after")
     def _origin_consistent(self) -> Self:
@@ -215,17 +231,50 @@ class Deadline(StrictModel):
             raise ValueError("a deadline with origin 'policy' needs the policy name")
         if self.urgent_variant is not None and self.urgent_variant.urgent_variant is not None:
             raise ValueError("an urgent variant cannot itself have an urgent variant")
+        if self.urgent_if is not None and self.urgent_variant is None:
+            raise ValueError("urgent_if names the urgency decision, but there is no urgent_variant")
         return self
 
 
+class PolicyContext(StrEnum):
+    """Where a vague time word is used: it is read differently on a scene and at a desk."""
+
+    onsite = "onsite"  # 现场处置, 出警, 赶赴现场: clock time, weekends do not stretch it
+    paperwork = "paperwork"  # 移送, 函告, 反馈, 告知: office work, counted in working days
+    reporting = "reporting"  # 上报, 报告 of an incident to a superior
+
+
 class Policy(StrictModel):
-    """A named default for a vague time limit; it is the county's choice, not the document's text."""
+    """One row of the time-word table: how a vague term (立即, 及时 …) is read in one context.
+
+    It is the county's choice, not the document's text; ``basis`` says whether a real source line
+    supports the reading (quoted in ``quote``/``source``) or it is plainly a policy choice that a
+    reviewer must confirm. Deadlines naming the policy must use its amount and unit.
+    """
 
     name: Identifier = Field(description="Policy name referenced by deadlines, e.g. immediately.")
     terms: list[NonEmptyText] = Field(min_length=1, description="Phrases it covers (立即 …).")
+    context: PolicyContext | None = Field(
+        None, description="onsite, paperwork or reporting: where the term is read this way."
+    )
     amount: int = Field(gt=0, description="Default amount.")
-    unit: DeadlineUnit = Field(description="Unit of the default amount.")
+    unit: DeadlineUnit = Field(description="Unit of the default amount (hours are clock time; working_days "
+                               "follow China's calendar).")
+    basis: Literal["source_analogy", "policy_choice"] = Field(
+        "policy_choice",
+        description="source_analogy: a quoted line of the documents sets this limit for a like step; "
+        "policy_choice: no document line supports it, a reviewer must confirm it.",
+    )
+    quote: str | None = Field(None, description="The source line supporting the reading (exact text).")
+    source: SourceRef | None = Field(None, description="Where the quote is.")
     description: NonEmptyText = Field(description="Why this value: the reasoning a reviewer should check.")
+    reviewed: bool = Field(False, description="True once a county reviewer has confirmed the reading.")
+
+    @model_validator(mode="after")
+    def _basis_quoted(self) -> Self:
+        if self.basis == "source_analogy" and (not self.quote or self.source is None):
+            raise ValueError("a policy resting on a source analogy needs its quote and source")
+        return self
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,10 +513,30 @@ class Procedure(StrictModel):
                 for a in step.escalation.chain:
                     if a not in actor_ids:
                         errors.append(f"step {step.id!r} escalates to unknown actor {a!r}")
+            errors.extend(self._deadline_references(step))
         if errors:
             raise ValueError("; ".join(errors))
         self._check_reachability()
         return self
+
+    def _deadline_references(self, step: Step) -> list[str]:
+        """The urgency decision and the clock's starting event must exist in this procedure."""
+        deadline = step.deadline
+        if deadline is None:
+            return []
+        errors = []
+        test = deadline.urgent_if
+        if test is not None:
+            decider = next((s for s in self.steps if s.id == test.step), None)
+            if decider is None or decider.decision is None:
+                errors.append(f"step {step.id!r}: urgent_if names {test.step!r}, not a deciding step")
+            elif test.outcome not in {o.code for o in decider.decision.outcomes}:
+                errors.append(f"step {step.id!r}: urgent_if outcome {test.outcome!r} is not an outcome of "
+                              f"{test.step!r}")
+        anchor = deadline.starts_at
+        if anchor is not None and anchor not in {s.id for s in self.steps} | {e.id for e in self.entries}:
+            errors.append(f"step {step.id!r}: the clock starts at {anchor!r}, which is no entry or step")
+        return errors
 
     def _check_reachability(self) -> None:
         """Every step is reachable from an entry, and every step can reach the end."""

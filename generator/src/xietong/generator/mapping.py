@@ -7,7 +7,9 @@
   transitions merge (exclusive merge, or a parallel join when the step says ``join: all``);
 - a ``complete_within`` deadline becomes a boundary timer: an ISO duration for hours and calendar
   days, or a date computed by the ``xietong.deadline`` worker (``=due_<step>``) for working days;
-  the urgent variant is chosen by the FEEL condition ``urgent = true``;
+  the urgent variant applies when the urgency decision the catalog names (``urgent_if``) took its
+  urgent outcome (``=urgency = "urgent"``); a deadline whose clock starts at an earlier event
+  (``starts_at``: 收函, 发现) stamps that moment (``clock_<id> = now()``) and counts from it;
 - the escalation chain's first body is sent a 督办 when the timer fires (the step goes on unless
   the escalation interrupts); further bodies are reached by a BPMN escalation thrown inside a
   sub-process wrapping the step and caught by a non-interrupting boundary on that sub-process;
@@ -32,6 +34,7 @@ from xietong.catalog.model import (
     DeadlineMeaning,
     DeadlineUnit,
     Entry,
+    Policy,
     Procedure,
     Role,
     Step,
@@ -161,6 +164,7 @@ class MappingInput:
     notes: list[str] = field(default_factory=list)
     resolve_department: Callable[[str], str] = str  # reference -> the registry's canonical name
     resolve_group: Callable[[str], str] = str  # reference or name -> group id (siyang.justice)
+    policies: dict[str, Policy] = field(default_factory=dict)  # the time-word table (config/policy.yaml)
 
 
 def _source(src: CatalogSource | None, quote: str | None, fallback: str) -> SourceRef | None:
@@ -190,6 +194,10 @@ class _Mapper:
         for entry in self.proc.entries:
             self.inbound[entry.to] += 1
         self.entry_of: dict[str, str] = {}  # step id -> element id incoming flows target
+        # entries and steps at which a deadline's clock starts (自收函之日起 …): their moment is stamped
+        self.clock_anchors = {
+            s.deadline.starts_at for s in self.proc.steps if s.deadline and s.deadline.starts_at
+        }
         self.exit_of: dict[str, str] = {}  # step id -> element id outgoing flows leave from
 
     def fail(self, step: Step | None, message: str) -> MappingError:
@@ -325,9 +333,23 @@ class _Mapper:
                 start.timer = Timer(cycle=entry.recurrence.iso8601)
             self.body.add(start)
             head = entry.id
+            if entry.trigger == "timer":  # nobody starts a routine by hand: the case numbers itself
+                numbered = self.body.add(
+                    Node(
+                        f"{entry.id}_case_id",
+                        NodeKind.NONE_THROW,
+                        "生成案件编号",
+                        lane=self.lane(target.actor),
+                        outputs=[(f'="{self.data.process_id}-" + string(now())', "caseId")],
+                        documentation="定时启动的例行工作没有启动人传入 caseId：以流程编号加启动时刻编号。",
+                    )
+                )
+                self.body.connect(head, numbered.id)
+                head = numbered.id
             if self.data.items:
                 head = self.items_event(entry.id, self.lane(target.actor))
                 self.body.connect(entry.id, head)
+            head = self.entry_clocks(head, [entry], self.lane(target.actor))
             self.body.connect(head, self.entry_of[entry.to])
         if len(blank) > 1:
             self.routed_start(blank, steps)
@@ -386,6 +408,7 @@ class _Mapper:
         if self.data.items:
             head = self.items_event(start.id, lane)
             self.body.connect(start.id, head)
+        head = self.entry_clocks(head, blank, lane)
         route = self.body.add(
             Node(
                 "Start_route",
@@ -405,6 +428,29 @@ class _Mapper:
                 condition=None if index == 0 else f'=entry = "{entry.id}"',
             )
             self.body.flows[-1].source_ref = _source(entry.source, entry.quote, entry.name)
+
+    def clock_event(self, anchor: str, name: str, lane: str | None) -> str:
+        """A moment a deadline counts from (收函, 发现): stamped as ``clock_<anchor>`` when reached."""
+        node = Node(
+            f"{anchor}_clock",
+            NodeKind.NONE_THROW,
+            f"计时起点：{name}",
+            lane=lane,
+            outputs=[("=now()", f"clock_{feel_name(anchor)}")],
+            documentation=f"时限自“{name}”起算：此刻记入变量 clock_{feel_name(anchor)}，"
+            "后续限时步骤据此计算到期时间。",
+        )
+        self.body.add(node)
+        return node.id
+
+    def entry_clocks(self, head: str, entries: list[Entry], lane: str) -> str:
+        """Clock events for entries that start a deadline's count, chained after ``head``."""
+        for entry in entries:
+            if entry.id in self.clock_anchors:
+                clock = self.clock_event(entry.id, entry.name, lane)
+                self.body.connect(head, clock)
+                head = clock
+        return head
 
     def items_event(self, entry_id: str, lane: str) -> str:
         group = self.data.resolve_group  # the item table carries group ids beside the names
@@ -492,13 +538,32 @@ class _Mapper:
         return node
 
     def deadline_doc(self, deadline: Deadline) -> str:
-        """Where a limit comes from when the document gives none: the county's policy, not the text."""
-        if deadline.origin != "policy":
-            return ""
-        return (
-            f"时限 {limit_text(deadline)} 取自 config/policy.yaml 的政策 {deadline.policy}"
-            "（文件只说“立即”“及时”等，未给具体时限）。"
-        )
+        """Where a limit comes from: the quoted sentence, or — when the document gives none — the
+        county's policy (marked 【政策选择】 so the console can show that it rests on a choice)."""
+        parts = []
+        if deadline.origin == "policy":
+            policy = self.data.policies.get(deadline.policy or "")
+            parts.append(
+                f"【政策选择】时限 {limit_text(deadline)} 取自 config/policy.yaml 的政策 {deadline.policy}"
+                "（文件只说“立即”“及时”等，未给具体时限）"
+            )
+            if policy is not None:
+                basis = "有原文类比" if policy.basis == "source_analogy" else "无原文依据，待审核人确认"
+                state = "已审核" if policy.reviewed else "未审核"
+                parts.append(f"依据：{basis}（{state}）：{policy.description.strip()}")
+                if policy.quote and policy.source:
+                    where = f"{policy.source.document} 第{policy.source.line_start}行"
+                    parts.append(f"类比原文：“{policy.quote}”（{where}）")
+        elif deadline.quote:
+            parts.append(f"原文：“{deadline.quote}”")
+        if deadline.urgent_variant is not None:
+            test = deadline.urgent_if
+            chooser = f"步骤 {test.step} 选择 {test.outcome}" if test else "启动变量 urgent = true"
+            condition = deadline.urgent_condition or "情况紧急"
+            parts.append(f"{condition}时为 {limit_text(deadline.urgent_variant)}（由{chooser}）")
+        if deadline.starts_at is not None:
+            parts.append(f"自 {deadline.starts_at} 起算（原文所说的起算事件）")
+        return "。".join(parts) + ("。" if parts else "")
 
     def type_headers(self, task_type: str, step: Step, actor: Actor) -> dict[str, str]:
         following = [self.actors[self.step_by_id(t.to).actor] for t in step.next if t.to != END]
@@ -549,6 +614,10 @@ class _Mapper:
                 tail = self.timer_branch(step, node, deadline, chain, interrupting, self.body, lane)
             else:
                 self.body.add(node)
+        if step.id in self.clock_anchors:
+            clock = self.clock_event(step.id, step.name, lane)
+            self.body.connect(clock, head)
+            head = clock
         if self.inbound[step.id] > 1:
             kind = NodeKind.PARALLEL_GATEWAY if step.join == "all" else NodeKind.EXCLUSIVE_GATEWAY
             merge = self.body.add(Node(f"{step.id}_join", kind, "", lane=lane))
@@ -582,9 +651,7 @@ class _Mapper:
     ) -> str | None:
         """The deadline worker's task before a working-day step; None when ISO durations suffice."""
         urgent = deadline.urgent_variant
-        if deadline.unit is not DeadlineUnit.working_days and (
-            urgent is None or urgent.unit is not DeadlineUnit.working_days
-        ):
+        if not self.needs_due_task(deadline):
             return None
 
         def context(d: Deadline) -> str:
@@ -593,8 +660,11 @@ class _Mapper:
         limit = (
             f"={context(deadline)}"
             if urgent is None
-            else f"=if urgent = true then {context(urgent)} else {context(deadline)}"
+            else f"=if {self.urgent_condition(deadline)} then {context(urgent)} else {context(deadline)}"
         )
+        inputs = [(limit, "limit")]
+        if deadline.starts_at is not None:
+            inputs.append((f"=clock_{feel_name(deadline.starts_at)}", "startedAt"))
         headers = self.headers(step, actor)
         headers["dueVariable"] = f"due_{feel_name(step.id)}"
         node = Node(
@@ -604,7 +674,7 @@ class _Mapper:
             lane=lane,
             task_type=tt.DEADLINE,
             headers=headers,
-            inputs=[(limit, "limit")],
+            inputs=inputs,
             source=_source(deadline.source, deadline.quote, limit_text(deadline)),
             documentation=self.deadline_doc(deadline),
         )
@@ -612,16 +682,33 @@ class _Mapper:
         return node.id
 
     @staticmethod
-    def timer_of(step: Step, deadline: Deadline) -> Timer:
+    def needs_due_task(deadline: Deadline) -> bool:
+        """Working days need China's calendar, and a clock started earlier needs its start: both are
+        computed by the deadline worker; other limits are plain ISO durations on the timer."""
         urgent = deadline.urgent_variant
-        if deadline.unit is DeadlineUnit.working_days or (
-            urgent and urgent.unit is DeadlineUnit.working_days
-        ):
+        return (
+            deadline.starts_at is not None
+            or deadline.unit is DeadlineUnit.working_days
+            or (urgent is not None and urgent.unit is DeadlineUnit.working_days)
+        )
+
+    def urgent_condition(self, deadline: Deadline) -> str:
+        """FEEL that is true when the case is urgent: the urgency decision's outcome, as the model sets it."""
+        test = deadline.urgent_if
+        if test is None:
+            return "urgent = true"  # hand-written procedures may still pass ``urgent`` when starting
+        decision = self.proc.step(test.step).decision
+        assert decision is not None
+        return f'{decision.variable} = "{test.outcome}"'
+
+    def timer_of(self, step: Step, deadline: Deadline) -> Timer:
+        urgent = deadline.urgent_variant
+        if self.needs_due_task(deadline):
             return Timer(date=f"=due_{feel_name(step.id)}")
         if urgent is None:
             return Timer(duration=iso_duration(deadline))
         return Timer(
-            duration=f'=if urgent = true then duration("{iso_duration(urgent)}") '
+            duration=f'=if {self.urgent_condition(deadline)} then duration("{iso_duration(urgent)}") '
             f'else duration("{iso_duration(deadline)}")'
         )
 

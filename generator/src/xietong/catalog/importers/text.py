@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from xietong.catalog.model import Deadline, DeadlineMeaning, DeadlineUnit, Policy, SourceRef
+from xietong.catalog.model import Deadline, DeadlineMeaning, DeadlineUnit, Policy, SourceRef, StepKind
 from xietong.catalog.registry import name_key
 
 # --------------------------------------------------------------------------------------------
@@ -359,15 +359,32 @@ def text_deadline(sentence: str, source: SourceRef, quote: str | None = None) ->
     )
 
 
-def vague_term(sentence: str, policies: Sequence[Policy]) -> Policy | None:
-    """The policy covering the first vague time word in the sentence (立即, 第一时间, 及时 …)."""
-    best: tuple[int, Policy] | None = None
+#: Step kinds done on a scene: a vague term there is read in clock hours (policy.yaml, context onsite).
+ONSITE_KINDS = frozenset({StepKind.onsite_handling, StepKind.police_support, StepKind.patrol})
+
+
+def vague_term(sentence: str, policies: Sequence[Policy], kind: StepKind | None = None) -> Policy | None:
+    """The policy covering the first vague time word in the sentence (立即, 第一时间, 及时 …).
+
+    A term read differently on a scene and at a desk (及时) has a row per context; the step's kind
+    chooses the row (onsite kinds the onsite row, others the paperwork row).
+    """
+    best: tuple[int, list[Policy]] | None = None
     for policy in policies:
         for term in policy.terms:
             pos = sentence.find(term)
-            if pos >= 0 and (best is None or pos < best[0]):
-                best = (pos, policy)
-    return best[1] if best else None
+            if pos < 0:
+                continue
+            if best is None or pos < best[0]:
+                best = (pos, [policy])
+            elif pos == best[0] and policy not in best[1]:
+                best[1].append(policy)
+    if best is None:
+        return None
+    wanted = "onsite" if kind in ONSITE_KINDS else "paperwork"
+    matching = [p for p in best[1] if p.context is not None and p.context.value == wanted]
+    others = [p for p in best[1] if p.context is None or p.context.value != "onsite"]
+    return (matching or others or best[1])[0]
 
 
 def policy_deadline(policy: Policy) -> Deadline:
@@ -376,13 +393,14 @@ def policy_deadline(policy: Policy) -> Deadline:
 
 
 def deadline_for(
-    sentence: str, source: SourceRef, policies: Sequence[Policy] = (), quote: str | None = None
+    sentence: str, source: SourceRef, policies: Sequence[Policy] = (), quote: str | None = None,
+    kind: StepKind | None = None,
 ) -> Deadline | None:
     """The explicit deadline in a sentence, else the policy default for its vague term, else None."""
     explicit = text_deadline(sentence, source, quote)
     if explicit is not None:
         return explicit
-    policy = vague_term(sentence, policies)
+    policy = vague_term(sentence, policies, kind)
     return policy_deadline(policy) if policy else None
 
 

@@ -169,17 +169,17 @@ class GraphBuilder:
         if limit is not None and src is not None:
             clause = find_clause(src.text, limit)
             if clause is not None:
-                draft.deadline = self._deadline(clause, src)
+                draft.deadline = self._deadline(clause, src, kind)
                 if draft.deadline is not None and escalate_to:
                     draft.escalate_to = list(escalate_to)
         self.steps[step_id] = draft
         return step_id
 
-    def _deadline(self, clause: str, src: RawStep) -> Deadline | None:
+    def _deadline(self, clause: str, src: RawStep, kind: StepKind | None = None) -> Deadline | None:
         explicit = text_deadline(clause, self.source_of(src), quote=clause)
         if explicit is not None:
             return explicit
-        policy = vague_term(clause, self.policies)
+        policy = vague_term(clause, self.policies, kind)
         return policy_deadline(policy) if policy is not None else None
 
     def go(self, *ids: str, label: str | None = None) -> None:

@@ -1,0 +1,343 @@
+"""Walk a generated model along every path on the in-process engine, with the real job handlers.
+
+A simulated clerk completes the user tasks and chooses each outcome of each decision the catalog
+defines; the real handlers of ``xietong.workers.handlers`` (with a real SQLite case store and China's
+working-day calendar) do every job; integrators' messages are published; the engine's clock is moved
+past every deadline on the runs that let deadlines pass. Each run must end with the instance
+COMPLETED and no incident. Coverage is the set of sequence flows the engine records as taken.
+
+Runs: first one per outcome index (run i chooses outcome i of every decision and entry i), with
+deadlines kept and then passed; then seeded random choices until every flow is covered or the
+budget is spent. A decision visited again in the same run (a loop such as 退回补充材料) takes the
+next outcome, so a loop is left on the second visit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from xietong.catalog.model import Procedure, Step
+from xietong.engine.commands import (
+    ActivateJobs,
+    CompleteJob,
+    CompleteUserTask,
+    CreateProcessInstance,
+    Deploy,
+    PublishMessage,
+)
+from xietong.engine.engine import Engine
+from xietong.generator.mapping import role_variable
+from xietong.workers.calendar import WorkingDayCalendar
+from xietong.workers.case_store import CaseStore
+from xietong.workers.handlers import HANDLERS, JobContext, JobInputError
+
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "zeebe": "http://camunda.org/schema/zeebe/1.0"}
+MAX_ROUNDS = 400
+
+
+class WalkError(AssertionError):
+    """A run that did not end cleanly: an incident, a failed job, or an instance that got stuck."""
+
+
+@dataclass
+class ModelShape:
+    """What the walker needs to know of a model's XML."""
+
+    process_id: str
+    flows: set[str]
+    timer_starts: list[str]
+    message_starts: dict[str, str]  # start event id -> message name
+    messages: dict[str, tuple[str, str]]  # catch element id -> (message name, correlation FEEL)
+
+
+def model_shape(content: bytes) -> ModelShape:
+    tree = etree.fromstring(content)
+    process = tree.find("bpmn:process", NS)
+    assert process is not None
+    names = {m.get("id"): m for m in tree.iterfind("bpmn:message", NS)}
+
+    def message_of(element: etree._Element) -> tuple[str, str]:
+        definition = element.find(".//bpmn:messageEventDefinition", NS)
+        ref = element.get("messageRef") or definition.get("messageRef")
+        message = names[ref]
+        subscription = message.find(".//zeebe:subscription", NS)
+        key = subscription.get("correlationKey") if subscription is not None else "=caseId"
+        return message.get("name"), key
+
+    starts = [s for s in process.iterfind("bpmn:startEvent", NS)]
+    messages = {}
+    for element in process.iter():
+        tag = etree.QName(element).localname
+        if tag == "receiveTask" or (
+            tag == "intermediateCatchEvent" and element.find("bpmn:messageEventDefinition", NS) is not None
+        ):
+            messages[element.get("id")] = message_of(element)
+    return ModelShape(
+        process_id=process.get("id"),
+        flows={f.get("id") for f in process.iter(f"{{{NS['bpmn']}}}sequenceFlow")},
+        timer_starts=[s.get("id") for s in starts if s.find("bpmn:timerEventDefinition", NS) is not None],
+        message_starts={
+            s.get("id"): message_of(s.find("bpmn:messageEventDefinition", NS))[0]
+            for s in starts
+            if s.find("bpmn:messageEventDefinition", NS) is not None
+        },
+        messages=messages,
+    )
+
+
+def start_variables(procedure: Procedure, case_id: str) -> dict[str, Any]:
+    """What an integrator passes when starting a case: the case id and a body for every role."""
+    variables: dict[str, Any] = {"caseId": case_id}
+    for actor in procedure.actors:
+        if actor.role is not None:
+            name = role_variable(actor.role)
+            demo = f"{actor.label}（演示）"
+            variables[name] = ["配合单位甲", "配合单位乙"] if name == "collaborators" else demo
+    return variables
+
+
+@dataclass
+class RunPlan:
+    """One run's choices: outcome index per decision step, the entry, whether deadlines pass."""
+
+    outcome_index: dict[str, int]
+    entry: str
+    pass_deadlines: bool
+    greedy: bool = False  # prefer outcomes whose flows are still uncovered
+
+
+@dataclass
+class WalkReport:
+    process_id: str
+    flows: set[str]
+    covered: set[str] = field(default_factory=set)
+    runs: int = 0
+    timers_fired: int = 0
+
+    @property
+    def uncovered(self) -> set[str]:
+        return self.flows - self.covered
+
+    def line(self) -> str:
+        return (f"{self.process_id}: {len(self.covered & self.flows)}/{len(self.flows)} flows, "
+                f"{self.runs} runs, {self.timers_fired} timers fired")
+
+
+class Walker:
+    """Runs one model's instances on an engine whose clock the walker owns."""
+
+    def __init__(self, engine: Engine, store: CaseStore, procedure: Procedure, content: bytes,
+                 name: str, forms: tuple[tuple[str, bytes], ...] = ()) -> None:
+        self.engine = engine
+        self.store = store
+        self.calendar = WorkingDayCalendar()
+        self.procedure = procedure
+        self.shape = model_shape(content)
+        self.decisions: dict[str, Step] = {s.id: s for s in procedure.steps if s.decision is not None}
+        self.entries = [e for e in procedure.entries]
+        engine.execute(Deploy(((name, content), *forms)))  # its user tasks link forms of the deployment
+        self.report = WalkReport(self.shape.process_id, self.shape.flows)
+        self.count = 0
+
+    # -- one run ---------------------------------------------------------------------------------
+
+    def run(self, plan: RunPlan) -> int:
+        self.count += 1
+        variables = start_variables(self.procedure, f"W-{self.shape.process_id}-{self.count}")
+        entry = next(e for e in self.entries if e.id == plan.entry)
+        if entry.trigger == "timer":
+            pi = self.start_by_timer(entry.id)
+        elif entry.trigger == "message":
+            pi = self.start_by_message(entry.id, variables)
+        else:
+            blank = [e for e in self.entries if e.trigger == "none"]
+            if len(blank) > 1:
+                variables["entry"] = entry.id
+            pi = self.engine.execute(
+                CreateProcessInstance(bpmn_process_id=self.shape.process_id, variables=variables)
+            ).process_instance_key
+        visits: dict[str, int] = {}
+        for _ in range(MAX_ROUNDS):
+            self.check_incidents(pi)
+            if self.state(pi) == "COMPLETED":
+                break
+            if self.do_jobs(pi, plan, visits):
+                continue
+            if self.publish_messages(pi):
+                continue
+            if plan.pass_deadlines and self.pass_deadline(pi):
+                continue
+            if self.complete_user_tasks(pi, plan, visits):
+                continue
+            if self.pass_deadline(pi):  # only deadlines left (a timer the clerk cannot act on)
+                continue
+            raise WalkError(f"{self.shape.process_id}: run {self.count} is stuck at "
+                            f"{self.active(pi)} with nothing to do")
+        else:
+            raise WalkError(f"{self.shape.process_id}: run {self.count} did not end in {MAX_ROUNDS} rounds")
+        self.check_incidents(pi)
+        self.report.runs += 1
+        self.report.covered |= self.taken_flows(pi)
+        return pi
+
+    def choose(self, step_id: str, plan: RunPlan, visits: dict[str, int]) -> str:
+        step = self.decisions[step_id]
+        assert step.decision is not None
+        codes = [o.code for o in step.decision.outcomes]
+        visit = visits.get(step_id, 0)
+        visits[step_id] = visit + 1
+        if plan.greedy and visit == 0:  # an outcome whose flow no run has taken yet comes first
+            fresh = [c for c in codes if f"Flow_{step_id}_decision_{c}" in self.report.uncovered]
+            if fresh:
+                return fresh[plan.outcome_index.get(step_id, 0) % len(fresh)]
+        return codes[(plan.outcome_index.get(step_id, 0) + visit) % len(codes)]
+
+    # -- engine interactions ---------------------------------------------------------------------
+
+    def state(self, pi: int) -> str:
+        view = self.engine.queries.get_process_instance(pi)
+        assert view is not None
+        return view.state
+
+    def active(self, pi: int) -> list[str]:
+        return [e.element_id for e in self.engine.queries.element_instances(pi) if e.type != "process"]
+
+    def check_incidents(self, pi: int) -> None:
+        incidents = self.engine.queries.search_incidents(process_instance_key=pi)
+        if incidents:
+            shown = "; ".join(f"{i.element_id}: {i.error_message}" for i in incidents)
+            raise WalkError(f"{self.shape.process_id}: incident in run {self.count}: {shown}")
+
+    def do_jobs(self, pi: int, plan: RunPlan, visits: dict[str, int]) -> bool:
+        did = False
+        for task_type, registration in HANDLERS.items():
+            for job in self.engine.execute(ActivateJobs(task_type, "walker", 60_000, 50)):
+                if job.process_instance_key != pi:
+                    continue  # an instance a timer start created while the clock moved: not this run's
+                variables = dict(job.variables)
+                if task_type == "xietong.triage" and job.element_id in self.decisions:
+                    step = self.decisions[job.element_id]
+                    assert step.decision is not None
+                    variables[step.decision.variable] = self.choose(job.element_id, plan, visits)
+                context = JobContext(job.key, job.type, pi, job.bpmn_process_id, job.element_id, variables,
+                                     job.custom_headers, self.store, self.calendar, self.engine.clock.now())
+                try:
+                    outputs = registration.handle(context)
+                except JobInputError as error:
+                    where = f"{self.shape.process_id}/{job.element_id}"
+                    raise WalkError(f"{where}: the worker refused the job: {error}") from None
+                self.engine.execute(CompleteJob(job.key, outputs))
+                did = True
+        return did
+
+    def complete_user_tasks(self, pi: int, plan: RunPlan, visits: dict[str, int]) -> bool:
+        tasks = self.engine.queries.search_user_tasks(state="CREATED", process_instance_key=pi)
+        if not tasks:
+            return False
+        for task in tasks:
+            variables: dict[str, Any] = {}
+            step = self.decisions.get(task.element_id)
+            if step is not None and step.decision is not None:
+                variables[step.decision.variable] = self.choose(task.element_id, plan, visits)
+            self.engine.execute(CompleteUserTask(task.user_task_key, variables))
+        return True
+
+    def publish_messages(self, pi: int) -> bool:
+        waiting = [e for e in self.active(pi) if e in self.shape.messages]
+        if not waiting:
+            return False
+        values = self.engine.queries.variables(pi)
+        for element_id in waiting:
+            name, key = self.shape.messages[element_id]
+            correlation = values.get(key.lstrip("=").strip(), "")
+            self.engine.execute(PublishMessage(name, str(correlation), 0))
+        return True
+
+    def open_timers(self, pi: int) -> list[int]:
+        """Due times (ms) of this instance's waiting timers: created, not yet triggered or cancelled."""
+        open_: dict[int, int] = {}
+        for record in self.engine.queries.records(pi):
+            if record.value_type != "TIMER":
+                continue
+            if record.intent == "CREATED":
+                open_[record.key] = int(record.value.get("dueDate", 0))
+            else:
+                open_.pop(record.key, None)
+        return sorted(open_.values())
+
+    def pass_deadline(self, pi: int) -> bool:
+        """Move the clock just past the next deadline of this instance, if it has one."""
+        due = self.open_timers(pi)
+        if not due:
+            return False
+        step = max(due[0] - self.engine.clock.now_ms(), 0) + 60_000
+        self.engine.clock.add(timedelta(milliseconds=step))
+        self.report.timers_fired += 1
+        return True
+
+    def start_by_timer(self, start_id: str) -> int:
+        """Move the clock a day at a time until the recurring start creates an instance (at most a year)."""
+        known = {p.process_instance_key for p in self.engine.queries.search_process_instances()}
+        for _ in range(370):
+            self.engine.clock.add(timedelta(days=1))
+            fresh = [p for p in self.engine.queries.search_process_instances()
+                     if p.process_instance_key not in known and p.bpmn_process_id == self.shape.process_id]
+            if fresh:
+                return fresh[0].process_instance_key
+        raise WalkError(f"{self.shape.process_id}: the timer start {start_id} never fired")
+
+    def start_by_message(self, start_id: str, variables: dict[str, Any]) -> int:
+        known = {p.process_instance_key for p in self.engine.queries.search_process_instances()}
+        name = self.shape.message_starts[start_id]
+        self.engine.execute(PublishMessage(name, variables["caseId"], 0, variables=variables))
+        fresh = [p for p in self.engine.queries.search_process_instances()
+                 if p.process_instance_key not in known and p.bpmn_process_id == self.shape.process_id]
+        if not fresh:
+            raise WalkError(f"{self.shape.process_id}: the message {name!r} started no instance")
+        return fresh[0].process_instance_key
+
+    def taken_flows(self, pi: int) -> set[str]:
+        return {
+            r.value.get("elementId", "")
+            for r in self.engine.queries.records(pi)
+            if r.intent == "SEQUENCE_FLOW_TAKEN"
+        }
+
+    # -- all runs --------------------------------------------------------------------------------
+
+    def walk(self, random_runs: int = 40, seed: int = 14) -> WalkReport:
+        widths = [len(s.decision.outcomes) for s in self.decisions.values() if s.decision is not None]
+        n = max([*widths, len(self.entries), 1])
+        for pass_deadlines in (False, True):
+            for i in range(n):
+                self.run(self.plan(lambda k, i=i: i % k, i % len(self.entries), pass_deadlines))
+        rng = random.Random(seed)
+        for r in range(random_runs):
+            if not self.report.uncovered:
+                break
+            plan = self.plan(lambda k: rng.randrange(k), rng.randrange(len(self.entries)), r % 2 == 1)
+            plan.greedy = True
+            self.run(plan)
+        return self.report
+
+    def plan(self, pick: Any, entry_index: int, pass_deadlines: bool) -> RunPlan:
+        indexes = {}
+        for step_id, step in self.decisions.items():
+            assert step.decision is not None
+            indexes[step_id] = pick(len(step.decision.outcomes))
+        return RunPlan(indexes, self.entries[entry_index].id, pass_deadlines)
+
+
+def forms_beside(model: Path) -> tuple[tuple[str, bytes], ...]:
+    """The generated forms of the model's jurisdiction (bpmn/<jurisdiction>/forms/), deployed with it."""
+    return tuple((f.name, f.read_bytes()) for f in sorted((model.parent / "forms").glob("*.form")))
+
+
+def walk_model(path: Path, procedure: Procedure, engine: Engine, store: CaseStore) -> WalkReport:
+    return Walker(engine, store, procedure, path.read_bytes(), path.name, forms_beside(path)).walk()

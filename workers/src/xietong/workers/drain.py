@@ -78,11 +78,13 @@ def parse_time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _search(client: httpx.Client, path: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _search(
+    client: httpx.Client, path: str, filters: dict[str, Any], page: int = PAGE
+) -> Iterator[dict[str, Any]]:
     """Every item of an API v2 search, page by page (``page.from``/``page.limit``)."""
     start = 0
     while True:
-        body = {"filter": filters, "page": {"from": start, "limit": PAGE}}
+        body = {"filter": filters, "page": {"from": start, "limit": page}}
         try:
             response = client.post(path, json=body)
         except httpx.HTTPError as error:
@@ -103,13 +105,13 @@ def drain_report(
     url: str,
     token: str | None = None,
     cutover: dt.datetime | None = None,
-    transport: httpx.BaseTransport | None = None,
+    page: int = PAGE,
 ) -> DrainReport:
     """Read the open cases of the engine at ``url`` (its REST API root, e.g. http://engine:8080)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30, transport=transport) as client:
+    with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30) as client:
         waiting: dict[str, list[str]] = {}
-        for task in _search(client, "/v2/user-tasks/search", {"state": "CREATED"}):
+        for task in _search(client, "/v2/user-tasks/search", {"state": "CREATED"}, page):
             label = task.get("name") or task.get("elementId") or "?"
             groups = task.get("candidateGroups") or []
             waiting.setdefault(str(task["processInstanceKey"]), []).append(
@@ -124,7 +126,7 @@ def drain_report(
                 has_incident=bool(item.get("hasIncident")),
                 waiting_at=tuple(waiting.get(str(item["processInstanceKey"]), ())),
             )
-            for item in _search(client, "/v2/process-instances/search", {"state": "ACTIVE"})
+            for item in _search(client, "/v2/process-instances/search", {"state": "ACTIVE"}, page)
         )
     return DrainReport(
         url=url,

@@ -20,6 +20,7 @@ import structlog
 from xietong.engine.clock import Clock
 from xietong.engine.collector import CollectorPolicy
 from xietong.engine.errors import EngineError, ResourceExhausted, Unavailable
+from xietong.engine.job_push import JobPush, JobStream
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.processing.command_handlers import DEFERRED
 from xietong.engine.processing.processor import Processor
@@ -71,6 +72,7 @@ class Engine:
         self._pruned_clock_ms = 0
         self._prune_more = False  # the last step deleted a full batch: more is waiting
         self._collector = CollectorPolicy()
+        self._push = JobPush()
         self.queries = Queries(self.query, lambda: self._store)
         self.watchdog = Watchdog(self.settings.watchdog_seconds)
 
@@ -174,6 +176,13 @@ class Engine:
     def prune_history(self, limit: int = 200) -> int:
         """Delete one batch of history older than the retention now (on the engine thread); the count."""
         return self.query(lambda p: self._prune_step(limit))
+
+    def add_job_stream(self, stream: JobStream) -> None:
+        """Jobs of the stream's type are activated for it (in turn with other streams) when created."""
+        self._push.add(stream)
+
+    def remove_job_stream(self, stream: JobStream) -> None:
+        self._push.remove(stream)
 
     def add_job_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
@@ -375,6 +384,9 @@ class Engine:
                 continue
             if result is not DEFERRED:
                 answers.append((future, result, True))
+        pushed = self._push.activate(p, p.notify_types) if p.notify_types else []
+        if pushed:  # activated for open streams in this batch, committed with it (Zeebe's job push)
+            p.state.flush(rows)
         if rows or p.records:
             store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
             p.state.history_committed()
@@ -386,6 +398,8 @@ class Engine:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+        if pushed:
+            self._push.deliver(pushed)
         callbacks, p.after_commit = p.after_commit, []
         for callback in callbacks:
             callback()

@@ -28,11 +28,13 @@ from xietong.engine.gateway.method_handlers import UndecodableRequest
 from xietong.engine.gateway.settings import GatewaySettings
 from xietong.engine.gateway.status import status_for
 from xietong.engine.gateway.variables import dump_variables, parse_variables
+from xietong.engine.job_push import JobStream
 
 log = structlog.get_logger("xietong.gateway")
 
 DEFAULT_TENANT = cmd.DEFAULT_TENANT
 STREAM_BATCH = 8  # jobs a stream takes per engine call; small so several streams of a type share work
+STREAM_BUFFER = 4  # pushes a stream holds for a client that is not reading before it takes no more
 T = TypeVar("T")
 
 
@@ -84,6 +86,11 @@ def _streaming(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIt
             await context.abort(status_for(error), str(error))
 
     return wrapper
+
+
+def _drain(inbox: asyncio.Queue[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    while not inbox.empty():
+        yield inbox.get_nowait()
 
 
 def activated_job(job: Any) -> pb.ActivatedJob:
@@ -221,33 +228,61 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     async def StreamActivatedJobs(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ActivatedJob]:
-        """Pushes jobs to the stream as they become activatable, until the client closes it."""
+        """Jobs are pushed to the stream by the engine when they are created (``xietong.engine.job_push``);
+        the stream polls only for what waited before it opened and for what no stream could take."""
         command = self._activate_command(request, STREAM_BATCH, "StreamActivatedJobs")
+        loop = asyncio.get_running_loop()
+        inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        closed = False
+
+        def push(jobs: tuple[Any, ...]) -> None:  # engine thread
+            loop.call_soon_threadsafe(inbox.put_nowait, jobs)
+
+        def ready() -> bool:  # engine thread: a client that stopped reading gets no more
+            return not closed and inbox.qsize() < STREAM_BUFFER
+
+        stream = JobStream(
+            command.type,
+            command.worker,
+            command.timeout_ms,
+            push,
+            ready,
+            command.fetch_variables,
+            command.tenant_ids,
+        )
+        engine = self._engine.engine
+        engine.add_job_stream(stream)
         log.debug("job stream opened", type=command.type, worker=command.worker)
         try:
+            jobs: Any = await self._engine.call(command)  # what was waiting before the stream opened
             while not self._signals.closed:
-                with self._signals.watch(command.type) as waiter:
+                for job in jobs:
+                    yield activated_job(job)
+                if not inbox.empty():
+                    jobs = inbox.get_nowait()
+                    continue
+                if stream.skipped or len(jobs) >= STREAM_BATCH:
+                    stream.skipped = False  # jobs were left for polling while this stream was full
                     jobs = await self._engine.call(command)
-                    if not jobs:
-                        if await waiter.wait(None):
-                            await self._batch_window()
+                    if jobs:
                         continue
-                    # a wake-up that came while the activation ran may announce a job created after it
-                    # in the same engine batch: this stream looks again itself instead of passing it on
-                    woken = waiter.event.is_set()
-                    waiter.acted = True
-                if len(jobs) >= STREAM_BATCH:  # more may be waiting: share them, and look again ourselves
-                    self._signals.notify_local(command.type)
-                    woken = True
-                # registered again before pushing, so jobs created meanwhile wake this stream; it does
-                # not look again before then, since the activation above took everything there was
                 with self._signals.watch(command.type) as waiter:
-                    for job in jobs:
-                        yield activated_job(job)
-                    if not woken and await waiter.wait(None):
-                        await self._batch_window()
-                    waiter.acted = True
+                    # a push, or a wake-up for jobs that no stream took (all full): poll for those
+                    pushed = asyncio.ensure_future(inbox.get())
+                    woken = asyncio.ensure_future(waiter.wait(None))
+                    done, _ = await asyncio.wait((pushed, woken), return_when=asyncio.FIRST_COMPLETED)
+                    woken.cancel()
+                    if pushed in done:
+                        jobs = pushed.result()
+                        waiter.acted = False  # a wake-up it did not act on goes to the next waiter
+                        continue
+                    pushed.cancel()
+                    jobs = await self._engine.call(command)
         finally:
+            closed = True
+            engine.remove_job_stream(stream)
+            for pending in _drain(inbox):  # pushed but never sent: they time out and come back
+                log.debug("job stream closed with undelivered jobs", jobs=len(pending), type=command.type)
             log.debug("job stream closed", type=command.type, worker=command.worker)
 
     @_unary

@@ -34,6 +34,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert code == 0, f"engine did not stop cleanly:\n{running.server.log(20_000)}"
 
 
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web-screenshots"
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """This suite's output folder: a screenshot of every page the tests pass through."""
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    return SHOTS
+
+
+@pytest.fixture
+def output_path(shots: Path) -> Path:
+    """Overrides pytest-playwright's per-test folder, which it deletes for tests that pass."""
+    return shots
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's chromium, never a downloaded browser."""

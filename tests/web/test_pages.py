@@ -1,7 +1,8 @@
 """The task list and the case console in a real browser (Debian's chromium through pytest-playwright)
 against a real, protected ``xietong engine serve`` with the project's workers running.
 
-Every page the tests pass through is saved as a screenshot in the test's output folder.
+Every page the tests pass through is saved as a screenshot in artifacts/web-screenshots/ (the
+test output folder of this suite: pytest-playwright removes its own per-test folders of passed tests).
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ def login(page: Page, world: World, who: str, target: str = "/tasks") -> None:
     page.wait_for_url(f"**{target}*")
 
 
-def shot(page: Page, output_path: str, name: str) -> None:
-    Path(output_path).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(Path(output_path) / f"web-{name}.png"), full_page=True)
+def shot(page: Page, output_path: Path, name: str) -> None:
+    page.screenshot(path=str(output_path / f"web-{name}.png"), full_page=True)
 
 
 def choose(page: Page, label: str) -> None:
@@ -35,7 +35,7 @@ def choose(page: Page, label: str) -> None:
 
 
 def test_a_clerk_sees_exactly_their_department_and_completes_legal_review(
-    world: World, page: Page, output_path: str
+    world: World, page: Page, output_path: Path
 ) -> None:
     mine = world.start_case("SY-WEB-1")
     other = world.start_case("SY-WEB-2")
@@ -52,6 +52,10 @@ def test_a_clerk_sees_exactly_their_department_and_completes_legal_review(
     shot(page, output_path, "tasks")
     assert task_keys_on(page.content()) == expected and legal["userTaskKey"] in expected
     assert "SY-WEB-2" not in page.content()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: rows become cards
+    expect(page.locator("thead")).to_be_hidden()
+    shot(page, output_path, "tasks-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     page.get_by_role("row").filter(has_text="SY-WEB-1").get_by_role("link", name="法制审核").click()
     expect(page.get_by_role("heading", name="法制审核")).to_be_visible()
@@ -69,7 +73,7 @@ def test_a_clerk_sees_exactly_their_department_and_completes_legal_review(
     assert legal["userTaskKey"] not in task_keys_on(page.content())
 
 
-def test_a_wrong_outcome_cannot_be_submitted(world: World, page: Page, output_path: str) -> None:
+def test_a_wrong_outcome_cannot_be_submitted(world: World, page: Page, output_path: Path) -> None:
     instance = world.start_case("SY-WEB-3")
     legal = world.move_to(instance, "legal_review")
     login(page, world, "sy_justice", f"/tasks/{legal['userTaskKey']}")
@@ -92,7 +96,7 @@ def test_a_wrong_outcome_cannot_be_submitted(world: World, page: Page, output_pa
     assert [json.loads(v["value"]) for v in variables] != ["maybe"]
 
 
-def test_an_incident_is_shown_fixed_and_resolved(world: World, page: Page, output_path: str) -> None:
+def test_an_incident_is_shown_fixed_and_resolved(world: World, page: Page, output_path: Path) -> None:
     instance = world.start_case("SY-WEB-4")
     review = world.move_to(instance, "initial_review")
     world.complete(review, {"outcome": "perhaps"})  # typed into a REST body: no branch takes it
@@ -131,7 +135,7 @@ def test_an_incident_is_shown_fixed_and_resolved(world: World, page: Page, outpu
 
 
 def test_overdue_after_the_clock_passes_a_deadline_and_its_supervision(
-    world: World, page: Page, output_path: str
+    world: World, page: Page, output_path: Path
 ) -> None:
     instance = world.start_case("SY-WEB-5")
     waiting = world.move_to(instance, "collaborator_documents")
@@ -162,7 +166,7 @@ def test_overdue_after_the_clock_passes_a_deadline_and_its_supervision(
     shot(page, output_path, "case")
 
 
-def test_two_clerks_complete_the_same_task(world: World, browser: Browser, output_path: str) -> None:
+def test_two_clerks_complete_the_same_task(world: World, browser: Browser, output_path: Path) -> None:
     instance = world.start_case("SY-WEB-6")
     legal = world.move_to(instance, "legal_review")
     pages = []
@@ -188,7 +192,7 @@ def test_two_clerks_complete_the_same_task(world: World, browser: Browser, outpu
         page.context.close()
 
 
-def test_processes_and_login_pages(world: World, page: Page, output_path: str) -> None:
+def test_processes_and_login_pages(world: World, page: Page, output_path: Path) -> None:
     page.goto(f"{world.url}/tasks")
     expect(page).to_have_url(re.compile(r"/login\?next=/tasks$"))
     shot(page, output_path, "login")

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from xietong.web.rest_client import ApiError
 from xietong.web.site import Web, page_number, parse_instant
 
-CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "applicant")
+CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "jointItem", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
 INBOX_CAP = 1000
 
@@ -39,6 +39,9 @@ def matter_of(variables: dict[str, Any]) -> str:
     for name in ("matter", "title", "subject", "itemName"):
         if variables.get(name):
             return str(variables[name])
+    item = variables.get("jointItem")
+    if isinstance(item, dict) and item.get("title"):
+        return str(item["title"])
     if variables.get("itemNumber") is not None:
         return f"事项 {variables['itemNumber']}"
     return ""

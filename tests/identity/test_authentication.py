@@ -282,3 +282,19 @@ def test_rest_users_groups_roles_as_camunda(world: World) -> None:
     me = httpx.get(world.server.rest_url + "/v2/authentication/me", headers=basic("wang", "wang-password-1"))
     assert me.json()["groups"] == ["siyang.health"] and me.json()["roles"] == ["clerk"]
     assert json.dumps(me.json(), ensure_ascii=False).count("王五") == 1
+
+
+def test_setting_variables_over_grpc_is_audited_with_the_caller(world: World) -> None:
+    instance = int(world.keys["broken_instance"])
+    with grpc.insecure_channel(world.server.address) as channel:
+        world.stub(channel).SetVariables(
+            pb.SetVariablesRequest(elementInstanceKey=instance, variables=json.dumps({"x": 5})),
+            metadata=world.caller("supervisor").grpc_metadata(),
+            timeout=30,
+        )
+    with world.rest(world.caller("admin")) as rest:
+        log = rest.post(
+            "/v2/audit-logs/search", json={"filter": {"processInstanceKey": str(instance)}}
+        ).json()
+    (entry,) = [e for e in log["items"] if e["entityType"] == "VARIABLE"]
+    assert entry["actorId"] == "supervisor" and entry["details"]["variables"] == {"x": 5}

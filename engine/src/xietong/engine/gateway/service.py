@@ -28,6 +28,7 @@ from xietong.engine.gateway.method_handlers import UndecodableRequest
 from xietong.engine.gateway.settings import GatewaySettings
 from xietong.engine.gateway.status import status_for
 from xietong.engine.gateway.variables import dump_variables, parse_variables
+from xietong.engine.identity.audit import audited
 from xietong.engine.job_push import JobStream
 
 log = structlog.get_logger("xietong.gateway")
@@ -408,7 +409,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     async def CancelProcessInstance(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> pb.CancelProcessInstanceResponse:
-        await self._engine.call(cmd.CancelProcessInstance(process_instance_key=request.processInstanceKey))
+        await self._engine.call(
+            audited(cmd.CancelProcessInstance(process_instance_key=request.processInstanceKey))
+        )
         return pb.CancelProcessInstanceResponse()
 
     @_unary
@@ -454,10 +457,12 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     @_unary
     async def SetVariables(self, request: Any, context: grpc.aio.ServicerContext) -> pb.SetVariablesResponse:
         key = await self._engine.call(
-            cmd.SetVariables(
-                element_instance_key=request.elementInstanceKey,
-                variables=parse_variables(request.variables),
-                local=request.local,
+            audited(
+                cmd.SetVariables(
+                    element_instance_key=request.elementInstanceKey,
+                    variables=parse_variables(request.variables),
+                    local=request.local,
+                )
             )
         )
         return pb.SetVariablesResponse(key=key)
@@ -466,7 +471,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     async def ResolveIncident(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> pb.ResolveIncidentResponse:
-        await self._engine.call(cmd.ResolveIncident(incident_key=request.incidentKey))
+        await self._engine.call(audited(cmd.ResolveIncident(incident_key=request.incidentKey)))
         return pb.ResolveIncidentResponse()
 
     # --- resources --------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xietong.engine import commands as cmd
+from xietong.engine.identity.visibility import current_principal
+
 if TYPE_CHECKING:
     from xietong.engine.engine import Engine
 
@@ -34,3 +37,11 @@ def audit_rows(engine: Engine, process_instance_key: int) -> list[dict[str, Any]
             }
         )
     return rows
+
+
+def audited(command: Any) -> cmd.Audited:
+    """The command on behalf of the current caller (REST request or gRPC call), so that the case's
+    record log says who did it."""
+    principal = current_principal()
+    actor_type = "CLIENT" if principal.kind == "client" else "USER"
+    return cmd.Audited(command, principal.name or "anonymous", actor_type)

@@ -28,7 +28,7 @@ try:  # the identity layer drops the rows a caller may not see, before paging
     from xietong.engine.identity.visibility import visible_rows
 except ImportError:  # an engine without identity shows every row
 
-    def visible_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:  # type: ignore[misc]
+    def visible_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return rows
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -271,7 +271,8 @@ class OperateEndpoints:
         return JSONResponse(self.page(rows, body, SORTS["processDefinition"]))
 
     async def _definition(self, key: int) -> Row:
-        for row in await self._q(self.queries.process_definitions):
+        rows: list[Row] = await self._q(self.queries.process_definitions)
+        for row in rows:
             if row["processDefinitionKey"] == str(key):
                 row.pop("isLatestVersion", None)
                 return row

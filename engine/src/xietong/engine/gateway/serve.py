@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
+from typing import Any
 
 import click
 import structlog
@@ -87,7 +88,7 @@ def serve(
     tls_key: Path | None,
 ) -> None:
     """Serve Zeebe's gRPC gateway protocol and Camunda's REST API v2 on the embedded engine."""
-    given = {
+    given: dict[str, Any] = {
         "address": address,
         "rest_address": rest_address,
         "data_dir": data_dir,

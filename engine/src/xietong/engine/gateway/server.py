@@ -151,7 +151,7 @@ class Gateway:
 
         if self.settings.rest_address:
             rest_host, rest_port = split_address(self.settings.rest_address)
-            app = RestApi(
+            app: Any = RestApi(
                 client,
                 lambda: rest_topology(host, port, self.settings.version, self.engine.failure is None),
                 self.settings.tokens,

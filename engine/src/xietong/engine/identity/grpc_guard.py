@@ -29,7 +29,7 @@ def _peer_host(context: grpc.aio.ServicerContext) -> str:
     return peer.rpartition(":")[0] or peer
 
 
-class IdentityInterceptor(grpc.aio.ServerInterceptor):
+class IdentityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc ships no type hints
     def __init__(self, guard: Guard) -> None:
         self._guard = guard
 

@@ -236,7 +236,7 @@ def read_records(db: sqlite3.Connection, pi_key: int) -> list[tuple[int, int, st
     rows = db.execute(
         "SELECT records FROM records WHERE process_instance_key = ? ORDER BY position", (pi_key,)
     )
-    return [tuple(record) for (chunk,) in rows for record in decode_json(chunk)]  # type: ignore[misc]
+    return [tuple(record) for (chunk,) in rows for record in decode_json(chunk)]
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

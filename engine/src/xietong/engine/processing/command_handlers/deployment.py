@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from xietong.engine import commands as c
 from xietong.engine.errors import DeploymentRejected, NotFound
@@ -63,12 +63,14 @@ class DeploymentHandler:
         problems: list[str] = []
         parsed: list[tuple[str, bytes, Process]] = []
         forms: list[tuple[str, bytes, FormResource]] = []
-        for name, content in cmd.resources:
+        # typed (name, bytes), but a client's request may hold anything: checked, not trusted
+        for name, content in cast("tuple[tuple[object, object], ...]", cmd.resources):
             if not isinstance(name, str) or not isinstance(content, bytes | bytearray):
                 problems.append(
                     f"{name!r}: a resource is (name, bytes); got {type(content).__name__} content"
                 )
                 continue
+            content = bytes(content)
             if name.lower().endswith(FORM_SUFFIX):
                 form, form_problems = parse_form(name, bytes(content))
                 problems += form_problems
@@ -114,10 +116,12 @@ class DeploymentHandler:
         deployment_key = p.keys.next()
         latest_processes = [p.state.latest_definition(process.id, cmd.tenant_id) for _, _, process in parsed]
         latest_forms = [p.state.latest_form(form.form_id, cmd.tenant_id) for _, _, form in forms]
-        resources = [(name, content) for name, content, _ in parsed + forms]
+        resources = [(name, content) for name, content, _ in parsed]
+        resources += [(name, content) for name, content, _ in forms]
+        latest_all: list[ProcessDefinition | Form | None] = [*latest_processes, *latest_forms]
         duplicates_only = all(
             latest is not None and latest.checksum == _checksum(content) and latest.resource_name == name
-            for (name, content), latest in zip(resources, latest_processes + latest_forms, strict=True)
+            for (name, content), latest in zip(resources, latest_all, strict=True)
         )
         metadata = []
         for (name, content, process), latest in zip(parsed, latest_processes, strict=True):
@@ -136,10 +140,10 @@ class DeploymentHandler:
                 )
             )
         form_metadata = []
-        for (name, content, form), latest in zip(forms, latest_forms, strict=True):
+        for (name, content, form), latest_form in zip(forms, latest_forms, strict=True):
             if duplicates_only:
-                assert latest is not None
-                stored = latest
+                assert latest_form is not None
+                stored = latest_form
             else:
                 stored = self._new_form(name, content, form, cmd.tenant_id, deployment_key)
             form_metadata.append(

@@ -135,3 +135,49 @@ class BodyReadTimeout:
 
 class _BodyTimedOut(BaseException):  # past the app's own "except Exception" (500)
     pass
+
+
+class PlainErrorsAsProblems:
+    """ASGI middleware: an error the router answers in plain text under ``/v2`` (an unknown path, a
+    method a route does not take) becomes ``application/problem+json``, as Camunda answers it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v2"):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] | None = None
+
+        async def rewriting_send(message: dict[str, Any]) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                plain = headers.get(b"content-type", b"").startswith(b"text/plain")
+                if message["status"] >= 400 and plain:
+                    held = message
+                    return
+            elif held is not None and message["type"] == "http.response.body":
+                status = held["status"]
+                text = message.get("body", b"").decode("utf-8", "replace").strip() or "error"
+                title = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "INVALID_ARGUMENT")
+                body = problem_bytes(status, title, f"{text}: {scope.get('method')} {scope.get('path')}")
+                extra = [(k, v) for k, v in held.get("headers") or [] if k.lower() == b"allow"]
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                            *extra,
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                held = None
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewriting_send)

@@ -22,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
 from xietong.engine.gateway.http_apps import with_http_apps
-from xietong.engine.gateway.http_edge import BodyReadTimeout, ProblemH11Protocol
+from xietong.engine.gateway.http_edge import BodyReadTimeout, PlainErrorsAsProblems, ProblemH11Protocol
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import GATEWAY_SERVICE, add_gateway_service
 from xietong.engine.gateway.rest import RestApi
@@ -160,7 +160,7 @@ class Gateway:
                 guard,
             ).app()
             app = with_http_apps(app)  # the web pages, where installed, next to /v2
-            app = BodyReadTimeout(app, self.settings.read_timeout_s)  # a stalled body: 408
+            app = BodyReadTimeout(PlainErrorsAsProblems(app), self.settings.read_timeout_s)
             tls = self.settings.tls_cert
             config = uvicorn.Config(
                 app,

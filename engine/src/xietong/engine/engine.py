@@ -177,6 +177,15 @@ class Engine:
         """Delete one batch of history older than the retention now (on the engine thread); the count."""
         return self.query(lambda p: self._prune_step(limit))
 
+    @property
+    def queued(self) -> int:
+        """Commands waiting for the engine thread: 0 when it is idle (the gateway batches only under load)."""
+        return len(self._queue)
+
+    def settled(self) -> Future[None]:
+        """Resolved once everything submitted before it has been processed and committed."""
+        return self.submit(_Query(lambda p: None))
+
     def add_job_stream(self, stream: JobStream) -> None:
         """Jobs of the stream's type are activated for it (in turn with other streams) when created."""
         self._push.add(stream)

@@ -202,13 +202,16 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
             yield response
 
     async def _batch_window(self) -> None:
-        """After a wake-up, let jobs created in the same moment arrive: one activation takes them all.
+        """After a wake-up, under load only: let the commands already queued in the engine be processed
+        first, so one activation takes the jobs their batch creates. At idle (nothing queued) there is no
+        window at all, so a lone worker's round trip carries no wait; nothing to tune.
 
-        Measured with one pyzeebe worker: a 3 ms window halves the ActivateJobs calls and raises
-        throughput by about a quarter, for at most 3 ms more activation latency.
+        Measured with one pyzeebe worker, a fixed 3 ms window halved the ActivateJobs calls under load
+        but tripled an idle 10-task round trip (p50 56 ms against 20 ms).
         """
-        if self._settings.activation_batch_window_ms > 0:
-            await asyncio.sleep(self._settings.activation_batch_window_ms / 1000)
+        engine = self._engine.engine
+        if engine.queued:
+            await asyncio.wrap_future(engine.settled())
 
     def _responses(self, jobs: Any) -> Iterator[pb.ActivateJobsResponse]:
         """Jobs split over several responses so that none exceeds the message size limit (as Zeebe does)."""

@@ -41,13 +41,6 @@ class GatewaySettings(BaseSettings):
     request_timeout_ms: int = Field(
         15_000, description="Default for CreateProcessInstanceWithResult when requestTimeout is 0."
     )
-    activation_batch_window_ms: int = Field(
-        3,
-        ge=0,
-        le=1000,
-        description="After a job wake-up, wait this long so one activation takes the jobs "
-        "created together (fewer calls, at most this much added latency); 0 disables it.",
-    )
     max_inflight_commands: int = Field(
         2_000, description="Commands waiting on the engine before new ones get RESOURCE_EXHAUSTED."
     )

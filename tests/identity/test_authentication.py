@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -298,3 +299,25 @@ def test_setting_variables_over_grpc_is_audited_with_the_caller(world: World) ->
         ).json()
     (entry,) = [e for e in log["items"] if e["entityType"] == "VARIABLE"]
     assert entry["actorId"] == "supervisor" and entry["details"]["variables"] == {"x": 5}
+
+
+REPO = Path(__file__).resolve().parents[2]
+IDENTITY_SCRIPT = REPO / "tools/node/camunda-identity-check.mjs"
+
+
+@pytest.mark.node
+@pytest.mark.skipif(
+    shutil.which("node") is None
+    or not (REPO / "tools/node/node_modules/@camunda8/orchestration-cluster-api").exists(),
+    reason="node or @camunda8/orchestration-cluster-api missing (scripts/bootstrap)",
+)
+def test_camundas_own_client_logs_in_with_basic_auth(world: World) -> None:
+    completed = subprocess.run(
+        [shutil.which("node") or "node", str(IDENTITY_SCRIPT), world.server.rest_url, "clerk_own", PASSWORD],
+        cwd=IDENTITY_SCRIPT.parent, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert report["me"]["username"] == "clerk_own" and report["me"]["groups"] == ["siyang.justice"]
+    assert report["tasks"] and all("siyang.justice" in t["candidateGroups"] for t in report["tasks"])
+    assert report["wrongPassword"] != "accepted"

@@ -321,3 +321,30 @@ def test_camundas_own_client_logs_in_with_basic_auth(world: World) -> None:
     assert report["me"]["username"] == "clerk_own" and report["me"]["groups"] == ["siyang.justice"]
     assert report["tasks"] and all("siyang.justice" in t["candidateGroups"] for t in report["tasks"])
     assert report["wrongPassword"] != "accepted"
+
+
+def test_deploy_needs_an_admin_token_and_workers_a_worker_token(world: World, tmp_path: Path) -> None:
+    from tests.gateway.models import user_task_flow
+
+    store = IdentityStore(world.server.data_dir)
+    admin_token = store.add_client("deployer", "admin")
+    store.close()
+    model = tmp_path / "siyang_deploy_check.bpmn"
+    model.write_bytes(user_task_flow("siyang_deploy_check", "siyang.justice"))
+
+    def deploy(token: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "XIETONG_ZEEBE_ADDRESS": world.server.address,
+            "XIETONG_ZEEBE_TOKEN": token,
+        }
+        return subprocess.run(
+            [str(XIETONG), "deploy", str(model)], capture_output=True, text=True, timeout=120, env=env
+        )
+
+    refused = deploy(world.worker_token)  # a worker client may not deploy
+    assert refused.returncode != 0
+    assert "Insufficient permissions to perform operation 'CREATE' on resource 'RESOURCE'" in refused.stderr
+    deployed = deploy(admin_token)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "siyang_deploy_check" in deployed.stdout

@@ -123,7 +123,7 @@ def _literal_end(node: Any) -> bool:
     if node.kind in ("num", "str", "at"):
         return True
     if node.kind == "neg":
-        return node.args[0].kind == "num"
+        return bool(node.args[0].kind == "num")
     if node.kind == "call":
         callee, args, named = node.args
         return (

@@ -142,7 +142,7 @@ def _wide_difference(a: Any, b: Any) -> Any:
     base_b = b.base if isinstance(b, WideDate) else b
     if isinstance(base_a, datetime) != isinstance(base_b, datetime):
         return None
-    if isinstance(base_a, datetime) and (base_a.tzinfo is None) != (base_b.tzinfo is None):
+    if isinstance(base_a, datetime) and (base_a.tzinfo is None) != (getattr(base_b, "tzinfo", None) is None):
         return None
     return wide.difference(a, b)
 

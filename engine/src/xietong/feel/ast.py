@@ -9,6 +9,10 @@ class Node:
     """A syntax-tree node; ``depth`` bounds how deep evaluation will recurse."""
 
     __slots__ = ("args", "depth", "kind", "pos")
+    kind: str
+    pos: int
+    args: tuple[Any, ...]
+    depth: int
 
     def __init__(
         self, kind: str, pos: int, args: tuple[Any, ...] = (), children: tuple[Node | None, ...] = ()

@@ -27,7 +27,7 @@ Fn = Callable[[Ctx], Any]
 Test = Callable[[Ctx, Any], Any]
 
 
-_CMP = {
+_CMP: dict[str, Callable[[int], bool]] = {
     "<": lambda c: c < 0,
     "<=": lambda c: c <= 0,
     ">": lambda c: c > 0,
@@ -105,7 +105,7 @@ class Compiler:
             value = self.fold(node)
             if value is not MISSING:
                 return lambda ctx: value
-        method = getattr(self, "c_" + node.kind, None)
+        method: Callable[[Node], Fn] | None = getattr(self, "c_" + node.kind, None)
         if method is None:
             raise self.syntax_error(f"'{node.kind}' is not allowed here", node.pos)
         return method(node)
@@ -329,7 +329,7 @@ class Compiler:
         fc, ft, fe = (self.compile(n) for n in node.args)
         return lambda ctx: ft(ctx) if fc(ctx) is True else fe(ctx)
 
-    def _iterators(self, its: tuple) -> list[tuple[str, Fn, Fn | None, int]]:
+    def _iterators(self, its: tuple[Any, ...]) -> list[tuple[str, Fn, Fn | None, int]]:
         return [
             (name, self.compile(s), self.compile(e) if e is not None else None, s.pos) for name, s, e in its
         ]
@@ -668,7 +668,7 @@ def iteration_items(ctx: Ctx, fs: Fn, fe: Fn | None, pos: int) -> list[Any] | ra
     return start if isinstance(start, list) else None  # feel-scala iterates lists only
 
 
-def number_range(a: Any, b: Any, pos: int) -> Any:
+def number_range(a: Any, b: Any, pos: int) -> list[Any] | None:
     if type(a) is date and type(b) is date:
         days = (b - a).days
         if abs(days) + 1 > MAX_FOR_ITEMS:
@@ -730,12 +730,12 @@ def instance_of(value: Any, type_: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, WideDate):
-        return type_ == ("date and time" if value.is_datetime else "date")
+        return bool(type_ == ("date and time" if value.is_datetime else "date"))
     if type_ == "date":
         return isinstance(value, date) and not isinstance(value, datetime)
     if isinstance(type_, str):
         kinds = _SIMPLE_TYPES.get(type_)
-        return bool(kinds) and isinstance(value, kinds)
+        return kinds is not None and isinstance(value, kinds)
     kind = type_[0]
     if kind == "list":
         return isinstance(value, list) and all(instance_of(v, type_[1]) or v is None for v in value)

@@ -8,6 +8,7 @@ when they are followed by ``(``.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .ast import Node
 from .errors import FeelSyntaxError, line_column
@@ -76,7 +77,9 @@ class Parser:
     def describe(t: Token) -> str:
         return "end of expression" if t.kind == "eof" else f"'{t.value}'"
 
-    def node(self, kind: str, pos: int, args: tuple = (), children: tuple = ()) -> Node:
+    def node(
+        self, kind: str, pos: int, args: tuple[Any, ...] = (), children: tuple[Node | None, ...] = ()
+    ) -> Node:
         n = Node(kind, pos, args, children)
         if n.depth > MAX_TREE_DEPTH:
             raise self.error(f"expression nested deeper than {MAX_TREE_DEPTH} levels", pos)
@@ -384,7 +387,7 @@ class Parser:
         t = self.expect_op("(")
         saved, self.no_filter = self.no_filter, False
         named = self.looks_named()
-        args: list = []
+        args: list[Any] = []
         while not self.peek().is_op(")"):
             if named:
                 pname = self.name_text(stop=())
@@ -578,11 +581,11 @@ class Parser:
             raise self.error(f"expected a name but found keyword '{t.value}'")
         words_out = [self.next().value]
         while True:
-            n = self.peek()
+            nxt = self.peek()
             if (
-                (n.kind == "name" and n.value not in KEYWORDS and n.value not in stop)
-                or (n.kind == "num" and n.value.isdigit())
-                or (allow_keywords and n.kind == "name" and not self.peek(1).is_op("("))
+                (nxt.kind == "name" and nxt.value not in KEYWORDS and nxt.value not in stop)
+                or (nxt.kind == "num" and nxt.value.isdigit())
+                or (allow_keywords and nxt.kind == "name" and not self.peek(1).is_op("("))
             ):
                 words_out.append(self.next().value)
             else:

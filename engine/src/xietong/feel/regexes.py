@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
@@ -38,7 +38,10 @@ def compile_pattern(pattern: str, flags: str = "") -> Any:
         return None
 
 
-def _guard(call: Callable[[], Any], pattern: str) -> Any:
+_T = TypeVar("_T")
+
+
+def _guard(call: Callable[[], _T], pattern: str) -> _T:
     try:
         return call()
     except TimeoutError as exc:
@@ -119,4 +122,7 @@ def replace(compiled: Any, text: str, template: str) -> str | None:
         return None
     if (len(text) + 1) * max(1, len(template)) > MAX_STRING_LENGTH:
         raise FeelEvaluationError(f"replace() may build a string over {MAX_STRING_LENGTH} characters")
-    return _guard(lambda: compiled.sub(render, text, timeout=REGEX_TIMEOUT_SECONDS), compiled.pattern)
+    replaced: str = _guard(
+        lambda: compiled.sub(render, text, timeout=REGEX_TIMEOUT_SECONDS), compiled.pattern
+    )
+    return replaced

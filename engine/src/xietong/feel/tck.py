@@ -135,20 +135,20 @@ def to_feel(el: Any) -> str:
         return f"{name}({', '.join(args)})"
     if kind == "conditional":
         # a boxed conditional whose condition is not a boolean is null (DMN 1.5 §8.3.5)
-        parts = {local(c): to_feel(expression_of(c)) for c in el}
+        operands = {local(c): to_feel(expression_of(c)) for c in el}
         return (
-            f'({{"__c__": {parts["if"]}, "__r__": if __c__ = true then {parts["then"]} '
-            f"else if __c__ = false then {parts['else']} else null}}.__r__)"
+            f'({{"__c__": {operands["if"]}, "__r__": if __c__ = true then {operands["then"]} '
+            f"else if __c__ = false then {operands['else']} else null}}.__r__)"
         )
     if kind == "filter":
-        parts = {local(c): to_feel(expression_of(c)) for c in el}
-        return f"({parts['in']}[{parts['match']}])"
+        operands = {local(c): to_feel(expression_of(c)) for c in el}
+        return f"({operands['in']}[{operands['match']}])"
     if kind in ("for", "some", "every"):
         var = el.get("iteratorVariable")
-        parts = {local(c): to_feel(expression_of(c)) for c in el}
+        operands = {local(c): to_feel(expression_of(c)) for c in el}
         if kind == "for":
-            return f"(for {var} in {parts['in']} return {parts['return']})"
-        return f"({kind} {var} in {parts['in']} satisfies {parts['satisfies']})"
+            return f"(for {var} in {operands['in']} return {operands['return']})"
+        return f"({kind} {var} in {operands['in']} satisfies {operands['satisfies']})"
     raise Unsupported(f"{kind} is not a FEEL expression")
 
 
@@ -221,7 +221,8 @@ class Model:
         source = f"function({', '.join(backtick(p) for p in params)}) {to_feel(body)}"
         local_scope = dict(scope)
         self.add_knowledge(bkm, local_scope)
-        return self.compiled("bkm:" + bkm.get("id"), source).evaluate(local_scope)
+        function: FeelFunction = self.compiled("bkm:" + bkm.get("id"), source).evaluate(local_scope)
+        return function
 
     def add_knowledge(self, el: Any, scope: dict[str, Any]) -> None:
         for req in children(el, "knowledgeRequirement"):

@@ -160,7 +160,8 @@ def parse_time(text: str) -> time:
     hh, mm, ss, us, tz, ns = _time_parts(text)
     if hh == 24:
         hh = 0
-    return with_nanos(time(hh, mm, ss, us, tzinfo=tz), ns)
+    parsed: time = with_nanos(time(hh, mm, ss, us, tzinfo=tz), ns)
+    return parsed
 
 
 def parse_datetime(text: str) -> Any:

@@ -222,7 +222,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, datetime):
         return "dtz" if value.tzinfo is not None else "dt"
     if isinstance(value, WideDate) and value.is_datetime:
-        return "dtz" if value.base.tzinfo is not None else "dt"
+        return "dtz" if getattr(value.base, "tzinfo", None) is not None else "dt"
     return type_name(value)
 
 
@@ -247,13 +247,13 @@ def equals(a: Any, b: Any) -> bool | None:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
         if a.tzinfo is None:
-            return a == b
+            return bool(a == b)
         # feel-scala compares times with offsets field by field: 10:00+01:00 is not 11:00+02:00
         return a.replace(tzinfo=None) == b.replace(tzinfo=None) and time_offset(a) == time_offset(b)
     if ka == "date and time":
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
-        return a == b
+        return bool(a == b)
     if ka == "function":
         return a is b
     return bool(a == b)

@@ -52,14 +52,14 @@ def make(year: int, month: int, day: int, *time_parts: Any, tzinfo: Any = None) 
     """A plain date/datetime when Python can hold it, else a WideDate; raises ValueError if invalid."""
     if 1 <= year <= 9999:
         if time_parts or tzinfo is not None:
-            return datetime(year, month, day, *time_parts, tzinfo=tzinfo)
+            return datetime(year, month, day, *time_parts).replace(tzinfo=tzinfo)
         return date(year, month, day)
     if abs(year) > MAX_YEAR:
         raise ValueError(f"year {year} out of range")
     cycles = (year - 2000) // CYCLE_YEARS
     base_year = year - CYCLE_YEARS * cycles
     if time_parts or tzinfo is not None:
-        base: date = datetime(base_year, month, day, *time_parts, tzinfo=tzinfo)
+        base: date = datetime(base_year, month, day, *time_parts).replace(tzinfo=tzinfo)
     else:
         base = date(base_year, month, day)
     return WideDate(base, CYCLE_YEARS * cycles)
@@ -109,4 +109,5 @@ def year_text(year: int) -> str:
 
 def format_wide(value: WideDate, formatter: Any) -> str:
     """Format the base with ``formatter`` and put the real year in front (the base year has 4 digits)."""
-    return year_text(value.year) + formatter(value.base)[4:]
+    text: str = formatter(value.base)
+    return year_text(value.year) + text[4:]

@@ -22,6 +22,11 @@ from ..widedates import make as make_date
 from .registry import OMIT, builtin
 
 
+def _day_of(value: date) -> date:
+    """The calendar day of a wide value's base (a datetime when the wide value is a date-time)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
 def _int(n: Any) -> int | None:
     if type(n) is not Decimal or n != n.to_integral_value():
         return None
@@ -40,7 +45,7 @@ def date_from(from_: Any) -> Any:
     if isinstance(from_, date):
         return from_
     if isinstance(from_, WideDate):
-        return WideDate(from_.base.date(), from_.shift) if from_.is_datetime else from_
+        return WideDate(_day_of(from_.base), from_.shift) if from_.is_datetime else from_
     return None
 
 
@@ -118,7 +123,7 @@ def date_and_time_parts(date_: Any, time_: Any) -> Any:
             return date_.astimezone(zone(time_))
         except ValueError:
             return None
-    if not isinstance(time_, time) or isinstance(time_, datetime):
+    if not isinstance(time_, time):  # a datetime is not a time
         return None
     combined = datetime.combine(date_ if not isinstance(date_, datetime) else date_.date(), time_)
     return with_nanos(combined, nanos_of(time_))
@@ -140,7 +145,7 @@ def duration(from_: Any) -> Any:
 def _as_day(value: Any) -> Any:
     """The calendar day of a date or date-time, wide or not (Period.between ignores the time)."""
     if isinstance(value, WideDate):
-        return WideDate(value.base.date(), value.shift) if value.is_datetime else value
+        return WideDate(_day_of(value.base), value.shift) if value.is_datetime else value
     return value.date() if isinstance(value, datetime) else value
 
 

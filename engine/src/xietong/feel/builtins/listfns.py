@@ -11,6 +11,8 @@ from ..limits import MAX_LIST_LENGTH
 from ..values import DECIMAL, FeelFunction, compare, equals
 from .registry import OMIT, builtin
 
+_List = list  # the FEEL parameters are named `list`, as the spec names them
+
 
 def _items(args: tuple[Any, ...]) -> list[Any] | None:
     """Variadic list functions accept one list or the items themselves."""
@@ -63,7 +65,7 @@ def _contains(items: list[Any], value: Any) -> bool:
 
 @builtin("list contains", "list, element")
 def list_contains(list: Any, element: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     return _contains(list, element)
 
@@ -211,7 +213,7 @@ def _position(items: list[Any], position: Any, allow_end: bool = False) -> int |
 
 @builtin("sublist", "list, start position, length?")
 def sublist(list: Any, start: Any, length: Any = OMIT) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     i = _position(list, start)
     if i is None:
@@ -225,7 +227,7 @@ def sublist(list: Any, start: Any, length: Any = OMIT) -> Any:
 
 @builtin("append", "list, items", variadic=True)
 def append(list: Any, *items: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     return _bounded([*list, *items])
 
@@ -242,7 +244,7 @@ def concatenate(*lists: Any) -> Any:
 
 @builtin("insert before", "list, position, newItem")
 def insert_before(list: Any, position: Any, newItem: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     i = _position(list, position)
     if i is None:
@@ -252,7 +254,7 @@ def insert_before(list: Any, position: Any, newItem: Any) -> Any:
 
 @builtin("remove", "list, position")
 def remove(list: Any, position: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     i = _position(list, position)
     if i is None:
@@ -261,9 +263,9 @@ def remove(list: Any, position: Any) -> Any:
 
 
 def list_replace(ctx: Any, list: Any, position: Any, newItem: Any) -> Any:
-    if list is not None and not isinstance(list, type([])):
+    if list is not None and not isinstance(list, _List):
         list = [list]
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     if isinstance(position, FeelFunction):
         if len(position.params) != 2:
@@ -290,12 +292,12 @@ builtin("list replace", "list, position, newItem", ctx=True)(list_replace)
 
 @builtin("reverse", "list")
 def reverse(list: Any) -> Any:
-    return list[::-1] if isinstance(list, type([])) else None
+    return list[::-1] if isinstance(list, _List) else None
 
 
 @builtin("index of", "list, match")
 def index_of(list: Any, match: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     return [Decimal(i + 1) for i, v in enumerate(list) if equals(v, match) is True]
 
@@ -313,7 +315,7 @@ def union(*lists: Any) -> Any:
 
 @builtin("distinct values", "list")
 def distinct_values(list: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     seen = _Seen()
     return [item for item in list if seen.add(item)]
@@ -321,7 +323,7 @@ def distinct_values(list: Any) -> Any:
 
 @builtin("duplicate values", "list")
 def duplicate_values(list: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     seen, repeated = _Seen(), _Seen()
     for item in list:
@@ -333,13 +335,13 @@ def duplicate_values(list: Any) -> Any:
 
 @builtin("flatten", "list")
 def flatten(list: Any) -> Any:
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
-    out: type([]) = []
+    out: _List[Any] = []
 
     def walk(v: Any) -> None:
         for item in v:
-            if isinstance(item, type([])):
+            if isinstance(item, _List):
                 walk(item)
             else:
                 out.append(item)
@@ -351,7 +353,7 @@ def flatten(list: Any) -> Any:
 @builtin("sort", "list, precedes", ctx=True)
 def sort(ctx: Any, list: Any, precedes: Any) -> Any:
     """DMN and feel-scala both require ``precedes``; ``sort(list)`` is no function."""
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     if not isinstance(precedes, FeelFunction):
         return None
@@ -372,12 +374,12 @@ def sort(ctx: Any, list: Any, precedes: Any) -> Any:
 
 @builtin("is empty", "list")
 def is_empty(list: Any) -> Any:
-    return len(list) == 0 if isinstance(list, type([])) else None
+    return len(list) == 0 if isinstance(list, _List) else None
 
 
 @builtin("partition", "list, size")
 def partition(list: Any, size: Any) -> Any:
-    if not isinstance(list, type([])) or type(size) is not Decimal or size <= 0:
+    if not isinstance(list, _List) or type(size) is not Decimal or size <= 0:
         return None
     n = int(size)
     return [list[i : i + n] for i in range(0, len(list), n)]

@@ -35,7 +35,8 @@ def _round(n: Any, scale: Any, mode: str) -> Decimal | None:
         r = n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=DECIMAL)
     except decimal.InvalidOperation:
         return None
-    return n if r.is_nan() else r
+    rounded: Decimal = n if r.is_nan() else r
+    return rounded
 
 
 _MODES = {

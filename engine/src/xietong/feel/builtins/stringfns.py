@@ -11,6 +11,8 @@ from .. import regexes
 from ..values import to_string
 from .registry import OMIT, builtin
 
+_List = list  # the FEEL parameters are named `list`, as the spec names them
+
 
 def _int(n: Any) -> int | None:
     if type(n) is not Decimal or not n.is_finite():
@@ -132,7 +134,7 @@ def extract(string: Any, pattern: Any) -> Any:
 def string_join(list: Any, delimiter: Any = OMIT, prefix: Any = OMIT, suffix: Any = OMIT) -> Any:
     if isinstance(list, str):
         list = [list]
-    if not isinstance(list, type([])):
+    if not isinstance(list, _List):
         return None
     d = "" if delimiter is OMIT or delimiter is None else delimiter
     if not isinstance(d, str):

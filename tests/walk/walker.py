@@ -15,6 +15,7 @@ next outcome, so a loop is left on the second visit.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +55,7 @@ class ModelShape:
     timer_starts: list[str]
     message_starts: dict[str, str]  # start event id -> message name
     messages: dict[str, tuple[str, str]]  # catch element id -> (message name, correlation FEEL)
+    item_numbers: list[int]  # rows of a parameter table (泗阳's items), if the model has one
 
 
 def model_shape(content: bytes) -> ModelShape:
@@ -88,6 +90,7 @@ def model_shape(content: bytes) -> ModelShape:
             if s.find("bpmn:messageEventDefinition", NS) is not None
         },
         messages=messages,
+        item_numbers=sorted({int(n) for n in re.findall(r"\{number: (\d+),", content.decode("utf-8"))}),
     )
 
 
@@ -99,6 +102,7 @@ def start_variables(procedure: Procedure, case_id: str) -> dict[str, Any]:
             name = role_variable(actor.role)
             demo = f"{actor.label}（演示）"
             variables[name] = ["配合单位甲", "配合单位乙"] if name == "collaborators" else demo
+    variables.setdefault("town", "属地乡镇（演示）")  # items whose collaborators include 属地乡镇（街道）
     return variables
 
 
@@ -159,10 +163,16 @@ class Walker:
             blank = [e for e in self.entries if e.trigger == "none"]
             if len(blank) > 1:
                 variables["entry"] = entry.id
+            numbers = self.shape.item_numbers
+            if numbers and self.count % 2 == 0:  # every other run is one of the items, in turn
+                variables["itemNumber"] = numbers[(self.count // 2) % len(numbers)]
             pi = self.engine.execute(
                 CreateProcessInstance(bpmn_process_id=self.shape.process_id, variables=variables)
             ).process_instance_key
         visits: dict[str, int] = {}
+        if "itemNumber" in variables and self.engine.queries.variables(pi).get("jointItem") is None:
+            number = variables["itemNumber"]
+            raise WalkError(f"{self.shape.process_id}: item {number} found no row (jointItem is null)")
         for _ in range(MAX_ROUNDS):
             self.check_incidents(pi)
             if self.state(pi) == "COMPLETED":

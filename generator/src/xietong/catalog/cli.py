@@ -189,7 +189,8 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
             click.echo(f"  warning: {warning}")
         for diff in diffs:
             click.echo("  " + str(diff).replace("\n", "\n  "))
-        for record, field, proposal in sorted({(d.record, d.top_field, d.digest) for d in diffs if d.digest}):
+        for record, field, proposal in sorted({(d.record, d.top_field or "record", d.digest or "none")
+                                               for d in diffs}):
             click.echo(f"  to keep the catalog as it is, record in {config_dir.name}/import-decisions.yaml: "
                        f"{{record: {record}, field: {field}, proposed: {proposal}, reason: …}}")
         if write_new:

@@ -119,7 +119,10 @@ class ReviewedDecision:
     line: int = 0
 
     def covers(self, diff: Difference) -> bool:
-        return (diff.record, diff.top_field, diff.digest) == (self.record, self.field, self.proposed)
+        """Same record, field and proposal; a whole record the importer lacks or adds is field
+        ``record`` with proposal ``none``."""
+        key = (diff.record, diff.top_field or "record", diff.digest or "none")
+        return key == (self.record, self.field, self.proposed)
 
 
 DECISIONS_FILE = "import-decisions.yaml"

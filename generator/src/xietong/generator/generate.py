@@ -29,7 +29,7 @@ from xietong.generator.fingerprint import (
     fingerprint_of,
     stored_fingerprint,
 )
-from xietong.generator.mapping import JointItem, MappingError, MappingInput, procedure_to_spec
+from xietong.generator.mapping import JointItem, MappingError, MappingInput, procedure_to_spec, role_variable
 from xietong.generator.writer import write_bpmn
 
 log = structlog.get_logger(__name__)
@@ -140,6 +140,7 @@ def mapping_inputs(catalog: Catalog) -> list[tuple[str, MappingInput]]:
                             title=m.title,
                             lead=",".join(_names(catalog, jurisdiction, m.lead)),
                             collaborators=_names(catalog, jurisdiction, m.collaborators),
+                            role_variables=[role_variable(r) for r in m.collaborator_roles],
                         )
                         for index, m in enumerate(items, start=1)
                     ],

@@ -147,6 +147,8 @@ class JointItem:
     title: str
     lead: str
     collaborators: list[str]
+    #: role collaborators named per case (属地乡镇（街道） -> the case variable ``town``, holding its group)
+    role_variables: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -454,11 +456,20 @@ class _Mapper:
 
     def items_event(self, entry_id: str, lane: str) -> str:
         group = self.data.resolve_group  # the item table carries group ids beside the names
+
+        def listed(values: list[str], roles: list[str]) -> str:
+            # a role collaborator (属地乡镇) is the body the case names: appended when the case names it
+            fixed = f"[{', '.join(feel_string(v) for v in values)}]"
+            if not roles:
+                return fixed
+            named = ", ".join(f"if {r} != null then [{r}] else []" for r in roles)
+            return f"concatenate({fixed}, {named})"
+
         rows = ", ".join(
             "{" + f"number: {i.number}, title: {feel_string(i.title)}, lead: {feel_string(i.lead)}, "
-            f"collaborators: [{', '.join(feel_string(c) for c in i.collaborators)}], "
+            f"collaborators: {listed(i.collaborators, i.role_variables)}, "
             f"leadGroup: {feel_string(','.join(group(n) for n in i.lead.split(',') if n))}, "
-            f"collaboratorGroups: [{', '.join(feel_string(group(c)) for c in i.collaborators)}]" + "}"
+            f"collaboratorGroups: {listed([group(c) for c in i.collaborators], i.role_variables)}" + "}"
             for i in self.data.items
         )
         node = Node(
@@ -470,7 +481,14 @@ class _Mapper:
                 (f"=if itemNumber = null then null else ([{rows}][number = itemNumber])[1]", "jointItem")
             ],
             documentation="按启动变量 itemNumber（高频事项序号）查出牵头单位与配合单位；"
-            "未传 itemNumber 时使用申请中的 leadDepartment 与 collaborators。",
+            "未传 itemNumber 时使用申请中的 leadDepartment 与 collaborators。"
+            + (
+                "配合单位含属地乡镇（街道）的事项（"
+                + "、".join(str(i.number) for i in self.data.items if i.role_variables)
+                + "）由启动变量 town 指明属地（其组编号）。"
+                if any(i.role_variables for i in self.data.items)
+                else ""
+            ),
         )
         self.body.add(node)
         return node.id

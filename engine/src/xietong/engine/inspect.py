@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xietong.engine.state.entities import ENTITY_KINDS
+from xietong.engine.state.history import FinishedInstance
 from xietong.engine.state.store import StorageError, open_read_only, read_records
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -47,6 +48,22 @@ class Snapshot:
                 self.variables[key] = json.loads(value)
             elif kind in ENTITY_KINDS:
                 self.tables[kind][key] = ENTITY_KINDS[kind].from_row(value)
+        self._load_history()
+
+    def _load_history(self) -> None:
+        """Finished instances kept for the retention (``history`` table; absent in older databases)."""
+        try:
+            rows = self.db.execute("SELECT value FROM history").fetchall()
+        except sqlite3.OperationalError:
+            return
+        for (value,) in rows:
+            entry = FinishedInstance.from_value(value)
+            self.tables["pi"][entry.summary.key] = entry.summary
+            self.variables[entry.summary.key] = entry.variables
+            for task in entry.user_tasks:
+                self.tables["ut"][task.key] = task
+            for incident in entry.incidents:
+                self.tables["inc"][incident.key] = incident
 
     def records(self, pi_key: int) -> list[tuple[Any, ...]]:
         return read_records(self.db, pi_key)

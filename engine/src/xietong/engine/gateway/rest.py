@@ -440,8 +440,8 @@ class RestApi:
             "processInstanceKey": str(created.process_instance_key),
             "tenantId": created.tenant_id,
         }
-        if await_result:
-            result["variables"] = created.variables
+        # 8.8 always answers with variables: the result's when awaited, else none ({})
+        result["variables"] = created.variables if await_result else {}
         return JSONResponse(result)
 
     async def cancel_process_instance(self, request: Request) -> Response:

@@ -31,6 +31,7 @@ except ImportError:  # an engine without identity shows every row
     def visible_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return rows
 
+
 Handler = Callable[[Request], Awaitable[Response]]
 Row = dict[str, Any]
 Fields = Mapping[str, tuple[str, str]]
@@ -253,7 +254,10 @@ class OperateEndpoints:
                 raise self._invalid(f"sort: the values of {field!r} cannot be ordered") from None
             rows = present + absent
         rows = visible_rows(rows)
-        return {"items": rows[start : start + limit], "page": {"totalItems": len(rows)}}
+        return {
+            "items": [without_nulls(row) for row in rows[start : start + limit]],
+            "page": {"totalItems": len(rows)},
+        }
 
     async def _search_body(self, request: Request) -> dict[str, Any]:
         return await self.api._body(request, SEARCH)
@@ -279,7 +283,7 @@ class OperateEndpoints:
         raise self._not_found("Process definition", key)
 
     async def get_process_definition(self, request: Request) -> Response:
-        return JSONResponse(await self._definition(self._key(request, "processDefinitionKey")))
+        return JSONResponse(without_nulls(await self._definition(self._key(request, "processDefinitionKey"))))
 
     async def get_process_definition_xml(self, request: Request) -> Response:
         key = self._key(request, "processDefinitionKey")
@@ -406,7 +410,7 @@ class OperateEndpoints:
         if row is None:
             raise self._not_found("Element instance", key)
         row.pop("flowScopeKey", None)
-        return JSONResponse(row)
+        return JSONResponse(without_nulls(row))
 
     async def set_element_instance_variables(self, request: Request) -> Response:
 
@@ -439,7 +443,7 @@ class OperateEndpoints:
         if row is None:
             raise self._not_found("Variable", key)
         row.pop("isTruncated", None)
-        return JSONResponse(row)
+        return JSONResponse(without_nulls(row))
 
     async def user_task_variables(self, request: Request) -> Response:
         key = self._key(request, "userTaskKey")
@@ -454,7 +458,7 @@ class OperateEndpoints:
         key = self._key(request, "incidentKey")
         for row in await self._incident_rows():
             if row["incidentKey"] == str(key):
-                return JSONResponse(row)
+                return JSONResponse(without_nulls(row))
         raise self._not_found("Incident", key)
 
     async def search_incidents(self, request: Request) -> Response:
@@ -562,6 +566,11 @@ class OperateEndpoints:
             ("/v2/jobs/search", "POST", self.search_jobs),
             ("/v2/user-tasks/{key}/variables/search", "POST", self.user_task_variables),
         ]
+
+
+def without_nulls(row: Row) -> Row:
+    """A row as 8.8 answers it: an optional property without a value is absent, never null."""
+    return {name: value for name, value in row.items() if value is not None}
 
 
 def _key_set(filters: Mapping[str, Any], field: str) -> set[int] | None:

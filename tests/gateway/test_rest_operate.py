@@ -90,7 +90,8 @@ def test_filter_operators_and_refusals(gateway: RunningGateway) -> None:
         ]  # fmt: skip
 
         def tasks(filter_: dict) -> list[str]:
-            response = rest.post("/v2/user-tasks/search", json={"filter": {"candidateGroup": group, **filter_}})
+            body = {"filter": {"candidateGroup": group, **filter_}}
+            response = rest.post("/v2/user-tasks/search", json=body)
             assert response.status_code == 200, response.text
             return sorted(t["processInstanceKey"] for t in response.json()["items"])
 
@@ -114,4 +115,5 @@ def test_filter_operators_and_refusals(gateway: RunningGateway) -> None:
     assert plain_only.status_code == 400 and "filter.elementId" in plain_only.json()["detail"]
     assert bad_date.status_code == 400 and "'tomorrow' is not an ISO 8601" in bad_date.json()["detail"]
     assert bad_sort.status_code == 400 and "unknown field 'colour'" in bad_sort.json()["detail"]
-    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")

@@ -201,12 +201,14 @@ def test_fuzz_every_grpc_rpc(server: LocalServer) -> None:
                 path, request_serializer=lambda b: b, response_deserializer=response_class.FromString
             )
             try:
-                answer = call(payload, timeout=10)
+                answer = call(payload, timeout=2 if streaming else 10)
                 text = str(list(answer) if streaming else answer)
                 codes["OK"] += 1
             except grpc.RpcError as error:
                 code = error.code()
-                assert code not in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED), (
+                # a job stream stays open by design until the client's deadline; nothing else may hang
+                hung = code == grpc.StatusCode.DEADLINE_EXCEEDED and not streaming
+                assert code != grpc.StatusCode.UNKNOWN and not hung, (
                     f"{method.name} input {index}: {code} {error.details()}"
                 )
                 codes[code.name] += 1

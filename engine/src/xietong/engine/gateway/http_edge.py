@@ -22,9 +22,8 @@ READ_TIMEOUT_S = 30.0
 
 
 def problem_bytes(status: int, title: str, detail: str) -> bytes:
-    return json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}, ensure_ascii=False
-    ).encode()
+    document = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 class ProblemH11Protocol(H11Protocol):

@@ -45,10 +45,11 @@ from xietong.engine.gateway.rest_forms import user_task_form
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.gateway.variables import require_object
+from xietong.engine.identity.audit import audited  # re-exported: handlers elsewhere use it too
 from xietong.engine.identity.authentication import Authenticator
 from xietong.engine.identity.guard import Guard
 from xietong.engine.identity.rules import UNLISTED, rest_rule
-from xietong.engine.identity.visibility import current_principal, visible_rows
+from xietong.engine.identity.visibility import visible_rows
 from xietong.engine.queries import IncidentView, ProcessInstanceView, UserTaskView
 
 log = structlog.get_logger("xietong.gateway.rest")
@@ -64,14 +65,19 @@ class Problem(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
+def _printable(text: str) -> str:
+    """A message may quote what the client sent, lone surrogates included: escape what UTF-8 cannot hold."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def problem_response(problem: Problem, path: str) -> JSONResponse:
     return JSONResponse(
         {
             "type": "about:blank",
             "title": problem.title,
             "status": problem.status,
-            "detail": problem.detail,
-            "instance": path,
+            "detail": _printable(problem.detail),
+            "instance": _printable(path),
         },
         status_code=problem.status,
         media_type="application/problem+json",
@@ -571,10 +577,3 @@ async def _unexpected_problem(request: Request, error: Exception) -> Response:
         Problem(500, "INTERNAL", f"Unexpected error while handling the request: {type(error).__name__}"),
         request.url.path,
     )
-
-
-def audited(command: Any) -> cmd.Audited:
-    """The command on behalf of the caller, so the case's record log says who did it."""
-    principal = current_principal()
-    actor_type = "CLIENT" if principal.kind == "client" else "USER"
-    return cmd.Audited(command, principal.name or "anonymous", actor_type)

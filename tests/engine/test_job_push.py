@@ -90,3 +90,14 @@ def test_a_job_pushed_to_a_stream_that_stops_reading_times_out_and_comes_back(
     h.engine.query(lambda p: None)  # the timeout was processed in the batch of the clock's tick
     got: list[Any] = other.jobs or list(h.engine.execute(ActivateJobs("push", "poller", 60_000, 10)))
     assert [j.key for j in got] == [lost.key]
+
+
+def test_a_stream_the_engine_refuses_is_dropped_without_harm(h: Harness) -> None:
+    h.deploy(MODEL)
+    bad, good = Sink("bad", timeout_ms=10**15), Sink("good")  # a timeout past what the engine accepts
+    h.engine.add_job_stream(bad.stream)
+    h.engine.add_job_stream(good.stream)
+    pi = h.start()
+    h.start()
+    assert bad.jobs == [] and len(good.jobs) == 2
+    assert h.state(pi) == "ACTIVE"

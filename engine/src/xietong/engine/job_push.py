@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from xietong.engine import commands as c
+from xietong.engine.errors import EngineError
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -87,7 +88,15 @@ class JobPush:
                     stream.skipped = True
                     idle += 1
                     continue
-                jobs = p.commands.process(stream.command(), None)
+                try:
+                    jobs = p.commands.process(stream.command(), None)
+                except EngineError as error:  # a stream the engine refuses (its own ActivateJobs fails too)
+                    log.warning("job stream refused", type=job_type, worker=stream.worker, reason=str(error))
+                    streams = [s for s in streams if s is not stream]
+                    self.remove(stream)
+                    if not streams:
+                        break
+                    continue
                 if not jobs:  # none of its tenants' jobs are waiting
                     idle += 1
                     continue

@@ -317,3 +317,16 @@ def test_a_request_that_is_not_http_gets_a_problem_json(
     assert b'"title": "INVALID_ARGUMENT"' in body
     still_serving(gateway)
     assert dt.datetime.now(dt.UTC).year < 9999  # the clock the checks above rely on is sane
+
+
+def test_health_reports_an_overrunning_batch(tmp_path: Path) -> None:
+    engine = Engine(tmp_path / "data").start()
+    try:
+        assert engine.healthy
+        engine.watchdog.begin([(CreateProcessInstance(bpmn_process_id="p"), None)])
+        engine.watchdog._started = time.monotonic() - engine.watchdog.bound_s - 1  # as if it ran that long
+        assert not engine.healthy  # what REST and gRPC topology report as the partition's health
+        engine.watchdog.end()
+        assert engine.healthy
+    finally:
+        engine.close()

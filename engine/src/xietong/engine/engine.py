@@ -165,6 +165,11 @@ class Engine:
         """Why the engine stopped processing (a storage failure), or None while it is healthy."""
         return self._failure
 
+    @property
+    def healthy(self) -> bool:
+        """Neither failed nor held past the watchdog's bound by one batch (what health reports)."""
+        return self._failure is None and self.watchdog.stalled() is None
+
     def add_failure_listener(self, callback: Callable[[BaseException], None]) -> None:
         """Called once, on the engine's thread, when a storage failure stops the engine."""
         self._failure_listeners.append(callback)

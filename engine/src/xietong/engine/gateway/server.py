@@ -153,7 +153,7 @@ class Gateway:
             rest_host, rest_port = split_address(self.settings.rest_address)
             app: Any = RestApi(
                 client,
-                lambda: rest_topology(host, port, self.settings.version, self.engine.failure is None),
+                lambda: rest_topology(host, port, self.settings.version, self.engine.healthy),
                 self.settings.tokens,
                 self.settings.request_timeout_ms,
                 self.settings.max_message_bytes,

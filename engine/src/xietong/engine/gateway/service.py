@@ -572,7 +572,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     @_unary
     async def Topology(self, request: Any, context: grpc.aio.ServicerContext) -> pb.TopologyResponse:
         return topology(
-            self._host, self._port, self._settings.version, self._engine.engine.failure is None
+            self._host, self._port, self._settings.version, self._engine.engine.healthy
         )
 
 

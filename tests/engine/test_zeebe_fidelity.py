@@ -265,6 +265,23 @@ def test_timeout_updates_of_unknown_and_inactive_jobs(h: Harness) -> None:
     )
 
 
+def test_retry_updates_of_unknown_jobs_and_non_positive_retries(h: Harness) -> None:
+    from xietong.engine.commands import UpdateJobRetries
+
+    h.deploy(TWO_TASKS)
+    h.start()
+    with pytest.raises(NotFound) as unknown:
+        h.engine.execute(UpdateJobRetries(987654321, 3))
+    assert str(unknown.value) == "Expected to update job with key '987654321', but no such job was found"
+    job_key = h.engine.query(lambda p: next(iter(p.state.jobs)))
+    with pytest.raises(InvalidArgument) as zero:
+        h.engine.execute(UpdateJobRetries(job_key, 0))
+    assert str(zero.value) == (
+        f"Expected to update retries for job with key '{job_key}' with a positive amount of retries, "
+        "but the amount given was '0'"
+    )
+
+
 # --- start instructions (ProcessInstanceCreationHelper.java; CreateProcessInstanceTest) -----------
 
 

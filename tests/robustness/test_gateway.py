@@ -245,7 +245,7 @@ def test_unknown_job_keys_are_not_found(gateway: rpc.GatewayStub) -> None:
     ("ThrowError", pb.ThrowErrorRequest(jobKey=42, errorCode="x"),
      "Expected to throw an error for job with key '42', but no such job was found"),
     ("UpdateJobRetries", pb.UpdateJobRetriesRequest(jobKey=42, retries=3),
-     "Expected to update retries of job with key '42', but no such job was found"),
+     "Expected to update job with key '42', but no such job was found"),
     ("CreateProcessInstance", pb.CreateProcessInstanceRequest(processDefinitionKey=42),
      "Expected to find process definition with key '42', but none found"),
 ], ids=lambda v: v if isinstance(v, str) and " " not in v else "")

@@ -135,10 +135,13 @@ class JobHandler:
     def update_retries(self, cmd: c.UpdateJobRetries) -> None:
         p = self.p
         job = self._job(
-            cmd.job_key, "update retries of", ("ACTIVATABLE", "ACTIVATED", "FAILED", "ERROR_THROWN")
+            cmd.job_key, "update", ("ACTIVATABLE", "ACTIVATED", "FAILED", "ERROR_THROWN")
         )
         if cmd.retries < 1:
-            raise InvalidArgument(f"Expected retries to be greater than zero, but it was {cmd.retries}")
+            raise InvalidArgument(  # JobUpdateBehaviour (Zeebe)
+                f"Expected to update retries for job with key '{cmd.job_key}' with a positive amount of "
+                f"retries, but the amount given was '{cmd.retries}'"
+            )
         job.retries = cmd.retries
         p.state.touch(job)
         p.record("JOB", "RETRIES_UPDATED", job.key, job.pi_key, {"retries": cmd.retries})

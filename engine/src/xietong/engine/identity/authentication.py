@@ -29,6 +29,7 @@ from xietong.engine.identity.principal import UNPROTECTED, Principal
 from xietong.engine.identity.store import IdentityStore
 
 CACHE_S = 60.0
+MAX_TRACKED = 100_000  # logins and addresses with recent failures kept in memory before pruning
 
 
 class ThrottleSettings(BaseSettings):
@@ -81,6 +82,10 @@ class Throttle:
         with self._lock:
             for key in keys:
                 self._recent(key).append(self._now())
+            if len(self._failures) > MAX_TRACKED:  # many logins sprayed: forget those out of the window
+                for key in list(self._failures):
+                    if not self._recent(key):
+                        del self._failures[key]
 
     def succeed(self, key: str) -> None:
         with self._lock:

@@ -157,7 +157,9 @@ def main() -> None:
         figures = {
             "open cases": args.cases,
             "open user tasks": total_tasks,
-            "baseline: GET /v2/topology round trip (ms)": median_ms(args.samples, lambda: rest.get("/v2/topology")),
+            "baseline: GET /v2/topology round trip (ms)": median_ms(
+                args.samples, lambda: rest.get("/v2/topology")
+            ),
             "REST user-task search, one department, first page (ms)": median_ms(
                 args.samples, lambda: rest.post(
                 "/v2/user-tasks/search",

@@ -14,9 +14,10 @@ import pytest
 
 from xietong.catalog.model import Procedure, validate_plain
 from xietong.engine.clock import Clock
-from xietong.engine.commands import ActivateJobs, CompleteJob, CompleteUserTask
+from xietong.engine.commands import ActivateJobs, CompleteJob, CompleteUserTask, Deploy
 from xietong.engine.engine import Engine
 from xietong.engine.testing import START, Harness
+from xietong.generator.forms import model_resources
 from xietong.generator.mapping import MappingInput, procedure_to_spec
 from xietong.generator.writer import write_bpmn
 from xietong.settings import PROJECT_ROOT
@@ -45,7 +46,7 @@ def _user_tasks(engine: Engine, pi: int) -> dict[str, list]:
 
 def test_siyang_item_number_chooses_lead_and_collaborators(engine: Engine) -> None:
     h = Harness(engine)
-    h.deploy((PROJECT_ROOT / "bpmn/siyang/siyang_joint_enforcement.bpmn").read_bytes(), "siyang.bpmn")
+    engine.execute(Deploy(tuple(model_resources(PROJECT_ROOT / "bpmn/siyang/siyang_joint_enforcement.bpmn"))))
     pi = h.start(
         "siyang_joint_enforcement", {"caseId": "C1", "itemNumber": 1, "entry": "application_received"}
     )

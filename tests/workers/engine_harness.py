@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pyzeebe import ZeebeClient
 
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
+from xietong.generator.forms import model_resources
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
 from xietong.workers.connection import open_channel
@@ -93,10 +94,13 @@ class TLS:
 
 
 def deploy(engine: Engine, model: Path, settings: WorkerSettings | None = None) -> None:
+    """The model with the forms it links from forms/ beside it (generated models bind them by deployment)."""
+    forms = [model.parent / name for name, _ in model_resources(model)[1:]]
+
     async def run() -> None:
         channel = open_channel(settings or WorkerSettings(zeebe_address=engine.address))
         try:
-            await ZeebeClient(channel).deploy_resource(str(model))
+            await ZeebeClient(channel).deploy_resource(str(model), *(str(form) for form in forms))
         finally:
             await channel.close()
 

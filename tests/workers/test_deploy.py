@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from xietong.workers.deploy import DeployError, Model, deploy, find_models, plan
 REPO = Path(__file__).resolve().parents[2]
 XIETONG = Path(sys.executable).with_name("xietong")
 GENERATED_MODELS = sorted((REPO / "bpmn").rglob("*.bpmn"))
+GENERATED_FORMS = sorted((REPO / "bpmn").rglob("*.form"))
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
@@ -43,17 +45,45 @@ def write_model(folder: Path, pid: str, content: bytes | None = None) -> Path:
 def test_all_generated_models_deploy_and_a_second_run_changes_nothing(server: LocalServer) -> None:
     first = run_deploy("--address", server.address)
     assert first.returncode == 0, first.stderr
-    count = len(GENERATED_MODELS)
+    count, forms = len(GENERATED_MODELS), len(GENERATED_FORMS)
     assert first.stdout.splitlines()[0] == (
-        f"deployed {count} models to {server.address} in 1 call: {count} new process versions, 0 unchanged"
+        f"deployed {count + forms} files to {server.address} in 1 call: {count} new process versions, "
+        f"0 unchanged; {forms} new form versions, 0 unchanged"
     )
     assert "  new        siyang_joint_enforcement " in first.stdout
     assert "siyang/siyang_joint_enforcement.bpmn" in first.stdout  # named by its path below bpmn/
+    assert "  new        form Form_siyang_" in first.stdout and "siyang/forms/Form_siyang_" in first.stdout
 
     again = run_deploy("--address", server.address, str(REPO / "bpmn"))
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[0].endswith(f"0 new process versions, {count} unchanged")
+    assert again.stdout.splitlines()[0].endswith(
+        f"0 new process versions, {count} unchanged; 0 new form versions, {forms} unchanged"
+    )
     assert "version 1 " in again.stdout and "version 2 " not in again.stdout
+
+
+def test_a_model_goes_with_the_forms_it_links(tmp_path: Path) -> None:
+    """bindingType="deployment" needs the form in the model's own call: a model given alone brings
+    its forms from forms/ beside it, a form two calls need is in both, and a missing one is named."""
+    siyang = REPO / "bpmn/siyang/siyang_joint_enforcement.bpmn"
+    (call,) = plan_calls(find_models([siyang]))
+    linked = set(re.findall(r'formId="([^"]+)"', siyang.read_text(encoding="utf-8")))
+    assert call[0].path == siyang and {m.name for m in call[1:]} == {f"forms/{i}.form" for i in linked}
+
+    form = tmp_path / "forms" / "Form_x.form"
+    form.parent.mkdir()
+    form.write_text('{"id": "Form_x", "components": []}', encoding="utf-8")
+    task = '<zeebe:formDefinition formId="Form_x" bindingType="deployment"/>'
+    for pid in ("one", "two"):
+        model = models.chain(pid, ["w"]).replace(b"</bpmn:process>", task.encode() + b"</bpmn:process>")
+        write_model(tmp_path, pid, model)
+    found = find_models([tmp_path])
+    calls = plan_calls(found, max_message_bytes=64 * 1024 + found[1].size + 2 * found[0].size - 1)
+    names = [[m.name for m in c] for c in calls]
+    assert names == [["one.bpmn", "forms/Form_x.form"], ["two.bpmn", "forms/Form_x.form"]]
+    form.unlink()
+    with pytest.raises(DeployError, match=r"one\.bpmn: links the form Form_x by deployment, but no such"):
+        plan_calls(find_models([tmp_path]))
 
 
 def test_a_changed_model_gets_a_new_version(server: LocalServer, tmp_path: Path) -> None:

@@ -35,6 +35,8 @@ _EXPRESSION_SITES: tuple[tuple[str, str | None], ...] = (
     (f"{{{_ZEEBE}}}assignmentDefinition", "candidateGroups"),
     (f"{{{_ZEEBE}}}assignmentDefinition", "candidateUsers"),
     (f"{{{_ZEEBE}}}assignmentDefinition", "assignee"),
+    (f"{{{_ZEEBE}}}taskSchedule", "dueDate"),
+    (f"{{{_ZEEBE}}}taskSchedule", "followUpDate"),
     (f"{{{_ZEEBE}}}subscription", "correlationKey"),
     (f"{{{_ZEEBE}}}taskDefinition", "type"),
     (f"{{{_ZEEBE}}}taskDefinition", "retries"),

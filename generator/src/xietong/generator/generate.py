@@ -29,12 +29,15 @@ from xietong.generator.fingerprint import (
     fingerprint_of,
     stored_fingerprint,
 )
+from xietong.generator.forms import GeneratedForm, attach_forms, form_edits, form_hashes, merge_forms
 from xietong.generator.mapping import JointItem, MappingError, MappingInput, procedure_to_spec, role_variable
+from xietong.generator.schedule import attach_schedules
 from xietong.generator.writer import write_bpmn
 
 log = structlog.get_logger(__name__)
 
 MANIFEST_NAME = "fingerprints.json"
+FORM_SUFFIX = ".form"
 PARAMETERISED_KINDS = {MechanismKind.joint_enforcement_flow, MechanismKind.joint_enforcement_item}
 
 
@@ -156,10 +159,16 @@ def mapping_inputs(catalog: Catalog) -> list[tuple[str, MappingInput]]:
 
 def build_outputs(catalog: Catalog) -> list[Output]:
     outputs = []
+    forms: list[GeneratedForm] = []
     for path, data in mapping_inputs(catalog):
-        content = write_bpmn(procedure_to_spec(data))
+        spec = procedure_to_spec(data)
+        forms += attach_forms(spec, data)  # a Camunda form per human step (generator/forms.py)
+        attach_schedules(spec, data, catalog.policies)  # due and follow-up dates (generator/schedule.py)
+        content = write_bpmn(spec)
         hashes = element_hashes(etree.fromstring(content))
         outputs.append(Output(path, data.process_id, content, hashes))
+    for form in merge_forms(forms):
+        outputs.append(Output(form.path, form.form_id, form.content(), form_hashes(form.schema())))
     return outputs
 
 
@@ -231,7 +240,13 @@ def generate(
             if target.read_bytes() == output.content:
                 report.unchanged.append(output.path)
                 continue
-            refusal = None if force else hand_edits(target, manifest.get(output.path))
+            if force:
+                refusal = None
+            elif target.suffix == FORM_SUFFIX:  # forms: JSON, hashed per component
+                edits = form_edits(target.read_bytes(), manifest.get(output.path))
+                refusal = Refusal(output.path, edits[0], edits[1]) if edits else None
+            else:
+                refusal = hand_edits(target, manifest.get(output.path))
             if refusal is not None:
                 refusal.path = output.path
                 report.refused.append(refusal)

@@ -119,6 +119,9 @@ class Node:
     documentation: str = ""  # extra text after the source quote (notes, lead-time limits)
     default_flow: str | None = None
     children: ProcessBody | None = None  # only for sub-processes
+    form_id: str | None = None  # user tasks: the Camunda form deployed with the model
+    due_date: str | None = None  # user tasks: FEEL yielding the due date-time (zeebe:taskSchedule)
+    follow_up_date: str | None = None  # user tasks: FEEL yielding the follow-up date-time
 
 
 @dataclass

@@ -143,13 +143,22 @@ class _Writer:
             ext_children.append(etree.Element(_z("taskDefinition"), type=node.task_type, retries="3"))
         if node.kind is NodeKind.USER_TASK:
             ext_children.append(etree.Element(_z("userTask")))
-            # the task form is the project's console, not a Camunda form
-            ext_children.append(
-                etree.Element(_z("formDefinition"), externalReference=f"xietong:task:{node.id}")
-            )
+            if node.form_id:  # a Camunda form deployed with the model (generator/forms.py)
+                ext_children.append(
+                    etree.Element(_z("formDefinition"), formId=node.form_id, bindingType="deployment")
+                )
+            else:  # a spec written without forms (tests, sketches): the task names itself
+                ext_children.append(
+                    etree.Element(_z("formDefinition"), externalReference=f"xietong:task:{node.id}")
+                )
             if node.candidate_groups:
                 ext_children.append(
                     etree.Element(_z("assignmentDefinition"), candidateGroups=",".join(node.candidate_groups))
+                )
+            schedule = {"dueDate": node.due_date, "followUpDate": node.follow_up_date}
+            if any(schedule.values()):
+                ext_children.append(
+                    etree.Element(_z("taskSchedule"), {k: v for k, v in schedule.items() if v})
                 )
         if node.inputs or node.outputs:
             mapping = etree.Element(_z("ioMapping"))

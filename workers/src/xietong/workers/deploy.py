@@ -1,14 +1,19 @@
-"""Deploying models to a Zeebe gateway: the embedded engine or a Camunda 8 cluster.
+"""Deploying models and their forms to a Zeebe gateway: the embedded engine or a Camunda 8 cluster.
 
 Zeebe deploys the resources of one DeployResource call all or nothing, so the models go in as few
-calls as the gateway's message size allows (one, for the 81 generated models): a model the engine
+calls as the gateway's message size allows (one, for the generated models): a model the engine
 refuses leaves the other models of its call undeployed, and the refusal names the resource.
-Deploying an unchanged model again creates no new version (Zeebe's duplicate check), so deploying
-the whole of bpmn/ after every ``bpmn generate`` is safe; the report says which models are new.
+A user task that links its form with ``bindingType="deployment"`` needs that form in the same
+call (Zeebe refuses the model otherwise), so every model travels with the forms it links; a form
+two calls need goes in both. Deploying an unchanged call again creates no new version (Zeebe's
+duplicate check), so deploying the whole of bpmn/ after every ``bpmn generate`` is safe; the
+report says which processes and forms are new.
 """
 
 from __future__ import annotations
 
+import json
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +22,9 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-RESOURCE_SUFFIXES = (".bpmn", ".dmn", ".form")  # what Zeebe deploys; the embedded engine runs BPMN only
+RESOURCE_SUFFIXES = (".bpmn", ".dmn", ".form")  # what Zeebe deploys; the embedded engine: BPMN, forms
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+FORMS_DIR = "forms"  # where bpmn generate puts the forms of the models beside it
 ZEEBE_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # Zeebe's default maxMessageSize
 REQUEST_OVERHEAD_BYTES = 64 * 1024  # names, framing and headers next to the resources' content
 TOKEN_FAILURE = "Getting metadata from plugin failed with error:"  # grpc's words for a failed token fetch
@@ -43,6 +50,41 @@ class DeployedProcess:
     process_definition_key: int
     resource_name: str
     new: bool  # False: the gateway already had this exact model and kept its version
+
+
+@dataclass(frozen=True)
+class DeployedForm:
+    form_id: str
+    version: int
+    form_key: int
+    resource_name: str
+    new: bool
+
+
+def deployment_form_ids(model: Model) -> set[str]:
+    """Form ids the model's user tasks link with ``bindingType="deployment"`` (not FEEL ids)."""
+    if model.path.suffix != ".bpmn":
+        return set()
+    try:
+        root = ElementTree.parse(model.path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return set()  # the gateway (or the size check) names what is wrong with it
+    return {
+        form_id
+        for el in root.iter(f"{{{ZEEBE_NS}}}formDefinition")
+        if el.get("bindingType") == "deployment"
+        and (form_id := (el.get("formId") or "").strip())
+        and not form_id.startswith("=")
+    }
+
+
+def form_id_of(model: Model) -> str | None:
+    try:
+        data = json.loads(model.path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise DeployError(f"{model.path}: not a readable form ({error})") from None
+    form_id = data.get("id") if isinstance(data, dict) else None
+    return form_id if isinstance(form_id, str) else None
 
 
 def find_models(paths: Sequence[Path]) -> list[Model]:
@@ -71,31 +113,76 @@ def find_models(paths: Sequence[Path]) -> list[Model]:
     return list({model.path.resolve(): model for model in models}.values())  # each file once
 
 
+def _units(models: Sequence[Model]) -> list[list[Model]]:
+    """Each model with the forms it links by deployment; a form no model links stands alone."""
+    forms: dict[str, Model] = {}
+    for model in models:
+        if model.path.suffix == ".form":
+            form_id = form_id_of(model)
+            if form_id is not None:
+                forms.setdefault(form_id, model)
+    units: list[list[Model]] = []
+    linked: set[Path] = set()
+    for model in models:
+        if model.path.suffix == ".form":
+            continue
+        wanted = sorted(deployment_form_ids(model))
+        for form_id in wanted:  # a model given on its own brings its forms from forms/ beside it
+            beside = model.path.parent / FORMS_DIR / f"{form_id}.form"
+            if form_id not in forms and beside.is_file():
+                forms[form_id] = Model(beside, f"{FORMS_DIR}/{beside.name}", beside.stat().st_size)
+        missing = [form_id for form_id in wanted if form_id not in forms]
+        if missing:
+            raise DeployError(
+                f"{model.path}: links the form{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                "by deployment, but no such .form file is among those to deploy (deploy the folder "
+                "that holds its forms/)"
+            )
+        unit = [model, *(forms[form_id] for form_id in wanted)]
+        linked.update(m.path for m in unit[1:])
+        units.append(unit)
+    units += [[m] for m in models if m.path.suffix == ".form" and m.path not in linked]
+    return units
+
+
 def plan_calls(
     models: Sequence[Model], max_message_bytes: int = ZEEBE_MAX_MESSAGE_BYTES
 ) -> list[list[Model]]:
-    """Consecutive models grouped so that no call exceeds the gateway's message size."""
+    """Models (with their forms) grouped so that no call exceeds the gateway's message size."""
     budget = max_message_bytes - REQUEST_OVERHEAD_BYTES
     calls: list[list[Model]] = []
     size = 0
-    for model in models:
-        if model.size > budget:
-            raise DeployError(
-                f"{model.path}: {model.size:,} bytes is more than one call to the gateway may carry "
-                f"({budget:,} of its {max_message_bytes:,}-byte message size)"
-            )
-        if not calls or size + model.size > budget:
+    for unit in _units(models):
+        for model in unit:
+            if model.size > budget:
+                raise DeployError(
+                    f"{model.path}: {model.size:,} bytes is more than one call to the gateway may carry "
+                    f"({budget:,} of its {max_message_bytes:,}-byte message size)"
+                )
+        in_call = {m.path for m in calls[-1]} if calls else set()
+        extra = [m for m in unit if m.path not in in_call]
+        added = sum(m.size for m in extra)
+        if not calls or size + added > budget:
+            if sum(m.size for m in unit) > budget:
+                raise DeployError(
+                    f"{unit[0].path}: with its forms it is more than one call to the gateway may carry "
+                    f"({budget:,} of its {max_message_bytes:,}-byte message size)"
+                )
             calls.append([])
             size = 0
-        calls[-1].append(model)
-        size += model.size
+            extra = list(unit)
+            added = sum(m.size for m in unit)
+        calls[-1].extend(extra)
+        size += added
     return calls
 
 
-async def deploy(channel: grpc.aio.Channel, calls: Sequence[Sequence[Model]]) -> list[DeployedProcess]:
+async def deploy(
+    channel: grpc.aio.Channel, calls: Sequence[Sequence[Model]]
+) -> list[DeployedProcess | DeployedForm]:
     """Deploys call after call; stops at the first refusal, which says what the earlier calls did."""
     stub = GatewayStub(channel)
-    deployed: list[DeployedProcess] = []
+    deployed: list[DeployedProcess | DeployedForm] = []
     for number, call in enumerate(calls, 1):
         request = pb.DeployResourceRequest(
             resources=[pb.Resource(name=model.name, content=model.path.read_bytes()) for model in call]
@@ -104,7 +191,8 @@ async def deploy(channel: grpc.aio.Channel, calls: Sequence[Sequence[Model]]) ->
             response = await stub.DeployResource(request, timeout=60)
         except grpc.aio.AioRpcError as error:
             done = (
-                f"calls 1-{number - 1} of {len(calls)} were deployed ({len(deployed)} processes), "
+                f"calls 1-{number - 1} of {len(calls)} were deployed "
+                f"({sum(isinstance(d, DeployedProcess) for d in deployed)} processes), "
                 f"call {number} was not"
                 if number > 1
                 else "nothing was deployed"
@@ -119,6 +207,18 @@ async def deploy(channel: grpc.aio.Channel, calls: Sequence[Sequence[Model]]) ->
                 f"the gateway refused the deployment ({code}; {done}):\n{error.details()}"
             ) from None
         for deployment in response.deployments:
+            if deployment.WhichOneof("Metadata") == "form":
+                form = deployment.form
+                deployed.append(
+                    DeployedForm(
+                        form.formId,
+                        form.version,
+                        form.formKey,
+                        form.resourceName,
+                        new=form.formKey > response.key,  # as for processes: keys only grow
+                    )
+                )
+                continue
             if deployment.WhichOneof("Metadata") != "process":
                 continue
             process = deployment.process

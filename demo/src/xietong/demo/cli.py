@@ -19,7 +19,10 @@ from xietong.settings import get_settings
     default=None,
     help="Where the engine data, its log and the case store go (default: a new temporary folder, kept).",
 )
-def demo(data_dir: Path | None) -> None:
+@click.option(
+    "--serve", is_flag=True, help="Keep the engine, workers and web pages running after the story (Ctrl-C stops)."
+)
+def demo(data_dir: Path | None, serve: bool) -> None:
     """Run one joint-enforcement case end to end on the embedded engine and say what happened."""
     from xietong.catalog.loader import CatalogInvalid
     from xietong.demo.narrator import Narrator
@@ -36,7 +39,7 @@ def demo(data_dir: Path | None) -> None:
     with paths.workers_log.open("a", encoding="utf-8") as log_file:
         configure_logging(settings.log_level, settings.log_json, file=log_file)
         try:
-            JointEnforcementStory(settings, paths, Narrator()).run()
+            JointEnforcementStory(settings, paths, Narrator(), serve=serve).run()
         except StoryFailed as failure:
             raise click.ClickException(str(failure)) from failure
         except CatalogInvalid as invalid:  # the same lines and exit code as `xietong catalog validate`

@@ -20,7 +20,7 @@ from xietong.settings import get_settings
     help="Where the engine data, its log and the case store go (default: a new temporary folder, kept).",
 )
 @click.option(
-    "--serve", is_flag=True, help="Keep the engine, workers and web pages running after the story (Ctrl-C stops)."
+    "--serve", is_flag=True, help="Keep the engine, workers and web pages running after it (Ctrl-C stops)."
 )
 def demo(data_dir: Path | None, serve: bool) -> None:
     """Run one joint-enforcement case end to end on the embedded engine and say what happened."""

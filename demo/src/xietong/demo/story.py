@@ -168,7 +168,8 @@ class JointEnforcementStory:
         web = server.rest_url
         self.say.chapter("Web", f"the task list and case console: {web}/ (served by engine serve)")
         if clerk is not None:
-            self.say.line(f"  as a clerk ({clerk.group_name}):  {clerk.login} / {clerk.password}  → {web}/tasks")
+            who = f"{clerk.login} / {clerk.password}"
+            self.say.line(f"  as a clerk ({clerk.group_name}):  {who}  → {web}/tasks")
         self.say.line(f"  as the supervisor:  {supervisor.login} / {supervisor.password}  → {web}/cases")
         self.say.line(f"  this case: {web}/cases/by-id/{CASE_ID}")
         if not self.serve:

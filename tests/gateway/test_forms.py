@@ -157,3 +157,38 @@ def test_camundas_client_reads_the_form(
         "componentTypes": ["radio"],
     }
 
+
+
+def test_due_and_follow_up_dates_filter_and_sort_the_task_list(gateway: RunningGateway) -> None:
+    """Tasks created with zeebe:taskSchedule dates: REST v2 answers them, filters and sorts by them."""
+    pid, group = f"scheduled-{uuid.uuid4().hex[:8]}", f"clerks-{uuid.uuid4().hex[:6]}"
+    body = [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:userTask id="review" name="审核"><bpmn:extensionElements><zeebe:userTask/>'
+        f"<zeebe:assignmentDefinition candidateGroups={quoteattr(group)}/>"
+        '<zeebe:taskSchedule dueDate="=due" followUpDate="=followUp"/>'
+        "</bpmn:extensionElements></bpmn:userTask>",
+        '<bpmn:endEvent id="end"/>',
+        models.flow("f1", "start", "review"),
+        models.flow("f2", "review", "end"),
+    ]
+    deploy(gateway, pid, models.process(pid, body))
+    dues = ["2030-03-05T17:00:00+08:00", "2030-03-01T09:00:00+08:00", "2030-03-09T09:00:00+08:00"]
+    with gateway.rest() as rest:
+        for due in dues:
+            created = rest.post(
+                "/v2/process-instances",
+                json={"processDefinitionId": pid, "variables": {"due": due, "followUp": due}},
+            )
+            assert created.status_code == 200, created.text
+        search = {"filter": {"candidateGroup": group}, "sort": [{"field": "dueDate", "order": "DESC"}]}
+        items = rest.post("/v2/user-tasks/search", json=search).json()["items"]
+        assert [i["dueDate"] for i in items] == [
+            "2030-03-09T01:00:00Z",
+            "2030-03-05T09:00:00Z",
+            "2030-03-01T01:00:00Z",
+        ]
+        assert [i["followUpDate"] for i in items] == [i["dueDate"] for i in items]
+        early = {"filter": {"candidateGroup": group, "dueDate": {"$lt": "2030-03-05T00:00:00Z"}}}
+        (only,) = rest.post("/v2/user-tasks/search", json=early).json()["items"]
+        assert only["dueDate"] == "2030-03-01T01:00:00Z"

@@ -41,10 +41,10 @@ class JobStream:
     skipped: bool = False  # a job was left for polling while this stream was not ready
     _command: c.ActivateJobs | None = field(default=None, repr=False)
 
-    def command(self) -> c.ActivateJobs:
-        if self._command is None:
+    def command(self, max_jobs: int = 1) -> c.ActivateJobs:
+        if self._command is None or self._command.max_jobs_to_activate != max_jobs:
             self._command = c.ActivateJobs(
-                self.type, self.worker, self.timeout_ms, 1, self.fetch_variables, self.tenant_ids
+                self.type, self.worker, self.timeout_ms, max_jobs, self.fetch_variables, self.tenant_ids
             )
         return self._command
 
@@ -79,6 +79,9 @@ class JobPush:
             if not streams:
                 continue
             listed = p.state.activatable.get(job_type)
+            # each turn takes an even share of what is waiting: one job each when streams outnumber jobs,
+            # everything in one activation for a lone stream
+            share = -(-len(listed) // len(streams)) if listed else 1
             turn = self._turn.get(job_type, 0)
             idle = 0  # streams in a row that took nothing
             while listed and idle < len(streams):
@@ -89,7 +92,7 @@ class JobPush:
                     idle += 1
                     continue
                 try:
-                    jobs = p.commands.process(stream.command(), None)
+                    jobs = p.commands.process(stream.command(share), None)
                 except EngineError as error:  # a stream the engine refuses (its own ActivateJobs fails too)
                     log.warning("job stream refused", type=job_type, worker=stream.worker, reason=str(error))
                     streams = [s for s in streams if s is not stream]

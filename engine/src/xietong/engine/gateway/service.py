@@ -259,15 +259,16 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         log.debug("job stream opened", type=command.type, worker=command.worker)
         try:
             jobs: Any = await self._engine.call(command)  # what was waiting before the stream opened
+            polled = True
             while not self._signals.closed:
                 for job in jobs:
                     yield activated_job(job)
                 if not inbox.empty():
-                    jobs = inbox.get_nowait()
+                    jobs, polled = inbox.get_nowait(), False
                     continue
-                if stream.skipped or len(jobs) >= STREAM_BATCH:
+                if stream.skipped or (polled and len(jobs) >= STREAM_BATCH):
                     stream.skipped = False  # jobs were left for polling while this stream was full
-                    jobs = await self._engine.call(command)
+                    jobs, polled = await self._engine.call(command), True
                     if jobs:
                         continue
                 with self._signals.watch(command.type) as waiter:
@@ -277,11 +278,11 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
                     done, _ = await asyncio.wait((pushed, woken), return_when=asyncio.FIRST_COMPLETED)
                     woken.cancel()
                     if pushed in done:
-                        jobs = pushed.result()
+                        jobs, polled = pushed.result(), False
                         waiter.acted = False  # a wake-up it did not act on goes to the next waiter
                         continue
                     pushed.cancel()
-                    jobs = await self._engine.call(command)
+                    jobs, polled = await self._engine.call(command), True
         finally:
             closed = True
             engine.remove_job_stream(stream)

@@ -88,11 +88,11 @@ class WorkerApp:
                 timeout_ms=self.settings.worker_job_timeout_ms,
                 max_jobs_to_activate=self.settings.worker_max_jobs,
                 max_running_jobs=self.settings.worker_max_jobs,
-            )(self._task_function(registration))
+            )(self._task_function(registration))  # type: ignore[arg-type]  # pyzeebe's task() fixes its ParamSpec before it sees the function
         self._worker = worker
         return worker
 
-    def _task_function(self, registration: Registration) -> Callable[..., Awaitable[dict[str, Any]]]:
+    def _task_function(self, registration: Registration) -> Callable[[Job], Awaitable[dict[str, Any]]]:
         async def run_job(job: Job, **_fetched: Any) -> dict[str, Any]:
             context = JobContext(
                 job_key=job.key,

@@ -289,7 +289,8 @@ class _SupplementReader:
         ):
             shown = node.value if isinstance(node, yaml.ScalarNode) else "a collection"
             raise self.error(node, f"{what} must be non-empty text, got {shown!r}")
-        return node.value.strip()
+        text: str = node.value.strip()
+        return text
 
     def date(self, node: yaml.Node, what: str) -> dt.date:
         self.visit(node)
@@ -454,12 +455,12 @@ def _check_against_package(
             for day, listed_day in listed.items():
                 known = first <= day.year <= last and (day in holidays or day in workdays)
                 if known and package_working(day) != listed_day.working:
-                    ours = "a working day" if listed_day.working else "a day off"
+                    ours_said = "a working day" if listed_day.working else "a day off"
                     raise CalendarSupplementError(
                         supplement.path,
                         listed_day.line,
                         f"chinese-calendar {version} makes {describe(package_working(day), day)}; "
-                        f"the {year} entry makes it {ours}",
+                        f"the {year} entry makes it {ours_said}",
                     )
 
 

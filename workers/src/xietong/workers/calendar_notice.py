@@ -74,11 +74,12 @@ class _DateReader:
     """Dates in the notice's shorthand: a missing year or month is the one written before it."""
 
     def __init__(self, year: int, source: str, line: int) -> None:
-        self.year, self.month = year, None
+        self.year: int = year
+        self.month: int | None = None
         self.source, self.line = source, line
 
     def read(self, text: str) -> list[dt.date]:
-        found = []
+        found: list[dt.date] = []
         for match in _DATE.finditer(text):
             if match["y"]:
                 self.year = int(match["y"])

@@ -174,7 +174,7 @@ def _event(row: Sequence[Any]) -> CaseEvent:
 class _Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     def fetchone(self) -> Sequence[Any] | None: ...
-    def fetchall(self) -> list[Sequence[Any]]: ...
+    def fetchall(self) -> Sequence[Sequence[Any]]: ...
 
 
 class _Tx:
@@ -194,7 +194,7 @@ class _Tx:
         return self._cursor.fetchone()
 
     def all(self) -> list[Sequence[Any]]:
-        return self._cursor.fetchall()
+        return list(self._cursor.fetchall())
 
 
 class _Backend(ABC):
@@ -250,7 +250,10 @@ class _Postgres(_Backend):
     def __init__(self, url: str) -> None:
         import psycopg  # only needed, and only imported, when PostgreSQL is configured
 
-        self._connect = lambda: psycopg.connect(url, autocommit=True, application_name=APPLICATION_NAME)
+        def connect() -> psycopg.Connection[tuple[Any, ...]]:
+            return psycopg.connect(url, autocommit=True, application_name=APPLICATION_NAME)
+
+        self._connect = connect
         self._conn = self._connect()
         self._lock = threading.Lock()
 

@@ -14,7 +14,7 @@ from xietong.generator.lint import NODE_TOOLS_DIR, NodeToolsMissing, require_nod
 from xietong.generator.render import RenderSettings
 from xietong.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.node
+pytestmark = [pytest.mark.node, pytest.mark.browser]
 SCRIPT = NODE_TOOLS_DIR / "form-render.mjs"
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "render" / "forms"
 CASE = {

@@ -15,7 +15,6 @@ import enum
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 import structlog
@@ -340,6 +339,9 @@ class RestApi:
     async def get_user_task(self, request: Request) -> Response:
         return await self._get_one(request, self._engine.queries.get_user_task, "userTaskKey", "User Task")
 
+    async def get_user_task_form(self, request: Request) -> Response:
+        return await user_task_form(self._engine.queries, key_of(request.path_params["key"], "userTaskKey"))
+
     async def assign_user_task(self, request: Request) -> Response:
         body = await self._body(request, {"assignee": STRING, "allowOverride": BOOLEAN, "action": STRING})
         assignee = body.get("assignee")
@@ -526,7 +528,7 @@ class RestApi:
             ("/v2/user-tasks/search", "POST", self.search_user_tasks),
             ("/v2/user-tasks/{key}", "GET", self.get_user_task),
             ("/v2/user-tasks/{key}", "PATCH", self.update_user_task),
-            ("/v2/user-tasks/{key}/form", "GET", partial(user_task_form, self)),
+            ("/v2/user-tasks/{key}/form", "GET", self.get_user_task_form),
             ("/v2/user-tasks/{key}/assignment", "POST", self.assign_user_task),
             ("/v2/user-tasks/{key}/assignee", "DELETE", self.unassign_user_task),
             ("/v2/user-tasks/{key}/completion", "POST", self.complete_user_task),

@@ -348,3 +348,17 @@ def test_deploy_needs_an_admin_token_and_workers_a_worker_token(world: World, tm
     deployed = deploy(admin_token)
     assert deployed.returncode == 0, deployed.stderr
     assert "siyang_deploy_check" in deployed.stdout
+
+
+def test_setting_variables_over_rest_is_audited_with_the_supervisor(world: World) -> None:
+    instance = world.keys["broken_instance"]
+    with world.rest(world.caller("supervisor")) as rest:
+        done = rest.put(f"/v2/element-instances/{instance}/variables", json={"variables": {"x": 7}})
+        assert done.status_code == 204, done.text
+        log = rest.post("/v2/audit-logs/search", json={"filter": {"processInstanceKey": instance}}).json()
+    assert any(
+        e["entityType"] == "VARIABLE"
+        and e["actorId"] == "supervisor"
+        and e["details"]["variables"] == {"x": 7}
+        for e in log["items"]
+    ), log

@@ -22,6 +22,7 @@ from xietong.engine import commands as cmd
 from xietong.engine.gateway import rest_filter as rf
 from xietong.engine.gateway.rest import Problem, RestApi, invalid, key_of, to_json, variables_of
 from xietong.engine.gateway.rest_body import BOOLEAN, INTEGER, OBJECT, SEARCH, VARIABLES
+from xietong.engine.identity.audit import audited
 from xietong.engine.operate_queries import OperateQueries
 
 try:  # the identity layer drops the rows a caller may not see, before paging
@@ -421,8 +422,10 @@ class OperateEndpoints:
         if "variables" not in body:
             raise self._invalid("No variables provided.")
         await self.api._client.call(
-            cmd.SetVariables(
-                element_instance_key=key, variables=variables_of(body), local=body.get("local", False)
+            audited(  # the case's audit log names who set them
+                cmd.SetVariables(
+                    element_instance_key=key, variables=variables_of(body), local=body.get("local", False)
+                )
             )
         )
         return Response(status_code=204)

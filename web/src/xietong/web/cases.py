@@ -78,12 +78,14 @@ async def board(web: Web, request: Request) -> Response:
             limit=size,
         )
     keys = [str(i["processInstanceKey"]) for i in instances]
-    waiting, incidents = await api.gather(
-        _waiting(api, keys),
+    variables, incidents = await api.gather(
+        api.variables_of(keys, CASE_VARIABLES),
         _incidents(api, [str(i["processInstanceKey"]) for i in instances if i.get("hasIncident")]),
     )
-    due_names = {f"due_{t.get('elementId')}" for steps in waiting.values() for t in steps}
-    variables = await api.variables_of(keys, sorted({*CASE_VARIABLES, *due_names}))
+    waiting = await _waiting(api, keys, variables)
+    due_names = sorted({f"due_{t.get('elementId')}" for steps in waiting.values() for t in steps})
+    for key, values in (await api.variables_of(keys, due_names)).items():
+        variables.setdefault(key, {}).update(values)
     case_ids = [str(variables.get(k, {}).get("caseId")) for k in keys if variables.get(k, {}).get("caseId")]
     events = await web.case_events(case_ids)
     rows = []
@@ -156,15 +158,35 @@ async def _overdue_instances(api: Any, now: Any) -> set[str]:
     return found
 
 
-async def _waiting(api: Any, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Open user tasks per instance (8.8 filters user tasks by one instance at a time)."""
+async def _waiting(
+    api: Any, keys: list[str], variables: dict[str, dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Open user tasks per instance: one search for the page's case ids (``processInstanceVariables``
+    ``$in``; 8.8 filters a user task's ``processInstanceKey`` by one value only), then one search per
+    instance that has no case id."""
+    variables = variables or {}
+    waiting: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    ids = sorted({json.dumps(v["caseId"], ensure_ascii=False) for k, v in variables.items()
+                  if k in waiting and v.get("caseId") is not None})  # fmt: skip
+    if ids:
+        tasks = await api.search_all(
+            "/v2/user-tasks/search",
+            {"state": "CREATED", "processInstanceVariables": [{"name": "caseId", "value": {"$in": ids}}]},
+            cap=20 * len(keys),
+        )
+        for task in tasks:
+            if str(task["processInstanceKey"]) in waiting:
+                waiting[str(task["processInstanceKey"])].append(task)
+    rest = [key for key in keys if variables.get(key, {}).get("caseId") is None]
     answers = await api.gather(
         *[
             api.search("/v2/user-tasks/search", {"state": "CREATED", "processInstanceKey": key}, limit=20)
-            for key in keys
+            for key in rest
         ]
     )
-    return {key: items for key, (items, _) in zip(keys, answers, strict=True)}
+    for key, (items, _) in zip(rest, answers, strict=True):
+        waiting[key] = items
+    return waiting
 
 
 async def _incidents(api: Any, keys: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -325,19 +325,26 @@ class OperateEndpoints:
         variables_test = self._variables_test(filters, "variables")
         state = rf.plain(filters, "state")
         process_id = rf.plain(filters, "processDefinitionId")
-        views = await self._q(
-            self.api._engine.queries.search_process_instances,
-            state if isinstance(state, str) else None,
-            process_id if isinstance(process_id, str) else None,
-        )
-        names = await self._q(self.queries.process_names)
-
-        rows = []
-        for view in views:
-            row = to_json(view)
-            row["processDefinitionName"] = names.get(view.process_definition_key) or view.bpmn_process_id
-            if test(row):
-                rows.append(row)
+        if state == "ACTIVE":  # the board's search: running instances, rows built on the engine's thread
+            rows = await self._q(
+                self.queries.running_instance_rows,
+                process_id if isinstance(process_id, str) else None,
+                _key_set(filters, "processInstanceKey"),
+            )
+            rows = [row for row in rows if test(row)]
+        else:
+            views = await self._q(
+                self.api._engine.queries.search_process_instances,
+                state if isinstance(state, str) else None,
+                process_id if isinstance(process_id, str) else None,
+            )
+            names = await self._q(self.queries.process_names)
+            rows = []
+            for view in views:
+                row = to_json(view)
+                row["processDefinitionName"] = names.get(view.process_definition_key) or view.bpmn_process_id
+                if test(row):
+                    rows.append(row)
         needs_variables = variables_test is not None or any(v is not None for v in or_vars)
         variables = (
             await self._q(self.queries.root_variables, [int(r["processInstanceKey"]) for r in rows])
@@ -505,20 +512,31 @@ class OperateEndpoints:
         local_vars = self._variables_test(filters, "localVariables")
         state, group = rf.plain(filters, "state"), rf.plain(filters, "candidateGroup")
         assignee, instance = rf.plain(filters, "assignee"), rf.plain(filters, "processInstanceKey")
-        views = await self._q(
-            self.api._engine.queries.search_user_tasks,
-            state if isinstance(state, str) else None,
-            group if isinstance(group, str) else None,
-            assignee if isinstance(assignee, str) else None,
-            int(instance) if isinstance(instance, str | int) and str(instance).isdigit() else None,
-        )
-        names = await self._q(self.queries.process_names)
-        rows = []
-        for view in views:
-            row = to_json(view)
-            if test(row):
-                row["processName"] = names.get(view.process_definition_key) or None
-                rows.append(row)
+        if state == "CREATED":  # a task list's search: open tasks, narrowed and built on the engine's thread
+            rows = await self._q(
+                self.queries.open_user_task_rows,
+                _string_set(filters, "candidateGroup"),
+                assignee if isinstance(assignee, str) else None,
+                int(instance) if isinstance(instance, str | int) and str(instance).isdigit() else None,
+                instance_vars,
+            )
+            rows = [row for row in rows if test(row)]
+            instance_vars = None  # applied above
+        else:
+            views = await self._q(
+                self.api._engine.queries.search_user_tasks,
+                state if isinstance(state, str) else None,
+                group if isinstance(group, str) else None,
+                assignee if isinstance(assignee, str) else None,
+                int(instance) if isinstance(instance, str | int) and str(instance).isdigit() else None,
+            )
+            names = await self._q(self.queries.process_names)
+            rows = []
+            for view in views:
+                row = to_json(view)
+                if test(row):
+                    row["processName"] = names.get(view.process_definition_key) or None
+                    rows.append(row)
         if instance_vars is not None:
             variables = await self._q(
                 self.queries.root_variables, [int(r["processInstanceKey"]) for r in rows]
@@ -574,6 +592,19 @@ class OperateEndpoints:
 def without_nulls(row: Row) -> Row:
     """A row as 8.8 answers it: an optional property without a value is absent, never null."""
     return {name: value for name, value in row.items() if value is not None}
+
+
+def _string_set(filters: Mapping[str, Any], field: str) -> set[str] | None:
+    """The values a plain, ``$eq`` or ``$in`` string filter allows (to narrow the engine's read)."""
+    value = filters.get(field)
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict) and len(value) == 1:
+        if isinstance(value.get("$eq"), str):
+            return {value["$eq"]}
+        if isinstance(value.get("$in"), list) and all(isinstance(v, str) for v in value["$in"]):
+            return set(value["$in"])
+    return None
 
 
 def _key_set(filters: Mapping[str, Any], field: str) -> set[int] | None:

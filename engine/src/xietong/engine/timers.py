@@ -89,6 +89,20 @@ def parse_datetime(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def as_given(text: str) -> str:
+    """An ISO 8601 date-time with the offset it was given (Zeebe keeps the zone of a due date: a 办理
+    时限 of ``…T23:59:59+08:00`` stays in China time); ``Z`` for UTC, UTC when it names none.
+    Raises TimerValueError when ``text`` is not a date-time."""
+    parse_datetime(text)
+    raw, _, zone = text.strip().partition("@")
+    value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        value = value.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
 @dataclass(frozen=True)
 class Cycle:
     """``R[n]/[start/]duration``; repetitions -1 means forever."""

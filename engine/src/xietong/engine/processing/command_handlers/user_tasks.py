@@ -8,7 +8,7 @@ from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import UserTask
-from xietong.engine.timers import TimerValueError, parse_datetime
+from xietong.engine.timers import TimerValueError, as_given
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -57,7 +57,7 @@ class UserTaskHandler:
             if name in ("dueDate", "followUpDate"):
                 try:
                     applied[name] = (
-                        parse_datetime(value).isoformat().replace("+00:00", "Z") if value else None
+                        as_given(value) if value else None
                     )
                 except (TimerValueError, AttributeError) as err:
                     raise InvalidArgument(

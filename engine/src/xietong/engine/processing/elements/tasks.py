@@ -9,7 +9,7 @@ from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.forms import linked_form
 from xietong.engine.state.entities import ElementInstance, UserTask
-from xietong.engine.timers import TimerValueError, as_timer_text, parse_datetime
+from xietong.engine.timers import TimerValueError, as_given, as_timer_text
 
 
 class JobWorkerTaskProcessor(ElementProcessor):
@@ -60,7 +60,7 @@ def _date(value: Any, what: str) -> str | None:
     if value is None or value == "":
         return None
     try:
-        return parse_datetime(as_timer_text(value)).isoformat().replace("+00:00", "Z")
+        return as_given(as_timer_text(value))
     except TimerValueError as err:
         raise ExpressionError(f"expected {what} to be an ISO 8601 date-time, but was {value!r}") from err
 

@@ -104,10 +104,16 @@ async def start_cases(url: str, count: int, concurrency: int = 16) -> None:
 
         async def one(n: int) -> None:
             variables = {"caseId": f"BENCH-{n:05d}", "dept": f"bench.dept{n % DEPARTMENTS}"}
-            async with gate:
-                response = await client.post(
-                    "/v2/process-instances", json={"processDefinitionId": PROCESS_ID, "variables": variables}
-                )
+            body = {"processDefinitionId": PROCESS_ID, "variables": variables}
+            for attempt in range(5):  # setup only: a connection the server closed is tried again
+                try:
+                    async with gate:
+                        response = await client.post("/v2/process-instances", json=body)
+                    break
+                except httpx.TransportError:
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(0.5)
             assert response.status_code == 200, response.text
 
         await asyncio.gather(*(one(n) for n in range(count)))

@@ -166,6 +166,17 @@ def check_contract(path: Path, xml: bytes | None = None) -> list[Finding]:
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
 
+def _form_findings(path: Path) -> list[Finding]:
+    """Linked forms present and offering exactly the codes their gateways test (generator/form_check.py)."""
+    from xietong.generator.form_check import check_form_links
+
+    try:
+        root = etree.parse(str(path)).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return []  # check_contract already named it
+    return check_form_links(path, root)
+
+
 def check_files(
     paths: Sequence[Path], *, lint: bool = True, progress: Progress | None = None
 ) -> list[Finding]:
@@ -173,6 +184,7 @@ def check_files(
     ``progress`` wraps the files as they are checked, so a command can show how far it is."""
     paths = [Path(p) for p in paths]
     findings = [f for p in (progress(paths) if progress else paths) for f in check_contract(p)]
+    findings += [f for p in paths for f in _form_findings(p)]
     if lint and paths:
         from xietong.generator.lint import lint_files
 

@@ -149,7 +149,8 @@ def load_decisions(config_dir: Path) -> list[ReviewedDecision]:
         extra = sorted(set(entry) - set(keys))
         if extra:
             raise ValueError(f"{path}:{line}: decision {index + 1} has unknown keys {extra}")
-        decisions.append(ReviewedDecision(*(str(entry[k]).strip() for k in keys), line=line))
+        record, field, proposed, reason = (str(entry[k]).strip() for k in keys)
+        decisions.append(ReviewedDecision(record, field, proposed, reason, line=line))
     return decisions
 
 

@@ -460,7 +460,7 @@ class Step(StrictModel):
             used = [t.outcome for t in self.next]
             if None in used:
                 raise ValueError("every transition of a deciding step names its outcome")
-            unknown = sorted(set(used) - codes)  # type: ignore[arg-type]
+            unknown = sorted({u for u in used if u is not None} - codes)
             if unknown:
                 raise ValueError(f"transition outcomes not in the decision: {unknown}")
             missing = sorted(codes - set(used))  # type: ignore[arg-type]

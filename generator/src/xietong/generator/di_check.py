@@ -350,8 +350,9 @@ def _exempt_for_flow(flow: etree._Element, nodes: dict[str, _Node]) -> set[str]:
         exempt.add(ref)
         if ref in nodes:
             exempt |= _ancestors(ref, nodes)
-            if nodes[ref].attached_to:
-                exempt.add(nodes[ref].attached_to)
+            host = nodes[ref].attached_to
+            if host:
+                exempt.add(host)
     for node in nodes.values():  # boundary events on either end's border
         if node.attached_to in exempt:
             exempt.add(node.id)

@@ -309,11 +309,11 @@ def _place(body: ProcessBody, rel: _BodyLayout, dx: float, dy: float, diagram: D
                 own = diagram.labels.get(flow.source)
                 skip = max(source.right, own.right if own else 0)
             candidates = _flow_label(flow.name, diagram.edges[flow.id], skip)
-            others = [
+            other_edges = [
                 points for other, points in diagram.edges.items() if other in flow_ids and other != flow.id
             ]
             label = min(
-                candidates, key=lambda c: _label_conflicts(c, obstacles, placed, others, dy, rel.height)
+                candidates, key=lambda c: _label_conflicts(c, obstacles, placed, other_edges, dy, rel.height)
             )
             diagram.labels[flow.id] = label
             placed.append(label)

@@ -8,6 +8,7 @@ leaves validation to the model (dangling edges, unreachable steps) so mistakes s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from xietong.catalog.importers.prose import Locator, Sentence
 from xietong.catalog.model import (
@@ -55,7 +56,9 @@ class ProcedureBuilder:
 
     def entry(self, entry_id: str, name: str, to: str, sentence: Sentence | None, *,
               message: str | None = None, recurrence: RecurrenceRule | None = None) -> None:
-        trigger = "message" if message else "timer" if recurrence else "none"
+        trigger: Literal["none", "message", "timer"] = (
+            "message" if message else "timer" if recurrence else "none"
+        )
         self.entries.append(Entry(id=entry_id, name=name, to=to, trigger=trigger, message=message,
                                   recurrence=recurrence, **self._src(sentence)))
 

@@ -112,7 +112,7 @@ _NAMED_HOLDER = re.compile(r"^([^，。、；]{2,12}?)负责")
 def mechanism_id(raw: RawMechanism) -> str:
     """`yongkang_NN_slug`; raises if the number's slug does not belong to this title."""
     slug, phrase = SLUGS.get(raw.number, (None, None))
-    if slug is None or phrase not in raw.title:
+    if slug is None or phrase is None or phrase not in raw.title:
         raise ParseError(
             SOURCE_NAME,
             raw.start_line,

@@ -274,8 +274,9 @@ class _MechanismParser:
     def run(self) -> None:
         for i in range(self.begin, self.end):
             raw = self.lines[i]
-            if _COMMENT_RE.search(raw):
-                self.pit(PitfallKind.WORD_COMMENT, i, raw[_COMMENT_RE.search(raw).start() :].strip())
+            comment = _COMMENT_RE.search(raw)
+            if comment:
+                self.pit(PitfallKind.WORD_COMMENT, i, raw[comment.start() :].strip())
                 raw = _COMMENT_RE.sub("", raw)
             if "<" in raw:  # leftover <p>/<ol> from a Word/HTML conversion
                 raw = strip_markup(raw)

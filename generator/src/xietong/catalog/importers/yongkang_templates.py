@@ -641,6 +641,7 @@ def plan_patrol_verify_transfer(b: GraphBuilder, c: Ctx) -> None:
         b.go(*routine)
         b.end(routine[-1], "计划执行")
         first_routine = plan_src or training_src or inspect_src
+        assert first_routine is not None  # a routine step came from one of them
         b.entry(
             "plan_start",
             "年度计划"

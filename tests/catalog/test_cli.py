@@ -107,7 +107,26 @@ def test_import_diff_is_aligned_by_step_id(config_copy: Path) -> None:
     code, out, _ = run("catalog", "--config", str(config_copy), "import", "-d", "001_2fe61fa7fe079855.txt")
     assert code == 0
     assert "CHANGED  template siyang_joint_enforcement.procedure.steps[id=dispatch].name" in out
-    assert out.count("CHANGED") == 1
+    changed = [line for line in out.splitlines() if line.strip().startswith("CHANGED")]
+    # editing the reviewed procedure re-opens the reviewed decision on it: every difference of that
+    # field is shown again (one per step or field, aligned by id), nothing of any other record
+    assert changed and all("template siyang_joint_enforcement.procedure." in line for line in changed)
+    assert sum("steps[id=dispatch].name" in line for line in changed) == 1
+
+
+def test_import_check_accepts_reviewed_decisions_and_fails_on_new_drift(config_copy: Path) -> None:
+    code, out, _ = run("catalog", "--config", str(config_copy), "import", "--check", "-d",
+                       "003_3683dd0429a6386d.txt")
+    assert code == 0, out
+    assert "0 differences (" in out and "accepted by reviewed decisions" in out
+    path = config_copy / "mechanisms" / "wuyi" / "wuyi_case_transfer.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: 部门领导批准移送", "name: 领导批准", 1), encoding="utf-8")
+    code, out, _ = run("catalog", "--config", str(config_copy), "import", "--check", "-d",
+                       "003_3683dd0429a6386d.txt")
+    assert code == 1
+    assert "mechanism wuyi_case_transfer.procedure.steps[id=leader_approval]" in out
+    assert "import-decisions.yaml: {record: mechanism wuyi_case_transfer, field: procedure" in out
 
 
 def test_route_a_matter(config_copy: Path) -> None:

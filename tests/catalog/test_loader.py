@@ -80,8 +80,8 @@ def test_dangling_step_reference_in_procedure(config_copy: Path) -> None:
     typo = next(i for i, line in enumerate(lines, start=1) if "joint_enforcment" in line)
     next_key = max(i for i, line in enumerate(lines[:typo], start=1) if line.strip() == "next:")
     errors = _errors(config_copy)
-    assert errors == [f"config/procedures/siyang_joint_enforcement.yaml:{next_key}: procedure.steps[7].next: "
-                      "step 'dispatch' goes to unknown step 'joint_enforcment'"]
+    assert errors == [f"config/procedures/siyang_joint_enforcement.yaml:{next_key}: procedure.steps[8].next: "
+                      "step 'draft_plan' goes to unknown step 'joint_enforcment'"]
 
 
 def test_unknown_policy(config_copy: Path) -> None:
@@ -101,7 +101,7 @@ def test_wrong_type_is_not_coerced_and_does_not_cascade(config_copy: Path) -> No
     errors = _errors(config_copy)
     assert len(errors) == 1, errors  # the 40 mechanisms using the template are not blamed
     assert errors[0].startswith(f"config/procedures/siyang_joint_enforcement.yaml:{line}: "
-                                "procedure.steps[10].deadline.amount: ")
+                                "procedure.steps[12].deadline.amount: ")
 
 
 def test_every_error_is_reported_not_just_the_first(config_copy: Path) -> None:

@@ -92,4 +92,6 @@ def test_reviewed_catalog_matches_importer() -> None:
     assert not [e for e in errors if "wuyi" in e.file]
     assert {m for m in catalog.mechanisms if m.startswith("wuyi_")} == {
         "wuyi_case_transfer", "wuyi_duty_dispute", "wuyi_information_copying",
-        "wuyi_joint_enforcement_launch", "wuyi_technical_opinion"}
+        "wuyi_joint_enforcement_launch", "wuyi_technical_opinion",
+        # reviewer-written for issue 14 (config/import-decisions.yaml): no importer proposes them
+        "wuyi_onsite_handover", "wuyi_judicial_safeguard", "wuyi_joint_consultation"}

@@ -84,11 +84,30 @@ def list_(ctx: click.Context, jurisdiction: str | None) -> None:
 
 
 @catalog.command()
-@click.argument("mechanism_id")
+@click.argument("mechanism_id", required=False)
+@click.option("--source", "with_source", is_flag=True,
+              help="The source clauses side by side with the steps that implement them; ✗ marks a clause "
+              "nothing implements. Without an id: the count of such clauses per mechanism (exit 1 if any).")
 @click.pass_context
-def show(ctx: click.Context, mechanism_id: str) -> None:
+def show(ctx: click.Context, mechanism_id: str | None, with_source: bool) -> None:
     """One mechanism in full: departments, duties, procedure, deadlines, source lines."""
     from xietong.catalog.render import mechanism_text
+    from xietong.catalog.trace import passage_lines, trace, trace_text
+
+    sources = _config_dir(ctx) / "sources"
+
+    if mechanism_id is None:
+        if not with_source:
+            raise click.UsageError("give a mechanism id (or --source alone for every mechanism's count)")
+        cat = _load_valid(ctx)
+        total = 0
+        for mech_id, mech in sorted(cat.mechanisms.items()):
+            flagged = [t for t in trace(mech, passage_lines(mech, sources)) if t.flagged]
+            total += len(flagged)
+            if flagged:
+                click.echo(f"{mech_id}: {len(flagged)} unimplemented clause(s)")
+        click.echo(f"{total} unimplemented clause(s) in {len(cat.mechanisms)} mechanisms")
+        sys.exit(1 if total else 0)
 
     cat = _load_valid(ctx)
     mech = cat.mechanisms.get(mechanism_id)
@@ -96,7 +115,7 @@ def show(ctx: click.Context, mechanism_id: str) -> None:
         close = [m for m in sorted(cat.mechanisms) if mechanism_id in m][:10]
         hint = f"; did you mean: {', '.join(close)}" if close else ""
         raise click.ClickException(f"no mechanism {mechanism_id!r}{hint}")
-    click.echo(mechanism_text(cat, mech))
+    click.echo(trace_text(mech, passage_lines(mech, sources)) if with_source else mechanism_text(cat, mech))
 
 
 @catalog.command()
@@ -189,10 +208,12 @@ def import_(ctx: click.Context, documents: tuple[str, ...], write_new: bool, che
             click.echo(f"  warning: {warning}")
         for diff in diffs:
             click.echo("  " + str(diff).replace("\n", "\n  "))
-        for record, field, proposal in sorted({(d.record, d.top_field or "record", d.digest or "none")
-                                               for d in diffs}):
+        keys = {(d.record, d.top_field or "record", d.digest or "none", d.reviewed_digest or "none")
+                for d in diffs}
+        for record, field, proposal, kept in sorted(keys):
             click.echo(f"  to keep the catalog as it is, record in {config_dir.name}/import-decisions.yaml: "
-                       f"{{record: {record}, field: {field}, proposed: {proposal}, reason: …}}")
+                       f"{{record: {record}, field: {field}, proposed: {proposal}, reviewed: {kept}, "
+                       "reason: …}")
         if write_new:
             for written in write_new_files(cat, result, config_dir):
                 click.echo(f"  wrote {written}")

@@ -6,9 +6,10 @@ differs, record by record and field by field, and must never overwrite what a pe
 
 Where a reviewer has deliberately kept the YAML different from the importer's reading (a procedure
 rewritten clause by clause against the text), the difference is recorded in
-``config/import-decisions.yaml`` with its reason and a digest of the proposal it answers. Such a
-difference is accepted as long as the importer still proposes exactly that; a new proposal (new
-drift) is reported again, so ``xietong catalog import --check`` fails only on what nobody reviewed.
+``config/import-decisions.yaml`` with its reason and digests of the proposal it answers and of the
+reviewed value it keeps. Such a difference is accepted as long as both are unchanged; a new
+proposal, or an edit of the reviewed value (new drift on either side), is reported again, so
+``xietong catalog import --check`` fails only on what nobody reviewed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Difference:
     reviewed: Any = None
     proposed: Any = None
     digest: str = ""  # digest of the importer's whole proposal for the top-level field
+    reviewed_digest: str = ""  # digest of the reviewed value of that field
 
     @property
     def top_field(self) -> str:
@@ -115,14 +117,15 @@ class ReviewedDecision:
     record: str  # as differences name it: "mechanism wuyi_case_transfer"
     field: str  # a top-level field: procedure, steps_text …
     proposed: str  # digest of the importer's proposal the decision answers
+    reviewed: str  # digest of the reviewed value it keeps
     reason: str
     line: int = 0
 
     def covers(self, diff: Difference) -> bool:
-        """Same record, field and proposal; a whole record the importer lacks or adds is field
-        ``record`` with proposal ``none``."""
-        key = (diff.record, diff.top_field or "record", diff.digest or "none")
-        return key == (self.record, self.field, self.proposed)
+        """Same record, field, proposal and reviewed value; a whole record the importer lacks or
+        adds is field ``record`` with digests ``none``."""
+        key = (diff.record, diff.top_field or "record", diff.digest or "none", diff.reviewed_digest or "none")
+        return key == (self.record, self.field, self.proposed, self.reviewed)
 
 
 DECISIONS_FILE = "import-decisions.yaml"
@@ -142,15 +145,15 @@ def load_decisions(config_dir: Path) -> list[ReviewedDecision]:
     decisions = []
     for index, entry in enumerate(entries):
         line = entry.lc.line + 1 if hasattr(entry, "lc") else 0
-        keys = ("record", "field", "proposed", "reason")
+        keys = ("record", "field", "proposed", "reviewed", "reason")
         missing = [k for k in keys if not isinstance(entry, dict) or not str(entry.get(k) or "").strip()]
         if missing:
             raise ValueError(f"{path}:{line}: decision {index + 1} lacks {', '.join(missing)}")
         extra = sorted(set(entry) - set(keys))
         if extra:
             raise ValueError(f"{path}:{line}: decision {index + 1} has unknown keys {extra}")
-        record, field, proposed, reason = (str(entry[k]).strip() for k in keys)
-        decisions.append(ReviewedDecision(record, field, proposed, reason, line=line))
+        record, field, proposed, reviewed, reason = (str(entry[k]).strip() for k in keys)
+        decisions.append(ReviewedDecision(record, field, proposed, reviewed, reason, line=line))
     return decisions
 
 
@@ -175,9 +178,10 @@ def compare(catalog: Catalog, result: ImportResult) -> list[Difference]:
         if mech.procedure_template is None and reviewed.procedure_template is None:
             fields.append("procedure")
         for field in fields:
-            proposed = _dump(mech, field)
-            for path, a, b in leaf_differences(_dump(reviewed, field), proposed, field):
-                diffs.append(Difference("changed", f"mechanism {mech.id}", path, a, b, digest(proposed)))
+            proposed, kept = _dump(mech, field), _dump(reviewed, field)
+            for path, a, b in leaf_differences(kept, proposed, field):
+                diffs.append(Difference("changed", f"mechanism {mech.id}", path, a, b, digest(proposed),
+                                        digest(kept)))
     for mech_id, mech in sorted(catalog.mechanisms.items()):
         if mech.source.document == result.document and mech_id not in proposed_ids:
             diffs.append(Difference("missing", f"mechanism {mech_id}"))
@@ -187,9 +191,10 @@ def compare(catalog: Catalog, result: ImportResult) -> list[Difference]:
             diffs.append(Difference("new", f"template {template.id}"))
             continue
         for field in ("title", "source", "procedure"):
-            proposed = _dump(template, field)
-            for path, a, b in leaf_differences(_dump(reviewed_t, field), proposed, field):
-                diffs.append(Difference("changed", f"template {template.id}", path, a, b, digest(proposed)))
+            proposed, kept = _dump(template, field), _dump(reviewed_t, field)
+            for path, a, b in leaf_differences(kept, proposed, field):
+                diffs.append(Difference("changed", f"template {template.id}", path, a, b, digest(proposed),
+                                        digest(kept)))
     for duty_list in result.duty_lists:
         diffs.extend(_compare_lists(catalog, duty_list))
     return diffs

@@ -901,6 +901,8 @@ class _Mapper:
                     flow_id=f"Flow_{tail}_{t.outcome}",
                     condition=f'={step.decision.variable} = "{t.outcome}"',
                 )
+                # the branch carries the sentence that makes it (traceability, issue 14)
+                self.body.flows[-1].source_ref = _source(step.source, step.quote, outcome.label)
             else:
                 flow_id = f"Flow_{tail}_{target}" + (f"_{index}" if t.to == END and index else "")
                 # bpmnlint: only flows leaving a gateway carry labels; the end is named 结案

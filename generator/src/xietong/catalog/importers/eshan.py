@@ -265,9 +265,10 @@ class EshanImporter:
         b.step("transfer_case", StepKind.transfer, "移送派出机构并做好交接记录", "team", transfer,
                "handle_case",
                deadline=loc.policy("promptly"))
-        b.step("handle_case", StepKind.case_filing, "处理移送案件", "station", transfer, "feedback_result",
+        handle = loc.find("派出机构应在规定时间内处理移送案件") or transfer  # the station's own sentence
+        b.step("handle_case", StepKind.case_filing, "处理移送案件", "station", handle, "feedback_result",
                deadline=loc.policy("regulated_time_limit"), escalate_to=["team"])
-        b.step("feedback_result", StepKind.feedback, "将处理结果反馈执法队", "station", transfer, END,
+        b.step("feedback_result", StepKind.feedback, "将处理结果反馈执法队", "station", handle, END,
                end_label="已反馈")
         return self._mechanism(b, "eshan_station_case_transfer", "向派驻机构移送案件与反馈",
                                MechanismKind.enforcement_cooperation,

@@ -107,16 +107,19 @@ def test_deadlines_past_the_calendar_data_are_provisional_not_errors() -> None:
         calendar.is_working_day(dt.date(2100, 1, 4))
 
 
-def test_the_provisional_warning_is_logged_once_per_year(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_provisional_warning_is_logged_once_per_year() -> None:
+    import structlog
+
     import xietong.workers.calendar as module
 
     module._warned_years.discard(2031)
-    for _ in range(3):
-        WorkingDayCalendar().due(
-            dt.datetime(2031, 3, 2, 9, tzinfo=CHINA), TimeLimit(2, LimitUnit.WORKING_DAY)
-        )
-    output = capsys.readouterr()
-    assert (output.out + output.err).count("calendar year provisional") == 1
+    with structlog.testing.capture_logs() as events:
+        for _ in range(3):
+            WorkingDayCalendar().due(
+                dt.datetime(2031, 3, 2, 9, tzinfo=CHINA), TimeLimit(2, LimitUnit.WORKING_DAY)
+            )
+    warned = [e for e in events if str(e.get("event", "")).startswith("calendar year provisional")]
+    assert len(warned) == 1 and warned[0]["year"] == 2031 and warned[0]["log_level"] == "warning"
 
 
 @pytest.mark.parametrize(

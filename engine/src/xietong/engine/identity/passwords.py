@@ -14,7 +14,10 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (argon2-cffi's default)
+# argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): a login costs tens of ms
+# rather than a second on a small shared machine; each hash records its parameters, so older
+# hashes made with other parameters still verify
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 #: Verified against when the login does not exist, so that an unknown login costs the same time.
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 8

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -176,10 +176,13 @@ PAGE_LIMIT_MAX = 10_000
 
 def _sort_value(field: str, value: Any) -> Any:
     if field in _DATES and isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        if len(value) == 24 and value.endswith("Z"):  # the engine's own form: sorts as text, no parsing
+            return value
+        try:  # any other offset: the same instant in the engine's form
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
         except ValueError:
-            return float("inf")
+            return "~"  # after every date
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     if field.endswith("Key") and isinstance(value, str) and value.isdigit():
         return int(value)
     return value

@@ -262,7 +262,7 @@ class JointEnforcementStory:
         return workers
 
     def start_case(self, server: LocalServer) -> int:
-        variables = {
+        variables: dict[str, Any] = {
             "caseId": CASE_ID,
             "entry": "application",
             "itemNumber": ITEM_NUMBER,
@@ -287,7 +287,7 @@ class JointEnforcementStory:
         """Completes each open user task as its department's clerk would, until the case ends."""
         late_done: set[str] = set()
         while True:
-            tasks = wait_for(
+            tasks: Any = wait_for(  # the open tasks, or True once the case ended
                 "a user task or the end of the case",
                 lambda: self._open_tasks(server, key) or self._ended(server, key),
                 str(self.paths.engine_log),

@@ -112,7 +112,9 @@ def unrecorded_cases(
 ) -> list[CaseSummary]:
     """Open root instances of the engine that no case in the store names (``known``: every instance
     a case of any status names): rows of their own."""
-    known = (known or set()) | {summary.case.process_instance_key for summary in summaries}
+    known = (known or set()) | {
+        s.case.process_instance_key for s in summaries if s.case.process_instance_key is not None
+    }
     rows = []
     for instance in instances:
         key = _key(instance.get("processInstanceKey"))
@@ -188,8 +190,7 @@ def build_board(
                         due=_parse_time(task.get("dueDate")) or due.get(str(task.get("elementId", ""))),
                         provisional=not task.get("dueDate") and str(task.get("elementId", "")) in provisional,
                     )
-                    for task in tasks_by_instance.get(instance, [])
-                    if instance is not None
+                    for task in (tasks_by_instance.get(instance, []) if instance is not None else [])
                 ),
                 key=lambda step: (step.due or dt.datetime.max.replace(tzinfo=dt.UTC), step.departments),
             )

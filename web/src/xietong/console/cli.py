@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import Field, SecretStr
@@ -43,7 +44,8 @@ def console(
     from xietong.console.orchestration_api import OrchestrationApi, OrchestrationApiError
     from xietong.workers.cli import _open_store
 
-    settings = ConsoleSettings(**({"rest_url": rest_url} if rest_url else {}))
+    given: dict[str, Any] = {"rest_url": rest_url} if rest_url else {}
+    settings = ConsoleSettings(**given)
     base_url = settings.rest_url.rstrip("/").removesuffix("/v2")
     token = settings.token.get_secret_value() if settings.token else None
     verify: str | bool = str(settings.ca) if settings.ca else True

@@ -67,6 +67,7 @@ async def board(web: Web, request: Request) -> Response:
         filters["processInstanceKey"] = {"$in": sorted(narrowed)}
     size = web.settings.page_size
     page_no = page_number(request)
+    instances: list[dict[str, Any]]
     if narrowed is not None and not narrowed:
         instances, total = [], 0
     else:

@@ -6,6 +6,8 @@ engine on another machine): ``xietong web --address 0.0.0.0:8090 --api https://c
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 
@@ -21,7 +23,7 @@ def web(address: str | None, api: str | None) -> None:
     from xietong.web.app import create_app
     from xietong.web.settings import WebSettings
 
-    given = {"address": address, "api": api}
+    given: dict[str, Any] = {"address": address, "api": api}
     try:
         settings = WebSettings(**{k: v for k, v in given.items() if v is not None})
     except ValueError as error:

@@ -48,8 +48,11 @@ class SessionStore:
 
     def create(self, **person: object) -> Session:
         session = Session(
-            id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(24), last_seen=self._clock(), **person
-        )  # type: ignore[arg-type]
+            id=secrets.token_urlsafe(32),
+            csrf=secrets.token_urlsafe(24),
+            last_seen=self._clock(),
+            **person,  # type: ignore[arg-type]  # the person's fields, as the login read them
+        )
         with self._lock:
             self._sessions[session.id] = session
         return session

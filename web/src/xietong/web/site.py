@@ -254,10 +254,11 @@ def page(web: Web, handler: Page) -> Callable[[Request], Awaitable[Response]]:
 
 # -- login ----------------------------------------------------------------------------------------
 def safe_next(target: str | None) -> str:
-    parsed = urlparse(target or "")
-    if parsed.scheme or parsed.netloc or not (target or "").startswith("/") or target.startswith("//"):
+    path = target or ""
+    parsed = urlparse(path)
+    if parsed.scheme or parsed.netloc or not path.startswith("/") or path.startswith("//"):
         return "/tasks"
-    return target or "/tasks"
+    return path
 
 
 async def login_page(web: Web, request: Request) -> Response:

@@ -334,7 +334,16 @@ class OperateEndpoints:
                 process_id if isinstance(process_id, str) else None,
                 _key_set(filters, "processInstanceKey"),
             )
-            rows = [row for row in rows if test(row)]
+            applied = {"state"}  # what the read applied exactly; the rest is tested here
+            if isinstance(process_id, str):
+                applied.add("processDefinitionId")
+            if _key_set(filters, "processInstanceKey") is not None:
+                applied.add("processInstanceKey")
+            rest = self._filter(
+                {"filter": {k: v for k, v in base.items() if k not in applied}}, PROCESS_INSTANCE_FIELDS
+            )
+            if rest:
+                rows = [row for row in rows if rest(row)]
         else:
             views = await self._q(
                 self.api._engine.queries.search_process_instances,

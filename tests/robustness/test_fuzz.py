@@ -33,6 +33,7 @@ from tests.gateway.models import chain
 from xietong.engine.gateway.local_server import HEALTH_SERVICE, LocalServer
 
 LONG = os.environ.get("XIETONG_FUZZ_LONG") == "1"
+pytestmark = pytest.mark.timeout(1800 if LONG else 300)
 INPUTS = 5_000 if LONG else 300
 SEED = int(os.environ.get("XIETONG_FUZZ_SEED", "1515"))
 GATEWAY_SRC = Path(__file__).resolve().parents[2] / "engine" / "src" / "xietong" / "engine" / "gateway"

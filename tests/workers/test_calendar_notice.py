@@ -197,3 +197,13 @@ MADE_UP_2027 = """国务院办公厅关于2027年部分节假日安排的通知�
 国务院办公厅
 2026年11月20日
 """
+
+
+def test_status_says_which_years_are_exact_and_which_provisional() -> None:
+    args = ["calendar", "status", "--year", "2026", "--year", "2027", "--year", "2100"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line[:5] in ("2026:", "2027:", "2100:")]
+    assert lines[0].startswith("2026: exact")
+    assert lines[1].startswith("2027: 暂定 provisional: statutory holidays only, 19 days off (6 补假)")
+    assert lines[2].startswith("2100: not available")

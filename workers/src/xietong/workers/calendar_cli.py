@@ -15,6 +15,37 @@ def calendar() -> None:
     """China's official working-day calendar: the yearly notices and provisional years."""
 
 
+@calendar.command("status")
+@click.option("--year", "years", type=int, multiple=True, help="Years to show (default: this and next).")
+def status(years: tuple[int, ...]) -> None:
+    """Which years are exact (a notice is known) and which are counted provisionally on the statute."""
+    from xietong.workers.calendar import CalendarSupplementError, WorkingDayCalendar
+
+    try:
+        working_days = WorkingDayCalendar()
+    except CalendarSupplementError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"exact: {working_days.first_year}–{working_days.last_year} (chinese-calendar "
+        f"{working_days.package_first_year}–{working_days.package_last_year}, supplements "
+        f"{working_days.supplements_path})"
+    )
+    this_year = dt.date.today().year
+    for year in years or (this_year, this_year + 1):
+        if working_days.covers(year):
+            state = "exact (国务院办公厅通知已录入 / notice known)"
+        elif working_days.is_provisional(year):
+            days = sorted(working_days.provisional_days_off(year).values(), key=lambda d: d.day)
+            made_up = sum(1 for d in days if d.made_up)
+            state = (
+                f"暂定 provisional: statutory holidays only, {len(days)} days off ({made_up} 补假), no 调休; "
+                "enter the notice with `xietong calendar add-year`"
+            )
+        else:
+            state = "not available (outside what the statute can be computed for)"
+        click.echo(f"{year}: {state}")
+
+
 @calendar.command("add-year")
 @click.argument("notice_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(

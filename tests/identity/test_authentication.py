@@ -362,3 +362,36 @@ def test_setting_variables_over_rest_is_audited_with_the_supervisor(world: World
         and e["details"]["variables"] == {"x": 7}
         for e in log["items"]
     ), log
+
+
+def test_the_supervisors_console_reads_its_jurisdiction_with_a_client_token(
+    world: World, tmp_path: Path
+) -> None:
+    made = subprocess.run(
+        [str(XIETONG), "users", "add-client", "siyang-console", "--role", "supervisor",
+         "--group", "siyang.command_centre", "--data", str(world.server.data_dir)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    with httpx.Client(base_url=world.server.rest_url, headers={"authorization": f"Bearer {token}"}) as rest:
+        seen = {
+            c["processDefinitionId"]
+            for c in rest.post("/v2/process-instances/search", json={}).json()["items"]
+        }
+        assert rest.post("/v2/clock/reset").status_code == 403
+    assert {"siyang_matrix", "siyang_broken"} <= seen
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XIETONG_CONSOLE_REST_URL": world.server.rest_url,
+        "XIETONG_CONSOLE_TOKEN": token,
+        "XIETONG_CASE_STORE_URL": f"sqlite:///{tmp_path / 'cases.db'}",
+    }
+    from xietong.workers.case_store import CaseStore
+
+    CaseStore(env["XIETONG_CASE_STORE_URL"]).close()  # an empty store: the console lists the engine's cases
+    board = subprocess.run(
+        [str(XIETONG), "console", "--json"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert board.returncode == 0, board.stderr
+    assert "siyang_broken" in board.stdout

@@ -183,4 +183,4 @@ class Authenticator:
         client = found[0]
         if not client.enabled:
             return Refusal(DISABLED)
-        return Principal("client", client.client_id, frozenset(client.roles))
+        return Principal("client", client.client_id, frozenset(client.roles), frozenset(client.groups))

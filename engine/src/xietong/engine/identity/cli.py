@@ -85,7 +85,8 @@ def list_users(data_dir: Path) -> None:
         click.echo(f"{user.username}\t{','.join(user.roles) or '-'}\t{groups}\t{user.name}{state}")
     for client in store.clients():
         state = "" if client.enabled else "  [disabled]"
-        click.echo(f"{client.client_id}\t{','.join(client.roles)}\t(client){state}")
+        groups = ",".join(client.groups) or "-"
+        click.echo(f"{client.client_id}\t{','.join(client.roles)}\t{groups}\t(client){state}")
 
 
 @users.command("set-password")
@@ -134,10 +135,11 @@ def add_to_group(login: str, group: str, group_name: str, data_dir: Path) -> Non
 @click.option(
     "--role", required=True, type=click.Choice(sorted(ROLES)), help="worker for job workers and integrators."
 )
+@click.option("--group", "groups", multiple=True, help="Group(s): siyang.command_centre for a console.")
 @DATA
-def add_client(client_id: str, role: str, data_dir: Path) -> None:
+def add_client(client_id: str, role: str, groups: tuple[str, ...], data_dir: Path) -> None:
     """Add a machine client; prints its bearer token once (only a digest is kept)."""
-    token = _run(_store(data_dir).add_client, client_id, role)
+    token = _run(_store(data_dir).add_client, client_id, role, groups=groups)
     click.echo(token)
 
 

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS identity_role_members (
   PRIMARY KEY (role_id, member, member_type));
 CREATE TABLE IF NOT EXISTS identity_clients (
   client_id TEXT PRIMARY KEY, token_digest TEXT NOT NULL UNIQUE, enabled INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS identity_client_groups (
+  group_id TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (group_id, client_id));
 """
 
 
@@ -80,6 +82,7 @@ class Client:
     client_id: str
     enabled: bool
     roles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # a supervisor's console client needs its jurisdiction's group
 
 
 @dataclass(frozen=True)
@@ -386,10 +389,14 @@ class IdentityStore:
         return tuple(str(row[0]) for row in rows)
 
     # -- clients (machine callers with bearer tokens) -------------------------------------------------
-    def add_client(self, client_id: str, role: str, token: str | None = None) -> str:
-        """Creates a client bound to ``role``; returns its token (shown once, stored only as a digest)."""
+    def add_client(
+        self, client_id: str, role: str, token: str | None = None, groups: Iterable[str] = ()
+    ) -> str:
+        """Creates a client bound to ``role`` (and ``groups``, which give a supervisor client its
+        jurisdiction); returns its token (shown once, stored only as a digest)."""
         check_id(client_id, "clientId")
         self._require_role(role)
+        groups = [check_id(group, "groupId") for group in groups]
         if self._all("SELECT 1 FROM identity_clients WHERE client_id = ?", (client_id,)):
             raise IdentityError(f"A client with id '{client_id}' already exists.", 409)
         token = token or new_token()
@@ -402,9 +409,24 @@ class IdentityStore:
                     (client_id, token_digest(token)),
                 ),
                 ("INSERT OR IGNORE INTO identity_role_members VALUES (?, ?, 'CLIENT')", (role, client_id)),
+                *[
+                    ("INSERT OR IGNORE INTO identity_client_groups VALUES (?, ?)", (g, client_id))
+                    for g in groups
+                ],
             ]
         )
         return token
+
+    def _client_groups(self, client_id: str) -> tuple[str, ...]:
+        rows = self._all(
+            "SELECT group_id FROM identity_client_groups WHERE client_id = ? ORDER BY group_id", (client_id,)
+        )
+        return tuple(str(row[0]) for row in rows)
+
+    def _client(self, client_id: str, enabled: object) -> Client:
+        return Client(
+            client_id, bool(enabled), self._roles_of(client_id, "CLIENT"), self._client_groups(client_id)
+        )
 
     def client_by_digest(self, digest: str) -> tuple[Client, str] | None:
         rows = self._all(
@@ -413,16 +435,17 @@ class IdentityStore:
         if not rows:
             return None
         client_id, enabled, stored = rows[0]
-        return Client(str(client_id), bool(enabled), self._roles_of(str(client_id), "CLIENT")), str(stored)
+        return self._client(str(client_id), enabled), str(stored)
 
     def clients(self) -> list[Client]:
         rows = self._all("SELECT client_id, enabled FROM identity_clients ORDER BY client_id")
-        return [Client(str(c), bool(e), self._roles_of(str(c), "CLIENT")) for c, e in rows]
+        return [self._client(str(c), e) for c, e in rows]
 
     def delete_client(self, client_id: str) -> None:
         self._write(
             [
                 ("DELETE FROM identity_clients WHERE client_id = ?", (client_id,)),
+                ("DELETE FROM identity_client_groups WHERE client_id = ?", (client_id,)),
                 (
                     "DELETE FROM identity_role_members WHERE member = ? AND member_type = 'CLIENT'",
                     (client_id,),

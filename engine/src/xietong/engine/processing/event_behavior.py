@@ -14,6 +14,7 @@ import structlog
 
 from xietong.engine.cron import parse_cron
 from xietong.engine.expressions import Expression, ExpressionError, feel_type_name
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element
 from xietong.engine.state.entities import ElementInstance, Message, Subscription, Timer
 from xietong.engine.timers import (
@@ -109,8 +110,8 @@ class EventBehavior:
         )
         p.state.add_timer(timer)
         p.record(
-            "TIMER",
-            "CREATED",
+            ValueType.TIMER,
+            Intent.CREATED,
             timer.key,
             owner.pi_key,
             {"elementId": catch.id, "dueDate": due_ms, "repetitions": repetitions},
@@ -152,8 +153,8 @@ class EventBehavior:
         )
         p.state.add_subscription(sub)
         p.record(
-            "PROCESS_MESSAGE_SUBSCRIPTION",
-            "CREATED",
+            ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
+            Intent.CREATED,
             sub.key,
             owner.pi_key,
             {"messageName": name, "correlationKey": correlation_key, "elementId": catch.id},
@@ -178,8 +179,8 @@ class EventBehavior:
         )
         p.state.add_subscription(sub)
         p.record(
-            "SIGNAL_SUBSCRIPTION",
-            "CREATED",
+            ValueType.SIGNAL_SUBSCRIPTION,
+            Intent.CREATED,
             sub.key,
             owner.pi_key,
             {"signalName": name, "elementId": catch.id},
@@ -191,8 +192,10 @@ class EventBehavior:
             sub = state.subscriptions[key]
             state.remove_subscription(sub)
             self.p.record(
-                "PROCESS_MESSAGE_SUBSCRIPTION" if sub.type == "message" else "SIGNAL_SUBSCRIPTION",
-                "DELETED",
+                ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+                if sub.type == "message"
+                else ValueType.SIGNAL_SUBSCRIPTION,
+                Intent.DELETED,
                 sub.key,
                 sub.pi_key,
                 {"elementId": sub.element_id},
@@ -200,7 +203,9 @@ class EventBehavior:
         for key in list(state.timers_by_ei.get(ei.key, ())):
             timer = state.timers[key]
             state.remove_timer(timer)
-            self.p.record("TIMER", "CANCELED", timer.key, timer.pi_key, {"elementId": timer.element_id})
+            self.p.record(
+                ValueType.TIMER, Intent.CANCELED, timer.key, timer.pi_key, {"elementId": timer.element_id}
+            )
 
     # -- triggering ----------------------------------------------------------------------------
     def trigger(self, owner: ElementInstance, catch_id: str, variables: dict[str, Any]) -> bool:
@@ -222,8 +227,8 @@ class EventBehavior:
             for flow in p.element(owner).outgoing:
                 if flow.target == catch.id:
                     p.record(
-                        "PROCESS_INSTANCE",
-                        "SEQUENCE_FLOW_TAKEN",
+                        ValueType.PROCESS_INSTANCE,
+                        Intent.SEQUENCE_FLOW_TAKEN,
                         scope.key,
                         scope.pi_key,
                         {"elementId": flow.id, "source": flow.source, "target": flow.target},
@@ -272,8 +277,8 @@ class EventBehavior:
     def fire_timer(self, timer: Timer) -> None:
         p = self.p
         p.record(
-            "TIMER",
-            "TRIGGERED",
+            ValueType.TIMER,
+            Intent.TRIGGERED,
             timer.key,
             timer.pi_key,
             {"elementId": timer.element_id, "dueDate": timer.due_ms},
@@ -320,8 +325,8 @@ class EventBehavior:
         )
         p.state.add_timer(nxt)
         p.record(
-            "TIMER",
-            "CREATED",
+            ValueType.TIMER,
+            Intent.CREATED,
             nxt.key,
             nxt.pi_key,
             {"elementId": nxt.element_id, "dueDate": due, "repetitions": nxt.repetitions},
@@ -352,8 +357,8 @@ class EventBehavior:
         if msg.key in p.state.messages:
             p.state.touch(msg)
         p.record(
-            "PROCESS_MESSAGE_SUBSCRIPTION",
-            "CORRELATED",
+            ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
+            Intent.CORRELATED,
             sub.key,
             sub.pi_key,
             {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from xietong.engine import commands as c
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.state.entities import ElementInstance, Incident, Job
 
 if TYPE_CHECKING:
@@ -33,12 +35,12 @@ class IncidentBehavior:
             bpmn_process_id=summary.bpmn_process_id if summary else "",
             def_key=ei.def_key,
             created_ms=p.now_ms,
-            tenant_id=summary.tenant_id if summary else "<default>",
+            tenant_id=summary.tenant_id if summary else c.DEFAULT_TENANT,
         )
         p.state.add_incident(incident)
         p.record(
-            "INCIDENT",
-            "CREATED",
+            ValueType.INCIDENT,
+            Intent.CREATED,
             incident.key,
             ei.pi_key,
             {
@@ -57,13 +59,23 @@ class IncidentBehavior:
             incident = p.state.incidents[key]
             p.state.resolve_incident(incident)
             p.record(
-                "INCIDENT", "RESOLVED", incident.key, incident.pi_key, {"elementId": incident.element_id}
+                ValueType.INCIDENT,
+                Intent.RESOLVED,
+                incident.key,
+                incident.pi_key,
+                {"elementId": incident.element_id},
             )
 
     def resolve(self, incident: Incident) -> None:
         p = self.p
         p.state.resolve_incident(incident)
-        p.record("INCIDENT", "RESOLVED", incident.key, incident.pi_key, {"elementId": incident.element_id})
+        p.record(
+            ValueType.INCIDENT,
+            Intent.RESOLVED,
+            incident.key,
+            incident.pi_key,
+            {"elementId": incident.element_id},
+        )
         if incident.job_key != -1:
             job = p.state.jobs.get(incident.job_key)
             if job is None:

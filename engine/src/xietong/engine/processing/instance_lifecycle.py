@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element, Process
 from xietong.engine.processing.futures import fail_future, resolve_future
 from xietong.engine.state.entities import ElementInstance, Message, ProcessDefinition, ProcessInstanceSummary
@@ -55,8 +56,8 @@ class InstanceLifecycleBehavior:
         if correlation_key:
             p.state.message_started[(summary.bpmn_process_id, correlation_key, summary.tenant_id)] += 1
         p.record(
-            "PROCESS_INSTANCE_CREATION",
-            "CREATED",
+            ValueType.PROCESS_INSTANCE_CREATION,
+            Intent.CREATED,
             root.key,
             root.key,
             {
@@ -176,8 +177,8 @@ class InstanceLifecycleBehavior:
             root = self.start_by_event(definition.key, start.id, dict(msg.variables), msg.correlation_key)
             msg.correlated = [*msg.correlated, bpmn_id]
             p.record(
-                "MESSAGE_START_EVENT_SUBSCRIPTION",
-                "CORRELATED",
+                ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
+                Intent.CORRELATED,
                 msg.key,
                 root.key,
                 {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
@@ -202,8 +203,8 @@ class InstanceLifecycleBehavior:
                     msg.correlated = [*msg.correlated, bpmn_id]
                     p.state.touch(msg)
                     p.record(
-                        "MESSAGE_START_EVENT_SUBSCRIPTION",
-                        "CORRELATED",
+                        ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
+                        Intent.CORRELATED,
                         msg.key,
                         root.key,
                         {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from xietong.engine.commands import ActivatedJob
 from xietong.engine.expressions import ExpressionError
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.state.entities import ElementInstance, Job
 
 if TYPE_CHECKING:
@@ -63,8 +64,8 @@ class JobBehavior:
         p.state.activatable[job_type][job.key] = None
         ei.ref_key = job.key
         p.record(
-            "JOB",
-            "CREATED",
+            ValueType.JOB,
+            Intent.CREATED,
             job.key,
             ei.pi_key,
             {"type": job_type, "retries": retries, "elementId": ei.element_id, "elementInstanceKey": ei.key},
@@ -80,13 +81,19 @@ class JobBehavior:
             return
         self.p.state.unlist_activatable(job)
         self.p.state.drop(job)
-        self.p.record("JOB", "CANCELED", job.key, job.pi_key, {"type": job.type, "elementId": job.element_id})
+        self.p.record(
+            ValueType.JOB,
+            Intent.CANCELED,
+            job.key,
+            job.pi_key,
+            {"type": job.type, "elementId": job.element_id},
+        )
 
-    def remove(self, job: Job, intent: str, extra: dict[str, Any] | None = None) -> None:
+    def remove(self, job: Job, intent: Intent, extra: dict[str, Any] | None = None) -> None:
         self.p.state.unlist_activatable(job)
         self.p.state.drop(job)
         self.p.record(
-            "JOB",
+            ValueType.JOB,
             intent,
             job.key,
             job.pi_key,
@@ -101,8 +108,8 @@ class JobBehavior:
         p.state.touch(job)
         p.state.schedule(job.deadline_ms, "job_deadline", job.key)
         p.record(
-            "JOB",
-            "ACTIVATED",
+            ValueType.JOB,
+            Intent.ACTIVATED,
             job.key,
             job.pi_key,
             {"type": job.type, "worker": worker, "deadline": job.deadline_ms},

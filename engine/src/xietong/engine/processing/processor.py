@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.model import Element, Process, parse_resource
 from xietong.engine.state.entities import ElementInstance, ProcessDefinition
@@ -74,18 +75,21 @@ class Processor:
         return self._now
 
     # -- records -------------------------------------------------------------------------------
-    def record(self, value_type: str, intent: str, key: int, pi_key: int, value: dict[str, Any]) -> None:
+    def record(
+        self, value_type: ValueType, intent: str, key: int, pi_key: int, value: dict[str, Any]
+    ) -> None:
+        """``intent``: an ``Intent``, or for AUDIT records the audited operation's name."""
         self.position += 1
         self.records.append((self.position, pi_key, key, value_type, intent, self.now_ms, value))
 
-    def element_record(self, intent: str, ei: ElementInstance) -> None:
+    def element_record(self, intent: Intent, ei: ElementInstance) -> None:
         self.position += 1
         self.records.append(
             (
                 self.position,
                 ei.pi_key,
                 ei.key,
-                "PROCESS_INSTANCE",
+                ValueType.PROCESS_INSTANCE,
                 intent,
                 self.now_ms,
                 {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine.expressions import ExpressionError
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element, Flow
 from xietong.engine.state.entities import ElementInstance
 
@@ -98,7 +99,7 @@ class TransitionBehavior:
         if ei.state == "ACTIVATING" and ei.key in p.state.element_instances:
             ei.state = "ACTIVATED"
             p.state.touch(ei)
-            p.element_record("ELEMENT_ACTIVATED", ei)
+            p.element_record(Intent.ELEMENT_ACTIVATED, ei)
 
     # -- completion ----------------------------------------------------------------------------
     def complete(self, ei: ElementInstance, flows: list[Flow] | None = None) -> None:
@@ -129,7 +130,7 @@ class TransitionBehavior:
             return
         p.events.close_all(ei)
         p.state.remove_element_instance(ei)
-        p.element_record("ELEMENT_COMPLETED", ei)
+        p.element_record(Intent.ELEMENT_COMPLETED, ei)
         self.continue_after(ei, element, flows)
 
     def continue_after(self, ei: ElementInstance, element: Element, flows: list[Flow] | None) -> None:
@@ -151,8 +152,8 @@ class TransitionBehavior:
     def take(self, scope: ElementInstance, flow: Flow) -> None:
         p = self.p
         p.record(
-            "PROCESS_INSTANCE",
-            "SEQUENCE_FLOW_TAKEN",
+            ValueType.PROCESS_INSTANCE,
+            Intent.SEQUENCE_FLOW_TAKEN,
             scope.key,
             scope.pi_key,
             {"elementId": flow.id, "source": flow.source, "target": flow.target},
@@ -227,7 +228,7 @@ class TransitionBehavior:
         p.events.close_all(ei)
         p.incidents.resolve_all(ei)
         p.state.remove_element_instance(ei)
-        p.element_record("ELEMENT_TERMINATED", ei)
+        p.element_record(Intent.ELEMENT_TERMINATED, ei)
 
     def terminate_children(self, scope: ElementInstance, keep: int = -1) -> None:
         for child in self.p.state.child_instances(scope.key):

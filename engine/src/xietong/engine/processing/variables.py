@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine.expressions import ScopeVariables
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model.elements import Mapping
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ class VariableBehavior:
         for name, value in values.items():
             created = state.set_variable(scope_key, name, value)
             p.record(
-                "VARIABLE",
-                "CREATED" if created else "UPDATED",
+                ValueType.VARIABLE,
+                Intent.CREATED if created else Intent.UPDATED,
                 scope_key,
                 pi_key,
                 {"name": name, "value": value, "scopeKey": scope_key},

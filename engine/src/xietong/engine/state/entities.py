@@ -13,6 +13,8 @@ from typing import Any, ClassVar, cast
 
 import orjson
 
+from xietong.engine.commands import DEFAULT_TENANT
+
 _FALLBACK = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -127,7 +129,7 @@ class ProcessInstanceSummary(Entity):
     state: str
     start_ms: int
     end_ms: int | None = None
-    tenant_id: str = "<default>"
+    tenant_id: str = DEFAULT_TENANT
     parent_pi_key: int = -1
     parent_ei_key: int = -1
     correlation_key: str = ""
@@ -191,7 +193,7 @@ class Timer(Entity):
     due_ms: int
     repetitions: int
     interval: str = ""
-    tenant_id: str = "<default>"
+    tenant_id: str = DEFAULT_TENANT
 
 
 @dataclass(slots=True, eq=False, kw_only=True)

@@ -6,6 +6,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.audit import audited
 from xietong.engine.processing.command_handlers.deployment import DeploymentHandler
 from xietong.engine.processing.command_handlers.instances import InstanceHandler
@@ -76,7 +77,11 @@ class CommandProcessor(InstanceHandler, MessageHandler):
                 job = state.jobs.get(key)
                 if job is not None and job.state == "ACTIVATED" and job.deadline_ms == due_ms:
                     p.record(
-                        "JOB", "TIMED_OUT", job.key, job.pi_key, {"type": job.type, "worker": job.worker}
+                        ValueType.JOB,
+                        Intent.TIMED_OUT,
+                        job.key,
+                        job.pi_key,
+                        {"type": job.type, "worker": job.worker},
                     )
                     job.worker = ""
                     job.deadline_ms = 0
@@ -85,15 +90,17 @@ class CommandProcessor(InstanceHandler, MessageHandler):
                 job = state.jobs.get(key)
                 if job is not None and job.state == "FAILED" and job.backoff_ms == due_ms and job.retries > 0:
                     job.backoff_ms = 0
-                    p.record("JOB", "RECURRED_AFTER_BACKOFF", job.key, job.pi_key, {"type": job.type})
+                    p.record(
+                        ValueType.JOB, Intent.RECURRED_AFTER_BACKOFF, job.key, job.pi_key, {"type": job.type}
+                    )
                     p.jobs.make_activatable(job)
             elif what == "message_ttl":
                 msg = state.messages.get(key)
                 if msg is not None and msg.deadline_ms == due_ms:
                     state.remove_message(msg)
                     p.record(
-                        "MESSAGE",
-                        "EXPIRED",
+                        ValueType.MESSAGE,
+                        Intent.EXPIRED,
                         msg.key,
                         -1,
                         {"name": msg.name, "correlationKey": msg.correlation_key},

@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
+from xietong.engine.intents import ValueType
 
 if TYPE_CHECKING:
     from xietong.engine.processing.command_handlers import CommandProcessor
@@ -59,7 +60,7 @@ def audited(processor: CommandProcessor, command: c.Audited, future: Future[Any]
     entity, operation, key, pi_key, details = _describe(p, command.command)
     result = processor.process(command.command, future)  # raises (and records nothing) if refused
     p.record(
-        "AUDIT",
+        ValueType.AUDIT,
         operation,
         key,
         pi_key,

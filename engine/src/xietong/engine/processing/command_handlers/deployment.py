@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from xietong.engine import commands as c
 from xietong.engine.errors import DeploymentRejected, NotFound
 from xietong.engine.expressions import ExpressionError
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Process, parse_resource
 from xietong.engine.model.form import FORM_SUFFIX, FormResource, parse_form
 from xietong.engine.state.entities import Form, ProcessDefinition, Timer
@@ -152,8 +153,8 @@ class DeploymentHandler:
                 )
             )
         p.record(
-            "DEPLOYMENT",
-            "CREATED",
+            ValueType.DEPLOYMENT,
+            Intent.CREATED,
             deployment_key,
             -1,
             {
@@ -184,8 +185,8 @@ class DeploymentHandler:
         p.state.add_definition(definition)
         p.models[definition.key] = process
         p.record(
-            "PROCESS",
-            "CREATED",
+            ValueType.PROCESS,
+            Intent.CREATED,
             definition.key,
             -1,
             {"bpmnProcessId": process.id, "version": version, "resourceName": name},
@@ -212,8 +213,8 @@ class DeploymentHandler:
         )
         p.state.add_form(stored)
         p.record(
-            "FORM",
-            "CREATED",
+            ValueType.FORM,
+            Intent.CREATED,
             stored.key,
             -1,
             {"formId": stored.form_id, "version": stored.version, "resourceName": name},
@@ -228,7 +229,7 @@ class DeploymentHandler:
             timer = p.state.timers[key]
             if timer.def_key in versions:
                 p.state.remove_timer(timer)
-                p.record("TIMER", "CANCELED", timer.key, -1, {"elementId": timer.element_id})
+                p.record(ValueType.TIMER, Intent.CANCELED, timer.key, -1, {"elementId": timer.element_id})
         latest = p.state.latest_definition(bpmn_process_id, tenant_id)
         if latest is None:
             return
@@ -246,7 +247,9 @@ class DeploymentHandler:
                 tenant_id=tenant_id,
             )
             p.state.add_timer(timer)
-            p.record("TIMER", "CREATED", timer.key, -1, {"elementId": start.id, "dueDate": due_ms})
+            p.record(
+                ValueType.TIMER, Intent.CREATED, timer.key, -1, {"elementId": start.id, "dueDate": due_ms}
+            )
 
     def _start_timer_schedule(self, def_key: int, element_id: str) -> tuple[int, int, str]:
         """Validated at deployment, so it evaluates here."""
@@ -264,8 +267,8 @@ class DeploymentHandler:
         definition.deleted = True
         p.state.touch(definition)
         p.record(
-            "PROCESS",
-            "DELETED",
+            ValueType.PROCESS,
+            Intent.DELETED,
             definition.key,
             -1,
             {"bpmnProcessId": definition.bpmn_process_id, "version": definition.version},
@@ -278,7 +281,9 @@ class DeploymentHandler:
         p = self.p
         p.state.drop(form)
         p.state.forms_by_id[(form.form_id, form.tenant_id)].remove(form.key)
-        p.record("FORM", "DELETED", form.key, -1, {"formId": form.form_id, "version": form.version})
+        p.record(
+            ValueType.FORM, Intent.DELETED, form.key, -1, {"formId": form.form_id, "version": form.version}
+        )
 
 
 def _deployment_binding_problems(parsed: list[tuple[str, bytes, Process]], form_ids: set[str]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element, Process
 from xietong.engine.state.entities import ElementInstance, ProcessDefinition
 
@@ -228,8 +229,8 @@ class InstanceHandler:
                 p.flow.terminate(scope)
                 scope = parent
         p.record(
-            "PROCESS_INSTANCE_MODIFICATION",
-            "MODIFIED",
+            ValueType.PROCESS_INSTANCE_MODIFICATION,
+            Intent.MODIFIED,
             root.key,
             root.key,
             {"activated": [a.element_id for a in cmd.activate], "terminated": list(cmd.terminate)},

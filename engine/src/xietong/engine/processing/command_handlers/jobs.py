@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import Job
 from xietong.engine.time_limits import bounded_duration_ms
@@ -42,7 +43,7 @@ class JobHandler:
         listed = p.state.activatable.get(cmd.type)
         if not listed:
             return ()
-        tenants = set(cmd.tenant_ids) if cmd.tenant_ids else {"<default>"}
+        tenants = set(cmd.tenant_ids) if cmd.tenant_ids else {c.DEFAULT_TENANT}
         picked: list[Job] = []
         for key in listed:
             job = p.state.jobs[key]
@@ -62,7 +63,7 @@ class JobHandler:
         job = self._job(cmd.job_key, "complete", ("ACTIVATABLE", "ACTIVATED"))
         variables = _check_variables(cmd.variables)
         ei = p.state.element_instances[job.ei_key]
-        p.jobs.remove(job, "COMPLETED")
+        p.jobs.remove(job, Intent.COMPLETED)
         ei.ref_key = -1
         if variables:
             p.variables.deliver(ei, p.element(ei), dict(variables))
@@ -81,8 +82,8 @@ class JobHandler:
         job.state = "FAILED"
         p.state.touch(job)
         p.record(
-            "JOB",
-            "FAILED",
+            ValueType.JOB,
+            Intent.FAILED,
             job.key,
             job.pi_key,
             {
@@ -114,8 +115,8 @@ class JobHandler:
         variables = _check_variables(cmd.variables)
         ei = p.state.element_instances[job.ei_key]
         p.record(
-            "JOB",
-            "ERROR_THROWN",
+            ValueType.JOB,
+            Intent.ERROR_THROWN,
             job.key,
             job.pi_key,
             {"type": job.type, "errorCode": cmd.error_code, "errorMessage": cmd.error_message},
@@ -134,9 +135,7 @@ class JobHandler:
 
     def update_retries(self, cmd: c.UpdateJobRetries) -> None:
         p = self.p
-        job = self._job(
-            cmd.job_key, "update", ("ACTIVATABLE", "ACTIVATED", "FAILED", "ERROR_THROWN")
-        )
+        job = self._job(cmd.job_key, "update", ("ACTIVATABLE", "ACTIVATED", "FAILED", "ERROR_THROWN"))
         if cmd.retries < 1:
             raise InvalidArgument(  # JobUpdateBehaviour (Zeebe)
                 f"Expected to update retries for job with key '{cmd.job_key}' with a positive amount of "
@@ -144,7 +143,7 @@ class JobHandler:
             )
         job.retries = cmd.retries
         p.state.touch(job)
-        p.record("JOB", "RETRIES_UPDATED", job.key, job.pi_key, {"retries": cmd.retries})
+        p.record(ValueType.JOB, Intent.RETRIES_UPDATED, job.key, job.pi_key, {"retries": cmd.retries})
 
     def update_timeout(self, cmd: c.UpdateJobTimeout) -> None:
         p = self.p
@@ -162,4 +161,4 @@ class JobHandler:
         job.deadline_ms = p.now_ms + cmd.timeout_ms
         p.state.touch(job)
         p.state.schedule(job.deadline_ms, "job_deadline", job.key)
-        p.record("JOB", "TIMEOUT_UPDATED", job.key, job.pi_key, {"deadline": job.deadline_ms})
+        p.record(ValueType.JOB, Intent.TIMEOUT_UPDATED, job.key, job.pi_key, {"deadline": job.deadline_ms})

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import AlreadyExists, InvalidArgument
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import Message
 from xietong.engine.time_limits import bounded_duration_ms
@@ -45,8 +46,8 @@ class MessageHandler:
             correlated=[],
         )
         p.record(
-            "MESSAGE",
-            "PUBLISHED",
+            ValueType.MESSAGE,
+            Intent.PUBLISHED,
             msg.key,
             -1,
             {
@@ -68,6 +69,6 @@ class MessageHandler:
             raise InvalidArgument("Expected a signal name, but it is empty")
         variables = _check_variables(cmd.variables)
         key = p.keys.next()
-        p.record("SIGNAL", "BROADCASTED", key, -1, {"signalName": cmd.signal_name})
+        p.record(ValueType.SIGNAL, Intent.BROADCASTED, key, -1, {"signalName": cmd.signal_name})
         p.instances.broadcast(cmd.signal_name, dict(variables), cmd.tenant_id)
         return c.SignalBroadcast(key, cmd.tenant_id)

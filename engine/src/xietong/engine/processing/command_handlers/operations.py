@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.errors import NotFound
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
 
 if TYPE_CHECKING:
@@ -30,7 +31,13 @@ class OperationHandler:
             p.variables.set_local(ei.key, ei.pi_key, dict(variables))
         else:
             p.variables.merge(ei.key, ei.pi_key, dict(variables))
-        p.record("VARIABLE_DOCUMENT", "UPDATED", key, ei.pi_key, {"scopeKey": ei.key, "local": cmd.local})
+        p.record(
+            ValueType.VARIABLE_DOCUMENT,
+            Intent.UPDATED,
+            key,
+            ei.pi_key,
+            {"scopeKey": ei.key, "local": cmd.local},
+        )
         return key
 
     def resolve_incident(self, cmd: c.ResolveIncident) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import UserTask
 from xietong.engine.timers import TimerValueError, as_given
@@ -41,8 +42,8 @@ class UserTaskHandler:
         task.assignee = cmd.assignee or None
         p.state.touch(task)
         p.record(
-            "USER_TASK",
-            "ASSIGNED",
+            ValueType.USER_TASK,
+            Intent.ASSIGNED,
             task.key,
             task.pi_key,
             {"assignee": task.assignee or "", "action": cmd.action},
@@ -56,9 +57,7 @@ class UserTaskHandler:
         for name, value in changes.items():
             if name in ("dueDate", "followUpDate"):
                 try:
-                    applied[name] = (
-                        as_given(value) if value else None
-                    )
+                    applied[name] = as_given(value) if value else None
                 except (TimerValueError, AttributeError) as err:
                     raise InvalidArgument(
                         f"changeset.{name}: expected an ISO 8601 date-time, got {value!r}"
@@ -87,8 +86,8 @@ class UserTaskHandler:
             setattr(task, attribute[name], value)
         p.state.touch(task)
         p.record(
-            "USER_TASK",
-            "UPDATED",
+            ValueType.USER_TASK,
+            Intent.UPDATED,
             task.key,
             task.pi_key,
             {"changedAttributes": sorted(applied), "action": cmd.action},
@@ -102,7 +101,7 @@ class UserTaskHandler:
         task.state = "COMPLETED"
         task.completed_ms = p.now_ms
         p.state.touch(task)
-        p.record("USER_TASK", "COMPLETED", task.key, task.pi_key, {"action": cmd.action})
+        p.record(ValueType.USER_TASK, Intent.COMPLETED, task.key, task.pi_key, {"action": cmd.action})
         if variables:
             p.variables.deliver(ei, p.element(ei), dict(variables))
         p.later(p.flow.complete, ei)

@@ -4,6 +4,7 @@ boundary events."""
 
 from __future__ import annotations
 
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.transitions import IncidentError
@@ -43,8 +44,8 @@ class _ThrowingEventProcessor(ElementProcessor):
             assert event is not None and event.code is not None
             code = str(event.code.evaluate_json(p.variables.view(ei.key), p.now))
             p.record(
-                "ESCALATION",
-                "ESCALATED",
+                ValueType.ESCALATION,
+                Intent.ESCALATED,
                 ei.key,
                 ei.pi_key,
                 {"escalationCode": code, "throwElementId": ei.element_id},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from xietong.engine.expressions import Expression, ExpressionError
+from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.forms import linked_form
@@ -118,8 +119,8 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
         p.state.put(task)
         ei.ref_key = task.key
         p.record(
-            "USER_TASK",
-            "CREATED",
+            ValueType.USER_TASK,
+            Intent.CREATED,
             task.key,
             ei.pi_key,
             {
@@ -130,7 +131,7 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
             },
         )
         if task.assignee:
-            p.record("USER_TASK", "ASSIGNED", task.key, ei.pi_key, {"assignee": task.assignee})
+            p.record(ValueType.USER_TASK, Intent.ASSIGNED, task.key, ei.pi_key, {"assignee": task.assignee})
 
     def on_terminate(self, ei: ElementInstance, element: Element) -> None:
         if element.user_task is None:
@@ -141,4 +142,6 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
             task.state = "CANCELED"
             task.completed_ms = self.p.now_ms
             self.p.state.touch(task)
-            self.p.record("USER_TASK", "CANCELED", task.key, ei.pi_key, {"elementId": ei.element_id})
+            self.p.record(
+                ValueType.USER_TASK, Intent.CANCELED, task.key, ei.pi_key, {"elementId": ei.element_id}
+            )

@@ -256,7 +256,10 @@ def town_first_escalation(b: GraphBuilder, c: Ctx) -> None:
         triage_src,
     )
     report_clause = find_clause(report_src.text, "上报") if report_src else None
-    onsite = b.step("town_onsite", K.onsite_handling, "镇（街道、区）研判并现场处置", town, onsite_src)
+    # 及时赶赴现场 bounds the on-site step like any other 及时 (issue 14: 35 had no limit while others did)
+    onsite = b.step(
+        "town_onsite", K.onsite_handling, "镇（街道、区）研判并现场处置", town, onsite_src, limit="及时"
+    )
     report = b.step(
         "report_up",
         K.report_up,
@@ -528,7 +531,8 @@ def check_rectify_recheck(b: GraphBuilder, c: Ctx) -> None:
         entry_to = "report_health_centre"
         reporter = centre
     else:
-        b.step(first, K.onsite_handling, "前往现场查看，能现场处置的现场处置", town, onsite_src)
+        name = "前往现场查看，能现场处置的现场处置"
+        b.step(first, K.onsite_handling, name, town, onsite_src, limit="及时前往")
         entry_to = first
         reporter = town
     b.step(

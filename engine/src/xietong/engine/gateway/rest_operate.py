@@ -328,6 +328,7 @@ class OperateEndpoints:
         variables_test = self._variables_test(filters, "variables")
         state = rf.plain(filters, "state")
         process_id = rf.plain(filters, "processDefinitionId")
+        rows: list[Row]
         if state == "ACTIVE":  # the board's search: running instances, rows built on the engine's thread
             rows = await self._q(
                 self.queries.running_instance_rows,

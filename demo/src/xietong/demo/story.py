@@ -177,14 +177,14 @@ class JointEnforcementStory:
             return
         self.say.line("engine, workers and web pages keep running: open the address above; Ctrl-C stops them")
         stop = threading.Event()
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            while not stop.wait(3600):
-                pass  # until Ctrl-C (KeyboardInterrupt) or SIGTERM
-        except KeyboardInterrupt:
+            while not stop.is_set():
+                stop.wait(1.0)  # a signal handler runs between waits: Ctrl-C or SIGTERM sets ``stop``
             self.say.line("stopping …")
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def create_people(self) -> DemoPeople:
         """The case's clerks, a supervisor and the clients, with random passwords, before the engine."""

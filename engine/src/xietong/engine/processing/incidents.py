@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
 from xietong.engine.intents import Intent, ValueType
-from xietong.engine.state.entities import ElementInstance, Incident, Job
+from xietong.engine.state.entities import ElementInstance, Incident, IncidentState, Job
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -27,7 +27,7 @@ class IncidentBehavior:
             key=p.keys.next(),
             error_type=error_type,
             error_message=message,
-            state="ACTIVE",
+            state=IncidentState.ACTIVE,
             ei_key=ei.key,
             pi_key=ei.pi_key,
             job_key=job.key if job else -1,

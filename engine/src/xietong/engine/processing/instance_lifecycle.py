@@ -12,7 +12,13 @@ from xietong.engine.errors import FailedPrecondition
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element, Process
 from xietong.engine.processing.futures import fail_future, resolve_future
-from xietong.engine.state.entities import ElementInstance, Message, ProcessDefinition, ProcessInstanceSummary
+from xietong.engine.state.entities import (
+    ElementInstance,
+    Message,
+    ProcessDefinition,
+    ProcessInstanceState,
+    ProcessInstanceSummary,
+)
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -44,7 +50,7 @@ class InstanceLifecycleBehavior:
             bpmn_process_id=definition.bpmn_process_id,
             version=definition.version,
             def_key=definition.key,
-            state="ACTIVE",
+            state=ProcessInstanceState.ACTIVE,
             start_ms=p.now_ms,
             end_ms=None,
             tenant_id=definition.tenant_id,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from xietong.engine.commands import ActivatedJob
 from xietong.engine.expressions import ExpressionError
 from xietong.engine.intents import Intent, ValueType
-from xietong.engine.state.entities import ElementInstance, Job
+from xietong.engine.state.entities import ElementInstance, Job, JobState
 
 if TYPE_CHECKING:
     from xietong.engine.model import Element
@@ -49,7 +49,7 @@ class JobBehavior:
         job = Job(
             key=p.keys.next(),
             type=job_type,
-            state="ACTIVATABLE",
+            state=JobState.ACTIVATABLE,
             retries=retries,
             ei_key=ei.key,
             pi_key=ei.pi_key,
@@ -102,7 +102,7 @@ class JobBehavior:
 
     def activate(self, job: Job, worker: str, timeout_ms: int, fetch: tuple[str, ...]) -> ActivatedJob:
         p = self.p
-        job.state = "ACTIVATED"
+        job.state = JobState.ACTIVATED
         job.worker = worker
         job.deadline_ms = p.now_ms + timeout_ms
         p.state.touch(job)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from xietong.engine.expressions import ExpressionError
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element, Flow
-from xietong.engine.state.entities import ElementInstance
+from xietong.engine.state.entities import ElementInstance, ElementInstanceState
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -60,7 +60,7 @@ class TransitionBehavior:
             def_key=def_key,
             element_id=element.id,
             scope_key=scope.key if scope is not None else -1,
-            state="ACTIVATING",
+            state=ElementInstanceState.ACTIVATING,
             kind=kind,
             flags=flags | (ElementInstance.INNER if inner else 0),
         )
@@ -97,7 +97,7 @@ class TransitionBehavior:
             p.incidents.raise_for(ei, error_type, str(err))
             return
         if ei.state == "ACTIVATING" and ei.key in p.state.element_instances:
-            ei.state = "ACTIVATED"
+            ei.state = ElementInstanceState.ACTIVATED
             p.state.touch(ei)
             p.element_record(Intent.ELEMENT_ACTIVATED, ei)
 
@@ -109,7 +109,7 @@ class TransitionBehavior:
         if ei.kind in ("process", "subProcess") and p.state.children.get(ei.key):
             return  # a sibling appeared since completion was queued
         element = p.element(ei)
-        ei.state = "COMPLETING"
+        ei.state = ElementInstanceState.COMPLETING
         p.state.touch(ei)
         try:
             if ei.kind != MI_BODY:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any, ClassVar, cast
 
@@ -28,6 +29,40 @@ def encode_json(value: Any) -> str:
 
 def decode_json(text: str) -> Any:
     return orjson.loads(text)
+
+
+class ElementInstanceState(StrEnum):
+    ACTIVATING = "ACTIVATING"
+    ACTIVATED = "ACTIVATED"
+    COMPLETING = "COMPLETING"
+
+
+class ProcessInstanceState(StrEnum):
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    TERMINATED = "TERMINATED"
+
+
+class JobState(StrEnum):
+    ACTIVATABLE = "ACTIVATABLE"
+    ACTIVATED = "ACTIVATED"
+    FAILED = "FAILED"  # waiting for its backoff, or for an incident to be resolved
+    ERROR_THROWN = "ERROR_THROWN"
+
+
+class IncidentState(StrEnum):
+    ACTIVE = "ACTIVE"
+    RESOLVED = "RESOLVED"
+
+
+class UserTaskState(StrEnum):
+    CREATED = "CREATED"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+
+
+# States are StrEnums equal to the strings stored in rows; a row read back holds the plain string,
+# which compares equal, so stored data needs no migration.
 
 
 class Entity:
@@ -105,7 +140,7 @@ class ElementInstance(Entity):
     def_key: int
     element_id: str
     scope_key: int
-    state: str
+    state: ElementInstanceState
     kind: str
     flags: int = 0
     loop_counter: int = 0
@@ -126,7 +161,7 @@ class ProcessInstanceSummary(Entity):
     bpmn_process_id: str
     version: int
     def_key: int
-    state: str
+    state: ProcessInstanceState
     start_ms: int
     end_ms: int | None = None
     tenant_id: str = DEFAULT_TENANT
@@ -143,7 +178,7 @@ class Job(Entity):
 
     key: int
     type: str
-    state: str
+    state: JobState
     retries: int
     ei_key: int
     pi_key: int
@@ -168,7 +203,7 @@ class Incident(Entity):
     key: int
     error_type: str
     error_message: str
-    state: str
+    state: IncidentState
     ei_key: int
     pi_key: int
     element_id: str
@@ -243,7 +278,7 @@ class UserTask(Entity):
     name: str
     bpmn_process_id: str
     version: int
-    state: str
+    state: UserTaskState
     assignee: str | None
     candidate_groups: list[str]
     candidate_users: list[str]

@@ -17,7 +17,9 @@ from xietong.engine.state.entities import (
     Entity,
     Form,
     Incident,
+    IncidentState,
     Job,
+    JobState,
     Message,
     ProcessDefinition,
     ProcessInstanceSummary,
@@ -277,7 +279,7 @@ class State:
 
     # -- jobs ----------------------------------------------------------------------------------
     def make_activatable(self, job: Job) -> None:
-        job.state = "ACTIVATABLE"
+        job.state = JobState.ACTIVATABLE
         self.activatable[job.type][job.key] = None
         self.touch(job)
 
@@ -362,7 +364,7 @@ class State:
         self.incidents_by_pi[incident.pi_key].append(incident.key)
 
     def resolve_incident(self, incident: Incident) -> None:
-        incident.state = "RESOLVED"
+        incident.state = IncidentState.RESOLVED
         self.touch(incident)
         owned = self.incidents_by_ei.get(incident.ei_key)
         if owned is not None:

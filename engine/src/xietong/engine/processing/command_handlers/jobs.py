@@ -8,7 +8,7 @@ from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
-from xietong.engine.state.entities import Job
+from xietong.engine.state.entities import Job, JobState
 from xietong.engine.time_limits import bounded_duration_ms
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class JobHandler:
         job.error_message = cmd.error_message
         job.worker = ""
         job.deadline_ms = 0
-        job.state = "FAILED"
+        job.state = JobState.FAILED
         p.state.touch(job)
         p.record(
             ValueType.JOB,
@@ -122,7 +122,7 @@ class JobHandler:
             {"type": job.type, "errorCode": cmd.error_code, "errorMessage": cmd.error_message},
         )
         p.state.unlist_activatable(job)
-        job.state = "ERROR_THROWN"
+        job.state = JobState.ERROR_THROWN
         job.error_message = cmd.error_message
         p.state.touch(job)
         if p.events.find_catch(ei, "error", cmd.error_code) is not None:

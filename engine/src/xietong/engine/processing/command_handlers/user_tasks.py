@@ -8,7 +8,7 @@ from xietong.engine import commands as c
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
-from xietong.engine.state.entities import UserTask
+from xietong.engine.state.entities import UserTask, UserTaskState
 from xietong.engine.timers import TimerValueError, as_given
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class UserTaskHandler:
         task = self._task(cmd.user_task_key, "complete")
         variables = _check_variables(cmd.variables)
         ei = p.state.element_instances[task.ei_key]
-        task.state = "COMPLETED"
+        task.state = UserTaskState.COMPLETED
         task.completed_ms = p.now_ms
         p.state.touch(task)
         p.record(ValueType.USER_TASK, Intent.COMPLETED, task.key, task.pi_key, {"action": cmd.action})

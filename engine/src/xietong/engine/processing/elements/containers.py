@@ -9,7 +9,7 @@ from xietong.engine.expressions import ExpressionError, expect_boolean, feel_typ
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.transitions import IncidentError
-from xietong.engine.state.entities import ElementInstance
+from xietong.engine.state.entities import ElementInstance, ProcessInstanceState
 
 
 class _ContainerProcessor(ElementProcessor):
@@ -36,7 +36,7 @@ class ProcessProcessor(_ContainerProcessor):
     def on_complete(self, ei: ElementInstance, element: Element) -> None:
         p = self.p
         summary = p.state.instances[ei.key]
-        summary.state = "COMPLETED"
+        summary.state = ProcessInstanceState.COMPLETED
         summary.end_ms = p.now_ms
         p.state.touch(summary)
         p.instances.instance_finished(ei, completed=True)
@@ -55,7 +55,7 @@ class ProcessProcessor(_ContainerProcessor):
     def on_terminate(self, ei: ElementInstance, element: Element) -> None:
         p = self.p
         summary = p.state.instances[ei.key]
-        summary.state = "TERMINATED"
+        summary.state = ProcessInstanceState.TERMINATED
         summary.end_ms = p.now_ms
         p.state.touch(summary)
         p.instances.instance_finished(ei, completed=False)

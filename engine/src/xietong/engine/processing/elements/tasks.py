@@ -9,7 +9,7 @@ from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Element
 from xietong.engine.processing.elements.base import ElementProcessor
 from xietong.engine.processing.forms import linked_form
-from xietong.engine.state.entities import ElementInstance, UserTask
+from xietong.engine.state.entities import ElementInstance, UserTask, UserTaskState
 from xietong.engine.timers import TimerValueError, as_given, as_timer_text
 
 
@@ -104,7 +104,7 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
             name=element.name,
             bpmn_process_id=summary.bpmn_process_id,
             version=summary.version,
-            state="CREATED",
+            state=UserTaskState.CREATED,
             assignee=assignee or None,
             candidate_groups=_list(value(definition.candidate_groups), "candidateGroups"),
             candidate_users=_list(value(definition.candidate_users), "candidateUsers"),
@@ -139,7 +139,7 @@ class UserTaskProcessor(JobWorkerTaskProcessor):
             return
         task = self.p.state.user_tasks.get(ei.ref_key)
         if task is not None and task.state == "CREATED":
-            task.state = "CANCELED"
+            task.state = UserTaskState.CANCELED
             task.completed_ms = self.p.now_ms
             self.p.state.touch(task)
             self.p.record(

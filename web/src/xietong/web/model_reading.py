@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from xietong.bpmn_vocabulary import BPMN_NS as BPMN
+
 _NS = {"bpmn": BPMN}
 _CONDITION = re.compile(r'^\s*=?\s*([A-Za-z_][\w]*)\s*=\s*"([^"]*)"\s*$')
 _LABELS = re.compile(r"结果（变量\s*([A-Za-z_]\w*)）：(.+)")

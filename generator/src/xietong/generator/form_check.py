@@ -15,11 +15,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from xietong.bpmn_vocabulary import BPMN_NS as _B
+from xietong.bpmn_vocabulary import ZEEBE_NS as _Z
 from xietong.generator.forms import FORMS_DIR
 from xietong.generator.lint import Finding
 
-_B = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_Z = "http://camunda.org/schema/zeebe/1.0"
 _CONDITION = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"\\]*)"\s*$')
 
 

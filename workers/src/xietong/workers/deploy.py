@@ -22,8 +22,9 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from xietong.bpmn_vocabulary import ZEEBE_NS
+
 RESOURCE_SUFFIXES = (".bpmn", ".dmn", ".form")  # what Zeebe deploys; the embedded engine: BPMN, forms
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 FORMS_DIR = "forms"  # where bpmn generate puts the forms of the models beside it
 ZEEBE_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # Zeebe's default maxMessageSize
 REQUEST_OVERHEAD_BYTES = 64 * 1024  # names, framing and headers next to the resources' content

@@ -57,7 +57,7 @@ def test_siyang_item_number_chooses_lead_and_collaborators(engine: Engine) -> No
         tasks = _user_tasks(engine, pi)
         for job in _jobs(engine, "xietong.transfer"):
             engine.execute(CompleteJob(job.key, {}))
-        if "collaborator_documents" in tasks:
+        if "collaborator_enforcement" in tasks:  # the collaborators enforce beside the lead (附件1)
             break
         for element_id, found in tasks.items():
             variables = {"outcome": decisions[element_id]} if element_id in decisions else {}
@@ -65,7 +65,7 @@ def test_siyang_item_number_chooses_lead_and_collaborators(engine: Engine) -> No
         for job in _jobs(engine, "xietong.deadline"):
             due = (engine.clock.now() + timedelta(days=3)).isoformat()
             engine.execute(CompleteJob(job.key, {job.custom_headers["dueVariable"]: due}))
-    groups = sorted(t.candidate_groups for t in _user_tasks(engine, pi)["collaborator_documents"])
+    groups = sorted(t.candidate_groups for t in _user_tasks(engine, pi)["collaborator_enforcement"])
     # each collaborator's task goes to its department's group id (siyang.public_security …)
     assert groups == sorted((c,) for c in item["collaboratorGroups"]) and len(groups) == 7
     assert all(group.startswith("siyang.") for (group,) in groups)

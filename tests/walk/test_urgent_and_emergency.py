@@ -178,3 +178,18 @@ def test_siyang_collaborator_emergency_goes_up_and_every_collaborator_enforces(
     case.complete("report_results")
     case.complete("archive")  # 县综合指挥调度中心汇总执法结果，并存档
     assert case.state() == "COMPLETED" and case.incidents() == []
+
+
+def test_wuyi_special_launch_checks_the_5_day_lead_time(engine: Engine, store: CaseStore) -> None:
+    """专项启动: 可提前5日前向联合执法领导小组办公室提出申请 — a planned start 2 days ahead goes back to be
+    re-planned; 6 days ahead goes on to the office's review."""
+    case = Case(engine, store, "wuyi/wuyi_joint_enforcement_launch.bpmn", {
+        "caseId": "WY-special", "entry": "special_launch", "applicant": "wuyi.agriculture",
+        "collaborators": ["wuyi.enforcement"],
+    })
+    case.complete("apply_special", {"plannedStart": (START + timedelta(days=2)).isoformat()})
+    assert engine.queries.variables(case.pi)["leadTime"] == "late"
+    assert "apply_special" in case.tasks() and "review_special" not in case.tasks()
+    case.complete("apply_special", {"plannedStart": (START + timedelta(days=6)).isoformat()})
+    assert engine.queries.variables(case.pi)["leadTime"] == "in_time"
+    assert "review_special" in case.tasks() and case.incidents() == []

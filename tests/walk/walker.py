@@ -144,6 +144,12 @@ class Walker:
         self.procedure = procedure
         self.shape = model_shape(content)
         self.decisions: dict[str, Step] = {s.id: s for s in procedure.steps if s.decision is not None}
+        # 提前N日 steps: the clerk gives a planned start in time, too late or none (mapping.lead_time_check)
+        self.lead_times: dict[str, timedelta] = {
+            s.id: timedelta(days=s.deadline.amount)
+            for s in procedure.steps
+            if s.deadline is not None and s.deadline.meaning.value == "lead_time"
+        }
         self.entries = [e for e in procedure.entries]
         engine.execute(Deploy(((name, content), *forms)))  # its user tasks link forms of the deployment
         self.report = WalkReport(self.shape.process_id, self.shape.flows)
@@ -196,10 +202,15 @@ class Walker:
         self.report.covered |= self.taken_flows(pi)
         return pi
 
+    def codes(self, step_id: str) -> list[str]:
+        if step_id in self.lead_times:
+            return ["in_time", "late", "unknown"]
+        decision = self.decisions[step_id].decision
+        assert decision is not None
+        return [o.code for o in decision.outcomes]
+
     def choose(self, step_id: str, plan: RunPlan, visits: dict[str, int]) -> str:
-        step = self.decisions[step_id]
-        assert step.decision is not None
-        codes = [o.code for o in step.decision.outcomes]
+        codes = self.codes(step_id)
         visit = visits.get(step_id, 0)
         visits[step_id] = visit + 1
         if plan.greedy and visit == 0:  # an outcome whose flow no run has taken yet comes first
@@ -255,6 +266,13 @@ class Walker:
             step = self.decisions.get(task.element_id)
             if step is not None and step.decision is not None:
                 variables[step.decision.variable] = self.choose(task.element_id, plan, visits)
+            lead = self.lead_times.get(task.element_id)
+            if lead is not None:
+                when = self.choose(task.element_id, plan, visits)
+                now = self.engine.clock.now()
+                dates = {"in_time": now + lead + timedelta(days=1), "late": now + timedelta(days=1)}
+                planned = dates.get(when)
+                variables["plannedStart"] = planned.isoformat() if planned else None
             self.engine.execute(CompleteUserTask(task.user_task_key, variables))
         return True
 
@@ -322,7 +340,7 @@ class Walker:
     # -- all runs --------------------------------------------------------------------------------
 
     def walk(self, random_runs: int = 40, seed: int = 14) -> WalkReport:
-        widths = [len(s.decision.outcomes) for s in self.decisions.values() if s.decision is not None]
+        widths = [len(self.codes(s)) for s in [*self.decisions, *self.lead_times]]
         n = max([*widths, len(self.entries), 1])
         for pass_deadlines in (False, True):
             for i in range(n):
@@ -337,10 +355,7 @@ class Walker:
         return self.report
 
     def plan(self, pick: Any, entry_index: int, pass_deadlines: bool) -> RunPlan:
-        indexes = {}
-        for step_id, step in self.decisions.items():
-            assert step.decision is not None
-            indexes[step_id] = pick(len(step.decision.outcomes))
+        indexes = {step_id: pick(len(self.codes(step_id))) for step_id in [*self.decisions, *self.lead_times]}
         return RunPlan(indexes, self.entries[entry_index].id, pass_deadlines)
 
 

@@ -195,12 +195,16 @@ class _Mapper:
                     self.inbound[t.to] += 1
         for entry in self.proc.entries:
             self.inbound[entry.to] += 1
+        for step in self.proc.steps:  # a lead-time check sends a late application back to its step
+            if step.deadline is not None and step.deadline.meaning is DeadlineMeaning.lead_time:
+                self.inbound[step.id] += 1
         self.entry_of: dict[str, str] = {}  # step id -> element id incoming flows target
         # entries and steps at which a deadline's clock starts (自收函之日起 …): their moment is stamped
         self.clock_anchors = {
             s.deadline.starts_at for s in self.proc.steps if s.deadline and s.deadline.starts_at
         }
         self.exit_of: dict[str, str] = {}  # step id -> element id outgoing flows leave from
+        self.late_flows: list[tuple[str, str, str]] = []  # lead-time checks: (gateway, step, label)
 
     def fail(self, step: Step | None, message: str) -> MappingError:
         where = f"{self.data.process_id}" + (f", step {step.id}" if step else "")
@@ -358,6 +362,10 @@ class _Mapper:
         self.closing = self.case_closing()
         for step in self.proc.steps:
             self.transitions(step)
+        for check, step_id, name in self.late_flows:
+            late = f"Flow_{step_id}_lead_time_late"
+            late_condition = '=leadTime = "late"'
+            self.body.connect(check, self.entry_of[step_id], name, late_condition, late)
         return self.spec
 
     def case_closing(self) -> str | None:
@@ -632,6 +640,8 @@ class _Mapper:
                 tail = self.timer_branch(step, node, deadline, chain, interrupting, self.body, lane)
             else:
                 self.body.add(node)
+        if step.deadline is not None and step.deadline.meaning is DeadlineMeaning.lead_time:
+            tail = self.lead_time_check(step, step.deadline, lane, tail)
         if step.id in self.clock_anchors:
             clock = self.clock_event(step.id, step.name, lane)
             self.body.connect(clock, head)
@@ -663,6 +673,48 @@ class _Mapper:
             self.body.connect(tail, split.id)
             tail = split.id
         self.exit_of[step.id] = tail
+
+    def lead_time_check(self, step: Step, deadline: Deadline, lane: str, tail: str) -> str:
+        """提前N日: the planned start the applicant gives (``plannedStart``, ISO date-time) must lie at
+        least the lead time ahead; a later date goes back to the step to be re-planned. Without a date
+        the application goes on and the reviewing body checks the plan. Returns the new tail."""
+        try:
+            lead = iso_duration(deadline)
+        except ValueError:
+            raise self.fail(step, "a lead time in working days cannot be checked by FEEL") from None
+        label = limit_text(deadline)
+        measure = self.body.add(
+            Node(
+                f"{step.id}_lead_time_measure",
+                NodeKind.NONE_THROW,
+                f"核对是否提前{label}",
+                lane=lane,
+                outputs=[(
+                    '=if plannedStart = null then "unknown" else if date and time(plannedStart) - now() '
+                    f'>= duration("{lead}") then "in_time" else "late"',
+                    "leadTime",
+                )],
+                source=_source(deadline.source, deadline.quote, label),
+                documentation=f"拟实施时间（变量 plannedStart）须在提交时起至少 {label} 之后；"
+                "不足的退回重新安排，未填写的由审核方核对方案。"
+                "结果记入变量 leadTime（in_time / late / unknown）。",
+            )
+        )
+        self.body.connect(tail, measure.id)
+        check = self.body.add(
+            Node(
+                f"{step.id}_lead_time",
+                NodeKind.EXCLUSIVE_GATEWAY,
+                f"是否提前{label}",
+                lane=lane,
+                default_flow=f"Flow_{step.id}_lead_time_ok",
+            )
+        )
+        self.body.connect(measure.id, check.id)
+        ok = self.body.add(Node(f"{step.id}_in_time", NodeKind.NONE_THROW, "提前量已核对", lane=lane))
+        self.body.connect(check.id, ok.id, name=f"已提前{label}", flow_id=f"Flow_{step.id}_lead_time_ok")
+        self.late_flows.append((check.id, step.id, f"不足{label}，重新安排"))
+        return ok.id
 
     def due_task(
         self, step: Step, actor: Actor, lane: str | None, deadline: Deadline, body: ProcessBody

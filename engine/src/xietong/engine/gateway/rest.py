@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import enum
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -40,10 +38,30 @@ from xietong.engine.gateway.rest_body import (
     Check,
     read_body,
 )
+from xietong.engine.gateway.rest_common import (  # re-exported: the REST modules' shared names
+    Problem as Problem,
+)
+from xietong.engine.gateway.rest_common import (
+    camel as camel,
+)
+from xietong.engine.gateway.rest_common import (
+    invalid as invalid,
+)
+from xietong.engine.gateway.rest_common import (
+    key_of as key_of,
+)
+from xietong.engine.gateway.rest_common import (
+    problem_response as problem_response,
+)
+from xietong.engine.gateway.rest_common import (
+    to_json as to_json,
+)
+from xietong.engine.gateway.rest_common import (
+    variables_of as variables_of,
+)
 from xietong.engine.gateway.rest_forms import user_task_form
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
-from xietong.engine.gateway.variables import require_object
 from xietong.engine.identity.audit import audited  # re-exported: handlers elsewhere use it too
 from xietong.engine.identity.authentication import Authenticator
 from xietong.engine.identity.guard import Guard
@@ -54,37 +72,6 @@ from xietong.engine.queries import IncidentView, ProcessInstanceView, UserTaskVi
 log = structlog.get_logger("xietong.gateway.rest")
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-class Problem(Exception):
-    """An RFC 9457 problem document, the error format of Camunda's REST API."""
-
-    def __init__(self, status: int, title: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
-
-
-def _printable(text: str) -> str:
-    """A message may quote what the client sent, lone surrogates included: escape what UTF-8 cannot hold."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def problem_response(problem: Problem, path: str) -> JSONResponse:
-    return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": problem.title,
-            "status": problem.status,
-            "detail": _printable(problem.detail),
-            "instance": _printable(path),
-        },
-        status_code=problem.status,
-        media_type="application/problem+json",
-    )
-
-
-def invalid(detail: str) -> Problem:
-    return Problem(400, "INVALID_ARGUMENT", detail)
 
 
 def endpoint(handler: Handler) -> Handler:
@@ -130,30 +117,6 @@ PUBLISH_MESSAGE: Mapping[str, tuple[str, Check]] = {
 }
 
 
-def key_of(value: Any, field: str) -> int:
-    """API v2 sends keys as strings of digits; older clients send numbers. Only ASCII digits within
-    int64 are keys (``str.isdigit`` also accepts '①' and '²', which ``int`` then refuses)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | str)
-        or not re.fullmatch(r"[0-9]{1,19}", str(value))
-        or int(value) > 2**63 - 1
-    ):
-        shown = ascii(value)[1:-1] if isinstance(value, str) else value
-        raise invalid(f"The provided {field} '{shown}' is not a valid key. Expected a numeric value.")
-    return int(value)
-
-
-def variables_of(body: dict[str, Any], field: str = "variables") -> dict[str, Any]:
-    value = body.get(field)
-    if value is None:
-        return {}
-    try:
-        return require_object(value, field)
-    except errors.InvalidArgument as error:
-        raise invalid(str(error)) from None
-
-
 def filters_of(body: dict[str, Any], supported: tuple[str, ...]) -> dict[str, Any]:
     """The search filter; a field we cannot apply is refused rather than silently ignored."""
     filters = body.get("filter") or {}
@@ -191,36 +154,6 @@ def filter_value(filters: dict[str, Any], field: str) -> Any:
         if set(value) != {"$eq"}:
             raise invalid(f'filter.{field}: only a plain value or {{"$eq": value}} is supported, got {value}')
         value = value["$eq"]
-    return value
-
-
-_CAMEL = re.compile(r"_([a-z])")
-
-
-def camel(name: str) -> str:
-    return _CAMEL.sub(lambda match: match.group(1).upper(), name)
-
-
-def to_json(value: Any, name: str = "") -> Any:
-    """A query view as API v2 shows it: camelCase names, keys as strings, ISO 8601 dates."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {camel(f.name): getattr(value, f.name) for f in dataclasses.fields(value)}
-        # API v2 calls the BPMN process id "processDefinitionId"
-        if "bpmnProcessId" in fields and "processDefinitionId" not in fields:
-            fields["processDefinitionId"] = fields.pop("bpmnProcessId")
-        return {name: to_json(item, name) for name, item in fields.items()}
-    if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool) and name.endswith("Key"):
-        return str(value)
     return value
 
 

@@ -13,17 +13,20 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from xietong.engine import commands as cmd
 from xietong.engine.gateway import rest_filter as rf
-from xietong.engine.gateway.rest import Problem, RestApi, invalid, key_of, to_json, variables_of
 from xietong.engine.gateway.rest_body import BOOLEAN, INTEGER, OBJECT, SEARCH, VARIABLES
+from xietong.engine.gateway.rest_common import Problem, invalid, key_of, to_json, variables_of
 from xietong.engine.identity.audit import audited
 from xietong.engine.operate_queries import OperateQueries
+
+if TYPE_CHECKING:  # the app that includes these routes; only its type is needed here
+    from xietong.engine.gateway.rest import RestApi
 
 try:  # the identity layer drops the rows a caller may not see, before paging
     from xietong.engine.identity.visibility import visible_rows

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import grpc
+import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
@@ -87,6 +88,7 @@ def client(address: str, ledger: Ledger, stop: threading.Event) -> None:
                 stop.wait(0.05)  # the engine is down or restarting: retry soon
 
 
+@pytest.mark.timeout(1800 if LONG else 300)
 def test_engine_sigkill_under_a_grpc_workload_loses_nothing(tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("XIETONG_CHAOS_SEED", "15")))
     server = LocalServer(tmp_path / "data", tmp_path / "engine.log")

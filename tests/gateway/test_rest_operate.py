@@ -10,8 +10,12 @@ import subprocess
 import uuid
 from xml.sax.saxutils import quoteattr
 
+import grpc
 import pytest
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from tests.gateway import models
 from tests.gateway.engine_process import REPO, RunningGateway
 from tests.gateway.models import flow, process
 from tests.gateway.test_rest import deploy
@@ -117,3 +121,34 @@ def test_filter_operators_and_refusals(gateway: RunningGateway) -> None:
     assert bad_sort.status_code == 400 and "unknown field 'colour'" in bad_sort.json()["detail"]
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_jobs_incident_is_resolved_with_retries_set_over_rest(gateway: RunningGateway) -> None:
+    """What the case page's 解决事件 does for a job's incident: PATCH the job's retries, then resolve."""
+    pid = f"job-incident-{uuid.uuid4().hex[:8]}"
+    job_type = f"{pid}-task"
+    deploy(gateway, pid, models.chain(pid, [job_type], retries=1))
+    with gateway.rest() as rest, grpc.insecure_channel(gateway.address) as channel:
+        created = rest.post("/v2/process-instances", json={"processDefinitionId": pid})
+        key = created.json()["processInstanceKey"]
+        stub = GatewayStub(channel)
+        request = pb.ActivateJobsRequest(
+            type=job_type, worker="w", timeout=60_000, maxJobsToActivate=1, requestTimeout=10_000
+        )
+        [job] = [job for response in stub.ActivateJobs(request, timeout=20) for job in response.jobs]
+        stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=0, errorMessage="去向不明"))
+        [incident] = rest.post(
+            f"/v2/process-instances/{key}/incidents/search", json={"page": {"limit": 10}}
+        ).json()["items"]
+        assert incident["jobKey"] == str(job.key) and incident["errorType"] == "JOB_NO_RETRIES"
+        [row] = rest.post("/v2/jobs/search", json={"filter": {"jobKey": str(job.key)}}).json()["items"]
+        assert row["retries"] == 0 and row["errorMessage"] == "去向不明" and row["state"] == "FAILED"
+
+        refused = rest.patch(f"/v2/jobs/{job.key}", json={"changeset": {"retries": -1}})
+        assert refused.status_code == 400 and "changeset.retries" in refused.json()["detail"]
+        assert rest.patch(f"/v2/jobs/{job.key}", json={"changeset": {"retries": 2}}).status_code == 204
+        resolved = rest.post(f"/v2/incidents/{incident['incidentKey']}/resolution")
+        assert resolved.status_code == 204, resolved.text
+        assert rest.get(f"/v2/incidents/{incident['incidentKey']}").json()["state"] == "RESOLVED"
+        [again] = [job for response in stub.ActivateJobs(request, timeout=20) for job in response.jobs]
+    assert again.key == job.key and again.retries == 2

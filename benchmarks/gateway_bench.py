@@ -321,13 +321,16 @@ def measure(address: str, args: argparse.Namespace, engine_pid: int | None = Non
         for count, stream in ((1, False), (1, True), (10, False), (10, True)):
             workers = spawn_workers(address, count, TEN_TYPES, stream=stream)
             try:
+                before = cpu_seconds(engine_pid) if engine_pid else 0.0
                 rate = asyncio.run(throughput(address, "bench-ten", args.instances, args.concurrency))
+                used = cpu_seconds(engine_pid) - before if engine_pid else 0.0
             finally:
                 stop_workers(workers)
             mode = "streaming" if stream else "polling"
+            per_cpu = f", {args.instances / used:6.1f} per engine CPU-second" if used else ""
             print(
                 f"  throughput, {count:2d} worker process(es), {mode:9s}: {rate:7.1f} instances/s "
-                f"({rate * 10:7.1f} jobs/s)"
+                f"({rate * 10:7.1f} jobs/s{per_cpu})"
             )
     if args.only in (None, "latency"):
         for label, count, stream in (

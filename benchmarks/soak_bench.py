@@ -58,7 +58,8 @@ def soak(minutes: float, rate: float, retention_s: int, sample_s: float) -> None
         f"{rate:.0f} instances/s for {minutes:g} min, retention {retention_s} s"
     )
     print(
-        f"{'t (s)':>6} {'RSS MiB':>8} {'db MiB':>7} {'wal MiB':>8} {'history':>8} {'records':>8} {'open':>6} {'done':>7}"
+        f"{'t (s)':>6} {'RSS MiB':>8} {'db MiB':>7} {'wal MiB':>8} {'history':>8} {'records':>8} "
+        f"{'open':>6} {'done':>7}"
     )
     samples: list[tuple[float, int, int]] = []
     with tempfile.TemporaryDirectory() as tmp, Engine(Path(tmp), settings=settings) as engine:

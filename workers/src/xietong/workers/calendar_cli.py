@@ -138,12 +138,22 @@ def recheck(case_store: str | None, apply_moves: bool, rest_url: str, address: s
                 raise click.ClickException(settings_problems(error, "XIETONG_")) from None
             if address:
                 settings = settings.model_copy(update={"zeebe_address": address})
-            if settings.uses_tls:
+            if settings.uses_oauth:
                 raise click.ClickException(
-                    "--apply speaks plaintext gRPC only (the embedded engine on loopback)"
+                    "--apply needs plaintext gRPC or TLS with a static token (XIETONG_ZEEBE_TOKEN); "
+                    "OAuth client credentials are not supported here"
                 )
-            channel = grpc.insecure_channel(settings.zeebe_address)
             token = settings.zeebe_token.get_secret_value() if settings.zeebe_token else None
+            if settings.uses_tls:
+                root = settings.zeebe_tls_ca.read_bytes() if settings.zeebe_tls_ca else None
+                credentials = grpc.ssl_channel_credentials(root)
+                if token is not None:
+                    credentials = grpc.composite_channel_credentials(
+                        credentials, grpc.access_token_call_credentials(token)
+                    )
+                channel = grpc.secure_channel(settings.zeebe_address, credentials)
+            else:
+                channel = grpc.insecure_channel(settings.zeebe_address)
             mover = TimerMover(channel, rest_url, token)
         try:
             for deadline in found:

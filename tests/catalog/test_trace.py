@@ -55,3 +55,10 @@ def test_cli_prints_clauses_side_by_side(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "✓" in result.output and "step leader_approval" in result.output
     assert result.output.strip().splitlines()[-1].endswith("unimplemented")
+
+
+def test_no_clause_of_any_mechanism_is_unimplemented() -> None:
+    """Issue 14's bar: every clause is a step, branch, deadline or a reviewed decision."""
+    result = CliRunner().invoke(cli, ["catalog", "show", "--source"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().startswith("0 unimplemented clause(s) in ")

@@ -10,6 +10,7 @@ later share this one check, and the answer is INVALID_ARGUMENT / 400 naming the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from typing import Any
@@ -28,18 +29,36 @@ def _describe(path: str, text: str) -> str:
     )
 
 
+@functools.cache
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    """A command class's fields that can hold text (not ints, floats or booleans)."""
+    return tuple(f for f in dataclasses.fields(cls) if f.type not in ("int", "float", "bool"))
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
 
 
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def unstorable_text(value: Any, path: str) -> str | None:
     """The message naming the first string or key under ``value`` that UTF-8 cannot hold, else None."""
     if isinstance(value, str):
-        return _describe(path, value) if _SURROGATE.search(value) else None
+        return None if _encodable(value) else _describe(path, value)
     if isinstance(value, dict | list | tuple):
+        if not value:
+            return None
         try:  # fast path, in C: nearly every document is clean
-            if not _SURROGATE.search(json.dumps(value, ensure_ascii=False, default=str)):
+            if _encodable(json.dumps(value, ensure_ascii=False, default=str)):
                 return None
         except (TypeError, ValueError, RecursionError):
             pass
@@ -53,7 +72,7 @@ def unstorable_text(value: Any, path: str) -> str | None:
                 return found
         return None
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
+        for field in _fields(type(value)):
             name = _camel(field.name)  # as the APIs name it: correlation_key is correlationKey
             where = f"{path}.{name}" if path else name
             found = unstorable_text(getattr(value, field.name), where)

@@ -82,6 +82,11 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | 
 MAX_NESTING = 64
 
 
+def _line_of(event: yaml.Event) -> int:
+    """The 1-based line an event starts on (0 if the parser gave no position)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
+
+
 def _check_shape(text: str, display: str) -> None:
     """Refuse nesting bombs and aliases before composing: both would crash or explode the walk.
 
@@ -93,13 +98,13 @@ def _check_shape(text: str, display: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_NESTING:
-                raise YamlFileError(CatalogError(display, event.start_mark.line + 1, "",
+                raise YamlFileError(CatalogError(display, _line_of(event), "",
                                                  f"nested deeper than {MAX_NESTING} levels"))
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
             raise YamlFileError(CatalogError(
-                display, event.start_mark.line + 1, "",
+                display, _line_of(event), "",
                 f"alias *{event.anchor} is not supported in the catalog: write the value out"))
 
 

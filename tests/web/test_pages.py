@@ -207,3 +207,8 @@ def test_processes_and_login_pages(world: World, page: Page, output_path: Path) 
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
     expect(page.locator("#diagram")).to_have_attribute("data-warnings", "0")
     shot(page, output_path, "process")
+    viewport = page.locator("#diagram svg .viewport").first
+    before = viewport.get_attribute("transform")
+    page.locator("#diagram svg").first.focus()
+    page.keyboard.press("Control+ArrowLeft")  # the diagram moves by keyboard, not only by mouse
+    expect(viewport).not_to_have_attribute("transform", before or "")

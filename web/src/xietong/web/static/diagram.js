@@ -18,7 +18,7 @@
     const response = await fetch(host.dataset.source, { credentials: 'same-origin', headers: { accept: 'application/json' } })
     if (!response.ok) throw new Error('流程图数据读取失败（' + response.status + '）')
     const data = await response.json()
-    const viewer = new BpmnJS({ container: host, keyboard: { bindTo: host } })
+    const viewer = new BpmnJS({ container: host }) // keys (arrows, +/-) act on the focused drawing
     const result = await viewer.importXML(data.xml)
     const canvas = viewer.get('canvas')
     const overlays = viewer.get('overlays')
@@ -39,6 +39,8 @@
     for (const id of data.flows || []) {
       if (registry.get(id)) canvas.addMarker(id, 'is-taken')
     }
+    const svg = host.querySelector('svg')
+    if (svg) { svg.setAttribute('tabindex', '0'); svg.setAttribute('aria-label', host.getAttribute('aria-label') || '') }
     host.dataset.warnings = String((result.warnings || []).length)
     host.dataset.ready = 'true'
   }

@@ -35,7 +35,7 @@ log = structlog.get_logger("xietong.gateway")
 
 DEFAULT_TENANT = cmd.DEFAULT_TENANT
 STREAM_BATCH = 8  # jobs a stream takes per engine call; small so several streams of a type share work
-STREAM_BUFFER = 4  # pushes a stream holds for a client that is not reading before it takes no more
+STREAM_BUFFER = 32  # pushes (engine batches) held for a client that is not reading; then it takes none
 T = TypeVar("T")
 
 

@@ -24,7 +24,8 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "81 processes deployed over gRPC" in out
+    models = len(list((Path(__file__).resolve().parents[1] / "bpmn").rglob("*.bpmn")))
+    assert f"{models} processes deployed over gRPC" in out
     assert "completes 「法制审核」 → passed" in out
     assert "⏩ engine clock 09-29 09:00 → 10-01 09:00" in out
     assert "COMPLETED; incidents: 0" in out
@@ -44,10 +45,11 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
         supervised = [e for e in events if e.kind is EventKind.SUPERVISED]
         assert [e.step_id for e in supervised] == ["collaborator_documents"]
         deadlines = {e.step_id: e.detail["due"] for e in events if e.kind is EventKind.DEADLINE_SET}
-        # 1 working day from Mon 29 Sep 2025; 5 working days from Wed 1 Oct skip 国庆 (1–8 Oct).
+        # 1 working day from Mon 29 Sep 2025; the report's 5 working days count from 执法工作结束 (also
+        # Mon 29 Sep, issue 14), skipping 国庆 (1–8 Oct) and counting the adjusted workday Sat 11 Oct.
         assert deadlines == {
             "collaborator_documents": "2025-09-30T23:59:59+08:00",
-            "report_results": "2025-10-14T23:59:59+08:00",
+            "report_results": "2025-10-13T23:59:59+08:00",
         }
         case = store.get("SY-2025-0001")
         assert case is not None

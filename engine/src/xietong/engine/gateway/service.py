@@ -22,6 +22,7 @@ from pyzeebe.proto import gateway_pb2_grpc
 
 from xietong.engine import commands as cmd
 from xietong.engine import errors
+from xietong.engine.commands import DEFAULT_TENANT
 from xietong.engine.gateway.engine_client import EngineClient
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import UndecodableRequest
@@ -33,7 +34,6 @@ from xietong.engine.job_push import JobStream
 
 log = structlog.get_logger("xietong.gateway")
 
-DEFAULT_TENANT = cmd.DEFAULT_TENANT
 STREAM_BATCH = 8  # jobs a stream takes per engine call; small so several streams of a type share work
 STREAM_BUFFER = 32  # pushes (engine batches) held for a client that is not reading; then it takes none
 T = TypeVar("T")

@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+from xietong.settings import get_settings
+from xietong.web.department_names import department_names, shown
 from xietong.web.model_reading import ProcessModel, read_model
 from xietong.web.rest_client import Api, ApiError
 from xietong.web.sessions import COOKIE, LoginThrottle, Session, SessionStore
@@ -138,6 +140,9 @@ class Web:
         self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
         self.templates.env.globals["form_data"] = form_data
         self.templates.env.globals["unsent_entries"] = unsent_entries
+        names = department_names(get_settings().config_dir)
+        self.templates.env.filters["dept"] = lambda group: shown(group, names)
+        self.templates.env.filters["depts"] = lambda groups: "、".join(shown(g, names) for g in groups or ())
         self._models: dict[str, ProcessModel] = {}
         self._xml: dict[str, str] = {}
         self._case_store: Any = None

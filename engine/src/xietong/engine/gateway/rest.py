@@ -10,7 +10,6 @@ pins and resets, which is enough to move time but not to read it.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,35 +37,29 @@ from xietong.engine.gateway.rest_body import (
     Check,
     read_body,
 )
-from xietong.engine.gateway.rest_common import (  # re-exported: the REST modules' shared names
-    Problem as Problem,
-)
-from xietong.engine.gateway.rest_common import (
-    camel as camel,
-)
-from xietong.engine.gateway.rest_common import (
-    invalid as invalid,
-)
-from xietong.engine.gateway.rest_common import (
-    key_of as key_of,
-)
-from xietong.engine.gateway.rest_common import (
-    problem_response as problem_response,
-)
-from xietong.engine.gateway.rest_common import (
-    to_json as to_json,
-)
-from xietong.engine.gateway.rest_common import (
-    variables_of as variables_of,
+from xietong.engine.gateway.rest_common import (  # noqa: F401  (re-exported: the REST modules' shared names)
+    Problem,
+    camel,
+    filter_value,
+    filters_of,
+    invalid,
+    key_of,
+    matching,
+    page_of,
+    problem_response,
+    to_json,
+    variables_of,
+    view_fields,
 )
 from xietong.engine.gateway.rest_forms import user_task_form
+from xietong.engine.gateway.rest_identity import IdentityEndpoints, guarded
+from xietong.engine.gateway.rest_operate import OperateEndpoints
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.identity.audit import audited  # re-exported: handlers elsewhere use it too
 from xietong.engine.identity.authentication import Authenticator
 from xietong.engine.identity.guard import Guard
 from xietong.engine.identity.rules import UNLISTED, rest_rule
-from xietong.engine.identity.visibility import visible_rows
 from xietong.engine.queries import IncidentView, ProcessInstanceView, UserTaskView
 
 log = structlog.get_logger("xietong.gateway.rest")
@@ -115,75 +108,6 @@ PUBLISH_MESSAGE: Mapping[str, tuple[str, Check]] = {
     "variables": VARIABLES,
     "tenantId": STRING,
 }
-
-
-def filters_of(body: dict[str, Any], supported: tuple[str, ...]) -> dict[str, Any]:
-    """The search filter; a field we cannot apply is refused rather than silently ignored."""
-    filters = body.get("filter") or {}
-    if not isinstance(filters, dict):
-        raise invalid("filter must be a JSON object")
-    unsupported = sorted(set(filters) - set(supported))
-    if unsupported:
-        raise invalid(
-            f"filter: {', '.join(unsupported)} not supported here; supported: {', '.join(supported)}"
-        )
-    return filters
-
-
-def view_fields(view_type: type) -> tuple[str, ...]:
-    """The fields a search can filter on: those of the view, named as API v2 names them."""
-    names = [camel(f.name) for f in dataclasses.fields(view_type)]
-    return tuple("processDefinitionId" if name == "bpmnProcessId" else name for name in names)
-
-
-def matching(
-    rows: list[dict[str, Any]], filters: dict[str, Any], applied: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    """Equality filters the engine's query did not apply, on the rows as API v2 shows them."""
-    wanted = {field: filter_value(filters, field) for field in filters if field not in applied}
-    wanted = {field: value for field, value in wanted.items() if value is not None}
-    if not wanted:
-        return rows
-    return [row for row in rows if all(str(row.get(f)) == str(v) for f, v in wanted.items())]
-
-
-def filter_value(filters: dict[str, Any], field: str) -> Any:
-    """A plain value, or the advanced form ``{"$eq": value}``; other operators are not supported."""
-    value = filters.get(field)
-    if isinstance(value, dict):
-        if set(value) != {"$eq"}:
-            raise invalid(f'filter.{field}: only a plain value or {{"$eq": value}} is supported, got {value}')
-        value = value["$eq"]
-    return value
-
-
-def page_of(
-    items: list[Any],
-    body: dict[str, Any],
-    filters: dict[str, Any] | None = None,
-    applied: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    page = body.get("page") or {}
-    start = page.get("from", 0)
-    limit = page.get("limit", 100)
-    if not isinstance(start, int) or not isinstance(limit, int) or start < 0 or limit < 0:
-        raise invalid("page.from and page.limit must be non-negative integers")
-    # the caller's visibility first (a clerk's own tasks and cases), so that paging counts only what they see
-    rows = matching(visible_rows([to_json(item) for item in items]), filters or {}, applied)
-    sort = body.get("sort") or []
-    if not isinstance(sort, list) or not all(
-        isinstance(k, dict) and isinstance(k.get("field"), str) for k in sort
-    ):
-        raise invalid('sort must be a list of {"field": name, "order": "ASC"|"DESC"}')
-    for key in reversed(sort):  # stable sorts, last key first; missing values last, as in Camunda
-        field, descending = key["field"], str(key.get("order", "ASC")).upper() == "DESC"
-        present = [row for row in rows if row.get(field) is not None]
-        absent = [row for row in rows if row.get(field) is None]
-        try:
-            rows = sorted(present, key=lambda row: row[field], reverse=descending) + absent
-        except TypeError:
-            raise invalid(f"sort: the values of {field!r} cannot be ordered") from None
-    return {"items": rows[start : start + limit], "page": {"totalItems": len(rows)}}
 
 
 class RestApi:
@@ -473,11 +397,7 @@ class RestApi:
             ("/v2/incidents/search", "POST", self.search_incidents),
             ("/v2/incidents/{key}/resolution", "POST", self.resolve_incident),
         ]
-        from xietong.engine.gateway.rest_operate import OperateEndpoints  # it imports this module
-
         table = OperateEndpoints(self).extend(table)
-        from xietong.engine.gateway.rest_identity import IdentityEndpoints, guarded
-
         table = table + IdentityEndpoints(self, self._guard.authenticator.store).routes()
         # every route passes the identity guard with its rule (identity/rules.py); no rule: admins only
         routes = [

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from xietong.engine.gateway.rest_body import SEARCH, STRING, Check, read_body
+from xietong.engine.gateway.rest_common import Problem, key_of, page_of, problem_response
 from xietong.engine.identity.audit import audit_rows
 from xietong.engine.identity.guard import Denied, Guard
 from xietong.engine.identity.principal import Principal
@@ -37,7 +38,6 @@ COMPONENTS = {"admin": ["*"], "supervisor": ["operate", "tasklist"], "clerk": ["
 
 def guarded(handler: Handler, rule: Rule, guard: Guard) -> Handler:
     """Authenticate, check the rule (role, then the task/case/incident the path names), run."""
-    from xietong.engine.gateway.rest import Problem, problem_response
 
     async def wrapper(request: Request) -> Response:
         if not guard.protected:
@@ -92,7 +92,6 @@ class IdentityEndpoints:
         return await read_body(request, properties, 1024 * 1024)
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        from xietong.engine.gateway.rest import Problem
 
         if self._store is None:
             raise Problem(404, "NOT_FOUND", "this engine keeps no people (no data directory)")
@@ -133,7 +132,6 @@ class IdentityEndpoints:
         ]
 
     def _page(self, rows: list[dict[str, Any]], body: dict[str, Any]) -> JSONResponse:
-        from xietong.engine.gateway.rest import page_of
 
         filters = body.get("filter") or {}
         wanted = {k: v for k, v in filters.items() if isinstance(v, str | int)}
@@ -146,7 +144,6 @@ class IdentityEndpoints:
 
     # -- audit ----------------------------------------------------------------------------------
     async def search_audit(self, request: Request) -> Response:
-        from xietong.engine.gateway.rest import Problem, key_of, page_of
 
         body = await self._body(request, SEARCH)
         filters = body.get("filter") or {}
@@ -181,7 +178,6 @@ class IdentityEndpoints:
         return self._page([self._user(u) for u in users], body)
 
     async def get_user(self, request: Request) -> Response:
-        from xietong.engine.gateway.rest import Problem
 
         username = request.path_params["username"]
         user = await self._call(self.store.user, username)
@@ -224,7 +220,6 @@ class IdentityEndpoints:
         return self._page([self._group(g) for g in await self._call(self.store.groups)], body)
 
     async def get_group(self, request: Request) -> Response:
-        from xietong.engine.gateway.rest import Problem
 
         group_id = request.path_params["groupId"]
         group = await self._call(self.store.group, group_id)
@@ -283,7 +278,6 @@ class IdentityEndpoints:
         return self._page([self._role(r) for r in await self._call(self.store.roles)], body)
 
     async def get_role(self, request: Request) -> Response:
-        from xietong.engine.gateway.rest import Problem
 
         role_id = request.path_params["roleId"]
         role = await self._call(self.store.role, role_id)

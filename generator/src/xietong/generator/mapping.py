@@ -116,6 +116,10 @@ _FEEL_UNIT = {
 }
 
 
+#: How the time-word table's contexts read to a clerk (config/policy.yaml, Policy.context).
+_CONTEXT_TEXT = {"onsite": "现场处置", "paperwork": "文书办理", "reporting": "事件上报"}
+
+
 def limit_text(deadline: Deadline) -> str:
     return f"{deadline.amount}{_UNIT_TEXT[deadline.unit]}"
 
@@ -557,6 +561,12 @@ class _Mapper:
             node.multi_instance = MultiInstance(
                 self.collaborators_expression(), "collaborator", "results", "=result"
             )
+        if step.deadline is not None and step.deadline.meaning is DeadlineMeaning.complete_within:
+            # the clerk's task page shows the step's documentation: the limit and what it rests on
+            limit = f"办理时限：{limit_text(step.deadline)}"
+            if step.deadline.urgent_variant is not None:
+                limit += f"（紧急 {limit_text(step.deadline.urgent_variant)}）"
+            node.documentation = "\n".join(t for t in (limit, self.deadline_doc(step.deadline)) if t)
         if step.deadline is not None and step.deadline.meaning is DeadlineMeaning.lead_time:
             node.documentation = (
                 f"须提前 {limit_text(step.deadline)}（提前量，不设计时器）：{step.deadline.quote or ''}"
@@ -576,7 +586,9 @@ class _Mapper:
             if policy is not None:
                 basis = "有原文类比" if policy.basis == "source_analogy" else "无原文依据，待审核人确认"
                 state = "已审核" if policy.reviewed else "未审核"
-                parts.append(f"依据：{basis}（{state}）：{policy.description.strip()}")
+                context = _CONTEXT_TEXT.get(policy.context.value if policy.context else "", "各种情形")
+                terms = "、".join(f"“{t}”" for t in policy.terms)
+                parts.append(f"{terms}在{context}中按 {limit_text(deadline)} 计；依据：{basis}（{state}）")
                 if policy.quote and policy.source:
                     where = f"{policy.source.document} 第{policy.source.line_start}行"
                     parts.append(f"类比原文：“{policy.quote}”（{where}）")

@@ -35,7 +35,7 @@ class Processor:
         from xietong.engine.processing.incidents import IncidentBehavior
         from xietong.engine.processing.instance_lifecycle import InstanceLifecycleBehavior
         from xietong.engine.processing.job_behavior import JobBehavior
-        from xietong.engine.processing.transitions import TransitionBehavior
+        from xietong.engine.processing.transitions import MI_BODY, TransitionBehavior
         from xietong.engine.processing.variables import VariableBehavior
 
         self.state = state
@@ -58,7 +58,7 @@ class Processor:
         self.flow = TransitionBehavior(self)
         self.instances = InstanceLifecycleBehavior(self)
         self.elements = element_processors(self)
-        body = self.elements["multiInstanceBody"]
+        body = self.elements[MI_BODY]
         assert isinstance(body, MultiInstanceBodyProcessor)
         # what an inner instance reports its completion to (methods no other element processor has)
         self.multi_instance = body

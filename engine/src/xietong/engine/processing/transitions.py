@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # catch elements whose event variables propagate to the flow scope when there are no output mappings
 EVENT_VARIABLE_KINDS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"})
-MI_BODY = "multiInstanceBody"
+MI_BODY = "multiInstanceBody"  # not a BPMN element: runs a multi-instance activity (Zeebe's name)
 
 
 def _is_error_boundary(element: Element) -> bool:

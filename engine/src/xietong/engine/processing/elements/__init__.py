@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from xietong.bpmn_vocabulary import ElementKind
 from xietong.engine.processing.elements.base import ElementProcessor
+from xietong.engine.processing.transitions import MI_BODY
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -40,27 +42,27 @@ def element_processors(p: Processor) -> dict[str, ElementProcessor]:
 
     job_tasks = JobWorkerTaskProcessor(p)
     return {
-        "process": ProcessProcessor(p),
-        "subProcess": SubProcessProcessor(p),
-        "callActivity": CallActivityProcessor(p),
-        "multiInstanceBody": MultiInstanceBodyProcessor(p),
-        "serviceTask": job_tasks,
-        "sendTask": job_tasks,
-        "businessRuleTask": job_tasks,
-        "scriptTask": ScriptTaskProcessor(p),
-        "userTask": UserTaskProcessor(p),
-        "manualTask": PassThroughTaskProcessor(p),
-        "task": PassThroughTaskProcessor(p),
-        "receiveTask": ReceiveTaskProcessor(p),
-        "exclusiveGateway": ExclusiveGatewayProcessor(p),
-        "parallelGateway": ParallelGatewayProcessor(p),
-        "inclusiveGateway": InclusiveGatewayProcessor(p),
-        "eventBasedGateway": EventBasedGatewayProcessor(p),
-        "startEvent": StartEventProcessor(p),
-        "endEvent": EndEventProcessor(p),
-        "intermediateCatchEvent": IntermediateCatchEventProcessor(p),
-        "intermediateThrowEvent": IntermediateThrowEventProcessor(p),
-        "boundaryEvent": BoundaryEventProcessor(p),
+        ElementKind.PROCESS: ProcessProcessor(p),
+        ElementKind.SUB_PROCESS: SubProcessProcessor(p),
+        ElementKind.CALL_ACTIVITY: CallActivityProcessor(p),
+        MI_BODY: MultiInstanceBodyProcessor(p),
+        ElementKind.SERVICE_TASK: job_tasks,
+        ElementKind.SEND_TASK: job_tasks,
+        ElementKind.BUSINESS_RULE_TASK: job_tasks,
+        ElementKind.SCRIPT_TASK: ScriptTaskProcessor(p),
+        ElementKind.USER_TASK: UserTaskProcessor(p),
+        ElementKind.MANUAL_TASK: PassThroughTaskProcessor(p),
+        ElementKind.TASK: PassThroughTaskProcessor(p),
+        ElementKind.RECEIVE_TASK: ReceiveTaskProcessor(p),
+        ElementKind.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(p),
+        ElementKind.PARALLEL_GATEWAY: ParallelGatewayProcessor(p),
+        ElementKind.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(p),
+        ElementKind.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(p),
+        ElementKind.START_EVENT: StartEventProcessor(p),
+        ElementKind.END_EVENT: EndEventProcessor(p),
+        ElementKind.INTERMEDIATE_CATCH_EVENT: IntermediateCatchEventProcessor(p),
+        ElementKind.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(p),
+        ElementKind.BOUNDARY_EVENT: BoundaryEventProcessor(p),
     }
 
 

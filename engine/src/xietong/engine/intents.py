@@ -62,3 +62,15 @@ class Intent(StrEnum):
     PUBLISHED = "PUBLISHED"
     RESOLVED = "RESOLVED"
     TRIGGERED = "TRIGGERED"
+
+
+class AuditOperation(StrEnum):
+    """An AUDIT record's intent: what a person did (Camunda's audit-log operation types)."""
+
+    ASSIGN = "ASSIGN"
+    UNASSIGN = "UNASSIGN"
+    COMPLETE = "COMPLETE"
+    RESOLVE = "RESOLVE"
+    UPDATE = "UPDATE"
+    CANCEL = "CANCEL"
+    EXECUTE = "EXECUTE"

@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
-from xietong.engine.intents import Intent, ValueType
+from xietong.engine.intents import AuditOperation, Intent, ValueType
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.model import Element, Process, parse_resource
 from xietong.engine.state.entities import ElementInstance, ProcessDefinition
@@ -76,9 +76,14 @@ class Processor:
 
     # -- records -------------------------------------------------------------------------------
     def record(
-        self, value_type: ValueType, intent: str, key: int, pi_key: int, value: dict[str, Any]
+        self,
+        value_type: ValueType,
+        intent: Intent | AuditOperation,
+        key: int,
+        pi_key: int,
+        value: dict[str, Any],
     ) -> None:
-        """``intent``: an ``Intent``, or for AUDIT records the audited operation's name."""
+        """``intent``: an ``Intent``, or for AUDIT records the audited operation."""
         self.position += 1
         self.records.append((self.position, pi_key, key, value_type, intent, self.now_ms, value))
 

@@ -8,24 +8,24 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
-from xietong.engine.intents import ValueType
+from xietong.engine.intents import AuditOperation, ValueType
 
 if TYPE_CHECKING:
     from xietong.engine.processing.command_handlers import CommandProcessor
     from xietong.engine.processing.processor import Processor
 
 
-def _describe(p: Processor, command: Any) -> tuple[str, str, int, int, dict[str, Any]]:
+def _describe(p: Processor, command: Any) -> tuple[str, AuditOperation, int, int, dict[str, Any]]:
     """(entityType, operationType, entity key, process instance key, details) as known before the command."""
     state = p.state
     if isinstance(command, c.CompleteUserTask | c.AssignUserTask):
         task = state.user_tasks.get(command.user_task_key)
         details: dict[str, Any] = {"elementId": task.element_id if task else ""}
         if isinstance(command, c.CompleteUserTask):
-            operation = "COMPLETE"
+            operation = AuditOperation.COMPLETE
             details["variables"] = dict(command.variables)
         else:
-            operation = "UNASSIGN" if command.assignee is None else "ASSIGN"
+            operation = AuditOperation.UNASSIGN if command.assignee is None else AuditOperation.ASSIGN
             details["assignee"] = command.assignee or ""
         return "USER_TASK", operation, command.user_task_key, task.pi_key if task else -1, details
     if isinstance(command, c.ResolveIncident):
@@ -33,7 +33,7 @@ def _describe(p: Processor, command: Any) -> tuple[str, str, int, int, dict[str,
         pi_key = incident.pi_key if incident else -1
         return (
             "INCIDENT",
-            "RESOLVE",
+            AuditOperation.RESOLVE,
             command.incident_key,
             pi_key,
             {"elementId": incident.element_id if incident else ""},
@@ -44,15 +44,15 @@ def _describe(p: Processor, command: Any) -> tuple[str, str, int, int, dict[str,
         pi_key = key if key in state.instances else (element.pi_key if element else -1)
         return (
             "VARIABLE",
-            "UPDATE",
+            AuditOperation.UPDATE,
             key,
             pi_key,
             {"variables": dict(command.variables), "local": command.local},
         )
     if isinstance(command, c.CancelProcessInstance):
         key = command.process_instance_key
-        return "PROCESS_INSTANCE", "CANCEL", key, key, {}
-    return type(command).__name__, "EXECUTE", -1, -1, {}
+        return "PROCESS_INSTANCE", AuditOperation.CANCEL, key, key, {}
+    return type(command).__name__, AuditOperation.EXECUTE, -1, -1, {}
 
 
 def audited(processor: CommandProcessor, command: c.Audited, future: Future[Any] | None) -> Any:

@@ -10,7 +10,7 @@ EXPECTED_AREAS = {"bpmn", "catalog", "console", "demo", "deploy", "engine", "fee
 def test_every_area_group_is_reachable() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0, result.output
-    assert EXPECTED_AREAS <= set(command_entry_points())
+    assert not EXPECTED_AREAS - set(command_entry_points())
     for name in sorted(command_entry_points()):
         assert name in result.output
         sub = CliRunner().invoke(cli, [name, "--help"])

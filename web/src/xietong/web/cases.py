@@ -110,7 +110,10 @@ async def board(web: Web, request: Request) -> Response:
                 "incidents": incidents.get(key, []),
             }
         )
-    definitions = await api.search_all("/v2/process-definitions/search", {"isLatestVersion": True})
+    definitions = await web.cached(  # the filter's choices; deployments are rare
+        session, "definitions", 60.0,
+        lambda: api.search_all("/v2/process-definitions/search", {"isLatestVersion": True}),
+    )  # fmt: skip
     jurisdictions = sorted({d["processDefinitionId"].split("_")[0] for d in definitions})
     query_string = urlencode({k: v for k, v in params.items() if k != "page"})
     return web.render(
@@ -128,6 +131,7 @@ async def board(web: Web, request: Request) -> Response:
         query=query,
         definitions=sorted(definitions, key=lambda d: d["processDefinitionId"]),
         jurisdictions=jurisdictions,
+        departments=web.departments(jurisdiction or (process.split("_")[0] if process else "")),
         query_string=query_string,
         now=now,
         store=web.case_store() is not None,

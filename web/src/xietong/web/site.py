@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -140,11 +141,12 @@ class Web:
         self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
         self.templates.env.globals["form_data"] = form_data
         self.templates.env.globals["unsent_entries"] = unsent_entries
-        names = department_names(get_settings().config_dir)
+        names = self._department_names = department_names(get_settings().config_dir)
         self.templates.env.filters["dept"] = lambda group: shown(group, names)
         self.templates.env.filters["depts"] = lambda groups: "、".join(shown(g, names) for g in groups or ())
         self._models: dict[str, ProcessModel] = {}
         self._xml: dict[str, str] = {}
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._case_store: Any = None
         self._case_store_tried = False
 
@@ -166,6 +168,28 @@ class Web:
         """The engine's time (so a test or a demo that moves the clock sees 逾期), else this machine's."""
         ms = await api.now_ms()
         return dt.datetime.fromtimestamp(ms / 1000, dt.UTC) if ms is not None else dt.datetime.now(dt.UTC)
+
+    def departments(self, jurisdiction: str = "") -> list[tuple[str, str]]:
+        """(group id, name) of a jurisdiction's departments (all without one), for a filter's choices."""
+        prefix = f"{jurisdiction}." if jurisdiction else ""
+        return sorted(
+            ((group, name) for group, name in self._department_names.items() if group.startswith(prefix)),
+            key=lambda pair: pair[0],
+        )
+
+    async def cached(
+        self, session: Session, name: str, seconds: float, make: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """A person's answer kept for ``seconds`` (per session: what they may see is theirs)."""
+        key, now = (session.id, name), time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        value = await make()
+        self._cache[key] = (now + seconds, value)
+        return value
 
     # -- the case store (optional) ----------------------------------------------------------------
     def case_store(self) -> Any:

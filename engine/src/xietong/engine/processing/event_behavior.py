@@ -133,16 +133,15 @@ class EventBehavior:
             value = int(value)
         return str(value)
 
-    def open_message(self, owner: ElementInstance, catch: Element) -> None:
+    def _subscribe(
+        self, owner: ElementInstance, catch: Element, kind: str, name: str, correlation_key: str
+    ) -> Subscription:
+        """A message or signal subscription of ``owner`` for the catch event, in the state's indexes."""
         p = self.p
-        assert catch.event is not None
-        view = p.variables.view(owner.key)
-        name = self._text(catch.event.message_name, view, p.now, "message name")
-        correlation_key = self._text(catch.event.correlation_key, view, p.now, "correlation key")
         summary = p.state.instances[owner.pi_key]
         sub = Subscription(
             key=p.keys.next(),
-            type="message",
+            type=kind,
             name=name,
             correlation_key=correlation_key,
             ei_key=owner.key,
@@ -152,6 +151,15 @@ class EventBehavior:
             tenant_id=summary.tenant_id,
         )
         p.state.add_subscription(sub)
+        return sub
+
+    def open_message(self, owner: ElementInstance, catch: Element) -> None:
+        p = self.p
+        assert catch.event is not None
+        view = p.variables.view(owner.key)
+        name = self._text(catch.event.message_name, view, p.now, "message name")
+        correlation_key = self._text(catch.event.correlation_key, view, p.now, "correlation key")
+        sub = self._subscribe(owner, catch, "message", name, correlation_key)
         p.record(
             ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
             Intent.CREATED,
@@ -165,19 +173,7 @@ class EventBehavior:
         p = self.p
         assert catch.event is not None
         name = self._text(catch.event.signal_name, p.variables.view(owner.key), p.now, "signal name")
-        summary = p.state.instances[owner.pi_key]
-        sub = Subscription(
-            key=p.keys.next(),
-            type="signal",
-            name=name,
-            correlation_key="",
-            ei_key=owner.key,
-            element_id=catch.id,
-            pi_key=owner.pi_key,
-            bpmn_process_id=summary.bpmn_process_id,
-            tenant_id=summary.tenant_id,
-        )
-        p.state.add_subscription(sub)
+        sub = self._subscribe(owner, catch, "signal", name, "")
         p.record(
             ValueType.SIGNAL_SUBSCRIPTION,
             Intent.CREATED,

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
 from xietong.web.site import Web, json_response, not_found, page_number, parse_instant
-from xietong.web.tasks import CASE_VARIABLES, due_of, like_text, matter_of
+from xietong.web.tasks import due_of, like_text, matter_of
 
 STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期"}
 TIMELINE_LABELS = {
@@ -80,13 +80,10 @@ async def board(web: Web, request: Request) -> Response:
         )
     keys = [str(i["processInstanceKey"]) for i in instances]
     variables, incidents = await api.gather(
-        api.variables_of(keys, CASE_VARIABLES),
+        api.variables_of(keys),  # all of the page's root variables: case id, matter and due_<step> at once
         _incidents(api, [str(i["processInstanceKey"]) for i in instances if i.get("hasIncident")]),
     )
     waiting = await _waiting(api, keys, variables)
-    due_names = sorted({f"due_{t.get('elementId')}" for steps in waiting.values() for t in steps})
-    for key, values in (await api.variables_of(keys, due_names)).items():
-        variables.setdefault(key, {}).update(values)
     case_ids = [str(variables.get(k, {}).get("caseId")) for k in keys if variables.get(k, {}).get("caseId")]
     events = await web.case_events(case_ids)
     rows = []

@@ -86,16 +86,18 @@ class Api:
         return items
 
     async def variables_of(
-        self, instance_keys: Iterable[str], names: Sequence[str]
+        self, instance_keys: Iterable[str], names: Sequence[str] | None = None
     ) -> dict[str, dict[str, Any]]:
-        """Root variables by process instance, decoded (for a page of tasks or cases in one call)."""
+        """Root variables by process instance, decoded (for a page of tasks or cases in one call);
+        ``names`` None: all of them."""
         keys = sorted(set(instance_keys))
         if not keys:
             return {}
+        filter_: dict[str, Any] = {"processInstanceKey": {"$in": keys}}
+        if names is not None:
+            filter_["name"] = {"$in": list(names)}
         rows = await self.search_all(
-            "/v2/variables/search",
-            {"processInstanceKey": {"$in": keys}, "name": {"$in": list(names)}},
-            cap=len(keys) * len(names) * 4,
+            "/v2/variables/search", filter_, cap=len(keys) * (len(names) * 4 if names is not None else 200)
         )
         found: dict[str, dict[str, Any]] = {}
         for row in rows:

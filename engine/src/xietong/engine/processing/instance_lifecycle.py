@@ -173,22 +173,26 @@ class InstanceLifecycleBehavior:
         return index.get((event_type, name, tenant_id), [])
 
     def correlate_to_start_events(self, msg: Message) -> None:
-        p = self.p
         for definition, start in self.start_events("message", msg.name, msg.tenant_id):
             bpmn_id = definition.bpmn_process_id
             if bpmn_id in msg.correlated:
                 continue
             if msg.correlation_key and self._active_with_key(bpmn_id, msg.correlation_key, msg.tenant_id):
                 continue  # one active instance per correlation key and process (Zeebe)
-            root = self.start_by_event(definition.key, start.id, dict(msg.variables), msg.correlation_key)
-            msg.correlated = [*msg.correlated, bpmn_id]
-            p.record(
-                ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
-                Intent.CORRELATED,
-                msg.key,
-                root.key,
-                {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
-            )
+            self._start_with_message(msg, definition.key, start.id, bpmn_id, msg.correlation_key)
+
+    def _start_with_message(
+        self, msg: Message, def_key: int, start_id: str, bpmn_id: str, correlation_key: str
+    ) -> None:
+        root = self.start_by_event(def_key, start_id, dict(msg.variables), correlation_key)
+        msg.correlated = [*msg.correlated, bpmn_id]
+        self.p.record(
+            ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
+            Intent.CORRELATED,
+            msg.key,
+            root.key,
+            {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
+        )
 
     def _active_with_key(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> bool:
         return self.p.state.message_started.get((bpmn_id, correlation_key, tenant_id), 0) > 0
@@ -205,16 +209,8 @@ class InstanceLifecycleBehavior:
             for msg_key in list(p.state.messages_by_name.get((name, correlation_key, tenant_id), ())):
                 msg = p.state.messages[msg_key]
                 if msg.deadline_ms > p.now_ms and bpmn_id not in msg.correlated:
-                    root = self.start_by_event(latest.key, start.id, dict(msg.variables), correlation_key)
-                    msg.correlated = [*msg.correlated, bpmn_id]
+                    self._start_with_message(msg, latest.key, start.id, bpmn_id, correlation_key)
                     p.state.touch(msg)
-                    p.record(
-                        ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
-                        Intent.CORRELATED,
-                        msg.key,
-                        root.key,
-                        {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
-                    )
                     return
 
     def broadcast(self, name: str, variables: dict[str, Any], tenant_id: str) -> None:

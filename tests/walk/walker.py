@@ -198,6 +198,13 @@ class Walker:
         else:
             raise WalkError(f"{self.shape.process_id}: run {self.count} did not end in {MAX_ROUNDS} rounds")
         self.check_incidents(pi)
+        closed = sum(
+            1
+            for r in self.engine.queries.records(pi)
+            if r.intent == "ELEMENT_COMPLETED" and r.value.get("elementId") == "case_archive"
+        )
+        if closed > 1:  # two tokens reached the end: the case was closed (结案归档) twice
+            raise WalkError(f"{self.shape.process_id}: run {self.count} closed the case {closed} times")
         self.report.runs += 1
         self.report.covered |= self.taken_flows(pi)
         return pi

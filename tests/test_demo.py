@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,40 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
         assert case is not None
         assert case.mechanism_id == "siyang_joint_enforcement"
     assert (tmp_path / "engine" / "engine.db").is_file()
+
+    # The urgent chapter (issue 14): the 武义 clerk decides 情况紧急, so the transfer is due 24 clock hours
+    # after the discovery (10-01 09:00, three hours before the decision) — not 3 working days across 国庆 —
+    # and the 督办 comes once the engine clock passes it; the 泗阳 emergency goes up to 县委县政府 and back.
+    assert "completes 「研判是否情况紧急」 → 情况紧急" in out
+    assert (
+        "「以部门名义书面移送案件」 due 10-02 09:00 = 24 hours from discovery 10-01 09:00 "
+        "(not 3 working days: 10-11 23:59)" in out
+    )
+    assert "督办 「以部门名义书面移送案件」 to 武义县农业农村局; the transfer stays open" in out
+    assert "WY-2025-0001: COMPLETED; incidents: 0; 督办 ×1" in out
+    assert "「及时上报县委县政府」 due 10-02 12:00 (及时上报 = 2 clock hours" in out
+    assert "督办 「及时上报县委县政府」 to 泗阳县市场监督管理局" in out
+    lines = out.splitlines()
+    assert any("泗阳县人民政府" in line and "completes 「县委县政府审核」 → 同意" in line for line in lines)
+    assert "completes 「协调有关配合单位共同组织实施」" in out
+    assert any("7 配合单位" in line and "complete 「配合单位派员按指定时间地点集中参加执法」" in line
+               for line in lines)
+    assert "SY-2025-0002: COMPLETED; incidents: 0; 督办 ×1" in out
+    with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+        (urgent,) = [
+            e for e in store.events("WY-2025-0001")
+            if e.kind is EventKind.DEADLINE_SET and e.step_id == "transfer_case"
+        ]
+        started = datetime.fromisoformat(urgent.detail["startedAt"])
+        assert started == datetime.fromisoformat("2025-10-01T09:00:00+08:00")  # discovery, not the decision
+        assert urgent.detail["limit"] == {"amount": 24, "unit": "hours"}
+        assert datetime.fromisoformat(urgent.detail["due"]) == started + timedelta(hours=24)
+        assert [e.step_id for e in store.events("WY-2025-0001") if e.kind is EventKind.SUPERVISED] == [
+            "transfer_case"
+        ]
+        assert [e.step_id for e in store.events("SY-2025-0002") if e.kind is EventKind.SUPERVISED] == [
+            "report_emergency"
+        ]
 
     # Every hint the demo ends with works as printed (absolute paths: they run from any folder).
     hints = out[out.index("look further:"):].splitlines()[1:]

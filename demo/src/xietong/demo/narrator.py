@@ -11,7 +11,7 @@ import unicodedata
 
 import click
 
-CHAPTER_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
+CHAPTER_MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
 
 
 def pad(text: str, width: int) -> str:

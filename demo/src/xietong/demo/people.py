@@ -86,3 +86,25 @@ def create_people(data_dir: Path, catalog: Catalog, jurisdiction: str, groups: l
         return people
     finally:
         store.close()
+
+
+def add_clerks(
+    data_dir: Path, catalog: Catalog, jurisdiction: str, groups: list[str], people: DemoPeople
+) -> None:
+    """Clerks of another jurisdiction's departments (login ``<jurisdiction>-<department>-clerk``), for
+    the demo's cases outside the main one."""
+    names = {d.group_id: d.name for d in catalog.registries[jurisdiction].departments.values()}
+    store = IdentityStore(data_dir)
+    try:
+        for group in groups:
+            login, password = f"{group.replace('.', '-')}-clerk", secrets.token_urlsafe(12)
+            name = names.get(group, group)
+            store.add_group(group, name, exist_ok=True)
+            try:
+                store.add_user(login, password, name=name + "经办人", roles=["clerk"], groups=[group])
+            except IdentityError:  # a second run on the same --data: a fresh password
+                store.update_user(login, password=password, name=name + "经办人")
+                store.set_enabled(login, True)
+            people.people.append(Person(login, password, "clerk", group, name))
+    finally:
+        store.close()

@@ -31,7 +31,8 @@ from xietong.console.board import read_board
 from xietong.console.orchestration_api import OrchestrationApi
 from xietong.console.views import render_text
 from xietong.demo.narrator import Narrator, pad
-from xietong.demo.people import DemoPeople, create_people, story_groups
+from xietong.demo.people import DemoPeople, add_clerks, create_people, story_groups
+from xietong.demo.urgent import WUYI_GROUPS, UrgentChapter
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.generate import build_outputs
 from xietong.settings import Settings
@@ -145,6 +146,10 @@ class JointEnforcementStory:
                     key = self.start_case(server)
                     self.play_clerks(server, store, clock, key)
                     self.show_supervisor_view(server, store, key)
+                    log_hint = str(self.paths.engine_log)
+                    urgent = UrgentChapter(server, self.people, store, clock, self.say, wait_for, log_hint,
+                                           StoryFailed)
+                    urgent.run()  # an urgent 武义 transfer and a 泗阳 emergency (issue 14)
                     self.show_web(server)
                 finally:
                     workers.stop()
@@ -191,6 +196,7 @@ class JointEnforcementStory:
         catalog = load_catalog_or_raise(self.settings.config_dir)
         groups = story_groups(catalog, "siyang", PROCESS_ID, ITEM_NUMBER)
         people = create_people(self.paths.engine_data, catalog, "siyang", groups)
+        add_clerks(self.paths.engine_data, catalog, "wuyi", WUYI_GROUPS, people)  # the urgent 武义 transfer
         self.say.chapter(
             "People", f"{len(people.people)} people, each with a random password (nothing has a default one)"
         )

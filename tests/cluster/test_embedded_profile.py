@@ -198,7 +198,7 @@ def test_the_embedded_profile_runs_with_its_own_commands_and_variables(
         )
         assert deploy.returncode == 0, deploy.stdout + deploy.stderr
         deployed = re.search(
-            r"deployed \d+ files to 127\.0\.0\.1:\d+ .*: (\d+) new process versions", deploy.stdout
+            r"deployed \d+ models? to 127\.0\.0\.1:\d+ .*: (\d+) new process versions", deploy.stdout
         )
         assert deployed and int(deployed.group(1)) >= 50, deploy.stdout[:500]  # every model in bpmn/
         # workers (on PostgreSQL) and web

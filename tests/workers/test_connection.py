@@ -115,7 +115,7 @@ def test_client_credentials_get_a_token_that_the_gateway_accepts(
         authorization_server_url=endpoint.url, token_audience=AUDIENCE,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"deployed 1 models to {engine.address}")
+    assert result.stdout.startswith(f"deployed 1 model to {engine.address}")
     (request,) = endpoint.requests[before:]  # one token for the whole run
     assert request["grant_type"] == "client_credentials"
     assert request["client_id"] == CLIENT_ID and request["audience"] == AUDIENCE

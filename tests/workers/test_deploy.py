@@ -47,7 +47,7 @@ def test_all_generated_models_deploy_and_a_second_run_changes_nothing(server: Lo
     assert first.returncode == 0, first.stderr
     count, forms = len(GENERATED_MODELS), len(GENERATED_FORMS)
     assert first.stdout.splitlines()[0] == (
-        f"deployed {count + forms} files to {server.address} in 1 call: {count} new process versions, "
+        f"deployed {count} models to {server.address} in 1 call: {count} new process versions, "
         f"0 unchanged; {forms} new form versions, 0 unchanged"
     )
     assert "  new        siyang_joint_enforcement " in first.stdout

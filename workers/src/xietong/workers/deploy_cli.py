@@ -51,9 +51,9 @@ def deploy(paths: tuple[Path, ...], address: str | None) -> None:
     processes = [d for d in deployed if isinstance(d, DeployedProcess)]
     forms = [d for d in deployed if isinstance(d, DeployedForm)]
     new = sum(process.new for process in processes)
-    files = len({model.path for model in models})
+    files = len({model.path for model in models if model.path.suffix != ".form"})  # forms go with them
     click.echo(
-        f"deployed {files} files to {settings.zeebe_address} in {len(calls)} "
+        f"deployed {files} model{'s' if files != 1 else ''} to {settings.zeebe_address} in {len(calls)} "
         f"call{'s' if len(calls) > 1 else ''}: {new} new process versions, {len(processes) - new} unchanged; "
         f"{sum(f.new for f in forms)} new form versions, {sum(not f.new for f in forms)} unchanged"
     )

@@ -112,6 +112,14 @@ def publish(engine: Engine, name: str, variables: dict[str, Any]) -> None:
     assert response.status_code == 200, response.text
 
 
+def approval_made(engine: Engine, variables: dict[str, Any], *, urgent: bool = False) -> None:
+    """武义 信息抄告 as the model has it: an approval is made (its clock starts), then the authority
+    decides whether the matter is urgent (2 hours then, else 10 working days)."""
+    publish(engine, "administrative_approval_made", variables)
+    decision = {"approvalUrgency": "urgent" if urgent else "normal"}
+    complete_user_task(engine, "assess_approval_urgency", decision)
+
+
 def open_user_task(engine: Engine, element_id: str) -> dict[str, Any] | None:
     items = engine.rest.post("/v2/user-tasks/search", json={"filter": {"state": "CREATED"}}).json()["items"]
     return next((task for task in items if task["elementId"] == element_id), None)

@@ -29,6 +29,7 @@ from tests.workers.engine_harness import (
     TLS,
     Engine,
     EngineClock,
+    approval_made,
     chain_model,
     complete_user_task,
     deploy,
@@ -36,7 +37,6 @@ from tests.workers.engine_harness import (
     open_user_task,
     output_of,
     poll,
-    publish,
     start_engine,
     task_headers,
     task_type_count,
@@ -71,7 +71,7 @@ def test_a_case_is_timed_supervised_and_archived(engine: Engine, store: CaseStor
     workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
     try:
         start = {"caseId": "WY-2025-0001", "industryAuthority": "武义县市场监督管理局"}
-        publish(engine, "administrative_approval_made", start)
+        approval_made(engine, start)
 
         # 计算时限: 10 working days from Tue 30 Sep 2025, skipping 1–8 Oct and counting Sat 11 Oct.
         [deadline] = poll("the deadline", lambda: events_of(store, "WY-2025-0001", EventKind.DEADLINE_SET))
@@ -122,7 +122,7 @@ def test_a_job_missing_its_case_id_becomes_an_incident_naming_it(engine: Engine,
     deploy(engine, MODEL)
     workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
     try:
-        publish(engine, "administrative_approval_made", {"urgent": True})  # no caseId
+        approval_made(engine, {}, urgent=True)  # no caseId
         task = poll("告知 user task", lambda: open_user_task(engine, "copy_approval"), engine.log)
         clock.advance(dt.timedelta(hours=3))  # urgent: 2 hours, so the 督办 is due
 
@@ -161,7 +161,7 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
         )
     try:
         with CaseStore(store_url) as store:
-            publish(engine, "administrative_approval_made", {"caseId": "WY-SUB-1", "urgent": True})
+            approval_made(engine, {"caseId": "WY-SUB-1"}, urgent=True)
             [deadline] = poll(
                 "the deadline",
                 lambda: events_of(store, "WY-SUB-1", EventKind.DEADLINE_SET),
@@ -185,7 +185,8 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
 
 
 def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store: CaseStore) -> None:
-    """泗阳 联动执法: 初审, 法制审核 (材料移送司法局), 县领导审批, 派送, five collaborators, a 督办."""
+    """泗阳 联动执法: 初审, 法制审核 (材料移送司法局), 县领导审批, 派送, 方案, joint enforcement with five
+    collaborators, a 督办."""
     clock = EngineClock(engine, START)
     deploy(engine, SIYANG)
     workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
@@ -211,7 +212,11 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
         complete_user_task(engine, "legal_review", {"outcome": "passed"})
         complete_user_task(engine, "submit_for_approval", {"outcome": "approved"})
         complete_user_task(engine, "dispatch")
+        complete_user_task(engine, "draft_plan")
+        # the lead and each collaborator enforce at the appointed time and place
         complete_user_task(engine, "joint_enforcement")
+        for _ in range(5):
+            complete_user_task(engine, "collaborator_enforcement")
 
         # 配合单位: 1 working day from Tue 30 Sep 2025 is Thu 9 Oct; item 3 has five collaborators.
         [first_due] = poll("the first deadline", lambda: events_of(store, case_id, EventKind.DEADLINE_SET))
@@ -233,14 +238,15 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
         assert headers["department"] == ",".join(joint_item["collaborators"])
         complete_user_task(engine, "collaborator_documents", {"result": {"documents": 2}})
 
-        # 牵头单位: 5 working days from Fri 10 Oct are 11 (调休), 13, 14, 15, 16 Oct.
+        # 牵头单位: "执法工作结束后5个工作日内" counts from the end of the enforcement (Tue 30 Sep), not from
+        # the documents: 9, 10, 11 (调休), 13, 14 Oct.
         second_due = poll(
             "the second deadline",
             lambda: (
                 (found := events_of(store, case_id, EventKind.DEADLINE_SET)) and len(found) == 2 and found[1]
             ),
         )
-        assert second_due.detail["due"] == "2025-10-16T23:59:59+08:00"
+        assert second_due.detail["due"] == "2025-10-14T23:59:59+08:00"
         assert second_due.detail["dueVariable"] == "due_report_results"
         complete_user_task(engine, "report_results")
         complete_user_task(engine, "archive")
@@ -279,7 +285,7 @@ def test_workers_reach_a_gateway_over_tls_with_a_token(tmp_path: Path) -> None:
         deploy(engine, MODEL, settings)
         workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
         try:
-            publish(engine, "administrative_approval_made", {"caseId": "WY-TLS-1"})
+            approval_made(engine, {"caseId": "WY-TLS-1"})
             [deadline] = poll("the deadline", lambda: events_of(store, "WY-TLS-1", EventKind.DEADLINE_SET))
             assert deadline.detail["due"] == "2025-10-21T23:59:59+08:00"
         finally:
@@ -302,7 +308,7 @@ def test_workers_ride_out_an_engine_restart(tmp_path: Path, store: CaseStore) ->
     try:
         # The engine is down now; the workers' polls fail and are retried.
         with start_engine(tmp_path, ports=ports) as second:
-            publish(second, "administrative_approval_made", {"caseId": "WY-RESTART-1", "urgent": True})
+            approval_made(second, {"caseId": "WY-RESTART-1"}, urgent=True)
             poll(
                 "the deadline after the restart",
                 lambda: events_of(store, "WY-RESTART-1", EventKind.DEADLINE_SET),

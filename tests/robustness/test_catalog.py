@@ -61,8 +61,9 @@ def test_an_unclosed_quote_is_reported_where_the_parser_gave_up(config: Path) ->
     edit(config / MECH, lambda t: re.sub(r"^title: (.*)$", r'title: "\1', t, count=1, flags=re.M))
     code, lines = validate(config)
     assert code == 2
-    assert len(lines) == 1 and lines[0].startswith(f"config/{MECH}:")
-    assert "broken YAML: while scanning a quoted scalar found unexpected end of stream" in lines[0]
+    # the stray quote pairs with the next one in the file; the parser gives up further down and says where
+    where = re.escape(f"config/{MECH}")
+    assert len(lines) == 1 and re.match(rf"{where}:\d+: -: broken YAML: ", lines[0]), lines
 
 
 def test_a_duplicate_key_names_the_key_and_its_second_line(config: Path) -> None:
@@ -177,7 +178,7 @@ def test_show_on_a_broken_catalog_lists_the_errors_and_exits_2(config: Path) -> 
 def test_show_of_an_unknown_mechanism_suggests_close_ids(config: Path) -> None:
     run = invoke("catalog", "show", "command", env={"XIETONG_CONFIG_DIR": str(config)})
     assert run.code == 1
-    assert "no mechanism 'command'; did you mean: siyang_command_flow" in run.err
+    assert "no mechanism 'command'; did you mean: eshan_command_platform, siyang_command_flow" in run.err
 
 
 def test_import_of_a_non_utf8_source_names_the_file(config: Path) -> None:

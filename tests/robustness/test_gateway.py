@@ -432,7 +432,7 @@ def test_rest_bad_keys_pages_filters_and_clock(server: LocalServer) -> None:
     assert_problem(post(server, "/v2/user-tasks/abc/completion", b"{}"), 400,
                    "The provided userTaskKey 'abc' is not a valid key. Expected a numeric value.")
     assert_problem(post(server, "/v2/user-tasks/search", b'{"page": {"limit": "x"}}'), 400,
-                   "page.from and page.limit must be non-negative integers")
+                   "page.from must be a non-negative integer and page.limit a positive one")
     response = post(server, "/v2/user-tasks/search", b'{"filter": {"nope": 1}}')
     assert response.status_code == 400
     assert response.json()["detail"].startswith("filter: nope not supported here")

@@ -357,8 +357,9 @@ class _Mapper:
                 self.body.connect(head, numbered.id)
                 head = numbered.id
             if self.data.items:
-                head = self.items_event(entry.id, self.lane(target.actor))
-                self.body.connect(entry.id, head)
+                items = self.items_event(entry.id, self.lane(target.actor))
+                self.body.connect(head, items)  # after the case number, if any: one path from the start
+                head = items
             head = self.entry_clocks(head, [entry], self.lane(target.actor))
             self.body.connect(head, self.entry_of[entry.to])
         if len(blank) > 1:

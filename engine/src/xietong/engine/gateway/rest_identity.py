@@ -21,6 +21,7 @@ from xietong.engine.gateway.rest_body import SEARCH, STRING, Check, read_body
 from xietong.engine.gateway.rest_common import Problem, key_of, page_of, problem_response
 from xietong.engine.identity.audit import audit_rows
 from xietong.engine.identity.guard import Denied, Guard
+from xietong.engine.identity.passwords import WeakPassword
 from xietong.engine.identity.principal import Principal
 from xietong.engine.identity.rules import Rule, Scope
 from xietong.engine.identity.store import IdentityError, IdentityStore
@@ -100,6 +101,8 @@ class IdentityEndpoints:
         except IdentityError as error:
             titles = {404: "NOT_FOUND", 409: "ALREADY_EXISTS"}
             raise Problem(error.status, titles.get(error.status, "INVALID_ARGUMENT"), str(error)) from None
+        except WeakPassword as error:  # a bad request, not the server's fault
+            raise Problem(400, "INVALID_ARGUMENT", str(error)) from None
 
     @property
     def store(self) -> IdentityStore:

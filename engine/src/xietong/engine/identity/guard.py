@@ -63,6 +63,8 @@ class Guard:
             number = int(key)
         except (TypeError, ValueError):
             return viewer  # the handler refuses a malformed key with Camunda's own message
+        if not 0 <= number < 2**63:
+            return viewer  # no object has such a key (and SQLite cannot look it up): the handler's 400
         allowed = await asyncio.to_thread(self._sees, rule, viewer, number)
         if not allowed:
             raise Denied(403, rule.forbidden_message())

@@ -13,11 +13,16 @@ from typing import Any
 import httpx
 import structlog
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xietong.web import cases, processes, tasks
+from xietong.web.rest_client import ApiError
+from xietong.web.sessions import COOKIE
 from xietong.web.settings import WebSettings
 from xietong.web.site import HERE, Web, health, home, login, login_page, logout, page
 
@@ -52,9 +57,59 @@ def create_app(
             routes.append(Mount(prefix, StaticFiles(directory=str(folder))))
         else:
             log.warning("front-end assets missing: run scripts/bootstrap", folder=str(folder))
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(PageHeaders)],
+        exception_handlers={404: missing(web), 405: missing(web)},
+    )
     app.state.web = web
     return app
+
+
+def missing(web: Web) -> Any:
+    """An address no page answers (or a method it does not take): the 未找到 page, not a bare "Not Found"."""
+
+    async def answer(request: Request, error: Exception) -> Response:
+        status = int(getattr(error, "status_code", 404))
+        session = web.sessions.get(request.cookies.get(COOKIE))
+        if session is not None:
+            request.scope["xietong.session"] = session  # the navigation stays
+        title, text = (
+            ("未找到", "没有这个页面：请检查地址，或从上方导航进入。")
+            if status == 404
+            else ("无法处理", "此页面不接受这种请求。")
+        )
+        problem = ApiError(status, title, text)
+        return web.render(request, "error.html", status=status, title=title, error=problem)
+
+    return answer
+
+
+class PageHeaders:
+    """Every answer says it may not be framed by another site (clickjacking of 办结 or 撤销案件), nor
+    read as another content type, nor leak its address to other sites."""
+
+    HEADERS = (
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"frame-ancestors 'none'"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def mount_on_engine(rest_app: ASGIApp) -> ASGIApp:

@@ -300,6 +300,17 @@ def _done(key: Any, notice: str) -> Response:
     return RedirectResponse(f"/cases/{key}?notice={quote(notice)}", status_code=303)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: taken as the words they are
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")  # 1e999: taken as words, not infinity
+    return number
+
+
 async def set_variable(web: Web, request: Request) -> Response:
     session, form = await web.form(request)
     key = request.path_params["key"]
@@ -308,7 +319,9 @@ async def set_variable(web: Web, request: Request) -> Response:
     if not name:
         return _done(key, "请填写变量名。")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        return _done(key, "新值嵌套过深，未修改。")
     except ValueError:
         value = text  # plain words are a string; numbers, true/false, lists and objects are JSON
     await web.api(session).call("PUT", f"/v2/element-instances/{key}/variables", {"variables": {name: value}})

@@ -85,7 +85,8 @@ def form_data(submitted: str | None, variables: dict[str, Any]) -> Any:
 
 def page_number(request: Request) -> int:
     text = request.query_params.get("page", "1")
-    return max(int(text), 1) if text.isdigit() else 1
+    # isdigit() alone lets "²" or "１" through to int(); a page past a million is no page of ours
+    return min(max(int(text), 1), 1_000_000) if text.isascii() and text.isdigit() else 1
 
 
 def unsent_entries(step: Any, chosen: str | None, submitted: str | None) -> list[tuple[str, str]]:

@@ -30,6 +30,40 @@ def due_of(task: dict[str, Any], variables: dict[str, Any]) -> dt.datetime | Non
     return parse_instant(task.get("dueDate")) or parse_instant(variables.get(f"due_{task.get('elementId')}"))
 
 
+def form_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The form's input fields (components with a ``key``), inside groups too, as form-js submits them."""
+    fields: list[dict[str, Any]] = []
+
+    def walk(components: Any) -> None:
+        for component in components if isinstance(components, list) else ():
+            if isinstance(component, dict):
+                if component.get("key"):
+                    fields.append(component)
+                walk(component.get("components"))
+
+    walk(schema.get("components"))
+    return fields
+
+
+def checked_form_data(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What a submitted form may set — only its own fields, as form-js submits them — and the labels of
+    its required fields left empty: the server checks what the browser checks, so a page without
+    JavaScript, a form not yet loaded or a tampered post cannot complete a step half-filled or
+    overwrite the case's other variables."""
+    fields = form_fields(schema)
+    own = {str(field["key"]).split(".")[0] for field in fields}
+    kept = {name: value for name, value in data.items() if name in own}
+    missing = []
+    for field in fields:
+        rules = field.get("validate")
+        if not (isinstance(rules, dict) and rules.get("required")) or "." in str(field["key"]):
+            continue
+        value = kept.get(str(field["key"]))
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+            missing.append(str(field.get("label") or field["key"]))
+    return kept, missing
+
+
 def like_text(text: str) -> str:
     """A search term inside Camunda's ``$like`` (``*`` and ``?`` are wildcards; escape them)."""
     return "".join("\\" + c if c in "*?\\" else c for c in text)
@@ -178,8 +212,13 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
     due = due_of(task, variables)
     case_id = str(variables.get("caseId") or "")
     events = (await web.case_events([case_id])).get(case_id, []) if case_id else []
+    from xietong.web.cases import TIMELINE_LABELS  # cases.py imports this module
+
     return {
         "task": task,
+        "store": web.case_store() is not None,
+        "labels": TIMELINE_LABELS,
+        "names": model.names,
         "variables": variables,
         "step": step,
         "process_name": model.name or task.get("processDefinitionId"),
@@ -221,7 +260,10 @@ async def complete(web: Web, request: Request) -> Response:
             return again("表单数据无法读取，请重新填写。", 400)
         if not isinstance(data, dict):
             return again("表单数据无法读取，请重新填写。", 400)
-        variables.update(data)
+        kept, missing = checked_form_data(context["form_schema"], data)
+        if missing:
+            return again("请填写必填项：" + "、".join(missing) + "。", 400)
+        variables.update(kept)
     if step is not None and step.decision is not None and context["form_schema"] is None:
         codes = {outcome.code for outcome in step.decision.outcomes}
         if chosen not in codes:

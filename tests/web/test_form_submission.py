@@ -63,3 +63,18 @@ def test_an_unknown_address_is_the_chinese_not_found_page_and_no_page_can_be_fra
         assert answer.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
         assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_supervisor_is_not_offered_work_the_engine_would_refuse() -> None:
+    from types import SimpleNamespace
+
+    from xietong.web.tasks import can_work
+
+    task = {"candidateGroups": ["siyang.justice"], "assignee": None}
+
+    def person(*roles: str, credentials: object = ("u", "p")) -> SimpleNamespace:
+        return SimpleNamespace(roles=roles, groups=("siyang.justice",), credentials=credentials)
+
+    assert not can_work(person("supervisor"), task)
+    assert can_work(person("clerk"), task) and can_work(person("admin"), task)
+    assert can_work(person("supervisor", credentials=None), task)  # an unprotected engine decides

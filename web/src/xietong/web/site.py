@@ -257,6 +257,16 @@ class Web:
 
 Page = Callable[[Web, Request], Awaitable[Response]]
 
+EXPLANATIONS = {
+    400: "请求有误，未执行。",
+    401: "请重新登录。",
+    403: "您的账号没有执行此操作或查看此内容的权限。",
+    404: "没有找到：可能已办结、已撤销，或编号有误。",
+    409: "操作与当前状态冲突（可能已由他人处理），请刷新后再试。",
+    429: "请求过于频繁，请稍后再试。",
+    503: "流程引擎暂时无法访问，请稍后再试。",
+}
+
 
 def page(web: Web, handler: Page) -> Callable[[Request], Awaitable[Response]]:
     """Login redirects and REST refusals as pages a clerk understands."""
@@ -271,12 +281,15 @@ def page(web: Web, handler: Page) -> Callable[[Request], Awaitable[Response]]:
                 web.sessions.end(request.cookies.get(COOKIE))
                 return RedirectResponse(f"/login?next={quote(request.url.path)}&expired=1", status_code=303)
             titles = {403: "没有权限", 404: "未找到", 409: "操作冲突", 400: "请求有误", 503: "引擎不可用"}
+            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in error.detail)
             return web.render(
                 request,
                 "error.html",
                 status=error.status if error.status < 600 else 500,
                 title=titles.get(error.status, "出错了"),
                 error=error,
+                # Camunda's own sentence stays (people quote it to support), after one in Chinese
+                explanation=None if chinese else EXPLANATIONS.get(error.status, "操作未能完成。"),
             )
 
     return run

@@ -229,7 +229,18 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         "events": events,
         "open": task.get("state") == "CREATED",
         "mine": task.get("assignee") == session.username,
+        "can_work": can_work(session, task),
     }
+
+
+def can_work(session: Any, task: dict[str, Any]) -> bool:
+    """False for a supervisor who is no clerk: the engine lets only clerks (and admins) claim and
+    complete, so a supervisor reading the task is not offered 办结 only to be refused. Anyone else
+    (a cluster's own roles, an unprotected engine) keeps the buttons; the engine decides."""
+    roles = set(session.roles)
+    if session.credentials is None or roles & {"clerk", "admin"}:
+        return True
+    return "supervisor" not in roles
 
 
 async def task_page(web: Web, request: Request) -> Response:

@@ -429,6 +429,14 @@ class _Router:
             return self.diagram.shapes[node_id].x - COLUMN_GAP / 2
         return self.dx + self.rel.column_right[layer - 1] + COLUMN_GAP / 2
 
+    def _clear(self, points: list[tuple[float, float]], skip: set[str]) -> bool:
+        """No shape but the flow's own ends lies on the path."""
+        return not any(
+            _crosses(self.diagram.shapes[node_id], points)
+            for node_id in self.node_ids
+            if node_id not in skip and node_id not in self.host_of
+        )
+
     def _blocked(self, y: float, x1: float, x2: float, skip: set[str]) -> bool:
         lo, hi = min(x1, x2), max(x1, x2)
         for node_id in self.node_ids:
@@ -460,14 +468,27 @@ class _Router:
         ends = {flow.source, flow.target, self.host_of.get(flow.source, "")}
         if flow.source in self.host_of:
             start = (s.cx, s.bottom)
-            if t.cy > s.bottom and t.x > s.cx and not self._blocked(t.cy, s.cx, t.x, ends):
-                return [start, (s.cx, t.cy), (t.x, t.cy)]
+            corner = [start, (s.cx, t.cy), (t.x, t.cy)]
+            if t.cy > s.bottom and t.x > s.cx and self._clear(corner, ends):
+                return corner
             gap_x = self._gap_before(flow.target)
             low = s.bottom + 20
-            return [start, (s.cx, low), (gap_x, low), (gap_x, t.cy), (t.x, t.cy)]
+            near = [start, (s.cx, low), (gap_x, low), (gap_x, t.cy), (t.x, t.cy)]
+            if self._clear(near, ends):
+                return near
+            # something stands in the way just below the host: go round it along the lane's bottom corridor
+            corridor = max(self._lane_edge(flow.source, top=False), low)
+            around = [start, (s.cx, corridor), (gap_x, corridor), (gap_x, t.cy), (t.x, t.cy)]
+            return around if self._clear(around, ends) else near
         if is_back:
+            # a loop runs back along the lanes' bottom corridor, or their top one where the bottom is taken
             low = max(self._lane_edge(flow.source, top=False), self._lane_edge(flow.target, top=False))
-            return [(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)]
+            below = [(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)]
+            if self._clear(below, ends):
+                return below
+            high = min(self._lane_edge(flow.source, top=True), self._lane_edge(flow.target, top=True))
+            above = [(s.cx, s.y), (s.cx, high), (t.cx, high), (t.cx, t.y)]
+            return above if self._clear(above, ends) else below
         if abs(s.cy - t.cy) < 0.5 and not self._blocked(t.cy, s.right, t.x, ends):
             return [(s.right, s.cy), (t.x, t.cy)]
         if flow.source in self.gateways and t.x > s.right and abs(t.cy - s.cy) > s.h:

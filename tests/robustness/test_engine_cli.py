@@ -96,6 +96,11 @@ def test_serve_with_an_address_that_is_not_host_port(tmp_path: Path) -> None:
     assert_no_traceback(run)
     assert run.code == 2
     assert "expected host:port such as 127.0.0.1:26500, got 'garbage'" in run.err
+    error_lines = [line for line in run.err.splitlines() if line.startswith("Error:")]
+    assert error_lines == [
+        "Error: --address 'garbage': expected host:port such as 127.0.0.1:26500, got 'garbage'"
+    ]  # one line naming the option, not pydantic's report
+    assert "pydantic" not in run.err and "validation error" not in run.err
 
 
 @pytest.mark.parametrize("case", ["data-under-a-file", "not-an-engine-db"])

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 import structlog
+from pydantic import ValidationError
 
 from xietong.engine.gateway.settings import GatewaySettings
 
@@ -97,6 +98,14 @@ def serve(
     }
     try:
         settings = GatewaySettings(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as error:  # one line per option, not pydantic's report with its links
+        raise click.UsageError(
+            "; ".join(
+                f"--{'-'.join(str(part) for part in problem['loc']).replace('_', '-')} {problem['input']!r}: "
+                f"{str(problem['msg']).removeprefix('Value error, ')}"
+                for problem in error.errors(include_url=False)
+            )
+        ) from None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     from xietong.engine.gateway.server import GatewayStartError

@@ -338,6 +338,15 @@ async def resolve_incident(web: Web, request: Request) -> Response:
         retries = int(retries_text) if retries_text.isdigit() and int(retries_text) > 0 else 1
         await api.call("PATCH", f"/v2/jobs/{incident['jobKey']}", {"changeset": {"retries": retries}})
     await api.call("POST", f"/v2/incidents/{incident_key}/resolution", {})
+    # Zeebe retries the element at once: an unfixed cause raises the same incident again
+    element = str(incident.get("elementId") or "")
+    again, _ = await api.search(
+        "/v2/incidents/search",
+        {"state": "ACTIVE", "processInstanceKey": str(key), "elementId": element},
+        limit=1,
+    )
+    if again:
+        return _done(key, f"已重试，但事件仍在：{again[0].get('errorMessage') or ''}（请先修正变量）")
     return _done(key, "已解决事件，流程继续。")
 
 

@@ -18,23 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
-from xietong.web.site import Web, json_response, not_found, page_number, parse_instant
+from xietong.web.site import TIMELINE_LABELS, Web, json_response, not_found, page_number, parse_instant
 from xietong.web.tasks import due_of, like_text, matter_of
 
 STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期"}
-TIMELINE_LABELS = {
-    "registered": "受理登记",
-    "deadline_set": "设定时限",
-    "triaged": "分流",
-    "dispatched": "派发",
-    "order_sent": "发出联动指令",
-    "transferred": "移送",
-    "notified": "通知",
-    "supervised": "督办",
-    "escalated": "上报",
-    "summarized": "汇总",
-    "archived": "归档",
-}
 
 
 async def board(web: Web, request: Request) -> Response:

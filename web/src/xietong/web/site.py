@@ -471,3 +471,19 @@ def not_found(request: Request, web: Web, what: str) -> Response:
 
 
 __all__ = ["HTMLResponse", "Web"]
+
+
+#: The case store's event kinds as a clerk or supervisor reads them (task and case timelines).
+TIMELINE_LABELS = {
+    "registered": "受理登记",
+    "deadline_set": "设定时限",
+    "triaged": "分流",
+    "dispatched": "派发",
+    "order_sent": "发出联动指令",
+    "transferred": "移送",
+    "notified": "通知",
+    "supervised": "督办",
+    "escalated": "上报",
+    "summarized": "汇总",
+    "archived": "归档",
+}

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
-from xietong.web.site import Web, page_number, parse_instant
+from xietong.web.site import TIMELINE_LABELS, Web, page_number, parse_instant
 
 CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "jointItem", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
@@ -212,8 +212,6 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
     due = due_of(task, variables)
     case_id = str(variables.get("caseId") or "")
     events = (await web.case_events([case_id])).get(case_id, []) if case_id else []
-    from xietong.web.cases import TIMELINE_LABELS  # cases.py imports this module
-
     return {
         "task": task,
         "store": web.case_store() is not None,

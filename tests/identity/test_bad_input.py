@@ -8,6 +8,7 @@ admin (who skips the scope check) and failed with ``OverflowError``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +56,18 @@ def test_a_person_with_a_too_short_password_is_a_400(world: World) -> None:
             assert answer.status_code == 400, (method, path, answer.text)
             assert answer.json()["title"] == "INVALID_ARGUMENT"
             assert "8 characters" in answer.json()["detail"]
+
+
+def test_users_commands_leave_no_database_behind_a_refusal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xietong.cli import cli
+
+    missing = tmp_path / "typo"
+    listed = CliRunner().invoke(cli, ["users", "list", "--data", str(missing)])
+    assert listed.exit_code == 1 and "no engine data here (expected engine.db)" in listed.output
+    short = CliRunner().invoke(
+        cli, ["users", "add", "bob", "--role", "clerk", "--data", str(missing)], input="short\n"
+    )
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    assert not missing.exists()

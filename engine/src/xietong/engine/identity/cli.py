@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from xietong.engine.identity.passwords import WeakPassword
+from xietong.engine.identity.passwords import MIN_PASSWORD_LENGTH, WeakPassword
 from xietong.engine.identity.store import ROLES, IdentityError, IdentityStore
 
 DATA = click.option(
@@ -25,7 +25,11 @@ DATA = click.option(
 )
 
 
-def _store(data_dir: Path) -> IdentityStore:
+def _store(data_dir: Path, create: bool = False) -> IdentityStore:
+    """The engine's people; only the commands that add someone may make a new database (a typo in
+    --data must not leave an empty engine.db behind a `list` or `disable`)."""
+    if not create and not (data_dir / "engine.db").is_file():
+        raise click.ClickException(f"{data_dir}: no engine data here (expected engine.db)")
     try:
         return IdentityStore(data_dir)
     except Exception as error:  # sqlite3.Error, OSError: say which folder
@@ -69,8 +73,11 @@ def add(
     login: str, roles: tuple[str, ...], groups: tuple[str, ...], name: str, email: str, data_dir: Path
 ) -> None:
     """Add a person LOGIN; the password is read from standard input."""
-    store = _store(data_dir)
-    user = _run(store.add_user, login, _password(), name=name, email=email, roles=roles, groups=groups)
+    password = _password()
+    if len(password) < MIN_PASSWORD_LENGTH:  # refused before anything is written
+        raise click.ClickException(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    store = _store(data_dir, create=True)
+    user = _run(store.add_user, login, password, name=name, email=email, roles=roles, groups=groups)
     click.echo(f"added {user.username} ({', '.join(user.roles)}; groups: {', '.join(user.groups) or '-'})")
 
 
@@ -139,7 +146,7 @@ def add_to_group(login: str, group: str, group_name: str, data_dir: Path) -> Non
 @DATA
 def add_client(client_id: str, role: str, groups: tuple[str, ...], data_dir: Path) -> None:
     """Add a machine client; prints its bearer token once (only a digest is kept)."""
-    token = _run(_store(data_dir).add_client, client_id, role, groups=groups)
+    token = _run(_store(data_dir, create=True).add_client, client_id, role, groups=groups)
     click.echo(token)
 
 
@@ -183,7 +190,7 @@ def import_file(file: Path, data_dir: Path) -> None:
         people.append((entry, roles, password))
     if problems:
         raise click.ClickException("\n".join(problems))
-    store = _store(data_dir)
+    store = _store(data_dir, create=True)
     for index, group in enumerate(data.get("groups") or []):
         if not isinstance(group, dict) or not isinstance(group.get("id"), str):
             raise click.ClickException(f"{file}: groups[{index}]: needs an id")

@@ -19,7 +19,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 
 from tests.identity.world import PASSWORD, WRONG, World, build_world
 from xietong.engine.identity import passwords
-from xietong.engine.identity.authentication import Authenticator, Refusal, ThrottleSettings
+from xietong.engine.identity.authentication import THROTTLED, Authenticator, Refusal, ThrottleSettings
 from xietong.engine.identity.store import IdentityStore
 
 XIETONG = Path(sys.executable).with_name("xietong")
@@ -225,6 +225,21 @@ def test_throttle_window_follows_the_clock(tmp_path: Path) -> None:
     assert isinstance(authenticator.authenticate(right, "1.2.3.4"), Refusal)  # held
     now[0] += 61  # the failures leave the window
     assert not isinstance(authenticator.authenticate(right, "1.2.3.4"), Refusal)
+    store.close()
+
+
+def test_wrong_tokens_never_lock_out_a_valid_token_or_a_person_from_the_same_address(tmp_path: Path) -> None:
+    store = IdentityStore(tmp_path)
+    store.add_user("u", PASSWORD, roles=["clerk"])
+    token = store.add_client("worker-1", "worker")
+    authenticator = Authenticator(store)
+    authenticator.throttle.settings = ThrottleSettings(max_failures_per_login=5, max_failures_per_address=3)
+    for _ in range(5):  # a script with a stale token, on the engine's host
+        assert isinstance(authenticator.authenticate("Bearer stale-token", "127.0.0.1"), Refusal)
+    assert authenticator.authenticate("Bearer stale-token", "127.0.0.1") == Refusal(THROTTLED, throttled=True)
+    assert not isinstance(authenticator.authenticate(f"Bearer {token}", "127.0.0.1"), Refusal)
+    person = basic("u", PASSWORD)["authorization"]
+    assert not isinstance(authenticator.authenticate(person, "127.0.0.1"), Refusal)
     store.close()
 
 

@@ -169,15 +169,18 @@ class Authenticator:
         )
 
     def _bearer(self, token: str, address: str) -> Principal | Refusal:
-        keys = (f"address:{address}",)
-        if self.throttle.blocked(*keys):
-            return Refusal(THROTTLED, throttled=True)
+        # Wrong tokens count against their address in a bucket of their own: a stale token on a host must
+        # not lock out the people whose basic logins come from the same address (the web in the engine's
+        # process calls from loopback). A valid token (32 random bytes, not guessable) is never refused.
+        keys = (f"address:{address}:tokens",)
         digest = token_digest(token)
         matches = [same(digest, static) for static in self._static]  # all compared: no early exit
         if any(matches):
             return Principal("client", f"token-{matches.index(True) + 1}", frozenset({"admin"}))
         found = self.store.client_by_digest(digest) if self.store is not None else None
         if found is None or not same(digest, found[1]):
+            if self.throttle.blocked(*keys):
+                return Refusal(THROTTLED, throttled=True)
             self.throttle.fail(*keys)
             return Refusal(BAD_CREDENTIALS)
         client = found[0]

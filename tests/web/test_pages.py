@@ -118,6 +118,9 @@ def test_an_incident_is_shown_fixed_and_resolved(world: World, page: Page, outpu
     assert page.locator(f"[data-element-id='{incident['elementId']}'].has-incident").count() == 1
     expect(page.locator("article.incident")).to_have_attribute("data-incident", str(incident["incidentKey"]))
     expect(page.locator("article.incident")).to_contain_text("Expected at least one condition")
+    # only an admin may cancel a case: a supervisor is told so instead of meeting the engine's 403
+    expect(page.get_by_role("button", name="撤销案件")).to_have_count(0)
+    expect(page.get_by_text("撤销案件须由管理员办理")).to_be_visible()
     shot(page, output_path, "case-incident")
 
     page.get_by_label("变量名").fill("outcome")

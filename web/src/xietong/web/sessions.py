@@ -35,6 +35,12 @@ class Session:
         return bool(token) and hmac.compare_digest(self.csrf, token or "")
 
     @property
+    def is_admin(self) -> bool:
+        """Only an admin may cancel a case (the engine refuses everyone else); an unprotected engine
+        has no roles and refuses nobody."""
+        return "admin" in self.roles or not self.credentials
+
+    @property
     def is_supervisor(self) -> bool:
         return any(role in ("supervisor", "admin") for role in self.roles) or not self.credentials
 

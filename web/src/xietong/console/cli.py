@@ -54,7 +54,10 @@ def console(
         with _open_store(case_store, existing=True) as store, api:
             rows, now = read_board(store, api)
     except OrchestrationApiError as error:
-        raise click.ClickException(str(error)) from None
+        hint = ""
+        if ": 401 " in str(error) and token is None:  # a protected engine or cluster: say how to sign in
+            hint = " (set XIETONG_CONSOLE_TOKEN to a supervisor's or an admin client's token)"
+        raise click.ClickException(f"{error}{hint}") from None
     if states:
         rows = [row for row in rows if row.state(now) in states]
     if as_json_output:

@@ -48,6 +48,7 @@ STORY_START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
 PROCESS_ID = "siyang_joint_enforcement"
 MECHANISM_ID = "siyang_command_flow"  # the catalog mechanism the model implements
 CASE_ID = "SY-2025-0001"
+OPEN_CASE_ID = "SY-2025-0100"  # started in --serve mode and left at its first step for a newcomer
 ITEM_NUMBER = 1  # 农贸市场安全方面的综合执法: 市场监管局 leads, seven departments collaborate
 WAIT_S = 60.0
 
@@ -180,6 +181,16 @@ class JointEnforcementStory:
         if not self.serve:
             self.say.line("the engine stops with the demo: `scripts/demo --serve` keeps it and the pages up")
             return
+        # the story's case has ended: a fresh one waits at its first step, so there is work to click on
+        fresh = self.start_case(server, OPEN_CASE_ID)
+        [task] = wait_for("the fresh case's first task", lambda: self._open_tasks(server, fresh)[:1],
+                          str(self.paths.engine_log))
+        owner = next((self.people.clerk_of(g) for g in task.get("candidateGroups") or ()
+                      if self.people.clerk_of(g) is not None), None)
+        self.say.line(f"  a fresh case waits at 「{task.get('name')}」: {web}/cases/by-id/{OPEN_CASE_ID}")
+        if owner is not None:
+            who = f"{owner.login} / {owner.password}"
+            self.say.line(f"    its clerk ({owner.group_name}):  {who}  → {web}/tasks")
         self.say.line("engine, workers and web pages keep running: open the address above; Ctrl-C stops them")
         stop = threading.Event()
         previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -267,9 +278,9 @@ class JointEnforcementStory:
         self.say.line(f"case store: {self.paths.case_store_url}, log in {self.paths.workers_log}")
         return workers
 
-    def start_case(self, server: LocalServer) -> int:
+    def start_case(self, server: LocalServer, case_id: str = CASE_ID) -> int:
         variables: dict[str, Any] = {
-            "caseId": CASE_ID,
+            "caseId": case_id,
             "entry": "application",
             "itemNumber": ITEM_NUMBER,
             "applicant": "siyang.market_regulation",  # the applying department's group id
@@ -283,10 +294,11 @@ class JointEnforcementStory:
                 await channel.close()
 
         key = asyncio.run(create())
-        self.say.chapter(
-            "Case", f"{CASE_ID} started over gRPC (CreateProcessInstance) → process instance {key}"
-        )
-        self.say.line(f"variables: {variables}")
+        if case_id == CASE_ID:
+            self.say.chapter(
+                "Case", f"{CASE_ID} started over gRPC (CreateProcessInstance) → process instance {key}"
+            )
+            self.say.line(f"variables: {variables}")
         return key
 
     def play_clerks(self, server: LocalServer, store: CaseStore, clock: PinnedClock, key: int) -> None:

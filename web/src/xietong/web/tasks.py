@@ -22,6 +22,13 @@ from xietong.web.site import TIMELINE_LABELS, Web, page_number, parse_instant
 
 CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "jointItem", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
+#: The case's usual variables as a clerk reads them (the variable's own name stays beside the label).
+VARIABLE_LABELS = {
+    "caseId": "案件编号", "caseMatter": "事项", "matter": "事项", "title": "标题", "applicant": "申请单位",
+    "entry": "启动方式", "itemNumber": "事项序号", "jointItem": "联动事项", "sourceClause": "本步骤依据",
+    "opinion": "意见", "outcome": "办理结果", "result": "办理情况", "transferId": "移送编号",
+    "town": "属地乡镇", "collaborator": "配合单位", "collaborators": "配合单位",
+}  # fmt: skip
 INBOX_CAP = 1000
 
 
@@ -228,6 +235,7 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         "open": task.get("state") == "CREATED",
         "mine": task.get("assignee") == session.username,
         "can_work": can_work(session, task),
+        "variable_labels": VARIABLE_LABELS,
     }
 
 

@@ -333,7 +333,8 @@ async def login_page(web: Web, request: Request) -> Response:
         request,
         "login.html",
         csrf=token,
-        next=safe_next(request.query_params.get("next")),
+        # without a target, "/" sends each person to their own start page (home)
+        next=safe_next(request.query_params.get("next")) if request.query_params.get("next") else "/",
         expired=bool(request.query_params.get("expired")),
         error=None,
         username="",
@@ -452,8 +453,11 @@ async def logout(web: Web, request: Request) -> Response:
 
 
 async def home(web: Web, request: Request) -> Response:
-    web.session(request)
-    return RedirectResponse("/tasks", status_code=303)
+    """Each person's own start page: the board for a supervisor who is no clerk, the inbox otherwise."""
+    session = web.session(request)
+    roles = set(session.roles)
+    supervisor = "supervisor" in roles and not roles & {"clerk", "admin"} and session.credentials is not None
+    return RedirectResponse("/cases" if supervisor else "/tasks", status_code=303)
 
 
 async def health(web: Web, request: Request) -> Response:

@@ -8,6 +8,26 @@
   const schema = JSON.parse(document.getElementById('form-schema').textContent)
   const data = JSON.parse(document.getElementById('form-data').textContent)
   const form = new FormViewer.Form({ container: container })
+  // form-js writes its validation messages in English only; a clerk reads them in Chinese
+  const messages = [
+    [/^Field is required\.$/, '此项为必填项。'],
+    [/^Field must be a valid email\.$/, '请填写有效的电子邮箱。'],
+    [/^Field must have minimum length of (\d+)\.$/, '至少填写 $1 个字符。'],
+    [/^Field must have maximum length of (\d+)\.$/, '最多填写 $1 个字符。'],
+    [/^Field must have minimum value of (.+)\.$/, '不能小于 $1。'],
+    [/^Field must have maximum value of (.+)\.$/, '不能大于 $1。'],
+    [/^Field must match pattern (.+)\.$/, '格式不符合要求。']
+  ]
+  function inChinese () {
+    container.querySelectorAll('.fjs-form-field-error li, .fjs-form-field-error span').forEach(function (node) {
+      if (node.children.length) return
+      const text = node.textContent.trim()
+      for (const [english, chinese] of messages) {
+        if (english.test(text)) { node.textContent = text.replace(english, chinese); break }
+      }
+    })
+  }
+  new MutationObserver(inChinese).observe(container, { childList: true, subtree: true, characterData: true })
   let ready = false
   form.importSchema(schema, data).then(function () {
     ready = true

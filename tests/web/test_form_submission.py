@@ -78,3 +78,11 @@ def test_a_supervisor_is_not_offered_work_the_engine_would_refuse() -> None:
     assert not can_work(person("supervisor"), task)
     assert can_work(person("clerk"), task) and can_work(person("admin"), task)
     assert can_work(person("supervisor", credentials=None), task)  # an unprotected engine decides
+
+
+def test_what_could_not_be_sent_is_kept_under_the_forms_labels() -> None:
+    from xietong.web.site import unsent_entries
+
+    decision = schema("Form_siyang_decision_outcome_")
+    entries = unsent_entries(None, None, json.dumps({"opinion": "同意"}), decision)
+    assert entries == [("意见说明", "同意")]

@@ -89,8 +89,19 @@ def page_number(request: Request) -> int:
     return min(max(int(text), 1), 1_000_000) if text.isascii() and text.isdigit() else 1
 
 
-def unsent_entries(step: Any, chosen: str | None, submitted: str | None) -> list[tuple[str, str]]:
-    """What a clerk entered but could not submit (the task ended meanwhile), in words, to keep."""
+def unsent_entries(
+    step: Any, chosen: str | None, submitted: str | None, schema: Any = None
+) -> list[tuple[str, str]]:
+    """What a clerk entered but could not submit (the task ended meanwhile), in words, to keep:
+    each under its form field's label (意见说明, not ``opinion``)."""
+    field_labels: dict[str, str] = {}
+    stack = list(schema.get("components") or []) if isinstance(schema, dict) else []
+    while stack:
+        component = stack.pop()
+        if isinstance(component, dict):
+            if component.get("key") and component.get("label"):
+                field_labels[str(component["key"])] = str(component["label"])
+            stack.extend(component.get("components") or [])
     data: dict[str, Any] = {}
     if submitted:
         try:
@@ -110,7 +121,8 @@ def unsent_entries(step: Any, chosen: str | None, submitted: str | None) -> list
             labels = {o.code: o.label for o in decision.outcomes}
             entries.append((decision.gateway_name or "办理结果", labels.get(str(value), str(value))))
         else:
-            entries.append((name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+            shown_value = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            entries.append((field_labels.get(name, name), shown_value))
     return entries
 
 

@@ -36,3 +36,19 @@ def department_names(config_dir: Path) -> dict[str, str]:
 def shown(group: object, names: dict[str, str]) -> str:
     """A group as people read it: its department's name, else the id as it is."""
     return names.get(str(group), str(group))
+
+
+@lru_cache(maxsize=4)
+def jurisdiction_names(config_dir: Path) -> dict[str, str]:
+    """``siyang`` → 泗阳县, from config/jurisdictions.yaml (empty without the catalog)."""
+    try:
+        data = yaml.safe_load((config_dir / "jurisdictions.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        log.warning("jurisdiction names not read", error=str(error))
+        return {}
+    entries = data.get("jurisdictions") if isinstance(data, dict) else None
+    return {
+        str(entry["id"]): str(entry["name"])
+        for entry in entries or []
+        if isinstance(entry, dict) and entry.get("id") and entry.get("name")
+    }

@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from xietong.settings import get_settings
-from xietong.web.department_names import department_names, shown
+from xietong.web.department_names import department_names, jurisdiction_names, shown
 from xietong.web.model_reading import ProcessModel, read_model
 from xietong.web.rest_client import Api, ApiError
 from xietong.web.sessions import COOKIE, LoginThrottle, Session, SessionStore
@@ -158,6 +158,8 @@ class Web:
         self.templates.env.globals["unsent_entries"] = unsent_entries
         names = self._department_names = department_names(get_settings().config_dir)
         self.templates.env.filters["dept"] = lambda group: shown(group, names)
+        places = jurisdiction_names(get_settings().config_dir)
+        self.templates.env.filters["place"] = lambda code: places.get(str(code), str(code))  # 泗阳县
         self.templates.env.filters["depts"] = lambda groups: "、".join(shown(g, names) for g in groups or ())
         self._models: dict[str, ProcessModel] = {}
         self._xml: dict[str, str] = {}

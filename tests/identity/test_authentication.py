@@ -20,6 +20,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from tests.identity.world import PASSWORD, WRONG, World, build_world
 from xietong.engine.identity import passwords
 from xietong.engine.identity.authentication import THROTTLED, Authenticator, Refusal, ThrottleSettings
+from xietong.engine.identity.passwords import token_digest
 from xietong.engine.identity.store import IdentityStore
 
 XIETONG = Path(sys.executable).with_name("xietong")
@@ -241,6 +242,19 @@ def test_wrong_tokens_never_lock_out_a_valid_token_or_a_person_from_the_same_add
     person = basic("u", PASSWORD)["authorization"]
     assert not isinstance(authenticator.authenticate(person, "127.0.0.1"), Refusal)
     store.close()
+
+
+def test_a_change_made_beside_the_running_engine_reaches_its_cached_lookups(tmp_path: Path) -> None:
+    engine_side = IdentityStore(tmp_path)
+    token = engine_side.add_client("worker-1", "worker")
+    found = engine_side.client_by_digest(token_digest(token))
+    assert found is not None and found[0].enabled and not engine_side.is_empty()
+    cli_side = IdentityStore(tmp_path)  # `xietong users disable …` runs in a process of its own
+    cli_side.set_client_enabled("worker-1", False)
+    cli_side.close()
+    found = engine_side.client_by_digest(token_digest(token))
+    assert found is not None and not found[0].enabled
+    engine_side.close()
 
 
 def test_users_cli_import_and_list(tmp_path: Path) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from xietong.engine.identity.passwords import hash_password, new_token, token_digest
 
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_~@.+-]+$")
 MAX_ID_LENGTH = 256
+MEMO_LIMIT = 10_000  # looked-up tokens kept per generation (wrong ones too: fuzzing must not grow it)
+T = TypeVar("T")
 
 #: The four roles of the issue; Camunda's roles API may add others, which grant nothing here.
 ROLES: dict[str, tuple[str, str]] = {
@@ -28,6 +31,12 @@ ROLES: dict[str, tuple[str, str]] = {
 }
 
 SCHEMA = """
+-- one row, bumped by every identity write (from the engine or from `xietong users` beside it): readers
+-- cache what they looked up until it changes
+CREATE TABLE IF NOT EXISTS identity_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO identity_generation VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS identity_users (
   username TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',
   password_hash TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1);
@@ -106,6 +115,8 @@ class IdentityStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / "engine.db"
         self._lock = threading.Lock()
+        self._cache: dict[tuple[object, ...], object] = {}
+        self._cache_generation: object = None
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
@@ -117,6 +128,16 @@ class IdentityStore:
     def close(self) -> None:
         self._db.close()
 
+    def _memo(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """What a request looks up on every call (is identity configured? whose token is this?), read
+        once per identity generation: one indexed row per call instead of several queries."""
+        generation = self._all("SELECT generation FROM identity_generation WHERE id = 1")[0][0]
+        if generation != self._cache_generation or len(self._cache) > MEMO_LIMIT:
+            self._cache, self._cache_generation = {}, generation
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return cast(T, self._cache[key])
+
     def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple[object, ...]]:
         with self._lock:
             return self._db.execute(sql, tuple(args)).fetchall()
@@ -127,6 +148,7 @@ class IdentityStore:
             try:
                 for sql, args in statements:
                     self._db.execute(sql, args)
+                self._db.execute("UPDATE identity_generation SET generation = generation + 1 WHERE id = 1")
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -134,9 +156,12 @@ class IdentityStore:
 
     # -- is identity configured at all? -----------------------------------------------------------
     def is_empty(self) -> bool:
-        users = self._all("SELECT COUNT(*) FROM identity_users")[0][0]
-        clients = self._all("SELECT COUNT(*) FROM identity_clients")[0][0]
-        return users == 0 and clients == 0
+        def count() -> bool:
+            users = self._all("SELECT COUNT(*) FROM identity_users")[0][0]
+            clients = self._all("SELECT COUNT(*) FROM identity_clients")[0][0]
+            return users == 0 and clients == 0
+
+        return self._memo(("empty",), count)
 
     # -- users ------------------------------------------------------------------------------------
     def add_user(
@@ -429,13 +454,17 @@ class IdentityStore:
         )
 
     def client_by_digest(self, digest: str) -> tuple[Client, str] | None:
-        rows = self._all(
-            "SELECT client_id, enabled, token_digest FROM identity_clients WHERE token_digest = ?", (digest,)
-        )
-        if not rows:
-            return None
-        client_id, enabled, stored = rows[0]
-        return self._client(str(client_id), enabled), str(stored)
+        def look_up() -> tuple[Client, str] | None:
+            rows = self._all(
+                "SELECT client_id, enabled, token_digest FROM identity_clients WHERE token_digest = ?",
+                (digest,),
+            )
+            if not rows:
+                return None
+            client_id, enabled, stored = rows[0]
+            return self._client(str(client_id), enabled), str(stored)
+
+        return self._memo(("client", digest), look_up)
 
     def clients(self) -> list[Client]:
         rows = self._all("SELECT client_id, enabled FROM identity_clients ORDER BY client_id")

@@ -8,6 +8,7 @@ activity, an interrupting event sub-process terminates the rest of its scope.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -95,26 +96,31 @@ class EventBehavior:
             ) from err
 
     def open_timer(self, owner: ElementInstance, catch: Element) -> None:
-        p = self.p
         due_ms, repetitions, interval = self.timer_schedule(catch, owner.key)
-        timer = Timer(
-            key=p.keys.next(),
-            ei_key=owner.key,
-            element_id=catch.id,
-            def_key=owner.def_key,
-            pi_key=owner.pi_key,
-            due_ms=due_ms,
-            repetitions=repetitions,
-            interval=interval,
-            tenant_id=p.state.instances[owner.pi_key].tenant_id,
+        self.add_timer(
+            Timer(
+                key=self.p.keys.next(),
+                ei_key=owner.key,
+                element_id=catch.id,
+                def_key=owner.def_key,
+                pi_key=owner.pi_key,
+                due_ms=due_ms,
+                repetitions=repetitions,
+                interval=interval,
+                tenant_id=self.p.state.instances[owner.pi_key].tenant_id,
+            )
         )
-        p.state.add_timer(timer)
-        p.record(
+
+    def add_timer(self, timer: Timer) -> None:
+        """Every timer — a catch event's, a boundary's, a start event's, a cycle's next one — is armed and
+        recorded the same way."""
+        self.p.state.add_timer(timer)
+        self.p.record(
             ValueType.TIMER,
             Intent.CREATED,
             timer.key,
-            owner.pi_key,
-            {"elementId": catch.id, "dueDate": due_ms, "repetitions": repetitions},
+            timer.pi_key,
+            {"elementId": timer.element_id, "dueDate": timer.due_ms, "repetitions": timer.repetitions},
         )
 
     @staticmethod
@@ -308,24 +314,13 @@ class EventBehavior:
             except TimerValueError as err:  # the cycle has run to the end of the calendar
                 log.warning("timer cycle ends", element_id=timer.element_id, reason=str(err))
                 return
-        nxt = Timer(
-            key=p.keys.next(),
-            ei_key=timer.ei_key,
-            element_id=timer.element_id,
-            def_key=timer.def_key,
-            pi_key=timer.pi_key,
-            due_ms=due,
-            repetitions=timer.repetitions - 1 if timer.repetitions > 0 else -1,
-            interval=timer.interval,
-            tenant_id=timer.tenant_id,
-        )
-        p.state.add_timer(nxt)
-        p.record(
-            ValueType.TIMER,
-            Intent.CREATED,
-            nxt.key,
-            nxt.pi_key,
-            {"elementId": nxt.element_id, "dueDate": due, "repetitions": nxt.repetitions},
+        self.add_timer(
+            replace(
+                timer,
+                key=p.keys.next(),
+                due_ms=due,
+                repetitions=timer.repetitions - 1 if timer.repetitions > 0 else -1,
+            )
         )
 
     # -- messages ------------------------------------------------------------------------------

@@ -235,20 +235,18 @@ class DeploymentHandler:
             return
         for start in p.model(latest.key).start_events("timer"):
             due_ms, repetitions, interval = self._start_timer_schedule(latest.key, start.id)
-            timer = Timer(
-                key=p.keys.next(),
-                ei_key=-1,
-                element_id=start.id,
-                def_key=latest.key,
-                pi_key=-1,
-                due_ms=due_ms,
-                repetitions=repetitions,
-                interval=interval,
-                tenant_id=tenant_id,
-            )
-            p.state.add_timer(timer)
-            p.record(
-                ValueType.TIMER, Intent.CREATED, timer.key, -1, {"elementId": start.id, "dueDate": due_ms}
+            p.events.add_timer(
+                Timer(
+                    key=p.keys.next(),
+                    ei_key=-1,
+                    element_id=start.id,
+                    def_key=latest.key,
+                    pi_key=-1,
+                    due_ms=due_ms,
+                    repetitions=repetitions,
+                    interval=interval,
+                    tenant_id=tenant_id,
+                )
             )
 
     def _start_timer_schedule(self, def_key: int, element_id: str) -> tuple[int, int, str]:

@@ -12,8 +12,6 @@ import base64
 import datetime as dt
 import re
 import ssl
-import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,8 @@ from pydantic import SecretStr
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from tests.workers.engine_harness import TLS
+from tests.workers.engine_harness import poll as poll_for
 from xietong.engine.gateway.local_server import LocalServer
 from xietong.engine.identity.store import IdentityStore
 from xietong.workers.app import WorkerApp
@@ -39,7 +39,6 @@ PROCESS_ID = "siyang_joint_enforcement"
 PASSWORD = "correct horse battery"
 #: A Tuesday morning in China time, far from holidays: one working day later is Wednesday.
 START = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-WAIT_S = 60.0
 PEOPLE = {
     # login: (role, groups, display name)
     "admin": ("admin", [], "管理员"),
@@ -65,15 +64,8 @@ T = TypeVar("T")
 
 
 def poll(what: str, probe: Callable[[], T | None], diagnostics: Callable[[], str] = lambda: "") -> T:
-    """Calls ``probe`` until it returns something, failing after WAIT_S with what was awaited."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{diagnostics()}")
-        time.sleep(0.05)  # polling interval; the loop ends on the awaited state
+    """The harness's poll, waiting for something truthy (an empty search answer keeps waiting)."""
+    return poll_for(what, lambda: probe() or None, diagnostics)
 
 
 def model_with_group_ids() -> bytes:
@@ -82,16 +74,6 @@ def model_with_group_ids() -> bytes:
     for name, group in GROUP_IDS.items():
         text = text.replace(f'candidateGroups="{name}"', f'candidateGroups="{group}"')
     return text.encode()
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 class WorkerClock:
@@ -188,7 +170,8 @@ def basic(login: str, password: str = PASSWORD) -> str:
 
 
 def build_world(tmp: Path) -> World:
-    cert, key = self_signed(tmp)
+    tls = TLS.self_signed(tmp, token="")
+    cert, key = tls.cert, tls.key
     data = tmp / "engine"
     identity = IdentityStore(data)
     try:

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.workers.engine_harness import TLS
 from xietong.engine.gateway.local_server import LocalServer, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
@@ -56,20 +57,11 @@ class TokenEndpoint:
         return JSONResponse({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300})
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
 @pytest.fixture(scope="module")
 def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, TokenEndpoint, Path]]:
     tmp = tmp_path_factory.mktemp("oauth")
-    cert, key = self_signed(tmp)
+    tls = TLS.self_signed(tmp, token="")
+    cert, key = tls.cert, tls.key
     endpoint = TokenEndpoint()
     port = free_port()
     endpoint.url = f"https://127.0.0.1:{port}/oauth/token"

@@ -5,8 +5,23 @@
   const container = document.getElementById('task-form-js')
   const htmlForm = document.getElementById('complete-form')
   if (!container || !htmlForm || typeof FormViewer === 'undefined') return
-  const schema = JSON.parse(document.getElementById('form-schema').textContent)
+  const schema = plainValues(JSON.parse(document.getElementById('form-schema').textContent))
   const data = JSON.parse(document.getElementById('form-data').textContent)
+  // A text view puts the case's values into its markdown before rendering it, so an image or a link
+  // in a variable would show as one. Each templated text view becomes an HTML view of the same
+  // markdown rendered beforehand: form-js escapes the values it puts into an HTML view.
+  function plainValues (node) {
+    (node.components || []).forEach(function (component) {
+      const text = component.text
+      if (component.type === 'text' && typeof text === 'string' && /{{.*?}}/.test(text) && text[0] !== '=') {
+        component.type = 'html'
+        component.content = new FormViewer.MarkdownRenderer().render(text)
+        delete component.text
+      }
+      plainValues(component)
+    })
+    return node
+  }
   const form = new FormViewer.Form({ container: container })
   // form-js writes its validation messages in English only; a clerk reads them in Chinese
   const messages = [

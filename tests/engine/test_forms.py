@@ -147,9 +147,9 @@ def test_deployment_binding_incident_after_the_form_version_is_deleted(h: Harnes
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b'{"type": "default"}', "bad.form: Expected the form id to be present, but none given"),
-        (b'{"id": "  ", "components": []}', "bad.form: Expected the form id to be filled, but it is blank"),
-        (b"{not json", "Failed to parse form JSON. 'bad.form': "),
+        (b'{"type": "default"}', "'bad.form': Expected the form id to be present, but none given"),
+        (b'{"id": "  ", "components": []}', "'bad.form': Expected the form id to be filled, but it is blank"),
+        (b"{not json", "Failed to parse formId from form JSON. 'bad.form': "),
     ],
 )
 def test_forms_zeebe_refuses(h: Harness, content: bytes, problem: str) -> None:

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyzeebe import create_insecure_channel
+from pyzeebe import ZeebeClient, create_insecure_channel
 
 from tests.gateway import models
 from xietong.engine.gateway.local_server import LocalServer, free_port
-from xietong.workers.deploy import DeployError, Model, deploy, find_models, plan_calls
+from xietong.workers.deploy import DeployError, Model, deploy, find_models, models_below, plan_calls
 
 REPO = Path(__file__).resolve().parents[2]
 XIETONG = Path(sys.executable).with_name("xietong")
@@ -93,6 +93,31 @@ def test_a_changed_model_gets_a_new_version(server: LocalServer, tmp_path: Path)
     result = run_deploy("--address", server.address, str(tmp_path / "deploy_versions.bpmn"))
     assert result.returncode == 0, result.stderr
     assert "  new        deploy_versions  version 2 " in result.stdout
+
+
+def test_unchanged_means_the_same_content_under_the_same_name(server: LocalServer, tmp_path: Path) -> None:
+    """Zeebe's duplicate check compares the resource name too: a model deployed by its file name
+    (pyzeebe, Modeler) is a new version when this command deploys it by its path below the folder;
+    deployed as the demo deploys bpmn/ (``models_below``), it is unchanged."""
+    for folder in ("a/sub", "b/sub"):
+        (tmp_path / folder).mkdir(parents=True)
+    by_name = write_model(tmp_path / "a/sub", "deploy_by_name")
+    by_path = write_model(tmp_path / "b/sub", "deploy_by_path")
+
+    async def first() -> None:
+        channel = create_insecure_channel(grpc_address=server.address)
+        try:
+            await ZeebeClient(channel).deploy_resource(str(by_name))  # named deploy_by_name.bpmn
+            await deploy(channel, plan_calls(models_below(tmp_path / "b", [by_path])))  # sub/deploy_by_path
+        finally:
+            await channel.close()
+
+    asyncio.run(first())
+    renamed = run_deploy("--address", server.address, str(tmp_path / "a"))
+    assert renamed.returncode == 0, renamed.stderr
+    assert "  new        deploy_by_name  version 2 " in renamed.stdout, renamed.stdout
+    same = run_deploy("--address", server.address, str(tmp_path / "b"))
+    assert "  unchanged  deploy_by_path  version 1 " in same.stdout, same.stdout
 
 
 def test_a_refused_model_leaves_its_whole_call_undeployed(server: LocalServer, tmp_path: Path) -> None:

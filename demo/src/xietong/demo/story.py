@@ -24,12 +24,12 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 from pyzeebe import ZeebeClient
-from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from xietong.catalog.loader import load_catalog_or_raise
 from xietong.console.board import read_board
 from xietong.console.orchestration_api import OrchestrationApi
 from xietong.console.views import render_text
+from xietong.demo.clock import StoryTime
 from xietong.demo.narrator import Narrator, pad
 from xietong.demo.people import DemoPeople, add_clerks, create_people, story_groups
 from xietong.demo.urgent import WUYI_GROUPS, UrgentChapter
@@ -41,6 +41,8 @@ from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
 from xietong.workers.case_store import CaseEvent, CaseStore, EventKind
 from xietong.workers.connection import open_channel
+from xietong.workers.deploy import DeployedProcess, models_below, plan_calls
+from xietong.workers.deploy import deploy as deploy_calls
 from xietong.workers.settings import WorkerSettings
 
 #: Monday before 国庆 2025: the 5-working-day limit for results then runs across the holiday.
@@ -142,7 +144,8 @@ class JointEnforcementStory:
             )
             self.deploy(server, models)
             with CaseStore(self.paths.case_store_url) as store:
-                workers = self.start_workers(server, store, clock)
+                workers_time = StoryTime(clock)
+                workers = self.start_workers(server, store, workers_time)
                 try:
                     key = self.start_case(server)
                     self.play_clerks(server, store, clock, key)
@@ -151,7 +154,7 @@ class JointEnforcementStory:
                     urgent = UrgentChapter(server, self.people, store, clock, self.say, wait_for, log_hint,
                                            StoryFailed)
                     urgent.run()  # an urgent 武义 transfer and a 泗阳 emergency (issue 14)
-                    self.show_web(server)
+                    self.show_web(server, workers_time)
                 finally:
                     workers.stop()
         finally:
@@ -167,8 +170,9 @@ class JointEnforcementStory:
             f"{self.settings.bpmn_dir / 'siyang' / (PROCESS_ID + '.bpmn')}   (open it in Camunda Modeler)"
         )
 
-    def show_web(self, server: LocalServer) -> None:
-        """Where the clerks' task list and the supervisors' case console are, and how to log in."""
+    def show_web(self, server: LocalServer, workers_time: StoryTime) -> None:
+        """Where the clerks' task list and the supervisors' case console are, and how to log in; with
+        ``--serve`` the engine and the workers go back to real time and a fresh case waits."""
         clerk = next((p for p in self.people.people if p.role == "clerk"), None)
         supervisor = self.people.supervisor
         web = server.rest_url
@@ -181,6 +185,9 @@ class JointEnforcementStory:
         if not self.serve:
             self.say.line("the engine stops with the demo: `scripts/demo --serve` keeps it and the pages up")
             return
+        # the story's clock was the story's: what happens from here on happens today
+        workers_time.back_to_real_time(server)
+        self.say.line("  engine clock reset to real time (POST /v2/clock/reset); the workers read it too")
         # the story's case has ended: a fresh one waits at its first step, so there is work to click on
         fresh = self.start_case(server, OPEN_CASE_ID)
         [task] = wait_for("the fresh case's first task", lambda: self._open_tasks(server, fresh)[:1],
@@ -258,18 +265,23 @@ class JointEnforcementStory:
         return [bpmn_dir / o.path for o in generated if o.path.endswith((".bpmn", ".form"))]
 
     def deploy(self, server: LocalServer, models: list[Path]) -> None:
+        """Deployed as ``xietong deploy`` deploys bpmn/: Zeebe's duplicate check compares resource
+        names too, so the same names (paths below bpmn/) make a later ``xietong deploy`` find every
+        model unchanged instead of deploying version 2 of each."""
+        calls = plan_calls(models_below(self.settings.bpmn_dir, models))
+
         async def deploy_all() -> int:
             channel = self.channel(server, self.people.admin_token)  # only an admin deploys
             try:
-                result = await ZeebeClient(channel).deploy_resource(*(str(m) for m in models))
-                return sum(isinstance(d, DeployResourceResponse.ProcessMetadata) for d in result.deployments)
+                deployed = await deploy_calls(channel, calls)
+                return sum(isinstance(d, DeployedProcess) for d in deployed)
             finally:
                 await channel.close()
 
         count = asyncio.run(deploy_all())
-        self.say.chapter("Deploy", f"{count} processes deployed over gRPC with pyzeebe (DeployResource)")
+        self.say.chapter("Deploy", f"{count} processes deployed over gRPC as `xietong deploy` does")
 
-    def start_workers(self, server: LocalServer, store: CaseStore, clock: PinnedClock) -> BackgroundWorkers:
+    def start_workers(self, server: LocalServer, store: CaseStore, clock: StoryTime) -> BackgroundWorkers:
         token = SecretStr(self.people.worker_token)
         settings = WorkerSettings(zeebe_address=server.address, zeebe_token=token)
         app = WorkerApp(settings, store, clock=clock)

@@ -88,6 +88,13 @@ def form_id_of(model: Model) -> str | None:
     return form_id if isinstance(form_id, str) else None
 
 
+def models_below(folder: Path, paths: Sequence[Path]) -> list[Model]:
+    """Files found in ``folder``, named by their path below it. Zeebe's duplicate check compares the
+    resource name as well as the content, so whoever deploys bpmn/ (this command, the demo) names
+    the files this way, or the next deployment makes a new version of every unchanged model."""
+    return [Model(p, p.relative_to(folder).as_posix(), p.stat().st_size) for p in paths]
+
+
 def find_models(paths: Sequence[Path]) -> list[Model]:
     """Files as given; folders searched for models (sorted, so calls and reports are stable)."""
     models: list[Model] = []
@@ -96,7 +103,7 @@ def find_models(paths: Sequence[Path]) -> list[Model]:
             found = sorted(p for p in path.rglob("*") if p.suffix in RESOURCE_SUFFIXES and p.is_file())
             if not found:
                 raise DeployError(f"{path}: no {', '.join(RESOURCE_SUFFIXES)} files in this folder")
-            models.extend(Model(p, p.relative_to(path).as_posix(), p.stat().st_size) for p in found)
+            models.extend(models_below(path, found))
         elif path.is_file():
             if path.suffix not in RESOURCE_SUFFIXES:
                 raise DeployError(f"{path}: not a model ({', '.join(RESOURCE_SUFFIXES)} files are deployed)")
@@ -229,7 +236,8 @@ async def deploy(
                     version=process.version,
                     process_definition_key=process.processDefinitionKey,
                     resource_name=process.resourceName,
-                    # keys only grow: a process keyed before this deployment existed already
+                    # keys only grow, and Zeebe 8.8 takes the deployment's key before it makes the
+                    # versions (DeploymentCreateProcessor): a key below it is a kept duplicate
                     new=process.processDefinitionKey > response.key,
                 )
             )

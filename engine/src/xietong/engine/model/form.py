@@ -24,17 +24,21 @@ def parse_form(resource_name: str, content: bytes) -> tuple[FormResource | None,
     try:
         data = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        return None, [f"Failed to parse form JSON. '{resource_name}': {err}"]
+        return None, [f"Failed to parse formId from form JSON. '{resource_name}': {err}"]
     if not isinstance(data, dict):
-        return None, [f"Failed to parse form JSON. '{resource_name}': expected a JSON object"]
+        return None, [f"Failed to parse formId from form JSON. '{resource_name}': expected a JSON object"]
     form_id = data.get("id")
     if form_id is None:
-        return None, [f"{resource_name}: Expected the form id to be present, but none given"]
+        return None, [f"'{resource_name}': Expected the form id to be present, but none given"]
     if not isinstance(form_id, str):
-        return None, [f"Failed to parse form JSON. '{resource_name}': the form id must be a string"]
+        return None, [
+            f"Failed to parse formId from form JSON. '{resource_name}': the form id must be a string"
+        ]
     if not form_id.strip():
-        return None, [f"{resource_name}: Expected the form id to be filled, but it is blank"]
+        return None, [f"'{resource_name}': Expected the form id to be filled, but it is blank"]
     version_tag = data.get("versionTag")
     if version_tag is not None and not isinstance(version_tag, str):
-        return None, [f"Failed to parse form JSON. '{resource_name}': versionTag must be a string"]
+        return None, [
+            f"Failed to parse formId from form JSON. '{resource_name}': versionTag must be a string"
+        ]
     return FormResource(form_id, version_tag or "", content.decode("utf-8")), []

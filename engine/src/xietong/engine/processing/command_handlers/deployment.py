@@ -53,10 +53,12 @@ class DeploymentHandler:
     def deploy(self, cmd: c.Deploy) -> c.DeploymentResult:
         """All or nothing, as Zeebe: every problem of every resource is reported, nothing is kept.
 
-        Versions: a resource equal to the latest version of its id (same content, same name) is a
-        duplicate and keeps that version, unless the deployment holds something new: then every
-        resource of it gets a new version, so that what was deployed together stays together
-        (``bindingType="deployment"`` finds a process's forms in its own deployment).
+        Versions (Zeebe's ``BpmnResourceTransformer`` / ``FormResourceTransformer``): a resource equal
+        to the newest version of its id (same checksum, same resource name) is a duplicate and keeps
+        that version and key, unless the deployment holds something new: then every resource of it
+        gets a new version, so that what was deployed together stays together
+        (``bindingType="deployment"`` finds a process's forms in its own deployment). Clients tell
+        new from unchanged by the keys: a new version's key is above the deployment's key.
         """
         p = self.p
         if not cmd.resources:
@@ -101,8 +103,8 @@ class DeploymentHandler:
         seen: dict[str, str] = {}
         for name, _, process in parsed:
             if process.id in seen:
-                problems.append(f"{name}: {process.id}: duplicated process id (also in {seen[process.id]})")
-            seen[process.id] = name
+                problems.append(f"Duplicated process id in resources '{seen[process.id]}' and '{name}'")
+            seen.setdefault(process.id, name)
         form_names: dict[str, str] = {}
         for name, _, form in forms:
             if form.form_id in form_names:
@@ -115,7 +117,7 @@ class DeploymentHandler:
         if problems:
             raise DeploymentRejected(problems)
         deployment_key = p.keys.next()
-        latest_processes = [p.state.latest_definition(process.id, cmd.tenant_id) for _, _, process in parsed]
+        latest_processes = [self._digest_holder(process.id, cmd.tenant_id) for _, _, process in parsed]
         latest_forms = [p.state.latest_form(form.form_id, cmd.tenant_id) for _, _, form in forms]
         resources = [(name, content) for name, content, _ in parsed]
         resources += [(name, content) for name, content, _ in forms]
@@ -163,6 +165,16 @@ class DeploymentHandler:
             },
         )
         return c.DeploymentResult(deployment_key, tuple(metadata), cmd.tenant_id, tuple(form_metadata))
+
+    def _digest_holder(self, bpmn_process_id: str, tenant_id: str) -> ProcessDefinition | None:
+        """The version a resource is compared with: Zeebe keeps the checksum of the newest version
+        only and forgets it when that version is deleted (``DbProcessState.deleteProcess``), so after
+        deleting the newest version even the content of an older one deploys as a new version."""
+        keys = self.p.state.definitions_by_id.get((bpmn_process_id, tenant_id), ())
+        if not keys:
+            return None
+        newest = self.p.state.definitions[keys[-1]]
+        return None if newest.deleted else newest
 
     def _new_definition(
         self, name: str, content: bytes, process: Process, tenant_id: str, deployment_key: int

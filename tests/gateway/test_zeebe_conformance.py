@@ -1,0 +1,164 @@
+"""Zeebe 8.8 behaviour and wording through the protocols: deployment versions, user task, message
+and signal rejections, deployment validation texts — each against a real ``xietong engine serve``.
+
+The expected texts are Zeebe's (camunda/camunda, ``zeebe/engine/src/main/java/io/camunda/zeebe/
+engine/processing/…``; the file is named beside each case here and in docs/engine.md).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+from tests.gateway import models
+from tests.gateway.engine_process import RunningGateway
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def stub(gateway: RunningGateway) -> Iterator[GatewayStub]:
+    with grpc.insecure_channel(gateway.address) as channel:
+        yield GatewayStub(channel)
+
+
+def deploy(stub: GatewayStub, *resources: tuple[str, bytes]) -> pb.DeployResourceResponse:
+    request = pb.DeployResourceRequest(resources=[pb.Resource(name=n, content=c) for n, c in resources])
+    return stub.DeployResource(request, timeout=30)
+
+
+def processes(response: pb.DeployResourceResponse) -> dict[str, pb.ProcessMetadata]:
+    return {
+        d.process.bpmnProcessId: d.process
+        for d in response.deployments
+        if d.WhichOneof("Metadata") == "process"
+    }
+
+
+def forms(response: pb.DeployResourceResponse) -> dict[str, pb.FormMetadata]:
+    return {d.form.formId: d.form for d in response.deployments if d.WhichOneof("Metadata") == "form"}
+
+
+def form(form_id: str, label: str = "意见") -> bytes:
+    schema = {
+        "id": form_id,
+        "type": "default",
+        "components": [{"type": "textfield", "key": "x", "label": label}],
+    }
+    return json.dumps(schema, ensure_ascii=False).encode()
+
+
+def with_form(pid: str, form_id: str) -> bytes:
+    body = [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask/>'
+        f'<zeebe:formDefinition formId="{form_id}" bindingType="deployment"/>'
+        "</bpmn:extensionElements></bpmn:userTask>",
+        '<bpmn:endEvent id="end"/>',
+        models.flow("f1", "start", "review"),
+        models.flow("f2", "review", "end"),
+    ]
+    return models.process(pid, body)
+
+
+def rejected(call: object) -> grpc.RpcError:
+    assert isinstance(call, grpc.RpcError)
+    return call
+
+
+# --- 1. deployment: duplicates by checksum and resource name (BpmnResourceTransformer,
+# FormResourceTransformer, DeploymentTransformer, DeploymentCreateProcessor) ----------------------
+
+
+def test_an_identical_redeploy_keeps_version_and_key_under_a_new_deployment_key(stub: GatewayStub) -> None:
+    pid = unique("dup")
+    first = deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"])))
+    again = deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"])))
+    old, same = processes(first)[pid], processes(again)[pid]
+    assert (same.version, same.processDefinitionKey) == (1, old.processDefinitionKey)
+    assert again.key != first.key  # every deployment is a new record with its own key
+    # what clients (``xietong deploy``) read: a new version's key is above its deployment's key
+    assert old.processDefinitionKey > first.key and same.processDefinitionKey < again.key
+
+
+def test_a_changed_resource_is_a_new_version_with_a_new_key(stub: GatewayStub) -> None:
+    pid = unique("changed")
+    first = processes(deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"]))))[pid]
+    response = deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a", "b"])))
+    second = processes(response)[pid]
+    assert second.version == 2 and second.processDefinitionKey > response.key > first.processDefinitionKey
+
+
+def test_the_same_content_under_another_resource_name_is_a_new_version(stub: GatewayStub) -> None:
+    """Zeebe compares the resource name as well as the checksum (isDuplicateOfLatest)."""
+    pid = unique("renamed")
+    deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"])))
+    moved = processes(deploy(stub, (f"folder/{pid}.bpmn", models.chain(pid, ["a"]))))[pid]
+    assert (moved.version, moved.resourceName) == (2, f"folder/{pid}.bpmn")
+
+
+def test_one_changed_resource_versions_every_resource_of_its_deployment(stub: GatewayStub) -> None:
+    """'all resources in a deployment should be versioned together' (BpmnResourceTransformer)."""
+    a, b = unique("together_a"), unique("together_b")
+    first = processes(
+        deploy(stub, (f"{a}.bpmn", models.chain(a, ["x"])), (f"{b}.bpmn", models.chain(b, ["y"])))
+    )
+    unchanged = processes(
+        deploy(stub, (f"{a}.bpmn", models.chain(a, ["x"])), (f"{b}.bpmn", models.chain(b, ["y"])))
+    )
+    assert {k: (v.version, v.processDefinitionKey) for k, v in unchanged.items()} == {
+        k: (v.version, v.processDefinitionKey) for k, v in first.items()
+    }
+    response = deploy(stub, (f"{a}.bpmn", models.chain(a, ["x"])), (f"{b}.bpmn", models.chain(b, ["y", "z"])))
+    mixed = processes(response)
+    assert {k: v.version for k, v in mixed.items()} == {a: 2, b: 2}
+    assert all(v.processDefinitionKey > response.key for v in mixed.values())
+
+
+def test_forms_are_duplicates_by_checksum_and_go_with_their_deployment(stub: GatewayStub) -> None:
+    pid, form_id = unique("formed"), unique("Form")
+    resources = ((f"{pid}.bpmn", with_form(pid, form_id)), (f"{form_id}.form", form(form_id)))
+    first = deploy(stub, *resources)
+    again = deploy(stub, *resources)
+    assert (forms(again)[form_id].version, forms(again)[form_id].formKey) == (
+        1,
+        forms(first)[form_id].formKey,
+    )
+    assert processes(again)[pid].processDefinitionKey == processes(first)[pid].processDefinitionKey
+    changed = deploy(stub, resources[0], (f"{form_id}.form", form(form_id, "新意见")))
+    assert (forms(changed)[form_id].version, processes(changed)[pid].version) == (2, 2)
+    alone = deploy(stub, (f"{form_id}.form", form(form_id, "新意见")))
+    assert forms(alone)[form_id].version == 2  # the newest version again: a duplicate
+
+
+def test_deleting_the_newest_version_forgets_its_checksum(stub: GatewayStub) -> None:
+    """DbProcessState.deleteProcess drops the digest of the latest version: the older content
+    deploys again as a new version (3), never as the kept version 1."""
+    pid = unique("deleted")
+    v1 = processes(deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"]))))[pid]
+    v2 = processes(deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a", "b"]))))[pid]
+    stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=v2.processDefinitionKey), timeout=30)
+    v3 = processes(deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"]))))[pid]
+    assert v3.version == 3 and v3.processDefinitionKey not in (
+        v1.processDefinitionKey,
+        v2.processDefinitionKey,
+    )
+    again = processes(deploy(stub, (f"{pid}.bpmn", models.chain(pid, ["a"]))))[pid]
+    assert (again.version, again.processDefinitionKey) == (3, v3.processDefinitionKey)
+
+
+def test_a_process_id_twice_in_one_deployment_is_refused_in_zeebes_words(stub: GatewayStub) -> None:
+    pid = unique("twice")
+    with pytest.raises(grpc.RpcError) as caught:
+        deploy(stub, ("one.bpmn", models.chain(pid, ["a"])), ("two.bpmn", models.chain(pid, ["b"])))
+    error = rejected(caught.value)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Duplicated process id in resources 'one.bpmn' and 'two.bpmn'" in (error.details() or "")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
+import queue
+import re
+import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from xietong.workers.case_store import CaseStore, EventKind
 
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 
 
 def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
@@ -101,3 +110,79 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
         assert Path(command[0]).is_absolute()
         hint = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert hint.returncode == 0, hint.stdout + hint.stderr
+
+
+def test_demo_serve_hands_the_engine_and_workers_back_to_real_time(tmp_path: Path) -> None:
+    """After the story (its clock pinned before 国庆 2025) the served engine and the workers run on real
+    time: the fresh case SY-2025-0100 is moved on by its clerks and the workers record it today."""
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "xietong", "demo", "--serve", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "XIETONG_LOG_LEVEL": "WARNING"},
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    out: list[str] = []
+    try:
+        while not out or "keep running" not in out[-1]:
+            line = lines.get(timeout=300)  # the story's own chapters, then the served engine's lines
+            assert line is not None, "".join(out)
+            out.append(line)
+        text = "".join(out)
+        assert "engine clock reset to real time" in text
+        rest_url = re.search(r"REST API v2 on (\S+)", text)
+        assert rest_url is not None
+        people = {}  # group name -> (login, password), as the People chapter prints them
+        for line in out:
+            fields = line.split()
+            if len(fields) == 4 and fields[2] == "clerk":
+                people[fields[3]] = (fields[0], fields[1])
+        applicant = people["泗阳县市场监督管理局"]
+        centre = people["泗阳县综合指挥调度中心"]
+
+        with httpx.Client(base_url=rest_url[1], timeout=30) as rest:
+            clock = rest.get("/v2/clock", auth=applicant).json()
+            assert abs(clock["timestamp"] / 1000 - time.time()) < 600 and not clock["pinned"]
+            for who, decision in ((applicant, {}), (centre, {"outcome": "eligible"})):
+                task = _first_open_task(rest, who, "SY-2025-0100")
+                done = rest.post(
+                    f"/v2/user-tasks/{task['userTaskKey']}/completion", json={"variables": decision}, auth=who
+                )
+                assert done.status_code == 204, done.text
+        with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+            transfer = _poll(
+                lambda: [e for e in store.events("SY-2025-0100") if e.kind is EventKind.TRANSFERRED]
+            )
+        assert abs((transfer[0].at - datetime.now(UTC)).total_seconds()) < 600  # today, not 10-01-2025
+    finally:
+        demo.send_signal(signal.SIGINT)
+        code = demo.wait(timeout=120)
+    assert code == 0, "".join(out)
+
+
+def _first_open_task(rest: httpx.Client, who: tuple[str, str], case_id: str) -> dict[str, Any]:
+    body = {
+        "filter": {
+            "state": "CREATED",
+            "processInstanceVariables": [{"name": "caseId", "value": f'"{case_id}"'}],
+        }
+    }
+    return _poll(lambda: rest.post("/v2/user-tasks/search", json=body, auth=who).json()["items"])[0]
+
+
+def _poll(probe: Callable[[], T]) -> T:
+    """Until ``probe`` returns something (the workers and the engine act on their own threads)."""
+    deadline = time.monotonic() + 60
+    while not (found := probe()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)  # polling interval; the loop ends on the awaited state
+    return found

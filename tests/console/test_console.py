@@ -28,14 +28,15 @@ XIETONG = Path(sys.executable).with_name("xietong")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
 
-# start -> a gateway whose condition needs `severity` -> a user task for 泗阳县公安局 (or straight to the end)
+# start -> a gateway whose condition needs `severity` -> a user task for 泗阳县公安局 (or straight to the end);
+# the task's candidate group is the department's group id, as identity needs it
 MODEL = models.process(
     "console_case",
     [
         '<bpmn:startEvent id="start"/>',
         '<bpmn:exclusiveGateway id="route" default="f1"/>',
         '<bpmn:userTask id="collect" name="配合单位汇总法律文书"><bpmn:extensionElements>'
-        '<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="泗阳县公安局"/>'
+        '<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="siyang.public_security"/>'
         "</bpmn:extensionElements></bpmn:userTask>",
         '<bpmn:endEvent id="end"/>',
         models.flow("f0", "start", "route"),
@@ -95,25 +96,29 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     assert lines[0] == (
         "open cases at 2025-09-29 09:00 (Asia/Shanghai, engine clock): 3 — 2 incident, 1 on-time"
     )
-    # an engine instance the case store does not know is listed too, incidents first (issue 15)
-    assert lines[1].startswith(f"PI-{unrecorded}  [incident]  console_case")
-    assert lines[1].endswith("(未登记 not in the case store: no worker has recorded it)")
+    assert lines[1].startswith("SY-2  [incident]  siyang_joint_enforcement")
     assert lines[2].startswith("    incident at route: ")
-    assert lines[3].startswith("SY-2  [incident]  siyang_joint_enforcement")
-    assert lines[4].startswith("    incident at route: ")
-    assert lines[4].endswith("[NO_VARIABLE_FOUND] No variable found with name 'severity' "
+    assert lines[2].endswith("[NO_VARIABLE_FOUND] No variable found with name 'severity' "
                              "(condition of sequence flow 'f2')")  # the warning names what is missing
+    # an engine instance the case store does not know is listed too, incidents first (issue 15), by the
+    # case id the instance carries
+    assert lines[3].startswith("SY-4  [incident]  console_case")
+    assert lines[3].endswith("(未登记 not in the case store: no worker has recorded it)")
+    assert lines[4].startswith("    incident at route: ")
     assert lines[5].startswith("SY-1  [on-time]")
-    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
+    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"  # the name, not the id
     assert "SY-3" not in before.stdout  # archived cases are not on the board
 
     clock.advance(dt.timedelta(days=2))  # Wednesday 09:00: the day for the documents has passed
+    everyone = json.loads(run_console(engine, store_url, "--json").stdout)
+    assert [c["processInstanceKey"] for c in everyone["cases"] if c["caseId"] == "SY-4"] == [unrecorded]
     after = json.loads(run_console(engine, store_url, "--json", "--state", "overdue").stdout)
     assert [case["caseId"] for case in after["cases"]] == ["SY-1"]
     (case,) = after["cases"]
     assert case["state"] == "overdue"
     assert case["waiting"] == [
-        {"elementId": "collect", "name": "配合单位汇总法律文书", "departments": ["泗阳县公安局"],
+        {"elementId": "collect", "name": "配合单位汇总法律文书", "departments": ["siyang.public_security"],
+         "departmentNames": ["泗阳县公安局"],
          "since": case["waiting"][0]["since"], "due": "2025-09-30T23:59:59+08:00", "dueProvisional": False}
     ]
     text = run_console(engine, store_url, "--state", "overdue").stdout

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import signal
 import sys
 import threading
@@ -36,6 +35,7 @@ from xietong.demo.urgent import WUYI_GROUPS, UrgentChapter
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.generate import build_outputs
 from xietong.settings import Settings
+from xietong.web.department_names import department_names
 from xietong.workers.app import WorkerApp
 from xietong.workers.background import BackgroundWorkers
 from xietong.workers.calendar import CHINA
@@ -353,11 +353,7 @@ class JointEnforcementStory:
         with OrchestrationApi(server.rest_url, token=self.people.admin_token) as api:
             rows, now = read_board(store, api)
         self.say.line("supervisor's console (`xietong console`):")
-        # the engine's candidate groups are department group ids; people read the departments' names
-        names = {person.group: person.group_name for person in self.people.people}
-        for line in render_text(rows, now):
-            for group, name in names.items():
-                line = re.sub(rf"(?<![\w.]){re.escape(group)}(?![\w.])", name, line)
+        for line in render_text(rows, now, department_names(self.settings.config_dir)):
             self.say.line("  " + line)
 
     def report_worker_events(self, store: CaseStore) -> None:

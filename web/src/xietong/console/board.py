@@ -107,22 +107,39 @@ def provisional_steps(events: Iterable[CaseEvent]) -> set[str]:
     return {step for step, provisional in latest.items() if provisional}
 
 
-def unrecorded_cases(
+def unrecorded_keys(
     instances: Iterable[Mapping[str, Any]], summaries: Sequence[CaseSummary], known: set[int] | None = None
-) -> list[CaseSummary]:
+) -> list[int]:
     """Open root instances of the engine that no case in the store names (``known``: every instance
-    a case of any status names): rows of their own."""
+    a case of any status names)."""
     known = (known or set()) | {
         s.case.process_instance_key for s in summaries if s.case.process_instance_key is not None
     }
+    return [
+        key
+        for instance in instances
+        if (key := _key(instance.get("processInstanceKey"))) is not None
+        and key not in known
+        and _key(instance.get("parentProcessInstanceKey")) is None
+    ]
+
+
+def unrecorded_cases(
+    instances: Iterable[Mapping[str, Any]],
+    summaries: Sequence[CaseSummary],
+    known: set[int] | None = None,
+    case_ids: Mapping[int, str] | None = None,
+) -> list[CaseSummary]:
+    """Rows of their own for the instances no case names, by the instance's ``caseId`` variable
+    (``case_ids``) where it has one, else ``PI-<key>``."""
+    case_ids = case_ids or {}
+    by_key = {_key(instance.get("processInstanceKey")): instance for instance in instances}
     rows = []
-    for instance in instances:
-        key = _key(instance.get("processInstanceKey"))
-        if key is None or key in known or _key(instance.get("parentProcessInstanceKey")) is not None:
-            continue
+    for key in unrecorded_keys(by_key.values(), summaries, known):
+        instance = by_key[key]
         process = str(instance.get("processDefinitionId") or instance.get("bpmnProcessId") or "")
         opened = _parse_time(instance.get("startDate")) or dt.datetime.fromtimestamp(0, dt.UTC)
-        case = Case(f"PI-{key}", process, CaseStatus.OPEN, opened, None, key, process)
+        case = Case(case_ids.get(key, f"PI-{key}"), process, CaseStatus.OPEN, opened, None, key, process)
         rows.append(CaseSummary(case, 0, 0, 0, None, None))
     return rows
 
@@ -135,6 +152,7 @@ def build_board(
     now: dt.datetime,
     instances: Iterable[Mapping[str, Any]] = (),
     known: set[int] | None = None,
+    case_ids: Mapping[int, str] | None = None,
 ) -> list[BoardRow]:
     """One row per open case, and per open engine instance no case names; most urgent first
     (incidents, overdue, due soon, …; then by due time). A call activity's child instance counts
@@ -154,7 +172,7 @@ def build_board(
         return key
 
     recorded = len(summaries)
-    summaries = [*summaries, *unrecorded_cases(instances, summaries, known)]
+    summaries = [*summaries, *unrecorded_cases(instances, summaries, known, case_ids)]
     tasks_by_instance: dict[int, list[Mapping[str, Any]]] = {}
     for task in user_tasks:
         key = _key(task.get("processInstanceKey"))
@@ -212,13 +230,9 @@ def read_board(store: CaseStore, api: OrchestrationApi) -> tuple[list[BoardRow],
     known = {
         case.process_instance_key for case in store.cases(limit=MAX_OPEN_CASES) if case.process_instance_key
     }
+    instances = api.open_process_instances()
+    case_ids = api.case_ids(unrecorded_keys(instances, summaries, known))
     board = build_board(
-        summaries,
-        events,
-        api.open_user_tasks(),
-        api.active_incidents(),
-        now,
-        api.open_process_instances(),
-        known,
+        summaries, events, api.open_user_tasks(), api.active_incidents(), now, instances, known, case_ids
     )
     return board, now

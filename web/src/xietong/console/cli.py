@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from xietong.console.board import STATE_ORDER, read_board
 from xietong.console.views import as_json, render_text
+from xietong.settings import get_settings
+from xietong.web.department_names import department_names
 
 
 class ConsoleSettings(BaseSettings):
@@ -60,7 +62,8 @@ def console(
         raise click.ClickException(f"{error}{hint}") from None
     if states:
         rows = [row for row in rows if row.state(now) in states]
+    names = department_names(get_settings().config_dir)  # as the web pages name departments
     if as_json_output:
-        click.echo(json.dumps(as_json(rows, now), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(as_json(rows, now, names), ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(render_text(rows, now)))
+        click.echo("\n".join(render_text(rows, now, names)))

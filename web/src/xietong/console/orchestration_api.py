@@ -7,7 +7,8 @@ same paths, so the console reads a cluster without change (its bearer token from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -65,6 +66,24 @@ class OrchestrationApi:
 
     def active_incidents(self) -> list[dict[str, Any]]:
         return list(self._search("/v2/incidents/search", {"state": "ACTIVE"}))
+
+    def case_ids(self, instance_keys: Iterable[int]) -> dict[int, str]:
+        """The ``caseId`` variable of each instance that has one at its root scope: cases the workers
+        have not recorded are still named as the case's starter named them."""
+        keys = sorted({str(key) for key in instance_keys})
+        found: dict[int, str] = {}
+        for start in range(0, len(keys), PAGE_SIZE):
+            filters = {"name": "caseId", "processInstanceKey": {"$in": keys[start : start + PAGE_SIZE]}}
+            for variable in self._search("/v2/variables/search", filters):
+                if str(variable.get("scopeKey")) != str(variable.get("processInstanceKey")):
+                    continue  # a local caseId of some inner scope, not the case's
+                try:
+                    value = json.loads(variable.get("value") or "null")
+                except ValueError:
+                    continue
+                if isinstance(value, str) and value.strip():
+                    found[int(variable["processInstanceKey"])] = value.strip()
+        return found
 
     def now(self) -> dt.datetime:
         """The engine's clock where the API shows it (the embedded engine does), else this machine's."""

@@ -1,8 +1,11 @@
-"""The board as people read it (text, times in Asia/Shanghai) and as tools read it (JSON)."""
+"""The board as people read it (text, times in Asia/Shanghai, departments by name) and as tools read it
+(JSON). ``names`` maps a group id (``siyang.justice``) to its department's name (泗阳县司法局), as the web
+pages read them from the catalog; an id without a name is shown as it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from xietong.console.board import STATE_ORDER, BoardRow
@@ -21,7 +24,11 @@ def _lateness(due: dt.datetime, now: dt.datetime) -> str:
     return f" (overdue {hours // 24} d {hours % 24} h)" if hours >= 24 else f" (overdue {hours} h)"
 
 
-def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
+def _named(departments: Iterable[str], names: Mapping[str, str] | None) -> list[str]:
+    return [(names or {}).get(department, department) for department in departments]
+
+
+def render_text(rows: list[BoardRow], now: dt.datetime, names: Mapping[str, str] | None = None) -> list[str]:
     counts = {state: sum(row.state(now) == state for row in rows) for state in STATE_ORDER}
     shown = ", ".join(f"{count} {state}" for state, count in counts.items() if count)
     lines = [
@@ -45,7 +52,7 @@ def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
         for (_, name, due_at, provisional), departments in grouped.items():
             due = f"due {_short(due_at)}{_lateness(due_at, now)}" if due_at else "no time limit"
             due += " (暂定 provisional: holiday notice not entered)" if provisional else ""
-            lines.append(f"    waits at 「{name}」  {'、'.join(departments) or '—'}  {due}")
+            lines.append(f"    waits at 「{name}」  {'、'.join(_named(departments, names)) or '—'}  {due}")
         for incident in row.incidents:
             message = " ".join(incident.message.split())  # Zeebe's warnings come on lines of their own
             lines.append(f"    incident at {incident.element_id}: {incident.error_type}: {message}")
@@ -54,7 +61,7 @@ def render_text(rows: list[BoardRow], now: dt.datetime) -> list[str]:
     return lines
 
 
-def as_json(rows: list[BoardRow], now: dt.datetime) -> dict[str, Any]:
+def as_json(rows: list[BoardRow], now: dt.datetime, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     def time(at: dt.datetime | None) -> str | None:
         return at.isoformat() if at else None
 
@@ -75,6 +82,7 @@ def as_json(rows: list[BoardRow], now: dt.datetime) -> dict[str, Any]:
                         "elementId": step.element_id,
                         "name": step.name,
                         "departments": list(step.departments),
+                        "departmentNames": _named(step.departments, names),
                         "since": time(step.since),
                         "due": time(step.due),
                         "dueProvisional": step.provisional,

@@ -28,8 +28,8 @@ XIETONG = Path(sys.executable).with_name("xietong")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2025, 9, 29, 9, 0, tzinfo=CHINA)
 
-# start -> a gateway whose condition needs `severity` -> a user task for 泗阳县公安局 (or straight to the end);
-# the task's candidate group is the department's group id, as identity needs it
+# start -> a gateway whose condition needs `severity` -> a user task for 泗阳县公安局 (or straight to the
+# end); the task's candidate group is the department's group id, as identity needs it
 MODEL = models.process(
     "console_case",
     [
@@ -106,7 +106,8 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     assert lines[3].endswith("(未登记 not in the case store: no worker has recorded it)")
     assert lines[4].startswith("    incident at route: ")
     assert lines[5].startswith("SY-1  [on-time]")
-    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"  # the name, not the id
+    # the department's name, not its group id
+    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
     assert "SY-3" not in before.stdout  # archived cases are not on the board
 
     clock.advance(dt.timedelta(days=2))  # Wednesday 09:00: the day for the documents has passed

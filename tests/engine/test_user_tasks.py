@@ -37,7 +37,7 @@ def test_claim_update_and_complete(h: Harness) -> None:
     (task,) = h.engine.queries.search_user_tasks(state="CREATED")
     key = task.user_task_key
     h.engine.execute(AssignUserTask(key, "wang", action="claim", allow_override=False))
-    with pytest.raises(FailedPrecondition, match="already assigned to 'wang'"):
+    with pytest.raises(FailedPrecondition, match="it has already been assigned"):
         h.engine.execute(AssignUserTask(key, "zhao", action="claim", allow_override=False))
     h.engine.execute(UpdateUserTask(key, {"priority": 80, "candidateGroups": ["应急局"]}))
     with pytest.raises(InvalidArgument, match=r"changeset\.colour"):

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import grpc
+import httpx
 import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
@@ -162,3 +163,104 @@ def test_a_process_id_twice_in_one_deployment_is_refused_in_zeebes_words(stub: G
     error = rejected(caught.value)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "Duplicated process id in resources 'one.bpmn' and 'two.bpmn'" in (error.details() or "")
+
+
+# --- 2. user task commands over REST v2 (UserTaskCommandPreconditionChecker, UserTaskClaimProcessor;
+# UserTaskServices: allowOverride false is a CLAIM, unassign an ASSIGN with an empty assignee) ------
+
+
+def open_task(gateway: RunningGateway, rest: httpx.Client) -> tuple[str, str]:
+    """A fresh instance waiting at a Camunda user task: (process instance key, user task key)."""
+    pid = unique("usertask")
+    with grpc.insecure_channel(gateway.address) as channel:
+        deploy(GatewayStub(channel), (f"{pid}.bpmn", models.user_task_flow(pid, "g")))
+    created = rest.post("/v2/process-instances", json={"processDefinitionId": pid})
+    assert created.status_code == 200, created.text
+    instance = created.json()["processInstanceKey"]
+    found = rest.post("/v2/user-tasks/search", json={"filter": {"processInstanceKey": instance}}).json()
+    (task,) = found["items"]
+    return instance, task["userTaskKey"]
+
+
+def problem(response: httpx.Response, status: int, title: str, reason: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["title"] == title and reason in body["detail"], body
+
+
+def test_commands_on_an_unknown_user_task_are_not_found_in_zeebes_words(gateway: RunningGateway) -> None:
+    key = "2251799813999999"
+    with gateway.rest() as rest:
+        problem(
+            rest.post(f"/v2/user-tasks/{key}/completion", json={}),
+            404,
+            "NOT_FOUND",
+            f"Expected to complete user task with key '{key}', but no such user task was found",
+        )
+        problem(
+            rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang"}),
+            404,
+            "NOT_FOUND",
+            f"Expected to assign user task with key '{key}', but no such user task was found",
+        )
+        problem(
+            rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang", "allowOverride": False}),
+            404,
+            "NOT_FOUND",
+            f"Expected to claim user task with key '{key}', but no such user task was found",
+        )
+        problem(
+            rest.delete(f"/v2/user-tasks/{key}/assignee"),
+            404,
+            "NOT_FOUND",
+            f"Expected to assign user task with key '{key}', but no such user task was found",
+        )
+        problem(
+            rest.patch(f"/v2/user-tasks/{key}", json={"changeset": {"priority": 10}}),
+            404,
+            "NOT_FOUND",
+            f"Expected to update user task with key '{key}', but no such user task was found",
+        )
+
+
+def test_a_completed_or_canceled_user_task_is_gone_as_in_zeebe(gateway: RunningGateway) -> None:
+    """Zeebe deletes a user task from its state when it completes or is canceled: commands on it are
+    NOT_FOUND, not a conflict about its state."""
+    with gateway.rest() as rest:
+        _, done = open_task(gateway, rest)
+        assert rest.post(f"/v2/user-tasks/{done}/completion", json={}).status_code == 204
+        problem(
+            rest.post(f"/v2/user-tasks/{done}/completion", json={}),
+            404,
+            "NOT_FOUND",
+            f"Expected to complete user task with key '{done}', but no such user task was found",
+        )
+        instance, canceled = open_task(gateway, rest)
+        assert rest.post(f"/v2/process-instances/{instance}/cancellation", json={}).status_code == 204
+        problem(
+            rest.patch(f"/v2/user-tasks/{canceled}", json={"changeset": {"priority": 10}}),
+            404,
+            "NOT_FOUND",
+            f"Expected to update user task with key '{canceled}', but no such user task was found",
+        )
+
+
+def test_claiming_a_task_someone_else_has_is_refused_and_assigning_takes_it_over(
+    gateway: RunningGateway,
+) -> None:
+    with gateway.rest() as rest:
+        _, key = open_task(gateway, rest)
+        claim = {"assignee": "wang", "allowOverride": False}
+        assert rest.post(f"/v2/user-tasks/{key}/assignment", json=claim).status_code == 204
+        assert rest.post(f"/v2/user-tasks/{key}/assignment", json=claim).status_code == 204  # same person
+        refused = rest.post(
+            f"/v2/user-tasks/{key}/assignment", json={"assignee": "li", "allowOverride": False}
+        )
+        assert refused.status_code == 409, refused.text
+        assert (
+            f"Expected to claim user task with key '{key}', but it has already been assigned"
+            in refused.json()["detail"]
+        )
+        assert rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "li"}).status_code == 204
+        assert rest.get(f"/v2/user-tasks/{key}").json()["assignee"] == "li"

@@ -6,6 +6,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from xietong.engine import commands as c
+from xietong.engine.errors import EngineError, InvalidArgument
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.audit import audited
 from xietong.engine.processing.command_handlers.deployment import DeploymentHandler
@@ -57,12 +58,15 @@ class CommandProcessor(InstanceHandler, MessageHandler):
             return audited(self, command, future)
         handler = self.dispatch.get(type(command))
         if handler is None:
-            from xietong.engine.errors import InvalidArgument
-
             raise InvalidArgument(f"unknown command {type(command).__name__}")
-        if isinstance(command, c.CreateProcessInstance):
-            return self.create_instance(command, future)
-        return handler(command)
+        try:
+            if isinstance(command, c.CreateProcessInstance):
+                return self.create_instance(command, future)
+            return handler(command)
+        except EngineError as error:
+            if error.intent is None:
+                error.intent = zeebe_intent(command)
+            raise
 
     def tick(self) -> None:
         """Fire everything that came due: timers, job deadlines, retry backoffs, message TTLs."""
@@ -106,3 +110,33 @@ class CommandProcessor(InstanceHandler, MessageHandler):
                         {"name": msg.name, "correlationKey": msg.correlation_key},
                     )
             p.drain()
+
+
+_INTENTS: dict[type, str] = {
+    c.Deploy: "CREATE",  # DeploymentIntent
+    c.DeleteResource: "DELETE",  # ResourceDeletionIntent
+    c.CancelProcessInstance: "CANCEL",
+    c.ModifyProcessInstance: "MODIFY",
+    c.ActivateJobs: "ACTIVATE",  # JobBatchIntent
+    c.CompleteJob: "COMPLETE",
+    c.FailJob: "FAIL",
+    c.ThrowError: "THROW_ERROR",
+    c.UpdateJobRetries: "UPDATE_RETRIES",
+    c.UpdateJobTimeout: "UPDATE_TIMEOUT",
+    c.PublishMessage: "PUBLISH",
+    c.BroadcastSignal: "BROADCAST",
+    c.SetVariables: "UPDATE",  # VariableDocumentIntent
+    c.ResolveIncident: "RESOLVE",
+    c.UpdateUserTask: "UPDATE",
+    c.CompleteUserTask: "COMPLETE",
+}
+
+
+def zeebe_intent(command: Any) -> str | None:
+    """The intent of the Zeebe command a client's request becomes, as Zeebe's gateways name it in a
+    rejection ("Command 'CLAIM' rejected with code …")."""
+    if isinstance(command, c.CreateProcessInstance):
+        return "CREATE_WITH_AWAITING_RESULT" if command.await_result else "CREATE"
+    if isinstance(command, c.AssignUserTask):  # UserTaskServices: allowOverride ? ASSIGN : CLAIM
+        return "ASSIGN" if command.allow_override else "CLAIM"
+    return _INTENTS.get(type(command))

@@ -19,25 +19,34 @@ class UserTaskHandler:
     def __init__(self, p: Processor) -> None:
         self.p = p
 
-    def _task(self, key: int, action: str) -> UserTask:
+    def _task(self, key: int, intent: str) -> UserTask:
+        """Zeebe's ``UserTaskCommandPreconditionChecker``: the verb is the command's intent (not the
+        request's ``action``); a completed or canceled task is gone from Zeebe's state, so it is
+        NOT_FOUND like a key that never was one."""
         task = self.p.state.user_tasks.get(key)
-        if task is None:
+        if task is None or task.state in (UserTaskState.COMPLETED, UserTaskState.CANCELED):
             raise NotFound(
-                f"Expected to {action} user task with key '{key}', but no such user task was found"
+                f"Expected to {intent} user task with key '{key}', but no such user task was found"
             )
-        if task.state != "CREATED":
+        if task.state != UserTaskState.CREATED:  # a lifecycle transition in progress (Zeebe: ASSIGNING …)
             raise FailedPrecondition(
-                f"Expected to {action} user task with key '{key}', but it is in state '{task.state}'"
+                f"Expected to {intent} user task with key '{key}', but it is in state '{task.state}'"
             )
         return task
 
     def assign(self, cmd: c.AssignUserTask) -> None:
+        """``allowOverride`` false is Zeebe's CLAIM (``UserTaskClaimProcessor``); otherwise, and to
+        unassign (an empty assignee), ASSIGN, which takes over whoever had the task."""
         p = self.p
-        task = self._task(cmd.user_task_key, cmd.action or "assign")
-        if not cmd.allow_override and task.assignee and task.assignee != cmd.assignee:
+        claim = not cmd.allow_override
+        task = self._task(cmd.user_task_key, "claim" if claim else "assign")
+        if claim and not (cmd.assignee or "").strip():
             raise FailedPrecondition(
-                f"Expected to {cmd.action} user task with key '{task.key}', but it is "
-                f"already assigned to '{task.assignee}'"
+                f"Expected to claim user task with key '{task.key}', but provided assignee is empty"
+            )
+        if claim and task.assignee and task.assignee != cmd.assignee:
+            raise FailedPrecondition(
+                f"Expected to claim user task with key '{task.key}', but it has already been assigned"
             )
         task.assignee = cmd.assignee or None
         p.state.touch(task)

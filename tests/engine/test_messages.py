@@ -150,3 +150,15 @@ def test_message_start_waits_for_the_instance_with_the_same_key(h: Harness) -> N
     h.engine.execute(CompleteJob(first.key))
     (second,) = h.jobs("triage", fetch=("n",))
     assert second.variables == {"n": 2}
+
+
+def test_any_name_and_time_to_live_is_published_as_zeebe_does(h: Harness) -> None:
+    """Zeebe's MessagePublishProcessor checks neither: an empty name correlates to nothing, and a
+    time-to-live of zero or less expires the message at once (a later subscription never sees it)."""
+    assert h.engine.execute(PublishMessage("", "A", 60_000, "", {})).key > 0
+    h.deploy(CATCH)
+    publish(h, "A", ttl_ms=-5, answer=1)
+    a = h.start(variables={"caseId": "A"})
+    assert h.state(a) == "ACTIVE"
+    publish(h, "A", answer=2)
+    assert h.state(a) == "COMPLETED" and h.variables(a)["answer"] == 2

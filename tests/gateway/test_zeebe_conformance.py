@@ -264,3 +264,71 @@ def test_claiming_a_task_someone_else_has_is_refused_and_assigning_takes_it_over
         )
         assert rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "li"}).status_code == 204
         assert rest.get(f"/v2/user-tasks/{key}").json()["assignee"] == "li"
+
+
+# --- 3. messages and signals (MessagePublishProcessor, SignalBroadcastProcessor; the gateways'
+# tenant and document checks; REST's MessageRequestValidator) ------------------------------------
+
+
+def test_a_signal_with_an_empty_name_is_broadcast_as_zeebe_does(stub: GatewayStub) -> None:
+    """Zeebe's SignalBroadcastProcessor checks no name: an empty one is broadcast and reaches nothing."""
+    response = stub.BroadcastSignal(pb.BroadcastSignalRequest(signalName=""), timeout=30)
+    assert response.key > 0 and response.tenantId == "<default>"
+
+
+@pytest.mark.parametrize(
+    ("rpc", "call"),
+    [
+        ("PublishMessage", lambda s: s.PublishMessage(pb.PublishMessageRequest(name="m", tenantId="t1"))),
+        (
+            "BroadcastSignal",
+            lambda s: s.BroadcastSignal(pb.BroadcastSignalRequest(signalName="s", tenantId="t1")),
+        ),
+    ],
+)
+def test_an_unknown_tenant_is_refused_in_zeebes_words(stub: GatewayStub, rpc: str, call: object) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        call(stub)  # type: ignore[operator]
+    error = rejected(caught.value)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == (
+        f"Expected to handle gRPC request {rpc} with tenant identifier 't1', but multi-tenancy is disabled"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "detail"),
+    [
+        (
+            "[1]",
+            "Property 'variables' is invalid: Expected document to be a root level object, but was 'ARRAY'",
+        ),
+        (
+            '"x"',
+            "Property 'variables' is invalid: Expected document to be a root level object, but was 'STRING'",
+        ),
+    ],
+)
+def test_variables_that_are_not_a_document_are_refused_in_zeebes_words(
+    stub: GatewayStub, variables: str, detail: str
+) -> None:
+    for call in (
+        lambda: stub.PublishMessage(pb.PublishMessageRequest(name="m", variables=variables), timeout=30),
+        lambda: stub.BroadcastSignal(
+            pb.BroadcastSignalRequest(signalName="s", variables=variables), timeout=30
+        ),
+    ):
+        with pytest.raises(grpc.RpcError) as caught:
+            call()
+        error = rejected(caught.value)
+        assert (error.code(), error.details()) == (grpc.StatusCode.INVALID_ARGUMENT, detail)
+
+
+def test_rest_refuses_a_message_without_a_name_as_camunda_does(gateway: RunningGateway) -> None:
+    with gateway.rest() as rest:
+        problem(
+            rest.post("/v2/messages/publication", json={"name": ""}),
+            400,
+            "INVALID_ARGUMENT",
+            "No name provided.",
+        )

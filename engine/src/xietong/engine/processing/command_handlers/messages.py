@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xietong.engine import commands as c
-from xietong.engine.errors import AlreadyExists, InvalidArgument
+from xietong.engine.errors import AlreadyExists
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.processing.command_handlers.instances import _check_variables
 from xietong.engine.state.entities import Message
@@ -19,12 +19,11 @@ class MessageHandler:
     p: Processor
 
     def publish(self, cmd: c.PublishMessage) -> c.MessagePublished:
+        """As Zeebe's ``MessagePublishProcessor``: any name (an empty one correlates to nothing; the
+        REST API refuses a blank name before it gets here, gRPC does not) and any time-to-live, one
+        of zero or less expiring at once."""
         p = self.p
-        if not cmd.name:
-            raise InvalidArgument("Expected a message name, but it is empty")
-        if cmd.time_to_live_ms < 0:
-            raise InvalidArgument(f"Expected timeToLive to be >= 0, but was {cmd.time_to_live_ms}")
-        bounded_duration_ms(cmd.time_to_live_ms, "timeToLive")
+        bounded_duration_ms(max(cmd.time_to_live_ms, 0), "timeToLive")
         variables = _check_variables(cmd.variables)
         if cmd.message_id:
             existing = p.state.messages_by_id.get(
@@ -64,9 +63,8 @@ class MessageHandler:
         return c.MessagePublished(msg.key, cmd.tenant_id)
 
     def broadcast_signal(self, cmd: c.BroadcastSignal) -> c.SignalBroadcast:
+        """Any name, as Zeebe's ``SignalBroadcastProcessor`` (an empty one reaches nothing)."""
         p = self.p
-        if not cmd.signal_name:
-            raise InvalidArgument("Expected a signal name, but it is empty")
         variables = _check_variables(cmd.variables)
         key = p.keys.next()
         p.record(ValueType.SIGNAL, Intent.BROADCASTED, key, -1, {"signalName": cmd.signal_name})

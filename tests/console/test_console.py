@@ -195,3 +195,45 @@ def test_provisional_due_dates_and_child_incidents_show_on_the_case() -> None:
     assert rows[0].state(START) == "incident" and rows[0].waiting[0].provisional
     text = "\n".join(render_text(rows, START))
     assert "(暂定 provisional: holiday notice not entered)" in text
+
+
+def test_finished_cases_newest_first_with_how_they_ended(engine: LocalServer, tmp_path: Path) -> None:
+    """已结束: Camunda 8.8's state filter ($in COMPLETED, TERMINATED); the case store adds the 督办."""
+    later = START + dt.timedelta(days=10)
+    clock = PinnedClock(engine, later)
+    with grpc.insecure_channel(engine.address) as channel:
+        stub = GatewayStub(channel)
+        stub.DeployResource(pb.DeployResourceRequest(resources=[pb.Resource(name="console_case.bpmn",
+                                                                            content=MODEL)]))
+        unnamed = start_case(stub, {"severity": 5})  # straight to the end, without a case id
+        clock.advance(dt.timedelta(minutes=1))
+        start_case(stub, {"caseId": "SY-F1", "severity": 5})
+        clock.advance(dt.timedelta(minutes=1))
+        cancelled = start_case(stub, {"caseId": "SY-F2", "severity": 1})
+        clock.advance(dt.timedelta(minutes=1))
+    assert engine.rest.post(f"/v2/process-instances/{cancelled}/cancellation").status_code == 204
+    store_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with CaseStore(store_url) as store:
+        source = Source(job_key=cancelled, process_instance_key=cancelled, bpmn_process_id="console_case",
+                        mechanism_id="siyang_joint_enforcement")
+        store.register("SY-F2", "siyang_joint_enforcement", source, later, {})
+        urged = Source(job_key=cancelled + 1, process_instance_key=cancelled, step_id="collect")
+        store.record("SY-F2", EventKind.SUPERVISED, urged, later, {"department": "泗阳县公安局"})
+
+    result = run_console(engine, store_url, "--finished")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("已结束案件 finished cases, newest first (at most 50): ")
+    assert lines[1] == ("SY-F2  [已撤销 terminated]  siyang_joint_enforcement  opened 10-09 09:02  "
+                        "ended 10-09 09:03  督办 ×1")
+    assert lines[2] == ("SY-F1  [已办结 completed]  console_case  opened 10-09 09:01  ended 10-09 09:01  "
+                        "(未登记 not in the case store)")
+    assert lines[3].startswith(f"PI-{unnamed}  [已办结 completed]  console_case  opened 10-09 09:00")
+    assert "SY-1" not in result.stdout  # open cases are on the board, not here
+
+    as_json = json.loads(run_console(engine, store_url, "--finished", "--json", "--limit", "2").stdout)
+    assert [(c["caseId"], c["state"], c["stateName"]) for c in as_json["finished"]] == [
+        ("SY-F2", "TERMINATED", "已撤销"), ("SY-F1", "COMPLETED", "已办结")
+    ]
+    both = run_console(engine, store_url, "--finished", "--state", "overdue")
+    assert both.returncode == 2 and "give one" in both.stderr

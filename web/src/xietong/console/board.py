@@ -236,3 +236,62 @@ def read_board(store: CaseStore, api: OrchestrationApi) -> tuple[list[BoardRow],
         summaries, events, api.open_user_tasks(), api.active_incidents(), now, instances, known, case_ids
     )
     return board, now
+
+
+#: Camunda 8.8's states of a finished process instance, as supervisors name them.
+ENDED = {"COMPLETED": "已办结", "TERMINATED": "已撤销"}
+
+
+@dataclass(frozen=True)
+class FinishedRow:
+    """A finished case: how it ended (已办结 or 已撤销), when, and how often it was urged on the way."""
+
+    case_id: str
+    mechanism_id: str
+    process_instance_key: int
+    state: str  # COMPLETED or TERMINATED
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    supervised: int
+    escalated: int
+    recorded: bool  # False: no worker recorded the case in the case store
+
+
+def finished_rows(
+    instances: Iterable[Mapping[str, Any]],
+    summaries: Sequence[CaseSummary],
+    case_ids: Mapping[int, str] | None = None,
+) -> list[FinishedRow]:
+    """Finished root instances in the order given, joined to the case store by instance key, else by the
+    instance's ``caseId`` (``case_ids``); ``PI-<key>`` names an instance that has neither."""
+    case_ids = case_ids or {}
+    by_key = {s.case.process_instance_key: s for s in summaries if s.case.process_instance_key is not None}
+    by_id = {s.case.case_id: s for s in summaries}
+    rows = []
+    for instance in instances:
+        key = _key(instance.get("processInstanceKey"))
+        if key is None or _key(instance.get("parentProcessInstanceKey")) is not None:
+            continue
+        summary = by_key.get(key) or by_id.get(case_ids.get(key, ""))
+        process = str(instance.get("processDefinitionId") or "")
+        rows.append(
+            FinishedRow(
+                case_id=summary.case.case_id if summary else case_ids.get(key, f"PI-{key}"),
+                mechanism_id=summary.case.mechanism_id if summary else process,
+                process_instance_key=key,
+                state=str(instance.get("state") or ""),
+                started=_parse_time(instance.get("startDate")),
+                ended=_parse_time(instance.get("endDate")),
+                supervised=summary.supervised if summary else 0,
+                escalated=summary.escalated if summary else 0,
+                recorded=summary is not None,
+            )
+        )
+    return rows
+
+
+def read_finished(store: CaseStore, api: OrchestrationApi, limit: int) -> list[FinishedRow]:
+    """The ``limit`` latest finished cases, newest end first."""
+    instances = api.finished_process_instances(limit)
+    case_ids = api.case_ids(k for i in instances if (k := _key(i.get("processInstanceKey"))) is not None)
+    return finished_rows(instances, store.summaries(limit=MAX_OPEN_CASES), case_ids)

@@ -10,8 +10,8 @@ import click
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from xietong.console.board import STATE_ORDER, read_board
-from xietong.console.views import as_json, render_text
+from xietong.console.board import STATE_ORDER, read_board, read_finished
+from xietong.console.views import as_json, finished_as_json, render_finished_text, render_text
 from xietong.settings import get_settings
 from xietong.web.department_names import department_names
 
@@ -34,17 +34,34 @@ class ConsoleSettings(BaseSettings):
 @click.option(
     "--state", "states", multiple=True, type=click.Choice(STATE_ORDER), help="Only cases in this state."
 )
+@click.option(
+    "--finished",
+    is_flag=True,
+    help="已结束: finished cases instead (已办结 COMPLETED, 已撤销 TERMINATED), newest first.",
+)
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Finished cases shown."
+)
 @click.option("--json", "as_json_output", is_flag=True, help="One JSON document instead of text.")
 def console(
-    rest_url: str | None, case_store: str | None, states: tuple[str, ...], as_json_output: bool
+    rest_url: str | None,
+    case_store: str | None,
+    states: tuple[str, ...],
+    finished: bool,
+    limit: int,
+    as_json_output: bool,
 ) -> None:
     """Every open case: where it waits and for whom, when that falls due, 督办 sent, incidents.
 
     Reads the engine only through its REST API (so a Camunda 8.8 cluster works too) and the case
     store the workers keep. Most urgent first: incidents, overdue, due within 24 h, on time.
+    With --finished: the latest finished cases, how and when they ended.
     """
     from xietong.console.orchestration_api import OrchestrationApi, OrchestrationApiError
     from xietong.workers.cli import _open_store
+
+    if finished and states:
+        raise click.UsageError("--state picks among open cases; --finished lists finished ones: give one")
 
     given: dict[str, Any] = {"rest_url": rest_url} if rest_url else {}
     settings = ConsoleSettings(**given)
@@ -54,12 +71,21 @@ def console(
     api = OrchestrationApi(base_url, token, verify)
     try:
         with _open_store(case_store, existing=True) as store, api:
-            rows, now = read_board(store, api)
+            if finished:
+                ended = read_finished(store, api, limit)
+            else:
+                rows, now = read_board(store, api)
     except OrchestrationApiError as error:
         hint = ""
         if ": 401 " in str(error) and token is None:  # a protected engine or cluster: say how to sign in
             hint = " (set XIETONG_CONSOLE_TOKEN to a supervisor's or an admin client's token)"
         raise click.ClickException(f"{error}{hint}") from None
+    if finished:
+        if as_json_output:
+            click.echo(json.dumps(finished_as_json(ended), ensure_ascii=False, indent=2))
+        else:
+            click.echo("\n".join(render_finished_text(ended, limit)))
+        return
     if states:
         rows = [row for row in rows if row.state(now) in states]
     names = department_names(get_settings().config_dir)  # as the web pages name departments

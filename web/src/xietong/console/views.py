@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from xietong.console.board import STATE_ORDER, BoardRow
+from xietong.console.board import ENDED, STATE_ORDER, BoardRow, FinishedRow
 from xietong.workers.calendar import CHINA
 
 
@@ -96,4 +96,39 @@ def as_json(rows: list[BoardRow], now: dt.datetime, names: Mapping[str, str] | N
             }
             for row in rows
         ],
+    }
+
+
+def render_finished_text(rows: list[FinishedRow], limit: int) -> list[str]:
+    """已结束: each finished case with how (已办结 / 已撤销) and when it ended, newest first."""
+    lines = [f"已结束案件 finished cases, newest first (at most {limit}): {len(rows)}"]
+    for row in rows:
+        how = f"{ENDED.get(row.state, row.state)} {row.state.lower()}"
+        urged = f"  督办 ×{row.supervised}" if row.supervised else ""
+        escalated = f"  升级 ×{row.escalated}" if row.escalated else ""
+        unrecorded = "" if row.recorded else "  (未登记 not in the case store)"
+        lines.append(
+            f"{row.case_id}  [{how}]  {row.mechanism_id}  opened {_short(row.started)}  "
+            f"ended {_short(row.ended)}{urged}{escalated}{unrecorded}"
+        )
+    return lines
+
+
+def finished_as_json(rows: list[FinishedRow]) -> dict[str, Any]:
+    return {
+        "finished": [
+            {
+                "caseId": row.case_id,
+                "state": row.state,
+                "stateName": ENDED.get(row.state, row.state),
+                "mechanismId": row.mechanism_id,
+                "processInstanceKey": row.process_instance_key,
+                "recorded": row.recorded,
+                "openedAt": row.started.isoformat() if row.started else None,
+                "endedAt": row.ended.isoformat() if row.ended else None,
+                "supervised": row.supervised,
+                "escalated": row.escalated,
+            }
+            for row in rows
+        ]
     }

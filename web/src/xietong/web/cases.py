@@ -21,7 +21,9 @@ from xietong.web.rest_client import ApiError
 from xietong.web.site import TIMELINE_LABELS, Web, json_response, not_found, page_number, parse_instant
 from xietong.web.tasks import due_of, like_text, matter_of
 
-STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期"}
+STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期", "finished": "已结束（办结、撤销）"}
+#: Camunda 8.8's process-instance states of a finished case, as the board names them.
+ENDED = {"COMPLETED": "已办结", "TERMINATED": "已撤销"}
 
 
 async def board(web: Web, request: Request) -> Response:
@@ -32,7 +34,9 @@ async def board(web: Web, request: Request) -> Response:
     department, state = params.get("department", "").strip(), params.get("state", "")
     query = params.get("q", "").strip()
     now = await web.now(api)
-    filters: dict[str, Any] = {"state": "ACTIVE"}
+    finished = state == "finished"
+    # 8.8's process-instance state filter takes an operator: a finished case is COMPLETED or TERMINATED
+    filters: dict[str, Any] = {"state": {"$in": sorted(ENDED)} if finished else "ACTIVE"}
     if process:
         filters["processDefinitionId"] = process
     elif jurisdiction:
@@ -42,10 +46,11 @@ async def board(web: Web, request: Request) -> Response:
     if query:
         filters["variables"] = [{"name": "caseId", "value": {"$like": f"*{like_text(query)}*"}}]
     narrowed: set[str] | None = None
-    if department:
-        tasks = await api.search_all(
-            "/v2/user-tasks/search", {"state": "CREATED", "candidateGroup": department}, cap=10_000
-        )
+    if department:  # open cases waiting for the department; finished ones it had a step in
+        task_filter: dict[str, Any] = {"candidateGroup": department}
+        if not finished:
+            task_filter["state"] = "CREATED"
+        tasks = await api.search_all("/v2/user-tasks/search", task_filter, cap=10_000)
         narrowed = {str(t["processInstanceKey"]) for t in tasks}
     if state == "overdue":
         late = await _overdue_instances(api, now)
@@ -61,7 +66,9 @@ async def board(web: Web, request: Request) -> Response:
         instances, total = await api.search(
             "/v2/process-instances/search",
             filters,
-            sort=[{"field": "hasIncident", "order": "DESC"}, {"field": "startDate", "order": "ASC"}],
+            sort=[{"field": "endDate", "order": "DESC"}]  # the latest finished first
+            if finished
+            else [{"field": "hasIncident", "order": "DESC"}, {"field": "startDate", "order": "ASC"}],
             start=(page_no - 1) * size,
             limit=size,
         )
@@ -109,6 +116,8 @@ async def board(web: Web, request: Request) -> Response:
         pages=max((total + size - 1) // size, 1),
         states=STATES,
         state=state,
+        finished=finished,
+        ended=ENDED,
         jurisdiction=jurisdiction,
         process=process,
         department=department,

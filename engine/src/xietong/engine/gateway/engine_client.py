@@ -1,15 +1,17 @@
 """How the gateway's event loop hands commands to the engine and gets their results back.
 
-The engine resolves each command's future on its own thread. Handing every resolution to the
-loop on its own (``asyncio.wrap_future``) costs a self-pipe write, a loop wake-up and two
-chained futures per command; under load that was a tenth of the gateway's GIL time. Here the
-resolutions of one engine batch are queued and the loop is woken once for all of them.
+The gateway runs the engine's processing on its own event loop, so a result usually arrives on
+the loop's thread and resolves its waiter at once. An engine on a thread of its own resolves
+each command's future on that thread; handing every resolution to the loop on its own
+(``asyncio.wrap_future``) costs a self-pipe write, a loop wake-up and two chained futures per
+command, so those resolutions are queued and the loop is woken once per engine batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import suppress
 from functools import partial
@@ -26,6 +28,7 @@ class EngineClient:
         self._max_inflight = max_inflight
         self._inflight = 0
         self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         self._lock = threading.Lock()
         self._resolved: list[tuple[asyncio.Future[Any], Future[Any]]] = []
         self._delivery_scheduled = False
@@ -47,7 +50,10 @@ class EngineClient:
             self._inflight -= 1
 
     def _on_engine_result(self, waiter: asyncio.Future[Any], result: Future[Any]) -> None:
-        """Engine thread (or the loop, for a command refused at once): queue it, wake the loop once."""
+        """On the loop: resolve now. Engine thread: queue it, wake the loop once per batch."""
+        if threading.get_ident() == self._loop_thread:
+            _resolve(waiter, result)
+            return
         with self._lock:
             self._resolved.append((waiter, result))
             if self._delivery_scheduled:
@@ -61,11 +67,25 @@ class EngineClient:
             resolved, self._resolved = self._resolved, []
             self._delivery_scheduled = False
         for waiter, result in resolved:
-            if waiter.done():
-                continue
-            if result.cancelled():
-                waiter.cancel()
-            elif (error := result.exception()) is not None:
-                waiter.set_exception(error)
-            else:
-                waiter.set_result(result.result())
+            _resolve(waiter, result)
+
+
+def _resolve(waiter: asyncio.Future[Any], result: Future[Any]) -> None:
+    if waiter.done():
+        return
+    if result.cancelled():
+        waiter.cancel()
+    elif (error := result.exception()) is not None:
+        waiter.set_exception(error)
+    else:
+        waiter.set_result(result.result())
+
+
+def call_on_loop(
+    loop: asyncio.AbstractEventLoop, loop_thread: int, callback: Callable[..., Any], *args: Any
+) -> None:
+    """``call_soon`` on the loop's own thread (no self-pipe write), ``call_soon_threadsafe`` elsewhere."""
+    if threading.get_ident() == loop_thread:
+        loop.call_soon(callback, *args)
+    else:
+        loop.call_soon_threadsafe(callback, *args)

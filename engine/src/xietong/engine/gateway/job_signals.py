@@ -38,6 +38,7 @@ class Waiter:
 class JobSignals:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._loop_thread = threading.get_ident()
         self._waiters: dict[str, deque[Waiter]] = {}
         self._lock = threading.Lock()
         self._pending: set[str] = set()
@@ -52,7 +53,13 @@ class JobSignals:
                 waiter.event.set()
 
     def notify(self, job_type: str) -> None:
-        """Engine thread: jobs of ``job_type`` may have become activatable."""
+        """Engine (its thread or the loop's): jobs of ``job_type`` may have become activatable."""
+        if threading.get_ident() == self._loop_thread:
+            self._pending.add(job_type)
+            if not self._scheduled:
+                self._scheduled = True
+                self._loop.call_soon(self._deliver)
+            return
         with self._lock:
             self._pending.add(job_type)
             if self._scheduled:

@@ -39,7 +39,7 @@ async def run(settings: GatewaySettings) -> None:
         ) from None
     engine = Engine(settings.data_dir)
     try:
-        engine.start()
+        engine.start(loop=asyncio.get_running_loop())  # processing on the gateway's loop
     except StorageError as error:
         raise GatewayStartError(str(error)) from None
     try:

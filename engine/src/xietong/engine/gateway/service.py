@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from pyzeebe.proto import gateway_pb2_grpc
 from xietong.engine import commands as cmd
 from xietong.engine import errors
 from xietong.engine.commands import DEFAULT_TENANT
-from xietong.engine.gateway.engine_client import EngineClient
+from xietong.engine.gateway.engine_client import EngineClient, call_on_loop
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import UndecodableRequest
 from xietong.engine.gateway.settings import GatewaySettings
@@ -236,11 +237,12 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         the stream polls only for what waited before it opened and for what no stream could take."""
         command = self._activate_command(request, STREAM_BATCH, "StreamActivatedJobs")
         loop = asyncio.get_running_loop()
+        loop_thread = threading.get_ident()
         inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         closed = False
 
-        def push(jobs: tuple[Any, ...]) -> None:  # engine thread
-            loop.call_soon_threadsafe(inbox.put_nowait, jobs)
+        def push(jobs: tuple[Any, ...]) -> None:  # engine: the loop's thread, or its own
+            call_on_loop(loop, loop_thread, inbox.put_nowait, jobs)
 
         def ready() -> bool:  # engine thread: a client that stopped reading gets no more
             return not closed and inbox.qsize() < STREAM_BUFFER
@@ -572,9 +574,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
 
     @_unary
     async def Topology(self, request: Any, context: grpc.aio.ServicerContext) -> pb.TopologyResponse:
-        return topology(
-            self._host, self._port, self._settings.version, self._engine.engine.healthy
-        )
+        return topology(self._host, self._port, self._settings.version, self._engine.engine.healthy)
 
 
 def topology(host: str, port: int, version: str, healthy: bool = True) -> pb.TopologyResponse:

@@ -205,7 +205,12 @@ def build_world(tmp: Path) -> World:
             timeout=30,
         )
     clock = WorkerClock(START)
-    settings = WorkerSettings(zeebe_address=server.address, zeebe_tls_ca=cert, zeebe_token=SecretStr(token))
+    settings = WorkerSettings(
+        zeebe_address=server.address,
+        zeebe_rest_address=server.rest_url,  # a 督办 of several departments asks whose part is open
+        zeebe_tls_ca=cert,
+        zeebe_token=SecretStr(token),
+    )
     store = CaseStore(store_url)
     workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
     return World(server, cert, store_url, workers, clock, admin)

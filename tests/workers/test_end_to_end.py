@@ -186,10 +186,11 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
 
 def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store: CaseStore) -> None:
     """泗阳 联动执法: 初审, 法制审核 (材料移送司法局), 县领导审批, 派送, 方案, joint enforcement with five
-    collaborators, a 督办."""
+    collaborators, a 督办 to the one whose documents are late."""
     clock = EngineClock(engine, START)
     deploy(engine, SIYANG)
-    workers = BackgroundWorkers(WorkerApp(WorkerSettings(zeebe_address=engine.address), store, clock=clock))
+    settings = WorkerSettings(zeebe_address=engine.address, zeebe_rest_address=engine.rest_url)
+    workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
     case_id = "SY-2025-0930-01"
     try:
         response = engine.rest.post(
@@ -223,19 +224,27 @@ def test_siyang_joint_enforcement_through_its_review_gates(engine: Engine, store
         assert first_due.detail["due"] == "2025-10-09T23:59:59+08:00"
         for _ in range(4):
             complete_user_task(engine, "collaborator_documents", {"result": {"documents": 1}})
+        late = poll("the late part", lambda: open_user_task(engine, "collaborator_documents"))
+        path = f"/v2/user-tasks/{late['userTaskKey']}/variables/search"
+        [part] = engine.rest.post(path, json={"filter": {"name": "collaborator"}}).json()["items"]
+        late_department = json.loads(part["value"])
         clock.advance(dt.timedelta(days=10))  # Fri 10 Oct: one collaborator is late
         [supervised] = poll("the 督办", lambda: events_of(store, case_id, EventKind.SUPERVISED), engine.log)
         assert supervised.step_id == "collaborator_documents"
         joint_item = output_of(SIYANG, "jointItem", {"itemNumber": 3})
         headers = task_headers(SIYANG, "collaborator_documents_supervise", {"jointItem": joint_item})
-        assert supervised.detail == {
-            "supervisor": headers["supervisor"],
-            "department": headers["department"],
-            "level": 1,
-        }
-        # the lead urges the collaborators: real departments, not the documents' generic terms
+        # the lead urges the collaborators: real departments, not the documents' generic terms — and only
+        # the one whose part is still open, not the four that have sent their documents
         assert headers["supervisor"] == "泗阳县市场监督管理局"
         assert headers["department"] == ",".join(joint_item["collaborators"])
+        assert late_department in joint_item["collaborators"]
+        assert supervised.detail == {
+            "supervisor": headers["supervisor"],
+            "department": late_department,
+            "level": 1,
+            "allDepartments": ",".join(joint_item["collaborators"]),
+        }
+        assert supervised.department == late_department
         complete_user_task(engine, "collaborator_documents", {"result": {"documents": 2}})
 
         # 牵头单位: "执法工作结束后5个工作日内" counts from the end of the enforcement (Tue 30 Sep), not from

@@ -283,7 +283,9 @@ class JointEnforcementStory:
 
     def start_workers(self, server: LocalServer, store: CaseStore, clock: StoryTime) -> BackgroundWorkers:
         token = SecretStr(self.people.worker_token)
-        settings = WorkerSettings(zeebe_address=server.address, zeebe_token=token)
+        settings = WorkerSettings(
+            zeebe_address=server.address, zeebe_rest_address=server.rest_url, zeebe_token=token
+        )
         app = WorkerApp(settings, store, clock=clock)
         workers = BackgroundWorkers(app)
         self.say.chapter("Workers", "the project's pyzeebe workers poll the engine for every task type")

@@ -27,6 +27,7 @@ from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, CaseStoreError
 from xietong.workers.connection import open_channel
 from xietong.workers.handlers import HANDLERS, JobContext, Registration, unhandled_task_types
+from xietong.workers.open_parts import OpenParts, RestOpenParts
 from xietong.workers.settings import WorkerSettings
 
 log = structlog.get_logger("xietong.workers")
@@ -61,11 +62,13 @@ class WorkerApp:
         store: CaseStore,
         calendar: WorkingDayCalendar | None = None,
         clock: Clock = _utc_now,
+        open_parts: OpenParts | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.calendar = calendar or WorkingDayCalendar()
         self.clock = clock
+        self.open_parts = open_parts  # default: the REST API of the settings, opened by run()
         self._worker: ZeebeWorker | None = None
         self.jobs_completed = 0  # by this app since it was made; logged when it stops
         self.jobs_failed = 0
@@ -105,6 +108,8 @@ class WorkerApp:
                 store=self.store,
                 calendar=self.calendar,
                 now=self.clock(),
+                process_definition_key=job.process_definition_key,
+                open_parts=self.open_parts,
             )
             with structlog.contextvars.bound_contextvars(
                 case_id=_case_id_of(job),
@@ -148,11 +153,14 @@ class WorkerApp:
         if missing:
             log.error("catalog task types without a handler", task_types=missing)
         tasks_before = asyncio.all_tasks()
+        rest = None if self.open_parts is not None else _rest_open_parts(self.settings)
+        self.open_parts = self.open_parts or rest
         channel = open_channel(self.settings)
         worker = self.build(channel)
         log.info(
             "workers started",
             address=self.settings.zeebe_address,
+            rest=self.settings.zeebe_rest_address if rest is not None else None,
             tls=self.settings.uses_tls,
             task_types=sorted(HANDLERS),
             case_store=self.store.redacted_url,
@@ -171,6 +179,9 @@ class WorkerApp:
                 await work
             finally:
                 await channel.close()
+                if rest is not None:
+                    rest.close()
+                    self.open_parts = None
                 await _settle(asyncio.all_tasks() - tasks_before)
                 log.info("workers stopped", jobs_completed=self.jobs_completed, jobs_failed=self.jobs_failed)
         if lost.done() and not lost.cancelled():
@@ -178,6 +189,17 @@ class WorkerApp:
                 f"gave up on the gateway at {self.settings.zeebe_address} after "
                 f"{self.settings.worker_max_connection_retries} failed calls"
             )
+
+
+def _rest_open_parts(settings: WorkerSettings) -> RestOpenParts | None:
+    """The REST API the supervise worker asks whose parts of a step are open, with the gateway's
+    static token and CA. OAuth client credentials are not used for REST: such a worker urges every
+    department a multi-instance step names (and says so in its log)."""
+    if settings.uses_oauth:
+        return None
+    token = settings.zeebe_token.get_secret_value() if settings.zeebe_token else None
+    verify: str | bool = str(settings.zeebe_tls_ca) if settings.zeebe_tls_ca else True
+    return RestOpenParts(settings.zeebe_rest_address, token, verify)
 
 
 async def _connection_lost(worker: ZeebeWorker) -> None:

@@ -40,6 +40,11 @@ class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XIETONG_", extra="ignore")
 
     zeebe_address: str = Field("127.0.0.1:26500", description="host:port of the Zeebe gateway (gRPC).")
+    zeebe_rest_address: str = Field(
+        "http://127.0.0.1:8080",
+        description="Base URL of the Orchestration Cluster REST API (without /v2): a 督办 addressed to "
+        "several departments asks it whose parts of the step are still open.",
+    )
     zeebe_tls: bool = Field(False, description="Connect over TLS (implied by zeebe_tls_ca or zeebe_token).")
     zeebe_tls_ca: Path | None = Field(None, description="PEM file of the CA to trust; default: system roots.")
     zeebe_token: SecretStr | None = Field(

@@ -21,6 +21,7 @@ import structlog
 
 from xietong.workers.calendar import CHINA, WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, Source
+from xietong.workers.open_parts import OpenParts
 
 log = structlog.get_logger("xietong.workers")
 _REFERENCE = re.compile(r"=\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*")
@@ -42,6 +43,9 @@ class JobContext:
     store: CaseStore
     calendar: WorkingDayCalendar
     now: dt.datetime
+    process_definition_key: int = 0
+    #: Asks the engine whose parts of a multi-instance step are still open (None: it cannot be asked).
+    open_parts: OpenParts | None = None
 
     def fail(self, message: str) -> JobInputError:
         return JobInputError(f"{self.task_type} at {self.bpmn_process_id}/{self.element_id}: {message}")

@@ -90,10 +90,10 @@ def test_deployment_binding_without_the_form_in_the_deployment_is_refused(h: Har
     deploy(h, ("review.form", form("review-form")))
     with pytest.raises(DeploymentRejected) as refused:
         deploy(h, ("review.bpmn", task_model('formId="review-form" bindingType="deployment"')))
-    assert (
-        "review.bpmn: review: Expected to find form with id 'review-form' in current deployment, "
-        "but not found." in refused.value.problems
-    )
+    assert refused.value.problems == [
+        "'review.bpmn': - Element: review > extensionElements > formDefinition\n"
+        "    - ERROR: Expected to find form with id 'review-form' in current deployment, but not found.\n"
+    ]
 
 
 def test_latest_binding_raises_zeebes_incident_until_the_form_is_deployed(h: Harness) -> None:

@@ -8,6 +8,7 @@ engine/processing/…``; the file is named beside each case here and in docs/eng
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -332,3 +333,156 @@ def test_rest_refuses_a_message_without_a_name_as_camunda_does(gateway: RunningG
             "INVALID_ARGUMENT",
             "No name provided.",
         )
+
+
+# --- 4. deployment validation: Zeebe's layout (ValidationErrorFormatter) and validators' words,
+# the line of the element appended after Zeebe's text --------------------------------------------
+
+
+def refused_deployment(stub: GatewayStub, name: str, content: bytes) -> str:
+    with pytest.raises(grpc.RpcError) as caught:
+        deploy(stub, (name, content))
+    error = rejected(caught.value)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    details = error.details() or ""
+    assert details.startswith(
+        f"Expected to deploy new resources, but encountered the following errors:\n'{name}': "
+    ), details
+    return details
+
+
+def start_to(*body: str) -> list[str]:
+    return ['<bpmn:startEvent id="start"/>', *body]
+
+
+@pytest.mark.parametrize(
+    ("body", "before", "element", "error"),
+    [
+        (['<bpmn:endEvent id="end"/>'], "", "{pid}", "Must have at least one start event"),
+        (
+            start_to('<bpmn:serviceTask id="t"/>', models.flow("f1", "start", "t")),
+            "",
+            "t",
+            "Must have exactly one 'zeebe:taskDefinition' extension element",
+        ),
+        (
+            start_to(
+                '<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type=""/>'
+                "</bpmn:extensionElements></bpmn:serviceTask>",
+                models.flow("f1", "start", "t"),
+            ),
+            "",
+            "t > extensionElements > taskDefinition",
+            "Attribute 'type' must be present and not empty",
+        ),
+        (
+            start_to('<bpmn:complexGateway id="g"/>', models.flow("f1", "start", "g")),
+            "",
+            "g",
+            "Elements of type 'ComplexGateway' are currently not supported. Please refer to the "
+            "documentation for a list of supported elements: "
+            "https://docs.camunda.io/docs/components/modeler/bpmn/bpmn-coverage/",
+        ),
+        (
+            start_to(
+                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+                models.flow("f1", "start", "g"),
+                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
+                "<bpmn:conditionExpression>= amount &gt;</bpmn:conditionExpression></bpmn:sequenceFlow>",
+                models.flow("f3", "g", "b"),
+            ),
+            "",
+            "f2",
+            "failed to parse expression 'amount >': ",
+        ),
+        (
+            start_to(
+                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+                models.flow("f1", "start", "g"),
+                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
+                "<bpmn:conditionExpression>approved</bpmn:conditionExpression></bpmn:sequenceFlow>",
+                models.flow("f3", "g", "b"),
+            ),
+            "",
+            "f2",
+            "Expected expression but found static value 'approved'. An expression must start with '=' "
+            "(e.g. '=approved').",
+        ),
+        (
+            start_to(
+                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+                models.flow("f1", "start", "g"),
+                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
+                "<bpmn:conditionExpression>= ok</bpmn:conditionExpression></bpmn:sequenceFlow>",
+                models.flow("f3", "g", "b"),
+            ),
+            "",
+            "f3",
+            "Must have a condition or be default flow",
+        ),
+        (
+            start_to(
+                '<bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition messageRef="Msg"/>'
+                "</bpmn:intermediateCatchEvent>",
+                models.flow("f1", "start", "wait"),
+            ),
+            '<bpmn:message id="Msg" name="answer"/>\n',
+            "Msg",
+            "Must have exactly one zeebe:subscription extension element",
+        ),
+        (
+            start_to(
+                '<bpmn:subProcess id="sub"><bpmn:startEvent id="inner">'
+                "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration>"
+                "</bpmn:timerEventDefinition></bpmn:startEvent></bpmn:subProcess>",
+                models.flow("f1", "start", "sub"),
+            ),
+            "",
+            "sub",
+            "Start events in subprocesses must be of type none",
+        ),
+        (
+            start_to(
+                '<bpmn:intermediateCatchEvent id="c"><bpmn:timerEventDefinition>'
+                "<bpmn:timeDuration>PT5X</bpmn:timeDuration></bpmn:timerEventDefinition>"
+                "</bpmn:intermediateCatchEvent>",
+                models.flow("f1", "start", "c"),
+            ),
+            "",
+            "c",
+            "Invalid timer duration expression (",
+        ),
+    ],
+    ids=[
+        "no-start-event",
+        "no-task-definition",
+        "empty-job-type",
+        "complex-gateway",
+        "bad-feel",
+        "static-condition",
+        "flow-without-condition",
+        "no-subscription",
+        "sub-process-start",
+        "bad-duration",
+    ],
+)
+def test_an_invalid_model_is_refused_in_zeebes_words_with_its_line(
+    stub: GatewayStub, body: list[str], before: str, element: str, error: str
+) -> None:
+    pid = unique("invalid")
+    details = refused_deployment(stub, f"{pid}.bpmn", models.process(pid, body, before))
+    element = element.format(pid=pid)
+    assert f"- Element: {element}\n    - ERROR: {error}" in details, details
+    shown = details.split(f"- Element: {element}\n    - ERROR: ", 1)[1].split("\n", 1)[0]
+    assert re.search(r" \(line \d+\)$", shown), shown
+    with pytest.raises(grpc.RpcError):  # nothing of it was deployed
+        stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId=pid), timeout=30)
+
+
+def test_a_deployment_binding_to_a_missing_form_is_refused_in_zeebes_words(stub: GatewayStub) -> None:
+    pid, form_id = unique("unbound"), unique("Form")
+    details = refused_deployment(stub, f"{pid}.bpmn", with_form(pid, form_id))
+    assert (
+        f"'{pid}.bpmn': - Element: review > extensionElements > formDefinition\n"
+        f"    - ERROR: Expected to find form with id '{form_id}' in current deployment, but not found."
+    ) in details

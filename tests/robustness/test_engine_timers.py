@@ -51,8 +51,8 @@ def test_an_invalid_date_is_refused_naming_the_element(gateway: rpc.GatewayStub)
     with pytest.raises(grpc.RpcError) as caught:
         deploy(gateway, "date.bpmn", timer("robust_date", "timeDate", "9999-99-99T00:00:00Z", boundary=False))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert ("- date.bpmn: start (line 4): invalid timeDate: '9999-99-99T00:00:00Z' is not an ISO 8601 "
-            "date-time") in caught.value.details()
+    assert ("'date.bpmn': - Element: start\n    - ERROR: Invalid timer date expression "
+            "('9999-99-99T00:00:00Z' is not an ISO 8601 date-time") in caught.value.details()
 
 
 def test_a_duration_past_the_calendar_is_refused_at_deploy(gateway: rpc.GatewayStub) -> None:
@@ -60,8 +60,8 @@ def test_a_duration_past_the_calendar_is_refused_at_deploy(gateway: rpc.GatewayS
     with pytest.raises(grpc.RpcError) as caught:
         deploy(gateway, "huge.bpmn", model)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "- huge.bpmn: b" in caught.value.details()
-    assert "invalid timeDuration: counted from " in caught.value.details()
+    assert "'huge.bpmn': - Element: b\n" in caught.value.details()
+    assert "Invalid timer duration expression (counted from " in caught.value.details()
     assert "it ends after the year 9999" in caught.value.details()
 
 

@@ -88,7 +88,7 @@ def test_not_xml_names_the_resource_and_line(gateway: rpc.GatewayStub) -> None:
     junk = pb.Resource(name="junk.bpmn", content=b"garbage\x00\xff")
     error = refused(gateway.DeployResource, pb.DeployResourceRequest(resources=[junk]))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.details().startswith(DEPLOY_PREFIX + "- junk.bpmn: line 1: not well-formed XML:")
+    assert error.details().startswith(DEPLOY_PREFIX + "'junk.bpmn': line 1: not well-formed XML:")
 
 
 def test_invalid_feel_names_resource_and_element_and_deploys_nothing(gateway: rpc.GatewayStub) -> None:
@@ -96,8 +96,8 @@ def test_invalid_feel_names_resource_and_element_and_deploys_nothing(gateway: rp
     error = refused(gateway.DeployResource,
                     pb.DeployResourceRequest(resources=[pb.Resource(name="feel.bpmn", content=model)]))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert ("- feel.bpmn: task1 (line 5): job type: invalid FEEL expression '1 +* 2': unexpected '*' "
-            "(line 1, column 4)") in error.details()
+    assert ("'feel.bpmn': - Element: task1\n    - ERROR: failed to parse expression '1 +* 2': unexpected '*' "
+            "(line 1, column 4) (job type) (line 5)") in error.details()
     assert_not_deployed(gateway, "robust_feel")
 
 
@@ -117,7 +117,7 @@ def test_one_bad_resource_deploys_none_of_the_request(gateway: rpc.GatewayStub) 
     ]))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == DEPLOY_PREFIX + (
-        "- other.bpmn: root element must be bpmn:definitions "
+        "'other.bpmn': root element must be bpmn:definitions "
         "(BPMN 2.0 namespace http://www.omg.org/spec/BPMN/20100524/MODEL)")
     assert_not_deployed(gateway, "robust_fine")
 
@@ -139,15 +139,16 @@ def laughs() -> bytes:
 
 @pytest.mark.parametrize(("name", "content", "pid", "problem"), [
     ("xxe.bpmn", XXE, "robust_xxe",
-     "- xxe.bpmn: line 4: not well-formed XML: Attribute references external entity 'x'"),
+     "'xxe.bpmn': line 4: not well-formed XML: Attribute references external entity 'x'"),
     ("lol.bpmn", laughs(), "robust_lol",
-     "- lol.bpmn: line 3: not well-formed XML: Maximum entity amplification factor exceeded"),
+     "'lol.bpmn': line 3: not well-formed XML: Maximum entity amplification factor exceeded"),
     ("dup.bpmn", chain("robust_dup", ["x"]).replace(b'id="end"', b'id="task1"'), "robust_dup",
-     "- dup.bpmn: task1 (line 7): duplicate element id"),
+     "'dup.bpmn': - Element: task1\n    - ERROR: duplicate element id (line 7)"),
     ("nostart.bpmn", chain("robust_nostart", ["x"]).replace(b'<bpmn:startEvent id="start"/>', b""),
-     "robust_nostart", "- nostart.bpmn: robust_nostart (line 3): a process needs at least one start event"),
+     "robust_nostart",
+     "- Element: robust_nostart\n    - ERROR: Must have at least one start event (line 3)"),
     ("notes.txt", b"hello", "robust_none",
-     "- notes.txt: unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) are deployed"),
+     "'notes.txt': unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) are deployed"),
 ], ids=["external-entity", "billion-laughs", "duplicate-id", "no-start-event", "not-bpmn-extension"])
 def test_unsafe_or_invalid_models_are_refused(gateway: rpc.GatewayStub, name: str, content: bytes, pid: str,
                                               problem: str) -> None:
@@ -162,7 +163,7 @@ def test_the_same_process_twice_in_one_request(gateway: rpc.GatewayStub) -> None
     model = chain("robust_twice", ["x"])
     error = refused(gateway.DeployResource, pb.DeployResourceRequest(resources=[
         pb.Resource(name="a.bpmn", content=model), pb.Resource(name="b.bpmn", content=model)]))
-    assert error.details() == DEPLOY_PREFIX + "- b.bpmn: robust_twice: duplicated process id (also in a.bpmn)"
+    assert error.details() == DEPLOY_PREFIX + "Duplicated process id in resources 'a.bpmn' and 'b.bpmn'"
     assert_not_deployed(gateway, "robust_twice")
 
 

@@ -41,7 +41,7 @@ def test_deploying_junk_names_the_file_and_line(server: LocalServer, tmp_path: P
     assert text.splitlines() == [
         "Error: rpc error: code = InvalidArgument desc = Expected to deploy new resources, but encountered "
         "the following errors:",
-        f"- {junk}: line 1: not well-formed XML: Start tag expected, '<' not found, line 1, column 1",
+        f"'{junk}': line 1: not well-formed XML: Start tag expected, '<' not found, line 1, column 1",
     ]
 
 

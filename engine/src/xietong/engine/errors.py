@@ -56,12 +56,16 @@ class Unavailable(EngineError):
 
 
 class DeploymentRejected(InvalidArgument):
-    """A deployment failed validation; ``problems`` lists each as 'resource: element id: rule'."""
+    """A deployment failed validation; ``problems`` holds each resource's failure as Zeebe words and
+    lays it out (``'a.bpmn': - Element: t`` …, see ``model.validation_report``), joined as
+    Zeebe's ``DeploymentTransformer`` joins them."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("Expected to deploy new resources, but encountered the following errors:\n" +
-                         "\n".join(f"- {p}" for p in problems))
+        super().__init__(
+            "Expected to deploy new resources, but encountered the following errors:"
+            + "".join(f"\n{problem}" for problem in problems)
+        )
 
 
 def gateway_message(error: EngineError) -> str:

@@ -1,7 +1,8 @@
 """BPMN 2.0 XML (Camunda Modeler / Zeebe flavour) to executable ``Process`` models, with validation.
 
-Every problem is reported as ``resource: element id: rule`` and the whole resource is rejected, so a
-deployment either takes effect completely or not at all.
+Every problem is reported as Zeebe 8.8 words and lays it out (``validation_report``: the element,
+Zeebe's text, then the line in the file) and the whole resource is rejected, so a deployment either
+takes effect completely or not at all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from xietong.engine.model.elements import (
     Mapping,
     Process,
     UserTaskDef,
+)
+from xietong.engine.model.validation_report import (
+    UNSUPPORTED_ELEMENT,
+    element_type_name,
+    resource_failure,
 )
 from xietong.engine.timers import (
     TimerValueError,
@@ -60,16 +66,21 @@ IGNORED = frozenset(
         "category",
     }
 )
+TIMER_TYPES = {"timeDuration": "duration", "timeCycle": "cycle", "timeDate": "date"}  # Zeebe's words
 MAX_NESTING = 100  # sub-process levels; deeper is a generator bug, not a process
 
-UNSUPPORTED = {
-    "complexGateway": "complex gateways are not supported",
-    "transaction": "transaction sub-processes are not supported",
-    "adHocSubProcess": "ad-hoc sub-processes are not supported",
-    "subChoreography": "choreographies are not supported",
-    "choreographyTask": "choreographies are not supported",
-    "callChoreography": "choreographies are not supported",
-}
+# refused with Zeebe's "Elements of type '…' are currently not supported" (ad-hoc sub-processes
+# Zeebe 8.8 runs, the embedded engine does not)
+UNSUPPORTED = frozenset(
+    {
+        "complexGateway",
+        "transaction",
+        "adHocSubProcess",
+        "subChoreography",
+        "choreographyTask",
+        "callChoreography",
+    }
+)
 # the flow nodes the engine runs: BPMN's, minus those refused above with a reason
 FLOW_NODES = bpmn.FLOW_NODES.difference(UNSUPPORTED)
 EVENT_DEFINITIONS = {
@@ -103,14 +114,23 @@ class _Problems:
     def __init__(self, resource: str, by_id: dict[str, etree._Element]) -> None:
         self.resource = resource
         self.by_id = by_id
-        self.items: list[str] = []
+        self.errors: dict[str, list[str]] = {}
 
-    def add(self, element_id: str, rule: str, line: int | None = None) -> None:
-        """'resource: element id (line N): rule' — the line is looked up when the id names an element."""
-        if line is None and element_id in self.by_id:
-            line = self.by_id[element_id].sourceline
+    def add(self, element: str, rule: str, line: int | None = None) -> None:
+        """``rule`` (Zeebe's text) for ``element`` (an id, or ``id > extensionElements > …``), with the
+        line of the element in the file when it has one."""
+        if line is None:
+            node = self.by_id.get(element.split(" > ")[0])
+            line = node.sourceline if node is not None else None
         where = f" (line {line})" if line else ""
-        self.items.append(f"{self.resource}: {element_id}{where}: {rule}")
+        found = self.errors.setdefault(element, [])
+        if f"{rule}{where}" not in found:  # e.g. one bpmn:message two events refer to
+            found.append(f"{rule}{where}")
+
+    @property
+    def items(self) -> list[str]:
+        """The resource's failure as Zeebe reports it, or nothing."""
+        return [resource_failure(self.resource, self.errors)] if self.errors else []
 
 
 class _Parser:
@@ -130,12 +150,17 @@ class _Parser:
             return None
         expression = Expression(raw)
         if feel_only and not expression.is_feel:
-            self.problems.add(owner, f"{what} must be a FEEL expression starting with '=' (got '{raw}')")
+            self.problems.add(
+                owner,
+                f"Expected expression but found static value '{raw}'. An expression must start with '=' "
+                f"(e.g. '={raw}').",
+            )
             return None
         try:
             expression.compile()
-        except ExpressionError as err:
-            self.problems.add(owner, f"{what}: {err}")
+        except ExpressionError as err:  # Zeebe: the FEEL engine's parse failure ("what" is ours)
+            detail = err.__cause__ if err.__cause__ is not None else err
+            self.problems.add(owner, f"failed to parse expression '{expression.source}': {detail} ({what})")
             return None
         return expression
 
@@ -158,8 +183,7 @@ class _Parser:
         executable = [p for p in self.root.findall(f"{{{BPMN}}}process") if p.get("isExecutable") == "true"]
         if not executable:
             self.problems.add(
-                "definitions",
-                'must contain at least one executable process (bpmn:process isExecutable="true")',
+                self.root.get("id") or "definitions", "Must contain at least one executable process"
             )
         for node in executable:
             processes.append(self.parse_process(node))
@@ -198,7 +222,9 @@ class _Parser:
                 continue
             child_id = child.get("id") or ""
             if kind in UNSUPPORTED:
-                self.problems.add(child_id or kind, UNSUPPORTED[kind], child.sourceline)
+                self.problems.add(
+                    child_id or kind, UNSUPPORTED_ELEMENT.format(element_type_name(kind)), child.sourceline
+                )
                 continue
             if kind == "sequenceFlow":
                 flow = Flow(child_id, child.get("sourceRef") or "", child.get("targetRef") or "")
@@ -213,7 +239,7 @@ class _Parser:
                 continue
             if kind not in FLOW_NODES:
                 self.problems.add(
-                    child_id or kind, f"the element '{kind}' is not supported", child.sourceline
+                    child_id or kind, UNSUPPORTED_ELEMENT.format(element_type_name(kind)), child.sourceline
                 )
                 continue
             if not child_id:
@@ -269,7 +295,10 @@ class _Parser:
                     if event.timer is not None and not event.timer.is_feel:
                         self.check_timer(eid, timer_kind, event.timer.source)
             if not event.timer_kind:
-                self.problems.add(eid, "a timer event needs a timeDuration, timeDate or timeCycle")
+                self.problems.add(
+                    definition.get("id") or f"{eid} > timerEventDefinition",
+                    "Must be exactly one type of timer: timeDuration, timeDate or timeCycle",
+                )
         elif event_type == "message":
             message = self.ref_attr(definition, "messageRef")
             if element.kind in ("endEvent", "intermediateThrowEvent"):
@@ -306,8 +335,8 @@ class _Parser:
         }[timer_kind]
         try:
             check_schedulable(timer_kind, parse(text))
-        except TimerValueError as err:
-            self.problems.add(eid, f"invalid {timer_kind}: {err}")
+        except TimerValueError as err:  # TimerCatchEventExpressionValidator
+            self.problems.add(eid, f"Invalid timer {TIMER_TYPES[timer_kind]} expression ({err})")
 
     def parse_io(self, node: etree._Element, element: Element) -> None:
         io = self.zeebe(node, "ioMapping")
@@ -329,6 +358,11 @@ class _Parser:
         eid = element.id
         definition = self.zeebe(node, "taskDefinition")
         if definition is not None:
+            if not definition.get("type"):
+                self.problems.add(
+                    f"{eid} > extensionElements > taskDefinition",
+                    "Attribute 'type' must be present and not empty",
+                )
             job_type = self.expr(definition.get("type") or "", eid, "job type")
             retries = self.expr(definition.get("retries") or "3", eid, "job retries")
             if job_type is not None and retries is not None:
@@ -346,7 +380,10 @@ class _Parser:
                 )
                 element.result_variable = script.get("resultVariable") or ""
                 if not element.result_variable:
-                    self.problems.add(eid, "zeebe:script needs a resultVariable")
+                    self.problems.add(
+                        f"{eid} > extensionElements > script",
+                        "Attribute 'resultVariable' must be present and not empty",
+                    )
         if element.kind == "userTask" and self.zeebe(node, "userTask") is not None:
             element.user_task = self.parse_user_task(node, eid)
         if element.kind == "businessRuleTask" and self.zeebe(node, "calledDecision") is not None:
@@ -357,8 +394,13 @@ class _Parser:
             )
         if element.kind == "callActivity":
             called = self.zeebe(node, "calledElement")
-            if called is None or not called.get("processId"):
-                self.problems.add(eid, "a call activity needs zeebe:calledElement with a processId")
+            if called is None:
+                self.problems.add(eid, "Must have exactly one 'zeebe:calledElement' extension element")
+            elif not called.get("processId"):
+                self.problems.add(
+                    f"{eid} > extensionElements > calledElement",
+                    "Attribute 'processId' must be present and not empty",
+                )
             else:
                 process_id = self.expr(called.get("processId"), eid, "called processId")
                 if process_id is not None:
@@ -412,8 +454,9 @@ class _Parser:
         if external:
             if binding is not None:
                 self.problems.add(
-                    eid, "Attribute 'externalReference' must not be used in combination with attribute "
-                    "'bindingType'"
+                    eid,
+                    "Attribute 'externalReference' must not be used in combination with attribute "
+                    "'bindingType'",
                 )
             definition.external_reference = self.expr(external, eid, "externalReference")
             return
@@ -499,8 +542,8 @@ class _Parser:
         if kind in JOB_TASKS or (event_type == "message" and kind in ("endEvent", "intermediateThrowEvent")):
             # user tasks without zeebe:taskDefinition become job-based user tasks (Zeebe's default type)
             needs_job = not (kind == "scriptTask" and element.script is not None) and kind != "userTask"
-            if needs_job and element.job is None:
-                add(eid, "must have a zeebe:taskDefinition with a job type")
+            if needs_job and element.job is None and self.zeebe(self.by_id[eid], "taskDefinition") is None:
+                add(eid, "Must have exactly one 'zeebe:taskDefinition' extension element")
         if (
             kind == "receiveTask"
             or (event_type == "message" and kind in ("intermediateCatchEvent", "boundaryEvent"))
@@ -510,20 +553,22 @@ class _Parser:
             if kind == "receiveTask":
                 self.receive_task_message(element)
             if element.event is not None and element.event.correlation_key is None:
-                add(eid, "a message catch event needs a correlation key (zeebe:subscription correlationKey)")
+                self.missing_subscription(element)
         if kind == "startEvent" and event_type == "message" and not scope.triggered_by_event:
             name = element.event.message_name if element.event else None
             if name is not None and name.is_feel:
                 add(eid, "a message start event needs a static message name")
         if kind in ("exclusiveGateway", "inclusiveGateway"):
             if element.default_flow and element.default_flow not in {f.id for f in element.outgoing}:
-                add(eid, f"default flow '{element.default_flow}' is not an outgoing flow of the gateway")
+                add(eid, "Default flow must start at gateway")  # ExclusiveGatewayValidator
             if len(element.outgoing) > 1:
                 for flow in element.outgoing:
-                    if flow.condition is None and flow.id != element.default_flow:
+                    if flow.condition is None and flow.id != element.default_flow:  # SequenceFlowValidator
                         add(
                             flow.id,
-                            f"outgoing flow of {kind} '{eid}' needs a condition (or must be its default)",
+                            "Must have a condition or be default flow"
+                            if kind == "exclusiveGateway"
+                            else "Must have a condition",
                         )
         else:
             for flow in element.outgoing:
@@ -608,6 +653,26 @@ class _Parser:
             )
         element.event = event
 
+    def missing_subscription(self, element: Element) -> None:
+        """Zeebe's ``MessageValidator`` names the bpmn:message, not the event that refers to it."""
+        node = self.by_id[element.id]
+        holder = node if element.kind == "receiveTask" else node.find(f"{{{BPMN}}}messageEventDefinition")
+        message = self.ref_attr(holder, "messageRef") if holder is not None else None
+        if message is None:
+            return  # reported already: no message to subscribe to
+        message_id = message.get("id") or element.id
+        subscription = self.zeebe(message, "subscription")
+        if subscription is None:
+            self.problems.add(
+                message_id, "Must have exactly one zeebe:subscription extension element", message.sourceline
+            )
+        else:
+            self.problems.add(
+                f"{message_id} > extensionElements > subscription",
+                "Attribute 'correlationKey' must be present and not empty",
+                message.sourceline,
+            )
+
     def validate_container(self, process: Process, container: Element) -> None:
         add = self.problems.add
         children = [process.elements[c] for c in container.children]
@@ -616,11 +681,11 @@ class _Parser:
         container.event_subprocesses = [
             c.id for c in children if c.kind == "subProcess" and c.triggered_by_event
         ]
-        if container.kind == "process":
+        if container.kind == "process":  # ProcessValidator
             if not starts:
-                add(container.id, "a process needs at least one start event")
-            if len(none_starts) > 1:
-                add(container.id, "a process may have at most one none start event")
+                add(container.id, "Must have at least one start event")
+            elif len(none_starts) > 1:
+                add(container.id, "Multiple none start events are not allowed")
             names = [
                 s.event.message_name.source
                 for s in starts
@@ -628,15 +693,16 @@ class _Parser:
             ]
             if len(names) != len(set(names)):
                 add(container.id, "message start events of a process need unique message names")
-        elif container.triggered_by_event:
-            if len(starts) != 1 or starts[0].event is None:
-                add(
-                    container.id,
-                    "an event sub-process needs exactly one start event with an event definition "
-                    "(timer, message, error, escalation or signal)",
-                )
-        elif len(none_starts) != 1 or len(starts) != 1:
-            add(container.id, "an embedded sub-process needs exactly one none start event")
+        elif len(starts) != 1:  # SubProcessValidator
+            add(container.id, "Must have exactly one start event")
+        elif container.triggered_by_event and starts[0].event is None:
+            add(
+                container.id,
+                "Start events in event subprocesses must be one of: message, timer, error, signal or "
+                "escalation",
+            )
+        elif not container.triggered_by_event and starts[0].event is not None:
+            add(container.id, "Start events in subprocesses must be of type none")
         if none_starts:
             container.none_start = none_starts[0].id
 
@@ -647,11 +713,11 @@ def parse_resource(resource_name: str, content: bytes) -> tuple[list[Process], l
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as err:
-        return [], [f"{resource_name}: line {err.lineno}: not well-formed XML: {err.msg}"]
+        return [], [f"'{resource_name}': line {err.lineno}: not well-formed XML: {err.msg}"]
     except ValueError as err:  # e.g. text with an encoding declaration instead of bytes
-        return [], [f"{resource_name}: not a BPMN XML document: {err}"]
+        return [], [f"'{resource_name}': not a BPMN XML document: {err}"]
     if _local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN:
-        return [], [f"{resource_name}: root element must be bpmn:definitions (BPMN 2.0 namespace {BPMN})"]
+        return [], [f"'{resource_name}': root element must be bpmn:definitions (BPMN 2.0 namespace {BPMN})"]
     parser_ = _Parser(resource_name, root)
     processes = parser_.parse()
     return processes, parser_.problems.items

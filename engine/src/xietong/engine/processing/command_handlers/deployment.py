@@ -12,6 +12,8 @@ from xietong.engine.expressions import ExpressionError
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model import Process, parse_resource
 from xietong.engine.model.form import FORM_SUFFIX, FormResource, parse_form
+from xietong.engine.model.parser import TIMER_TYPES
+from xietong.engine.model.validation_report import resource_failure
 from xietong.engine.state.entities import Form, ProcessDefinition, Timer
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ def xml_text(name: str, content: bytes) -> str:
     try:
         text = content.decode(encoding)
     except (LookupError, UnicodeDecodeError) as error:
-        raise DeploymentRejected([f"{name}: cannot be read as {encoding} text ({error})"]) from None
+        raise DeploymentRejected([f"'{name}': cannot be read as {encoding} text ({error})"]) from None
     return re.sub(
         r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""", r"\g<1>UTF-8\g<2>", text.lstrip("\ufeff")
     )
@@ -80,9 +82,9 @@ class DeploymentHandler:
                 if form is not None:
                     forms.append((name, bytes(content), form))
                 continue
-            if not name.lower().endswith(BPMN_SUFFIXES):
+            if not name.lower().endswith(BPMN_SUFFIXES):  # Zeebe's words, then why (DMN is Zeebe's)
                 problems.append(
-                    f"{name}: unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) "
+                    f"'{name}': unknown resource type; BPMN processes (.bpmn) and Camunda forms (.form) "
                     "are deployed, DMN decisions are not supported"
                 )
                 continue
@@ -95,11 +97,15 @@ class DeploymentHandler:
             problems += resource_problems
             parsed += [(name, content, process) for process in processes]
         for name, _, process in parsed:  # FEEL timer start events must evaluate without variables
+            timer_errors: dict[str, list[str]] = {}
             for start in process.start_events("timer"):
                 try:
                     p.events.timer_schedule(start, -1)
-                except ExpressionError as err:
-                    problems.append(f"{name}: {start.id}: timer start event: {err}")
+                except ExpressionError as err:  # TimerCatchEventExpressionValidator
+                    kind = TIMER_TYPES.get(start.event.timer_kind if start.event else "", "cycle")
+                    timer_errors[start.id] = [f"Invalid timer {kind} expression ({err})"]
+            if timer_errors:
+                problems.append(resource_failure(name, timer_errors))
         seen: dict[str, str] = {}
         for name, _, process in parsed:
             if process.id in seen:
@@ -297,9 +303,11 @@ class DeploymentHandler:
 
 
 def _deployment_binding_problems(parsed: list[tuple[str, bytes, Process]], form_ids: set[str]) -> list[str]:
-    """Zeebe refuses a process whose user task binds a form by deployment when the form is not in it."""
+    """Zeebe refuses a process whose user task binds a form by deployment when the form is not in it
+    (``ZeebeFormDefinitionDeploymentBindingValidator``, on the task's zeebe:formDefinition)."""
     problems = []
     for name, _, process in parsed:
+        errors: dict[str, list[str]] = {}
         for element in process.elements.values():
             task = element.user_task
             if task is None or task.form_id is None or task.form_binding != "deployment":
@@ -308,8 +316,9 @@ def _deployment_binding_problems(parsed: list[tuple[str, bytes, Process]], form_
                 continue  # an expression: resolved (or not) at activation
             form_id = task.form_id.source
             if form_id not in form_ids:
-                problems.append(
-                    f"{name}: {element.id}: Expected to find form with id '{form_id}' in current "
-                    "deployment, but not found."
-                )
+                errors[f"{element.id} > extensionElements > formDefinition"] = [
+                    f"Expected to find form with id '{form_id}' in current deployment, but not found."
+                ]
+        if errors:
+            problems.append(resource_failure(name, errors))
     return problems

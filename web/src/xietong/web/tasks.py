@@ -172,6 +172,8 @@ async def claim(web: Web, request: Request) -> Response:
             "POST", f"/v2/user-tasks/{key}/assignment", {"assignee": session.username, "allowOverride": False}
         )
     except ApiError as error:
+        if error.status == 404:  # Zeebe forgets a finished task: completed or canceled meanwhile
+            return _back(form, "该任务已办结或已撤销。")
         if error.status != 409:
             raise
         return _back(form, "该任务已被他人认领。")

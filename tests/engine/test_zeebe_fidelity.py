@@ -293,3 +293,39 @@ def test_a_start_instruction_naming_an_unknown_element(h: Harness) -> None:
         "Expected to create instance of process with start instructions but no element found with id "
         "'unknown-element'."
     )
+
+
+# --- what the gateways put in front of a rejection (GrpcErrorMapper; the service layer's ErrorMapper):
+# "Command '<intent>' rejected with code '<rejection type>': <reason>" ------------------------------
+
+
+def test_rejections_carry_zeebes_intent_and_rejection_type(h: Harness) -> None:
+    from xietong.engine.commands import AssignUserTask, CompleteUserTask
+    from xietong.engine.errors import EngineError, gateway_message
+
+    def refused(command: object) -> EngineError:
+        with pytest.raises(EngineError) as caught:
+            h.engine.execute(command)
+        return caught.value
+
+    assert gateway_message(refused(CompleteUserTask(42))) == (
+        "Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to complete user task with key '42', "
+        "but no such user task was found"
+    )
+    assert gateway_message(refused(AssignUserTask(42, "wang", allow_override=False))).startswith(
+        "Command 'CLAIM' rejected with code 'NOT_FOUND': Expected to claim user task with key '42'"
+    )
+    assert gateway_message(refused(CreateProcessInstance(bpmn_process_id="nope", await_result=True))) == (
+        "Command 'CREATE_WITH_AWAITING_RESULT' rejected with code 'NOT_FOUND': Expected to find process "
+        "definition with process ID 'nope', but none found"
+    )
+    assert gateway_message(refused(Deploy(()))) == (
+        "Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy at least one resource, "
+        "but none given"
+    )
+    h.deploy(TWO_TASKS)
+    pi = h.start()
+    h.engine.execute(CancelProcessInstance(pi))
+    assert gateway_message(refused(CancelProcessInstance(pi))).startswith(
+        "Command 'CANCEL' rejected with code 'NOT_FOUND': Expected to cancel a process instance with key "
+    )

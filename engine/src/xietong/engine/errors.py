@@ -60,10 +60,13 @@ class DeploymentRejected(InvalidArgument):
     lays it out (``'a.bpmn': - Element: t`` …, see ``model.validation_report``), joined as
     Zeebe's ``DeploymentTransformer`` joins them."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, alone: bool = False) -> None:
+        """``alone``: the one problem is the whole message (an empty deployment, as Zeebe says it)."""
         self.problems = problems
         super().__init__(
-            "Expected to deploy new resources, but encountered the following errors:"
+            problems[0]
+            if alone
+            else "Expected to deploy new resources, but encountered the following errors:"
             + "".join(f"\n{problem}" for problem in problems)
         )
 

@@ -64,7 +64,7 @@ class DeploymentHandler:
         """
         p = self.p
         if not cmd.resources:
-            raise DeploymentRejected(["Expected to deploy at least one resource, but none given"])
+            raise DeploymentRejected(["Expected to deploy at least one resource, but none given"], alone=True)
         problems: list[str] = []
         parsed: list[tuple[str, bytes, Process]] = []
         forms: list[tuple[str, bytes, FormResource]] = []

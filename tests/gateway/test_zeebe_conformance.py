@@ -452,6 +452,27 @@ def start_to(*body: str) -> list[str]:
             "c",
             "Invalid timer duration expression (",
         ),
+        (
+            start_to(
+                '<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="x"/>'
+                '</bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>',
+                models.flow("f1", "start", "t"),
+                '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e">'
+                "<bpmn:conditionExpression>= ok</bpmn:conditionExpression></bpmn:sequenceFlow>",
+            ),
+            "",
+            "t",
+            "Conditional sequence flows are only supported at exclusive or inclusive gateway",
+        ),
+        (
+            start_to(
+                '<bpmn:endEvent id="fail"><bpmn:errorEventDefinition id="ErrorDef_1"/></bpmn:endEvent>',
+                models.flow("f1", "start", "fail"),
+            ),
+            "",
+            "ErrorDef_1",
+            "Must reference an error",
+        ),
     ],
     ids=[
         "no-start-event",
@@ -464,6 +485,8 @@ def start_to(*body: str) -> list[str]:
         "no-subscription",
         "sub-process-start",
         "bad-duration",
+        "conditional-flow-after-a-task",
+        "error-end-without-error",
     ],
 )
 def test_an_invalid_model_is_refused_in_zeebes_words_with_its_line(

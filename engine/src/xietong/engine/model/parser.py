@@ -110,6 +110,13 @@ def _local(tag: Any) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+def _path(owner: str, node: etree._Element | None, kind: str = "") -> str:
+    """How Zeebe names an element without its own id: from the closest one with an id."""
+    if node is not None and node.get("id"):
+        return str(node.get("id"))
+    return f"{owner} > {kind or (_local(node.tag) if node is not None else '')}"
+
+
 class _Problems:
     def __init__(self, resource: str, by_id: dict[str, etree._Element]) -> None:
         self.resource = resource
@@ -303,8 +310,13 @@ class _Parser:
             message = self.ref_attr(definition, "messageRef")
             if element.kind in ("endEvent", "intermediateThrowEvent"):
                 return  # message throw events are jobs; the worker sends the message
-            if message is None or not message.get("name"):
-                self.problems.add(eid, "a message event needs a messageRef to a bpmn:message with a name")
+            if message is None:  # MessageEventDefinitionValidator
+                self.problems.add(_path(eid, definition), "Must reference a message")
+                return
+            if not message.get("name"):  # MessageValidator
+                self.problems.add(
+                    message.get("id") or eid, "Name must be present and not empty", message.sourceline
+                )
                 return
             event.message_name = self.expr(message.get("name"), eid, "message name")
             subscription = self.zeebe(message, "subscription")
@@ -318,8 +330,13 @@ class _Parser:
                 event.code = self.expr(ref.get(code_attr), eid, code_attr)
         elif event_type == "signal":
             signal = self.ref_attr(definition, "signalRef")
-            if signal is None or not signal.get("name"):
-                self.problems.add(eid, "a signal event needs a signalRef to a bpmn:signal with a name")
+            if signal is None:  # SignalEventDefinitionValidator
+                self.problems.add(_path(eid, definition), "Must reference a signal")
+                return
+            if not signal.get("name"):
+                self.problems.add(
+                    signal.get("id") or eid, "Name must be present and not empty", signal.sourceline
+                )
                 return
             event.signal_name = self.expr(signal.get("name"), eid, "signal name")
         elif event_type == "link":
@@ -570,40 +587,34 @@ class _Parser:
                             if kind == "exclusiveGateway"
                             else "Must have a condition",
                         )
-        else:
-            for flow in element.outgoing:
-                if flow.condition is not None:
-                    add(
-                        flow.id,
-                        "conditional sequence flows are only supported after exclusive and "
-                        "inclusive gateways",
-                    )
-        if kind == "eventBasedGateway":
+        elif any(flow.condition is not None for flow in element.outgoing):  # FlowNodeValidator
+            add(eid, "Conditional sequence flows are only supported at exclusive or inclusive gateway")
+        if kind == "eventBasedGateway":  # EventBasedGatewayValidator
             if len(element.outgoing) < 2:
-                add(eid, "an event-based gateway needs at least two outgoing flows")
+                add(eid, "Event-based gateway must have at least 2 outgoing sequence flows.")
             for flow in element.outgoing:
                 target = process.elements[flow.target]
                 t_type = target.event.type if target.event else ""
                 if target.kind != "intermediateCatchEvent" or t_type not in ("timer", "message", "signal"):
                     add(
                         eid,
-                        f"an event-based gateway may only lead to timer, message or signal intermediate "
-                        f"catch events ('{target.id}' is not)",
+                        "Event-based gateway must not have an outgoing sequence flow to other elements than "
+                        "message/timer/signal/conditional intermediate catch events.",
                     )
-        if kind == "boundaryEvent":
+        if kind == "boundaryEvent":  # BoundaryEventValidator
             host = process.elements.get(element.attached_to or "")
             if host is None or not host.is_activity:
-                add(eid, f"boundary event attached to '{element.attached_to}', which is not an activity")
+                add(eid, "Must be attached to an activity")
             else:
                 host.boundaries.append(eid)
             if element.incoming:
-                add(eid, "a boundary event cannot have incoming sequence flows")
+                add(eid, "Cannot have incoming sequence flows")
             if event_type == "error" and not element.cancel_activity:
                 add(eid, "an error boundary event must be interrupting")
         if kind == "startEvent" and element.incoming:
             add(eid, "a start event cannot have incoming sequence flows")
-        if kind == "endEvent" and element.outgoing:
-            add(eid, "an end event cannot have outgoing sequence flows")
+        if kind == "endEvent" and element.outgoing:  # EndEventValidator
+            add(eid, "End events must not have outgoing sequence flows to other elements.")
         if kind == "subProcess" and element.triggered_by_event and (element.incoming or element.outgoing):
             add(eid, "an event sub-process cannot have incoming or outgoing sequence flows")
         if kind == "intermediateCatchEvent" and event_type == "link" and element.incoming:
@@ -628,8 +639,13 @@ class _Parser:
             event_type == "error"
             and kind == "endEvent"
             and (element.event is None or element.event.code is None)
-        ):
-            add(eid, "an error end event needs an errorRef with an errorCode")
+        ):  # ErrorEventDefinitionValidator
+            definition = self.by_id[eid].find(f"{{{BPMN}}}errorEventDefinition")
+            error = self.ref_attr(definition, "errorRef") if definition is not None else None
+            add(
+                _path(eid, definition, "errorEventDefinition"),
+                "Must reference an error" if error is None else "ErrorCode must be present and not empty",
+            )
         if (
             event_type == "escalation"
             and kind in ("endEvent", "intermediateThrowEvent")

@@ -153,7 +153,10 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
     }
     with log_file.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "xietong.workers", "run", "--address", engine.address],
+            [
+                *(sys.executable, "-m", "xietong.workers", "run"),
+                *("--address", engine.address, "--rest-address", engine.rest_url),
+            ],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -181,6 +184,8 @@ def test_worker_process_logs_with_the_case_and_stops_cleanly_on_sigterm(
     assert completed[0]["case_id"] == "WY-SUB-1"
     assert completed[0]["process_instance_key"] == deadline.process_instance_key
     assert completed[0]["task_type"] == "xietong.deadline"
+    [started_line] = [line for line in lines if line.get("event") == "workers started"]
+    assert started_line["address"] == engine.address and started_line["rest"] == engine.rest_url
     assert lines[-1]["event"] == "workers stopped"
 
 

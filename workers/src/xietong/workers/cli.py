@@ -45,9 +45,14 @@ def workers() -> None:
 @workers.command("run")
 @click.option("--address", default=None, help="Zeebe gateway host:port [env XIETONG_ZEEBE_ADDRESS].")
 @click.option(
+    "--rest-address",
+    default=None,
+    help="REST API base URL, asked whose part of a step is open [env XIETONG_ZEEBE_REST_ADDRESS].",
+)
+@click.option(
     "--case-store", default=None, help="sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL]."
 )
-def run(address: str | None, case_store: str | None) -> None:
+def run(address: str | None, rest_address: str | None, case_store: str | None) -> None:
     """Serve every task type until SIGTERM/SIGINT."""
     from xietong.workers.app import GatewayUnreachable, serve
     from xietong.workers.calendar import CalendarSupplementError
@@ -58,6 +63,8 @@ def run(address: str | None, case_store: str | None) -> None:
         raise click.ClickException(settings_problems(error, "XIETONG_")) from None
     if address:
         settings = settings.model_copy(update={"zeebe_address": address})
+    if rest_address:
+        settings = settings.model_copy(update={"zeebe_rest_address": rest_address})
     with _open_store(case_store) as store:
         try:
             asyncio.run(serve(settings, store))

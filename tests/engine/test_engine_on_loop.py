@@ -1,5 +1,6 @@
-"""The engine's processing on an event loop (as ``engine serve`` runs it): commands, queries from
-other threads, timers on the engine clock and on the real clock, and closing with work queued."""
+"""An engine started with the gateway's event loop (as ``engine serve`` runs it): an idle engine
+processes a command from the loop on the loop, a busy one on its thread, in submission order;
+blocking calls from the loop, other threads, timers and closing with work queued still work."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from xietong.engine import Clock, Engine
 from xietong.engine.commands import CreateProcessInstance, Deploy
+from xietong.engine.engine import _Query
 from xietong.engine.errors import ResourceExhausted
 from xietong.engine.testing import START, Harness, bpmn, chain, service_task
 
@@ -31,14 +33,21 @@ def pinned() -> Clock:
     return clock
 
 
-def test_commands_are_processed_on_the_loop_thread_and_from_other_threads(tmp_path: Path) -> None:
+def test_an_idle_engine_processes_on_the_loop_and_blocking_calls_do_not_deadlock(tmp_path: Path) -> None:
     async def scenario() -> None:
         engine = Engine(tmp_path / "data", clock=pinned()).start(loop=asyncio.get_running_loop())
         try:
-            assert not [t for t in threading.enumerate() if t.name == "xietong-engine"]
-            assert (
-                engine.query(lambda p: threading.get_ident()) == threading.get_ident()
-            )  # inline, no deadlock
+            here = threading.get_ident()
+            # idle (the engine thread asleep): processed on the loop itself, without a hand-off
+            processed_on = set()
+            for _ in range(100):  # right after start, or a query, the thread may still be finishing a step
+                ident = await asyncio.wrap_future(engine.submit(_Query(lambda p: threading.get_ident())))
+                processed_on.add(ident)
+                if ident == here:
+                    break
+            assert here in processed_on
+            # a blocking call from the loop cannot wait for a step on the loop: the engine thread takes it
+            assert engine.query(lambda p: threading.get_ident()) != here
             h = Harness(engine)
             h.deploy(WAIT)
             # another thread blocks on its command while the loop, free, processes it
@@ -62,8 +71,12 @@ def test_commands_are_processed_on_the_loop_thread_and_from_other_threads(tmp_pa
 def test_a_timer_on_the_real_clock_fires_without_any_command(tmp_path: Path) -> None:
     async def scenario() -> None:
         engine = Engine(tmp_path / "data").start(loop=asyncio.get_running_loop())
-        created: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        engine.add_job_listener(lambda job_type: created.done() or created.set_result(job_type))
+        loop = asyncio.get_running_loop()
+        created: asyncio.Future[str] = loop.create_future()
+        # the timer fires on the engine thread: the listener hands the news to the loop
+        engine.add_job_listener(
+            lambda job_type: loop.call_soon_threadsafe(lambda: created.done() or created.set_result(job_type))
+        )
         try:
             Harness(engine).deploy(WAIT)
             await asyncio.wrap_future(
@@ -72,6 +85,30 @@ def test_a_timer_on_the_real_clock_fires_without_any_command(tmp_path: Path) -> 
             assert (
                 await asyncio.wait_for(created, 10) == "after"
             )  # armed with call_later, nothing else woke it
+        finally:
+            engine.close()
+
+    asyncio.run(scenario())
+
+
+def test_commands_keep_their_order_whichever_thread_processes_them(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        engine = Engine(tmp_path / "data", clock=pinned()).start(loop=asyncio.get_running_loop())
+        try:
+            Harness(engine).deploy(WAIT)
+            order: list[int] = []
+            futures = []
+            for i in range(200):  # from the loop and from a thread, interleaved
+                if i % 2:
+                    futures.append(engine.submit(_Query(lambda p, i=i: order.append(i))))
+                else:
+                    futures.append(
+                        await asyncio.to_thread(engine.submit, _Query(lambda p, i=i: order.append(i)))
+                    )
+                if i % 7 == 0:
+                    await asyncio.sleep(0)  # let the loop take a step now and then
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+            assert order == list(range(200))
         finally:
             engine.close()
 

@@ -249,8 +249,9 @@ class Engine:
         if self._step_lock.acquire(blocking=False):
             try:
                 batch = self._take_batch()
-                if batch and self._failure is None:
-                    self._step(batch)
+                if batch and self._failure is None and self._step(batch, housekeeping=False):
+                    assert self._loop is not None  # background work once the answers are on their way
+                    self._loop.call_soon(self._inline_housekeeping)
             except BaseException as err:  # as on the engine thread: never a silently stuck engine
                 log.exception("engine processing failed; the engine accepts no more commands")
                 self._stop_failed(err)
@@ -261,6 +262,15 @@ class Engine:
         if self._queue or (due is not None and (sleeping_until is None or due < sleeping_until)):
             with self._cond:  # more to do, or a timer due before the thread would wake: its turn
                 self._cond.notify()
+
+    def _inline_housekeeping(self) -> None:
+        if self._failure is None and self._step_lock.acquire(blocking=False):  # else the thread does it
+            try:
+                self._housekeeping()
+            except Exception:
+                log.exception("background work after a batch failed")
+            finally:
+                self._step_lock.release()
 
     def _take_batch(self) -> list[tuple[Any, Future[Any] | None]]:
         with self._cond:
@@ -318,7 +328,7 @@ class Engine:
                 self._fail_pending(None)
                 return
 
-    def _step(self, batch: list[tuple[Any, Future[Any] | None]]) -> bool:
+    def _step(self, batch: list[tuple[Any, Future[Any] | None]], housekeeping: bool = True) -> bool:
         """One batch processed and committed, then background work; False after a storage failure."""
         self.watchdog.begin(batch)
         try:
@@ -332,9 +342,13 @@ class Engine:
             self._stop_failed(err)
             return False
         self.watchdog.end()
+        if housekeeping:
+            self._housekeeping()
+        return True
+
+    def _housekeeping(self) -> None:
         self._prune_in_background()
         self._collector.between_batches(idle=not self._queue)
-        return True
 
     def _prune_in_background(self) -> None:
         """Retention: one small step of deleting expired history when nothing is queued (or at least once
@@ -463,6 +477,8 @@ class Engine:
             store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
             p.state.history_committed()
             p.records = []
+        if pushed:  # the next job on its way to a worker before the answer that made it
+            self._push.deliver(pushed)
         for future, value, ok in answers:
             if future is None or future.done():
                 continue
@@ -470,8 +486,6 @@ class Engine:
                 future.set_result(value)
             else:
                 future.set_exception(value)
-        if pushed:
-            self._push.deliver(pushed)
         callbacks, p.after_commit = p.after_commit, []
         for callback in callbacks:
             callback()

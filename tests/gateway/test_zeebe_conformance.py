@@ -346,6 +346,7 @@ def refused_deployment(stub: GatewayStub, name: str, content: bytes) -> str:
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     details = error.details() or ""
     assert details.startswith(
+        "Command 'CREATE' rejected with code 'INVALID_ARGUMENT': "
         f"Expected to deploy new resources, but encountered the following errors:\n'{name}': "
     ), details
     return details

@@ -121,6 +121,7 @@ def test_times_near_the_limits_are_refused_where_they_enter(
         )
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert (
+            "Command 'PUBLISH' rejected with code 'INVALID_ARGUMENT': "
             f"Expected timeToLive to be at most {MAX_DURATION_MS} ms (100 years), but was {ttl}"
             == error.details()
         )

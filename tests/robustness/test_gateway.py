@@ -20,7 +20,15 @@ from pyzeebe.proto import gateway_pb2_grpc as rpc
 from tests.gateway.models import chain, flow, message_flow, process
 from xietong.engine.gateway.local_server import HEALTH_SERVICE, LocalServer
 
-DEPLOY_PREFIX = "Expected to deploy new resources, but encountered the following errors:\n"
+
+def rejected(intent: str, code: str, reason: str) -> str:
+    """Zeebe 8.8's gateways put the command's intent and rejection type before the engine's reason."""
+    return f"Command '{intent}' rejected with code '{code}': {reason}"
+
+
+DEPLOY_PREFIX = rejected(
+    "CREATE", "INVALID_ARGUMENT", "Expected to deploy new resources, but encountered the following errors:\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,9 @@ def assert_not_deployed(gateway: rpc.GatewayStub, pid: str) -> None:
     request = pb.CreateProcessInstanceRequest(bpmnProcessId=pid, version=-1)
     error = refused(gateway.CreateProcessInstance, request)
     assert error.code() == grpc.StatusCode.NOT_FOUND
-    assert error.details() == f"Expected to find process definition with process ID '{pid}', but none found"
+    assert error.details() == rejected(
+        "CREATE", "NOT_FOUND", f"Expected to find process definition with process ID '{pid}', but none found"
+    )
 
 
 def assert_healthy(server: LocalServer, gateway: rpc.GatewayStub) -> None:
@@ -229,31 +239,34 @@ def test_an_unknown_process_id_is_not_found(gateway: rpc.GatewayStub) -> None:
 
 def test_unknown_job_keys_are_not_found(gateway: rpc.GatewayStub) -> None:
     error = refused(gateway.CompleteJob, pb.CompleteJobRequest(jobKey=123456789, variables="{}"))
-    assert (error.code(), error.details()) == (
-        grpc.StatusCode.NOT_FOUND, "Expected to complete job with key '123456789', but no such job was found")
+    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, rejected(
+        "COMPLETE", "NOT_FOUND", "Expected to complete job with key '123456789', but no such job was found"))
     error = refused(gateway.FailJob, pb.FailJobRequest(jobKey=123456789, retries=1))
-    assert (error.code(), error.details()) == (
-        grpc.StatusCode.NOT_FOUND, "Expected to fail job with key '123456789', but no such job was found")
+    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, rejected(
+        "FAIL", "NOT_FOUND", "Expected to fail job with key '123456789', but no such job was found"))
 
 
-@pytest.mark.parametrize(("method", "message", "detail"), [
-    ("CancelProcessInstance", pb.CancelProcessInstanceRequest(processInstanceKey=42),
+@pytest.mark.parametrize(("method", "message", "intent", "detail"), [
+    ("CancelProcessInstance", pb.CancelProcessInstanceRequest(processInstanceKey=42), "CANCEL",
      "Expected to cancel a process instance with key '42', but no such process was found"),
-    ("SetVariables", pb.SetVariablesRequest(elementInstanceKey=42, variables='{"a": 1}'),
+    ("SetVariables", pb.SetVariablesRequest(elementInstanceKey=42, variables='{"a": 1}'), "UPDATE",
      "Expected to update variables for element with key '42', but no such element was found"),
-    ("ResolveIncident", pb.ResolveIncidentRequest(incidentKey=42),
+    ("ResolveIncident", pb.ResolveIncidentRequest(incidentKey=42), "RESOLVE",
      "Expected to resolve incident with key '42', but no such incident was found"),
-    ("ThrowError", pb.ThrowErrorRequest(jobKey=42, errorCode="x"),
+    ("ThrowError", pb.ThrowErrorRequest(jobKey=42, errorCode="x"), "THROW_ERROR",
      "Expected to throw an error for job with key '42', but no such job was found"),
-    ("UpdateJobRetries", pb.UpdateJobRetriesRequest(jobKey=42, retries=3),
+    ("UpdateJobRetries", pb.UpdateJobRetriesRequest(jobKey=42, retries=3), "UPDATE_RETRIES",
      "Expected to update job with key '42', but no such job was found"),
-    ("CreateProcessInstance", pb.CreateProcessInstanceRequest(processDefinitionKey=42),
+    ("CreateProcessInstance", pb.CreateProcessInstanceRequest(processDefinitionKey=42), "CREATE",
      "Expected to find process definition with key '42', but none found"),
-], ids=lambda v: v if isinstance(v, str) and " " not in v else "")
-def test_unknown_keys_are_not_found(gateway: rpc.GatewayStub, method: str, message: object,
+], ids=lambda v: v if isinstance(v, str) and " " not in v and not v.isupper() else "")
+def test_unknown_keys_are_not_found(gateway: rpc.GatewayStub, method: str, message: object, intent: str,
                                     detail: str) -> None:
+    """The intents are Zeebe's: ProcessInstanceIntent, VariableDocumentIntent, IncidentIntent, JobIntent,
+    ProcessInstanceCreationIntent."""
     error = refused(getattr(gateway, method), message)
-    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, detail)
+    expected = rejected(intent, "NOT_FOUND", detail)
+    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, expected)
 
 
 def test_complete_job_twice_and_with_an_array(gateway: rpc.GatewayStub, good: str) -> None:
@@ -268,8 +281,8 @@ def test_complete_job_twice_and_with_an_array(gateway: rpc.GatewayStub, good: st
                                "Expected document to be a root level object, but was 'ARRAY'")
     gateway.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables='{"done": true}'), timeout=20)
     error = refused(gateway.CompleteJob, pb.CompleteJobRequest(jobKey=key, variables="{}"))
-    assert (error.code(), error.details()) == (
-        grpc.StatusCode.NOT_FOUND, f"Expected to complete job with key '{key}', but no such job was found")
+    assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, rejected(
+        "COMPLETE", "NOT_FOUND", f"Expected to complete job with key '{key}', but no such job was found"))
 
 
 @pytest.mark.parametrize(("request_kwargs", "detail"), [

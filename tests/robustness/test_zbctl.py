@@ -39,16 +39,16 @@ def test_deploying_junk_names_the_file_and_line(server: LocalServer, tmp_path: P
     code, text = zbctl(server, "deploy", "resource", str(junk))
     assert code == 1
     assert text.splitlines() == [
-        "Error: rpc error: code = InvalidArgument desc = Expected to deploy new resources, but encountered "
-        "the following errors:",
+        "Error: rpc error: code = InvalidArgument desc = Command 'CREATE' rejected with code "
+        "'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:",
         f"'{junk}': line 1: not well-formed XML: Start tag expected, '<' not found, line 1, column 1",
     ]
 
 
 def test_an_unknown_process_and_an_unknown_job(server: LocalServer) -> None:
     assert zbctl(server, "create", "instance", "robust_nope") == (
-        1, "Error: rpc error: code = NotFound desc = Expected to find process definition with process ID "
-           "'robust_nope', but none found")
+        1, "Error: rpc error: code = NotFound desc = Command 'CREATE' rejected with code 'NOT_FOUND': "
+           "Expected to find process definition with process ID 'robust_nope', but none found")
     assert zbctl(server, "complete", "job", "123") == (
-        1, "Error: rpc error: code = NotFound desc = Expected to complete job with key '123', but no such "
-           "job was found")
+        1, "Error: rpc error: code = NotFound desc = Command 'COMPLETE' rejected with code 'NOT_FOUND': "
+           "Expected to complete job with key '123', but no such job was found")

@@ -14,7 +14,7 @@ from xietong.engine.processing.command_handlers.instances import InstanceHandler
 from xietong.engine.processing.command_handlers.jobs import JobHandler
 from xietong.engine.processing.command_handlers.messages import MessageHandler
 from xietong.engine.processing.command_handlers.operations import OperationHandler
-from xietong.engine.processing.command_handlers.user_tasks import UserTaskHandler
+from xietong.engine.processing.command_handlers.user_tasks import ChangesetInvalid, UserTaskHandler
 
 if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
@@ -64,7 +64,7 @@ class CommandProcessor(InstanceHandler, MessageHandler):
                 return self.create_instance(command, future)
             return handler(command)
         except EngineError as error:
-            if error.intent is None:
+            if error.intent is None and not isinstance(error, ChangesetInvalid):
                 error.intent = zeebe_intent(command)
             raise
 

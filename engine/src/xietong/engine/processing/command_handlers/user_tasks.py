@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from xietong.engine.processing.processor import Processor
 
 
+class ChangesetInvalid(InvalidArgument):
+    """A changeset value Camunda's REST gateway refuses before any command is sent (its
+    ``RequestValidator``: dates, priority), so the answer carries no command intent and no
+    ``Command 'UPDATE' rejected …`` prefix."""
+
+
 class UserTaskHandler:
     def __init__(self, p: Processor) -> None:
         self.p = p
@@ -68,19 +74,19 @@ class UserTaskHandler:
                 try:
                     applied[name] = as_given(value) if value else None
                 except (TimerValueError, AttributeError) as err:
-                    raise InvalidArgument(
+                    raise ChangesetInvalid(
                         f"changeset.{name}: expected an ISO 8601 date-time, got {value!r}"
                     ) from err
             elif name in ("candidateGroups", "candidateUsers"):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise InvalidArgument(f"changeset.{name}: expected a list of strings, got {value!r}")
+                    raise ChangesetInvalid(f"changeset.{name}: expected a list of strings, got {value!r}")
                 applied[name] = value
             elif name == "priority":
                 if not isinstance(value, int) or not 0 <= value <= 100:
-                    raise InvalidArgument(f"changeset.priority: expected an integer 0..100, got {value!r}")
+                    raise ChangesetInvalid(f"changeset.priority: expected an integer 0..100, got {value!r}")
                 applied[name] = value
             else:
-                raise InvalidArgument(
+                raise ChangesetInvalid(
                     f"changeset.{name}: unknown attribute (allowed: dueDate, followUpDate, "
                     "candidateGroups, candidateUsers, priority)"
                 )

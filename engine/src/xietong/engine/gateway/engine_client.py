@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import suppress
 from functools import partial
@@ -79,13 +78,3 @@ def _resolve(waiter: asyncio.Future[Any], result: Future[Any]) -> None:
         waiter.set_exception(error)
     else:
         waiter.set_result(result.result())
-
-
-def call_on_loop(
-    loop: asyncio.AbstractEventLoop, loop_thread: int, callback: Callable[..., Any], *args: Any
-) -> None:
-    """``call_soon`` on the loop's own thread (no self-pipe write), ``call_soon_threadsafe`` elsewhere."""
-    if threading.get_ident() == loop_thread:
-        loop.call_soon(callback, *args)
-    else:
-        loop.call_soon_threadsafe(callback, *args)

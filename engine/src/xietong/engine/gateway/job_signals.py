@@ -81,9 +81,10 @@ class JobSignals:
         return len(self._waiters.get(job_type, ()))
 
     @contextmanager
-    def watch(self, job_type: str) -> Iterator[Waiter]:
-        """Register before looking for jobs, so a job created in between still wakes us."""
-        waiter = Waiter()
+    def watch(self, job_type: str, event: asyncio.Event | None = None) -> Iterator[Waiter]:
+        """Register before looking for jobs, so a job created in between still wakes us; ``event``:
+        one the caller also sets for other reasons (a job stream's pushes)."""
+        waiter = Waiter() if event is None else Waiter(event)
         self._waiters.setdefault(job_type, deque()).append(waiter)
         try:
             yield waiter

@@ -13,6 +13,7 @@ import asyncio
 import functools
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -24,7 +25,7 @@ from pyzeebe.proto import gateway_pb2_grpc
 from xietong.engine import commands as cmd
 from xietong.engine import errors
 from xietong.engine.commands import DEFAULT_TENANT
-from xietong.engine.gateway.engine_client import EngineClient, call_on_loop
+from xietong.engine.gateway.engine_client import EngineClient
 from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.method_handlers import UndecodableRequest
 from xietong.engine.gateway.settings import GatewaySettings
@@ -57,7 +58,8 @@ def tenants(tenant_ids: Any, rpc: str) -> tuple[str, ...]:
 
 
 def _unary(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Engine errors become the gRPC status Zeebe would send, with the engine's message."""
+    """Engine errors become the gRPC status Zeebe would send, with its message: a rejected command's
+    reason behind ``Command '<INTENT>' rejected with code '<TYPE>': `` as Zeebe's GrpcErrorMapper puts it."""
 
     @functools.wraps(method)
     async def wrapper(self: GatewayService, request: Any, context: grpc.aio.ServicerContext) -> T:
@@ -67,7 +69,7 @@ def _unary(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             return await method(self, request, context)
         except errors.EngineError as error:
             log.debug("rpc rejected", rpc=method.__name__, code=status_for(error).name, reason=str(error))
-            await context.abort(status_for(error), str(error))
+            await context.abort(status_for(error), errors.gateway_message(error))
         raise AssertionError("unreachable: abort raises")
 
     return wrapper
@@ -85,14 +87,9 @@ def _streaming(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIt
                 yield item
         except errors.EngineError as error:
             log.debug("rpc rejected", rpc=method.__name__, code=status_for(error).name, reason=str(error))
-            await context.abort(status_for(error), str(error))
+            await context.abort(status_for(error), errors.gateway_message(error))
 
     return wrapper
-
-
-def _drain(inbox: asyncio.Queue[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    while not inbox.empty():
-        yield inbox.get_nowait()
 
 
 def activated_job(job: Any) -> pb.ActivatedJob:
@@ -238,14 +235,22 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
         command = self._activate_command(request, STREAM_BATCH, "StreamActivatedJobs")
         loop = asyncio.get_running_loop()
         loop_thread = threading.get_ident()
-        inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        inbox: deque[tuple[Any, ...]] = deque()  # pushed batches not yet sent
+        wake = asyncio.Event()  # a push, or a wake-up for jobs that no stream took
         closed = False
 
-        def push(jobs: tuple[Any, ...]) -> None:  # engine: the loop's thread, or its own
-            call_on_loop(loop, loop_thread, inbox.put_nowait, jobs)
+        def deliver(jobs: tuple[Any, ...]) -> None:
+            inbox.append(jobs)
+            wake.set()
 
-        def ready() -> bool:  # engine thread: a client that stopped reading gets no more
-            return not closed and inbox.qsize() < STREAM_BUFFER
+        def push(jobs: tuple[Any, ...]) -> None:  # engine: on the loop's thread (idle) or its own
+            if threading.get_ident() == loop_thread:
+                deliver(jobs)
+            else:
+                loop.call_soon_threadsafe(deliver, jobs)
+
+        def ready() -> bool:  # a client that stopped reading gets no more
+            return not closed and len(inbox) < STREAM_BUFFER
 
         stream = JobStream(
             command.type,
@@ -265,31 +270,29 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
             while not self._signals.closed:
                 for job in jobs:
                     yield activated_job(job)
-                if not inbox.empty():
-                    jobs, polled = inbox.get_nowait(), False
+                if inbox:
+                    jobs, polled = inbox.popleft(), False
                     continue
                 if stream.skipped or (polled and len(jobs) >= STREAM_BATCH):
                     stream.skipped = False  # jobs were left for polling while this stream was full
                     jobs, polled = await self._engine.call(command), True
                     if jobs:
                         continue
-                with self._signals.watch(command.type) as waiter:
-                    # a push, or a wake-up for jobs that no stream took (all full): poll for those
-                    pushed = asyncio.ensure_future(inbox.get())
-                    woken = asyncio.ensure_future(waiter.wait(None))
-                    done, _ = await asyncio.wait((pushed, woken), return_when=asyncio.FIRST_COMPLETED)
-                    woken.cancel()
-                    if pushed in done:
-                        jobs, polled = pushed.result(), False
+                with self._signals.watch(command.type, wake) as waiter:
+                    if not inbox:
+                        await wake.wait()
+                    wake.clear()
+                    if inbox:
+                        jobs, polled = inbox.popleft(), False
                         waiter.acted = False  # a wake-up it did not act on goes to the next waiter
                         continue
-                    pushed.cancel()
+                    waiter.acted = True  # woken for jobs that no stream took: poll for them
                     jobs, polled = await self._engine.call(command), True
         finally:
             closed = True
             engine.remove_job_stream(stream)
-            for pending in _drain(inbox):  # pushed but never sent: they time out and come back
-                log.debug("job stream closed with undelivered jobs", jobs=len(pending), type=command.type)
+            if inbox:  # pushed but never sent: they time out and come back
+                log.debug("job stream closed with undelivered jobs", jobs=len(inbox), type=command.type)
             log.debug("job stream closed", type=command.type, worker=command.worker)
 
     @_unary
@@ -541,10 +544,6 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     async def PublishMessage(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> pb.PublishMessageResponse:
-        if not request.name:
-            raise errors.InvalidArgument(
-                "Expected to handle gRPC request PublishMessage, but 'name' was blank"
-            )
         published = await self._engine.call(
             cmd.PublishMessage(
                 name=request.name,

@@ -78,10 +78,11 @@ def endpoint(handler: Handler) -> Handler:
         except BodyProblem as problem:
             title = "PAYLOAD_TOO_LARGE" if problem.status == 413 else "INVALID_ARGUMENT"
             return problem_response(Problem(problem.status, title, problem.detail), request.url.path)
-        except errors.EngineError as error:
+        except errors.EngineError as error:  # titled by Zeebe's rejection type, as RestErrorMapper does
             code = status_for(error)
+            title = code.name if error.intent is None else error.rejection_type
             return problem_response(
-                Problem(HTTP_STATUS.get(code, 500), code.name, str(error)), request.url.path
+                Problem(HTTP_STATUS.get(code, 500), title, errors.gateway_message(error)), request.url.path
             )
 
     return wrapper

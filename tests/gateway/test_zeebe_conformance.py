@@ -183,11 +183,17 @@ def open_task(gateway: RunningGateway, rest: httpx.Client) -> tuple[str, str]:
     return instance, task["userTaskKey"]
 
 
-def problem(response: httpx.Response, status: int, title: str, reason: str) -> None:
+def problem(response: httpx.Response, status: int, title: str, detail: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
-    assert body["title"] == title and reason in body["detail"], body
+    assert (body["title"], body["detail"]) == (title, detail), body
+
+
+def rejection(intent: str, code: str, reason: str) -> str:
+    """A broker rejection as Camunda 8.8's REST gateway words it (ErrorMapper.mapBrokerRejection);
+    the problem's title is the rejection type."""
+    return f"Command '{intent}' rejected with code '{code}': {reason}"
 
 
 def test_commands_on_an_unknown_user_task_are_not_found_in_zeebes_words(gateway: RunningGateway) -> None:
@@ -197,31 +203,51 @@ def test_commands_on_an_unknown_user_task_are_not_found_in_zeebes_words(gateway:
             rest.post(f"/v2/user-tasks/{key}/completion", json={}),
             404,
             "NOT_FOUND",
-            f"Expected to complete user task with key '{key}', but no such user task was found",
+            rejection(
+                "COMPLETE",
+                "NOT_FOUND",
+                f"Expected to complete user task with key '{key}', but no such user task was found",
+            ),
         )
         problem(
             rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang"}),
             404,
             "NOT_FOUND",
-            f"Expected to assign user task with key '{key}', but no such user task was found",
+            rejection(
+                "ASSIGN",
+                "NOT_FOUND",
+                f"Expected to assign user task with key '{key}', but no such user task was found",
+            ),
         )
         problem(
             rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang", "allowOverride": False}),
             404,
             "NOT_FOUND",
-            f"Expected to claim user task with key '{key}', but no such user task was found",
+            rejection(
+                "CLAIM",
+                "NOT_FOUND",
+                f"Expected to claim user task with key '{key}', but no such user task was found",
+            ),
         )
         problem(
             rest.delete(f"/v2/user-tasks/{key}/assignee"),
             404,
             "NOT_FOUND",
-            f"Expected to assign user task with key '{key}', but no such user task was found",
+            rejection(
+                "ASSIGN",
+                "NOT_FOUND",
+                f"Expected to assign user task with key '{key}', but no such user task was found",
+            ),
         )
         problem(
             rest.patch(f"/v2/user-tasks/{key}", json={"changeset": {"priority": 10}}),
             404,
             "NOT_FOUND",
-            f"Expected to update user task with key '{key}', but no such user task was found",
+            rejection(
+                "UPDATE",
+                "NOT_FOUND",
+                f"Expected to update user task with key '{key}', but no such user task was found",
+            ),
         )
 
 
@@ -235,7 +261,11 @@ def test_a_completed_or_canceled_user_task_is_gone_as_in_zeebe(gateway: RunningG
             rest.post(f"/v2/user-tasks/{done}/completion", json={}),
             404,
             "NOT_FOUND",
-            f"Expected to complete user task with key '{done}', but no such user task was found",
+            rejection(
+                "COMPLETE",
+                "NOT_FOUND",
+                f"Expected to complete user task with key '{done}', but no such user task was found",
+            ),
         )
         instance, canceled = open_task(gateway, rest)
         assert rest.post(f"/v2/process-instances/{instance}/cancellation", json={}).status_code == 204
@@ -243,7 +273,11 @@ def test_a_completed_or_canceled_user_task_is_gone_as_in_zeebe(gateway: RunningG
             rest.patch(f"/v2/user-tasks/{canceled}", json={"changeset": {"priority": 10}}),
             404,
             "NOT_FOUND",
-            f"Expected to update user task with key '{canceled}', but no such user task was found",
+            rejection(
+                "UPDATE",
+                "NOT_FOUND",
+                f"Expected to update user task with key '{canceled}', but no such user task was found",
+            ),
         )
 
 
@@ -258,10 +292,15 @@ def test_claiming_a_task_someone_else_has_is_refused_and_assigning_takes_it_over
         refused = rest.post(
             f"/v2/user-tasks/{key}/assignment", json={"assignee": "li", "allowOverride": False}
         )
-        assert refused.status_code == 409, refused.text
-        assert (
-            f"Expected to claim user task with key '{key}', but it has already been assigned"
-            in refused.json()["detail"]
+        problem(
+            refused,
+            409,
+            "INVALID_STATE",
+            rejection(
+                "CLAIM",
+                "INVALID_STATE",
+                f"Expected to claim user task with key '{key}', but it has already been assigned",
+            ),
         )
         assert rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "li"}).status_code == 204
         assert rest.get(f"/v2/user-tasks/{key}").json()["assignee"] == "li"

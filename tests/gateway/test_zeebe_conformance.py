@@ -316,6 +316,13 @@ def test_a_signal_with_an_empty_name_is_broadcast_as_zeebe_does(stub: GatewayStu
     assert response.key > 0 and response.tenantId == "<default>"
 
 
+def test_a_message_with_an_empty_name_is_published_as_zeebe_does(stub: GatewayStub) -> None:
+    """Neither Zeebe's gRPC gateway nor its MessagePublishProcessor checks the name: an empty one is
+    published and correlates to nothing (only REST's MessageRequestValidator refuses it)."""
+    response = stub.PublishMessage(pb.PublishMessageRequest(name="", correlationKey="k"), timeout=30)
+    assert response.key > 0 and response.tenantId == "<default>"
+
+
 @pytest.mark.parametrize(
     ("rpc", "call"),
     [

@@ -13,7 +13,7 @@ import pytest
 
 from xietong.engine import Clock, Engine
 from xietong.engine.commands import CreateProcessInstance, Deploy
-from xietong.engine.engine import _Query
+from xietong.engine.engine import QUIET_BEFORE_INLINE_S, _Query
 from xietong.engine.errors import ResourceExhausted
 from xietong.engine.testing import START, Harness, bpmn, chain, service_task
 
@@ -41,6 +41,7 @@ def test_an_idle_engine_processes_on_the_loop_and_blocking_calls_do_not_deadlock
             # idle (the engine thread asleep): processed on the loop itself, without a hand-off
             processed_on = set()
             for _ in range(100):  # right after start, or a query, the thread may still be finishing a step
+                await asyncio.sleep(QUIET_BEFORE_INLINE_S * 2)  # quiet: what makes the engine idle
                 ident = await asyncio.wrap_future(engine.submit(_Query(lambda p: threading.get_ident())))
                 processed_on.add(ident)
                 if ident == here:

@@ -486,8 +486,6 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):
     # --- resources --------------------------------------------------------------------------
 
     async def _deploy(self, resources: tuple[tuple[str, bytes], ...], tenant_id: str) -> Any:
-        if not resources:
-            raise errors.InvalidArgument("Expected to deploy at least one resource, but none given")
         return await self._engine.call(cmd.Deploy(resources=resources, tenant_id=tenant_id))
 
     @_unary

@@ -30,9 +30,12 @@ def _describe(path: str, text: str) -> str:
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    """A command class's fields that can hold text (not ints, floats or booleans)."""
-    return tuple(f for f in dataclasses.fields(cls) if f.type not in ("int", "float", "bool"))
+def _text_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """A command class's fields that can hold text (not ints, floats or booleans), with the name the
+    APIs give them (correlation_key is correlationKey); looked up once per class, not per command."""
+    return tuple(
+        (f.name, _camel(f.name)) for f in dataclasses.fields(cls) if f.type not in ("int", "float", "bool")
+    )
 
 
 def _camel(name: str) -> str:
@@ -71,11 +74,14 @@ def unstorable_text(value: Any, path: str) -> str | None:
             if found is not None:
                 return found
         return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in _fields(type(value)):
-            name = _camel(field.name)  # as the APIs name it: correlation_key is correlationKey
-            where = f"{path}.{name}" if path else name
-            found = unstorable_text(getattr(value, field.name), where)
+    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+        for attr, name in _text_fields(type(value)):
+            item = getattr(value, attr)
+            if item is None or (isinstance(item, str) and item.isascii()) or not item:
+                continue  # nearly every field: nothing to look at further, no path to build
+            if isinstance(item, tuple) and all(isinstance(x, str) and x.isascii() for x in item):
+                continue  # tenant ids, fetched variable names
+            found = unstorable_text(item, f"{path}.{name}" if path else name)
             if found is not None:
                 return found
     return None
@@ -83,7 +89,7 @@ def unstorable_text(value: Any, path: str) -> str | None:
 
 def check_command_text(command: Any) -> None:
     """Raises INVALID_ARGUMENT if any text of ``command`` cannot be stored."""
-    if not dataclasses.is_dataclass(command):
+    if not hasattr(type(command), "__dataclass_fields__"):
         return
     problem = unstorable_text(command, "")
     if problem is not None:

@@ -86,13 +86,18 @@ def message_flow(pid: str, message_name: str) -> bytes:
     return process(pid, body, message)
 
 
-def user_task_flow(pid: str, candidate_group: str) -> bytes:
-    """start -> a Camunda user task for ``candidate_group`` -> end."""
+def user_task_flow(
+    pid: str, candidate_group: str | None = None, *, form_id: str | None = None, name: str = "审核"
+) -> bytes:
+    """start -> a Camunda user task ``review`` (for ``candidate_group``, bound to the deployed form
+    ``form_id``, when given) -> end."""
+    form = f'<zeebe:formDefinition formId={quoteattr(form_id)} bindingType="deployment"/>' if form_id else ""
+    assignment = f"<zeebe:assignmentDefinition candidateGroups={quoteattr(candidate_group or '')}/>"
+    group = assignment if candidate_group else ""
     body = [
         '<bpmn:startEvent id="start"/>',
-        '<bpmn:userTask id="review" name="审核"><bpmn:extensionElements><zeebe:userTask/>'
-        f"<zeebe:assignmentDefinition candidateGroups={quoteattr(candidate_group)}/>"
-        "</bpmn:extensionElements></bpmn:userTask>",
+        f'<bpmn:userTask id="review" name={quoteattr(name)}><bpmn:extensionElements><zeebe:userTask/>'
+        f"{form}{group}</bpmn:extensionElements></bpmn:userTask>",
         '<bpmn:endEvent id="end"/>',
         flow("f1", "start", "review"),
         flow("f2", "review", "end"),

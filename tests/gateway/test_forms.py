@@ -49,17 +49,7 @@ def form_schema(form_id: str) -> dict:
 
 
 def model_with_form(pid: str, form_id: str, group: str) -> bytes:
-    body = [
-        '<bpmn:startEvent id="start"/>',
-        '<bpmn:userTask id="review" name="初审"><bpmn:extensionElements><zeebe:userTask/>'
-        f'<zeebe:formDefinition formId={quoteattr(form_id)} bindingType="deployment"/>'
-        f"<zeebe:assignmentDefinition candidateGroups={quoteattr(group)}/>"
-        "</bpmn:extensionElements></bpmn:userTask>",
-        '<bpmn:endEvent id="end"/>',
-        models.flow("f1", "start", "review"),
-        models.flow("f2", "review", "end"),
-    ]
-    return models.process(pid, body)
+    return models.user_task_flow(pid, group, form_id=form_id, name="初审")
 
 
 def deploy_with_pyzeebe(gateway: RunningGateway, files: list[Path]) -> DeployResourceResponse:
@@ -156,7 +146,6 @@ def test_camundas_client_reads_the_form(
         "schemaType": "object",
         "componentTypes": ["radio"],
     }
-
 
 
 def test_due_and_follow_up_dates_filter_and_sort_the_task_list(gateway: RunningGateway) -> None:

@@ -59,16 +59,7 @@ def form(form_id: str, label: str = "意见") -> bytes:
 
 
 def with_form(pid: str, form_id: str) -> bytes:
-    body = [
-        '<bpmn:startEvent id="start"/>',
-        '<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask/>'
-        f'<zeebe:formDefinition formId="{form_id}" bindingType="deployment"/>'
-        "</bpmn:extensionElements></bpmn:userTask>",
-        '<bpmn:endEvent id="end"/>',
-        models.flow("f1", "start", "review"),
-        models.flow("f2", "review", "end"),
-    ]
-    return models.process(pid, body)
+    return models.user_task_flow(pid, form_id=form_id)
 
 
 def rejected(call: object) -> grpc.RpcError:
@@ -196,57 +187,30 @@ def rejection(intent: str, code: str, reason: str) -> str:
     return f"Command '{intent}' rejected with code '{code}': {reason}"
 
 
-def test_commands_on_an_unknown_user_task_are_not_found_in_zeebes_words(gateway: RunningGateway) -> None:
+# (REST call on /v2/user-tasks/{key}…, its body, the command's intent, the verb of Zeebe's reason)
+USER_TASK_COMMANDS: list[tuple[str, str, dict[str, object] | None, str, str]] = [
+    ("POST", "/completion", {}, "COMPLETE", "complete"),
+    ("POST", "/assignment", {"assignee": "wang"}, "ASSIGN", "assign"),
+    ("POST", "/assignment", {"assignee": "wang", "allowOverride": False}, "CLAIM", "claim"),
+    ("DELETE", "/assignee", None, "ASSIGN", "assign"),  # Zeebe unassigns with an ASSIGN command
+    ("PATCH", "", {"changeset": {"priority": 10}}, "UPDATE", "update"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "intent", "verb"), USER_TASK_COMMANDS)
+def test_commands_on_an_unknown_user_task_are_not_found_in_zeebes_words(
+    gateway: RunningGateway, method: str, path: str, body: dict[str, object] | None, intent: str, verb: str
+) -> None:
     key = "2251799813999999"
     with gateway.rest() as rest:
         problem(
-            rest.post(f"/v2/user-tasks/{key}/completion", json={}),
+            rest.request(method, f"/v2/user-tasks/{key}{path}", json=body),
             404,
             "NOT_FOUND",
             rejection(
-                "COMPLETE",
+                intent,
                 "NOT_FOUND",
-                f"Expected to complete user task with key '{key}', but no such user task was found",
-            ),
-        )
-        problem(
-            rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang"}),
-            404,
-            "NOT_FOUND",
-            rejection(
-                "ASSIGN",
-                "NOT_FOUND",
-                f"Expected to assign user task with key '{key}', but no such user task was found",
-            ),
-        )
-        problem(
-            rest.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "wang", "allowOverride": False}),
-            404,
-            "NOT_FOUND",
-            rejection(
-                "CLAIM",
-                "NOT_FOUND",
-                f"Expected to claim user task with key '{key}', but no such user task was found",
-            ),
-        )
-        problem(
-            rest.delete(f"/v2/user-tasks/{key}/assignee"),
-            404,
-            "NOT_FOUND",
-            rejection(
-                "ASSIGN",
-                "NOT_FOUND",
-                f"Expected to assign user task with key '{key}', but no such user task was found",
-            ),
-        )
-        problem(
-            rest.patch(f"/v2/user-tasks/{key}", json={"changeset": {"priority": 10}}),
-            404,
-            "NOT_FOUND",
-            rejection(
-                "UPDATE",
-                "NOT_FOUND",
-                f"Expected to update user task with key '{key}', but no such user task was found",
+                f"Expected to {verb} user task with key '{key}', but no such user task was found",
             ),
         )
 

@@ -362,6 +362,17 @@ def refused_deployment(stub: GatewayStub, name: str, content: bytes) -> str:
     return details
 
 
+def split_on(condition: str) -> list[str]:
+    """start -> an exclusive gateway g: flow f2 to end a on ``condition`` (as written in the XML), f3 to b."""
+    return start_to(
+        '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+        models.flow("f1", "start", "g"),
+        '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
+        f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>",
+        models.flow("f3", "g", "b"),
+    )
+
+
 def start_to(*body: str) -> list[str]:
     return ['<bpmn:startEvent id="start"/>', *body]
 
@@ -395,38 +406,20 @@ def start_to(*body: str) -> list[str]:
             "https://docs.camunda.io/docs/components/modeler/bpmn/bpmn-coverage/",
         ),
         (
-            start_to(
-                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
-                models.flow("f1", "start", "g"),
-                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
-                "<bpmn:conditionExpression>= amount &gt;</bpmn:conditionExpression></bpmn:sequenceFlow>",
-                models.flow("f3", "g", "b"),
-            ),
+            split_on("= amount &gt;"),
             "",
             "f2",
             "failed to parse expression 'amount >': ",
         ),
         (
-            start_to(
-                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
-                models.flow("f1", "start", "g"),
-                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
-                "<bpmn:conditionExpression>approved</bpmn:conditionExpression></bpmn:sequenceFlow>",
-                models.flow("f3", "g", "b"),
-            ),
+            split_on("approved"),
             "",
             "f2",
             "Expected expression but found static value 'approved'. An expression must start with '=' "
             "(e.g. '=approved').",
         ),
         (
-            start_to(
-                '<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
-                models.flow("f1", "start", "g"),
-                '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="a">'
-                "<bpmn:conditionExpression>= ok</bpmn:conditionExpression></bpmn:sequenceFlow>",
-                models.flow("f3", "g", "b"),
-            ),
+            split_on("= ok"),
             "",
             "f3",
             "Must have a condition or be default flow",

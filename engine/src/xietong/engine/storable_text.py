@@ -74,8 +74,9 @@ def unstorable_text(value: Any, path: str) -> str | None:
             if found is not None:
                 return found
         return None
-    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
-        for attr, name in _text_fields(type(value)):
+    cls: type = type(value)
+    if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        for attr, name in _text_fields(cls):
             item = getattr(value, attr)
             if item is None or (isinstance(item, str) and item.isascii()) or not item:
                 continue  # nearly every field: nothing to look at further, no path to build

@@ -5,11 +5,13 @@ and incidents when a form is missing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from xietong.engine import Engine
 from xietong.engine.commands import DeleteResource, Deploy, DeploymentResult, ResolveIncident
-from xietong.engine.errors import DeploymentRejected
+from xietong.engine.errors import DeploymentRejected, NotFound
 from xietong.engine.queries import UserTaskView
 from xietong.engine.testing import Harness, bpmn, chain
 
@@ -142,6 +144,33 @@ def test_deployment_binding_incident_after_the_form_version_is_deleted(h: Harnes
         "Expected to use a form with id 'review-form' with binding type 'deployment', but no such form "
         f"found in the deployment with key {result.key} which contained the current process."
     )
+
+
+def test_a_deleted_form_version_number_is_never_given_out_again(h: Harness) -> None:
+    """Zeebe keeps the highest version of a form id: after the newest is deleted, the next deployment
+    is the next number, whatever its content (the deleted version's digest is forgotten too)."""
+    first = deploy(h, ("review.form", form("review-form", "第一版")))
+    second = deploy(h, ("review.form", form("review-form", "第二版")))
+    assert [f.version for f in (*first.forms, *second.forms)] == [1, 2]
+    h.engine.execute(DeleteResource(second.forms[0].form_key))
+    again = deploy(h, ("review.form", form("review-form", "第二版")))  # the deleted content
+    assert again.forms[0].version == 3 and again.forms[0].form_key != second.forms[0].form_key
+    h.engine.execute(DeleteResource(again.forms[0].form_key))
+    older = deploy(h, ("review.form", form("review-form", "第一版")))  # version 1's content, newest gone
+    assert older.forms[0].version == 4
+    with pytest.raises(NotFound):  # a deleted version cannot be deleted twice
+        h.engine.execute(DeleteResource(second.forms[0].form_key))
+
+
+def test_deleted_form_versions_stay_deleted_after_a_restart(tmp_path: Path) -> None:
+    with Engine(tmp_path / "data") as engine:
+        h = Harness(engine)
+        deploy(h, ("review.form", form("review-form", "第一版")))
+        second = deploy(h, ("review.form", form("review-form", "第二版")))
+        engine.execute(DeleteResource(second.forms[0].form_key))
+    with Engine(tmp_path / "data") as engine:
+        third = deploy(Harness(engine), ("review.form", form("review-form", "第三版")))
+        assert third.forms[0].version == 3
 
 
 @pytest.mark.parametrize(

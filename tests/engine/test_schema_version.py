@@ -44,6 +44,7 @@ PINNED_FIELDS: dict[int, dict[str, tuple[str, ...]]] = {
 
 
 PINNED_FIELDS[2] = PINNED_FIELDS[1]  # version 2 moved finished instances; no entity changed
+PINNED_FIELDS[3] = {**PINNED_FIELDS[2], "form": (*PINNED_FIELDS[2]["form"], "deleted")}
 
 
 def stored_entities() -> dict[str, tuple[str, ...]]:

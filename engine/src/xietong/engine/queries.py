@@ -245,7 +245,7 @@ class Queries:
             if task is None:
                 return False, None, None
             form_key = task.form_key if isinstance(task.form_key, int) else None
-            form = p.state.forms.get(form_key) if form_key is not None else None
+            form = p.state.form(form_key) if form_key is not None else None
             if form is None:
                 return True, form_key, None
             view = FormView(form.tenant_id, form.form_id, form.resource, form.version, form.key)

@@ -119,6 +119,8 @@ class Form(Entity):
     deployment_key: int
     resource: str
     version_tag: str = ""
+    # deleted versions stay as tombstones: Zeebe never gives a form id's version number out twice
+    deleted: bool = False
 
 
 @dataclass(slots=True, eq=False, kw_only=True)

@@ -71,9 +71,15 @@ def _finished_instances_to_history(db: sqlite3.Connection) -> None:
     db.executemany("DELETE FROM state WHERE id = ?", doomed)
 
 
+def _forms_keep_deleted_versions(db: sqlite3.Connection) -> None:
+    """Version 3 adds ``deleted`` to form rows (a deleted version stays, so its number is not reused);
+    rows written before end one field early and read as not deleted: nothing to rewrite."""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "state, records, meta; entity rows as JSON arrays of their fields", _unversioned_to_v1),
     Migration(2, "finished instances kept in a history table", _finished_instances_to_history),
+    Migration(3, "deleted form versions kept as tombstones", _forms_keep_deleted_versions),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -389,9 +389,15 @@ class State:
         self.put(form)
         self.forms_by_id[(form.form_id, form.tenant_id)].append(form.key)
 
-    def form_versions(self, form_id: str, tenant_id: str) -> list[Form]:
-        """Every deployed version of a form, oldest first."""
-        return [self.forms[k] for k in self.forms_by_id.get((form_id, tenant_id), ())]
+    def form_versions(self, form_id: str, tenant_id: str, *, deleted: bool = False) -> list[Form]:
+        """Every deployed version of a form, oldest first; with ``deleted``, the deleted ones too."""
+        versions = [self.forms[k] for k in self.forms_by_id.get((form_id, tenant_id), ())]
+        return versions if deleted else [f for f in versions if not f.deleted]
+
+    def form(self, key: int) -> Form | None:
+        """The deployed form version with this key (not a deleted one)."""
+        form = self.forms.get(key)
+        return None if form is None or form.deleted else form
 
     def latest_form(self, form_id: str, tenant_id: str) -> Form | None:
         versions = self.form_versions(form_id, tenant_id)

@@ -124,7 +124,7 @@ class DeploymentHandler:
             raise DeploymentRejected(problems)
         deployment_key = p.keys.next()
         latest_processes = [self._digest_holder(process.id, cmd.tenant_id) for _, _, process in parsed]
-        latest_forms = [p.state.latest_form(form.form_id, cmd.tenant_id) for _, _, form in forms]
+        latest_forms = [self._form_digest_holder(form.form_id, cmd.tenant_id) for _, _, form in forms]
         resources = [(name, content) for name, content, _ in parsed]
         resources += [(name, content) for name, content, _ in forms]
         latest_all: list[ProcessDefinition | Form | None] = [*latest_processes, *latest_forms]
@@ -182,6 +182,11 @@ class DeploymentHandler:
         newest = self.p.state.definitions[keys[-1]]
         return None if newest.deleted else newest
 
+    def _form_digest_holder(self, form_id: str, tenant_id: str) -> Form | None:
+        """As for processes (``DbFormState.deleteForm`` forgets the digest of a deleted newest version)."""
+        versions = self.p.state.form_versions(form_id, tenant_id, deleted=True)
+        return None if not versions or versions[-1].deleted else versions[-1]
+
     def _new_definition(
         self, name: str, content: bytes, process: Process, tenant_id: str, deployment_key: int
     ) -> ProcessDefinition:
@@ -217,7 +222,7 @@ class DeploymentHandler:
         self, name: str, content: bytes, form: FormResource, tenant_id: str, deployment_key: int
     ) -> Form:
         p = self.p
-        versions = p.state.form_versions(form.form_id, tenant_id)
+        versions = p.state.form_versions(form.form_id, tenant_id, deleted=True)  # numbers are never reused
         stored = Form(
             key=p.keys.next(),
             form_id=form.form_id,
@@ -273,7 +278,7 @@ class DeploymentHandler:
 
     def delete_resource(self, cmd: c.DeleteResource) -> None:
         p = self.p
-        form = p.state.forms.get(cmd.resource_key)
+        form = p.state.form(cmd.resource_key)
         if form is not None:
             self._delete_form(form)
             return
@@ -293,10 +298,11 @@ class DeploymentHandler:
         p.instances.start_events_changed()
 
     def _delete_form(self, form: Form) -> None:
-        """The version goes; the previous one (if any) becomes the latest, as in Zeebe."""
+        """The version goes; the previous one (if any) becomes the latest, as in Zeebe, and its number is
+        not given out again (a tombstone keeps it)."""
         p = self.p
-        p.state.drop(form)
-        p.state.forms_by_id[(form.form_id, form.tenant_id)].remove(form.key)
+        form.deleted = True
+        p.state.touch(form)
         p.record(
             ValueType.FORM, Intent.DELETED, form.key, -1, {"formId": form.form_id, "version": form.version}
         )

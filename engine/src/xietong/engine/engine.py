@@ -258,18 +258,20 @@ class Engine:
         """Process what is queued here if the engine thread is idle; if it is busy, it takes the queue
         after its batch (woken here in case it has just gone to sleep)."""
         self._inline_scheduled = False
+        due = None
         if self._step_lock.acquire(blocking=False):
             try:
                 batch = self._take_batch()
                 if batch and self._failure is None and self._step(batch, housekeeping=False):
                     assert self._loop is not None  # background work once the answers are on their way
                     self._loop.call_soon(self._inline_housekeeping)
+                if self._processor is not None:  # read under the lock: the thread may be processing next
+                    due = self._processor.state.next_due_ms()
             except BaseException as err:  # as on the engine thread: never a silently stuck engine
                 log.exception("engine processing failed; the engine accepts no more commands")
                 self._stop_failed(err)
             finally:
                 self._step_lock.release()
-        due = self._processor.state.next_due_ms() if self._processor is not None else None
         sleeping_until = self._thread_due_ms
         if self._queue or (due is not None and (sleeping_until is None or due < sleeping_until)):
             with self._cond:  # more to do, or a timer due before the thread would wake: its turn

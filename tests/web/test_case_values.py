@@ -33,4 +33,6 @@ def test_case_values_in_the_forms_header_are_plain_text(world: World, page: Page
     expect(header.locator("img")).to_have_count(0)
     expect(header.locator("a")).to_have_count(0)
     expect(header.locator("strong", has_text="粗")).to_have_count(0)
+    expect(header).to_contain_text("泗阳县市场监督管理局")  # the applicant's group id, read as its name
+    expect(header).not_to_contain_text("siyang.market_regulation")
     shot(page, output_path, "task-plain-values")

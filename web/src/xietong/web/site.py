@@ -71,8 +71,31 @@ def script_json(value: Any) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def form_data(submitted: str | None, variables: dict[str, Any]) -> Any:
-    """What a form shows: what the person submitted last (kept after a refusal), else the case's data."""
+def form_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The form's input fields (components with a ``key``), inside groups too, as form-js submits them."""
+    fields: list[dict[str, Any]] = []
+
+    def walk(components: Any) -> None:
+        for component in components if isinstance(components, list) else ():
+            if isinstance(component, dict):
+                if component.get("key"):
+                    fields.append(component)
+                walk(component.get("components"))
+
+    walk(schema.get("components"))
+    return fields
+
+
+def form_data(
+    submitted: str | None,
+    variables: dict[str, Any],
+    schema: Any = None,
+    names: dict[str, str] | None = None,
+) -> Any:
+    """What a form shows: what the person submitted last (kept after a refusal), else the case's data,
+    where a value that is a department's group id reads as the department's name (申请人：泗阳县市场
+    监督管理局, not siyang.market_regulation) — in what the form only displays, never in its own fields,
+    whose values go back to the case."""
     if submitted:
         try:
             data = json.loads(submitted)
@@ -80,7 +103,13 @@ def form_data(submitted: str | None, variables: dict[str, Any]) -> Any:
             return variables
         if isinstance(data, dict):
             return data
-    return variables
+    if not names or not isinstance(schema, dict):
+        return variables
+    own = {str(field["key"]).split(".")[0] for field in form_fields(schema)}
+    return {
+        name: shown(value, names) if isinstance(value, str) and name not in own else value
+        for name, value in variables.items()
+    }
 
 
 def page_number(request: Request) -> int:
@@ -152,12 +181,14 @@ class Web:
         self.templates.env.filters["china_time"] = china_time
         self.templates.env.filters["json"] = script_json
         self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
-        self.templates.env.globals["form_data"] = form_data
         self.templates.env.filters["element_type"] = lambda code: ELEMENT_TYPES.get(str(code), str(code))
         self.templates.env.filters["incident_type"] = lambda code: INCIDENT_TYPES.get(str(code), str(code))
         self.templates.env.globals["unsent_entries"] = unsent_entries
         names = self._department_names = department_names(get_settings().config_dir)
         self.templates.env.filters["dept"] = lambda group: shown(group, names)
+        self.templates.env.globals["form_data"] = lambda submitted, variables, schema=None: form_data(
+            submitted, variables, schema, names
+        )
         places = jurisdiction_names(get_settings().config_dir)
         self.templates.env.filters["place"] = lambda code: places.get(str(code), str(code))  # 泗阳县
         self.templates.env.filters["depts"] = lambda groups: "、".join(shown(g, names) for g in groups or ())

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
-from xietong.web.site import TIMELINE_LABELS, Web, page_number, parse_instant
+from xietong.web.site import TIMELINE_LABELS, Web, form_fields, page_number, parse_instant
 
 CASE_VARIABLES = ("caseId", "matter", "title", "subject", "itemName", "itemNumber", "jointItem", "applicant")
 VIEWS = {"group": "我的部门", "mine": "我认领的", "overdue": "已逾期"}
@@ -35,21 +35,6 @@ INBOX_CAP = 1000
 def due_of(task: dict[str, Any], variables: dict[str, Any]) -> dt.datetime | None:
     """When the step falls due: the task's due date, else the deadline worker's ``due_<step>``."""
     return parse_instant(task.get("dueDate")) or parse_instant(variables.get(f"due_{task.get('elementId')}"))
-
-
-def form_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """The form's input fields (components with a ``key``), inside groups too, as form-js submits them."""
-    fields: list[dict[str, Any]] = []
-
-    def walk(components: Any) -> None:
-        for component in components if isinstance(components, list) else ():
-            if isinstance(component, dict):
-                if component.get("key"):
-                    fields.append(component)
-                walk(component.get("components"))
-
-    walk(schema.get("components"))
-    return fields
 
 
 def checked_form_data(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -56,26 +56,22 @@ class IncidentBehavior:
         """An element that leaves (terminated) takes its incidents with it."""
         p = self.p
         for key in list(p.state.incidents_by_ei.get(ei.key, ())):
-            incident = p.state.incidents[key]
-            p.state.resolve_incident(incident)
-            p.record(
-                ValueType.INCIDENT,
-                Intent.RESOLVED,
-                incident.key,
-                incident.pi_key,
-                {"elementId": incident.element_id},
-            )
+            self._mark_resolved(p.state.incidents[key])
 
-    def resolve(self, incident: Incident) -> None:
-        p = self.p
-        p.state.resolve_incident(incident)
-        p.record(
+    def _mark_resolved(self, incident: Incident) -> None:
+        self.p.state.resolve_incident(incident)
+        self.p.record(
             ValueType.INCIDENT,
             Intent.RESOLVED,
             incident.key,
             incident.pi_key,
             {"elementId": incident.element_id},
         )
+
+    def resolve(self, incident: Incident) -> None:
+        """Resolved by a client: its job becomes activatable again, or its element continues."""
+        p = self.p
+        self._mark_resolved(incident)
         if incident.job_key != -1:
             job = p.state.jobs.get(incident.job_key)
             if job is None:

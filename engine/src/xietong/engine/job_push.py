@@ -28,7 +28,8 @@ log = structlog.get_logger("xietong.engine")
 
 @dataclass(eq=False)
 class JobStream:
-    """One open job stream. ``ready`` and ``push`` are called on the engine's thread and must not block:
+    """One open job stream. ``ready`` and ``push`` are called by the engine (on its thread or the gateway's
+    loop) and must not block:
     ``ready`` says whether the stream takes jobs now, ``push`` hands it jobs already activated for it."""
 
     type: str
@@ -50,7 +51,8 @@ class JobStream:
 
 
 class JobPush:
-    """The open streams per job type; activation on the engine thread, registration from any thread."""
+    """The open streams per job type; activation by the engine (its thread or, idle, the loop's),
+    registration from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

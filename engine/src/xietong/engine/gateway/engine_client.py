@@ -1,10 +1,10 @@
 """How the gateway's event loop hands commands to the engine and gets their results back.
 
-The gateway runs the engine's processing on its own event loop, so a result usually arrives on
-the loop's thread and resolves its waiter at once. An engine on a thread of its own resolves
-each command's future on that thread; handing every resolution to the loop on its own
-(``asyncio.wrap_future``) costs a self-pipe write, a loop wake-up and two chained futures per
-command, so those resolutions are queued and the loop is woken once per engine batch.
+An idle engine processes a command on the gateway's loop (``Engine.start(loop=…)``), so its result
+arrives on the loop's thread and resolves the waiter at once. A busy engine resolves each command's
+future on its own thread; handing every resolution to the loop on its own (``asyncio.wrap_future``)
+costs a self-pipe write, a loop wake-up and two chained futures per command, so those resolutions
+are queued and the loop is woken once per engine batch.
 """
 
 from __future__ import annotations

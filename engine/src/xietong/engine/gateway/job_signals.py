@@ -1,7 +1,8 @@
 """Wakes waiting ActivateJobs calls and open job streams when jobs of their type appear.
 
-The engine calls ``notify`` on its own thread after a commit; it must never block there, so the
-notification is coalesced and handed to the event loop with one ``call_soon_threadsafe``.
+The engine calls ``notify`` after a commit, on its own thread (then the notification is coalesced
+and handed to the event loop with one ``call_soon_threadsafe``) or, when it processed an idle
+command inline, on the loop's thread (then with a plain ``call_soon``); it never blocks.
 
 Waiters of one type queue in arrival order and a notification wakes only the oldest, so ten
 workers of one type do not all rush the engine for one job. A woken waiter that filled its batch

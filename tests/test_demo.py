@@ -43,11 +43,11 @@ def test_demo_runs_a_case_end_to_end(tmp_path: Path) -> None:
     # them into variables the header refers to)
     assert "督办 collaborator_documents by 泗阳县市场监督管理局 to 泗阳县消防救援大队、泗阳县公安局、" in out
     # the supervisor's console at the moment the deadline passed: one line for the seven collaborators
-    assert "SY-2025-0001  [overdue]  siyang_joint_enforcement  opened 09-29 09:00  督办 ×1" in out
-    step = "waits at 「配合单位汇总法律文书并报牵头单位」"
+    assert "SY-2025-0001  [逾期 overdue]  siyang_joint_enforcement  开始 09-29 09:00  督办 ×1" in out
+    step = "等待「配合单位汇总法律文书并报牵头单位」"
     (waiting,) = [line for line in out.splitlines() if step in line]
     assert waiting.count("、") == 6 and "泗阳县公安局" in waiting
-    assert waiting.endswith("due 09-30 23:59 (overdue 9 h)")
+    assert waiting.endswith("时限 09-30 23:59（已逾期 9 小时）")
 
     # The story's claims are in the real stores it names.
     with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:

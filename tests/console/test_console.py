@@ -93,21 +93,20 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     before = run_console(engine, store_url)
     assert before.returncode == 0, before.stderr
     lines = before.stdout.splitlines()
-    assert lines[0] == (
-        "open cases at 2025-09-29 09:00 (Asia/Shanghai, engine clock): 3 — 2 incident, 1 on-time"
-    )
-    assert lines[1].startswith("SY-2  [incident]  siyang_joint_enforcement")
-    assert lines[2].startswith("    incident at route: ")
+    # Chinese first (headings, states, labels); ids (cases, states as --state takes them) as they are
+    assert lines[0] == "在办案件（2025-09-29 09:00 北京时间，引擎时钟）：共 3 件 — 故障 2、按期 1"
+    assert lines[1].startswith("SY-2  [故障 incident]  siyang_joint_enforcement  开始 09-29 09:00")
+    assert lines[2].startswith("    故障于 route：")
     assert lines[2].endswith("[NO_VARIABLE_FOUND] No variable found with name 'severity' "
                              "(condition of sequence flow 'f2')")  # the warning names what is missing
     # an engine instance the case store does not know is listed too, incidents first (issue 15), by the
     # case id the instance carries
-    assert lines[3].startswith("SY-4  [incident]  console_case")
-    assert lines[3].endswith("(未登记 not in the case store: no worker has recorded it)")
-    assert lines[4].startswith("    incident at route: ")
-    assert lines[5].startswith("SY-1  [on-time]")
+    assert lines[3].startswith("SY-4  [故障 incident]  console_case")
+    assert lines[3].endswith("（未登记：案件库中无此案件，尚无工作程序记录）")
+    assert lines[4].startswith("    故障于 route：")
+    assert lines[5].startswith("SY-1  [按期 on-time]")
     # the department's name, not its group id
-    assert lines[6] == "    waits at 「配合单位汇总法律文书」  泗阳县公安局  due 09-30 23:59"
+    assert lines[6] == "    等待「配合单位汇总法律文书」  泗阳县公安局  时限 09-30 23:59"
     assert "SY-3" not in before.stdout  # archived cases are not on the board
 
     clock.advance(dt.timedelta(days=2))  # Wednesday 09:00: the day for the documents has passed
@@ -116,14 +115,15 @@ def test_open_cases_with_their_steps_due_times_and_incidents(engine: LocalServer
     after = json.loads(run_console(engine, store_url, "--json", "--state", "overdue").stdout)
     assert [case["caseId"] for case in after["cases"]] == ["SY-1"]
     (case,) = after["cases"]
-    assert case["state"] == "overdue"
+    assert (case["state"], case["stateName"]) == ("overdue", "逾期")
     assert case["waiting"] == [
         {"elementId": "collect", "name": "配合单位汇总法律文书", "departments": ["siyang.public_security"],
          "departmentNames": ["泗阳县公安局"],
          "since": case["waiting"][0]["since"], "due": "2025-09-30T23:59:59+08:00", "dueProvisional": False}
     ]
     text = run_console(engine, store_url, "--state", "overdue").stdout
-    assert "due 09-30 23:59 (overdue 9 h)" in text
+    assert "时限 09-30 23:59（已逾期 9 小时）" in text
+    assert text.splitlines()[1].startswith("SY-1  [逾期 overdue]  siyang_joint_enforcement  开始 09-29 09:00")
 
 
 def test_an_unreachable_engine_is_one_line(tmp_path: Path) -> None:
@@ -194,7 +194,8 @@ def test_provisional_due_dates_and_child_incidents_show_on_the_case() -> None:
     assert [row.case_id for row in rows] == ["WY-1"]  # the child is not a case of its own
     assert rows[0].state(START) == "incident" and rows[0].waiting[0].provisional
     text = "\n".join(render_text(rows, START))
-    assert "(暂定 provisional: holiday notice not entered)" in text
+    assert "（暂定：该年放假安排未录入）" in text
+    assert "    故障于 x：自动环节重试用尽 JOB_NO_RETRIES：boom" in text
 
 
 def test_finished_cases_newest_first_with_how_they_ended(engine: LocalServer, tmp_path: Path) -> None:
@@ -223,12 +224,12 @@ def test_finished_cases_newest_first_with_how_they_ended(engine: LocalServer, tm
     result = run_console(engine, store_url, "--finished")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("已结束案件 finished cases, newest first (at most 50): ")
-    assert lines[1] == ("SY-F2  [已撤销 terminated]  siyang_joint_enforcement  opened 10-09 09:02  "
-                        "ended 10-09 09:03  督办 ×1")
-    assert lines[2] == ("SY-F1  [已办结 completed]  console_case  opened 10-09 09:01  ended 10-09 09:01  "
-                        "(未登记 not in the case store)")
-    assert lines[3].startswith(f"PI-{unnamed}  [已办结 completed]  console_case  opened 10-09 09:00")
+    assert lines[0].startswith("已结束案件（最近结束的在前，至多 50 件）：共 ")
+    assert lines[1] == ("SY-F2  [已撤销 terminated]  siyang_joint_enforcement  开始 10-09 09:02  "
+                        "结束 10-09 09:03  督办 ×1")
+    assert lines[2] == ("SY-F1  [已办结 completed]  console_case  开始 10-09 09:01  结束 10-09 09:01  "
+                        "（未登记：案件库中无此案件）")
+    assert lines[3].startswith(f"PI-{unnamed}  [已办结 completed]  console_case  开始 10-09 09:00")
     assert "SY-1" not in result.stdout  # open cases are on the board, not here
 
     as_json = json.loads(run_console(engine, store_url, "--finished", "--json", "--limit", "2").stdout)

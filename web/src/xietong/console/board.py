@@ -68,6 +68,10 @@ class BoardRow:
 
 
 STATE_ORDER = ("incident", "overdue", "due-soon", "on-time", "with-workers")
+#: The states as supervisors name them (the web board's words); the ids stay what ``--state`` takes.
+STATE_NAMES = {
+    "incident": "故障", "overdue": "逾期", "due-soon": "临期", "on-time": "按期", "with-workers": "自动办理",
+}  # fmt: skip
 
 
 def _parse_time(text: Any) -> dt.datetime | None:

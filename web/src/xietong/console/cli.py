@@ -27,22 +27,38 @@ class ConsoleSettings(BaseSettings):
 
 
 @click.command("console")
-@click.option("--rest-url", default=None, help="Engine REST API base URL [env XIETONG_CONSOLE_REST_URL].")
 @click.option(
-    "--case-store", default=None, help="sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL]."
+    "--rest-url",
+    default=None,
+    help="引擎 REST API 地址 engine REST API base URL [env XIETONG_CONSOLE_REST_URL].",
 )
 @click.option(
-    "--state", "states", multiple=True, type=click.Choice(STATE_ORDER), help="Only cases in this state."
+    "--case-store",
+    default=None,
+    help="案件库 case store: sqlite:///PATH or postgresql://… [env XIETONG_CASE_STORE_URL].",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(STATE_ORDER),
+    help="只列此状态的案件：incident 故障, overdue 逾期, due-soon 临期, on-time 按期, with-workers 自动办理.",
 )
 @click.option(
     "--finished",
     is_flag=True,
-    help="已结束: finished cases instead (已办结 COMPLETED, 已撤销 TERMINATED), newest first.",
+    help="改列已结束案件（已办结 COMPLETED、已撤销 TERMINATED），最近结束的在前.",
 )
 @click.option(
-    "--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Finished cases shown."
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="已结束案件最多列出几件 finished cases shown.",
 )
-@click.option("--json", "as_json_output", is_flag=True, help="One JSON document instead of text.")
+@click.option(
+    "--json", "as_json_output", is_flag=True, help="输出一个 JSON 文档 one JSON document instead of text."
+)
 def console(
     rest_url: str | None,
     case_store: str | None,
@@ -51,7 +67,9 @@ def console(
     limit: int,
     as_json_output: bool,
 ) -> None:
-    """Every open case: where it waits and for whom, when that falls due, 督办 sent, incidents.
+    """在办案件：等在哪一环节、哪个部门，何时到期，督办几次，有无故障。
+
+    Every open case: where it waits and for whom, when that falls due, 督办 sent, incidents.
 
     Reads the engine only through its REST API (so a Camunda 8.8 cluster works too) and the case
     store the workers keep. Most urgent first: incidents, overdue, due within 24 h, on time.

@@ -72,6 +72,11 @@ PARTS = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 COLLABORATORS = ["泗阳县公安局", "泗阳县应急管理局", "泗阳县商务局"]
+# the same step, its passed deadline reported up (上报上级协调) instead of urged
+ESCALATING = PARTS.replace('type="xietong.supervise"', 'type="xietong.escalate"').replace(
+    '<zeebe:header key="supervisor" value="泗阳县市场监督管理局"/>',
+    '<zeebe:header key="to" value="县综合指挥调度中心"/>',
+)
 
 
 @pytest.fixture
@@ -135,6 +140,39 @@ def test_the_supervision_reaches_only_the_parts_still_open(
                 "allDepartments": ",".join(COLLABORATORS),
             }
             assert supervised.department == "泗阳县公安局,泗阳县商务局"
+        finally:
+            workers.stop()
+
+
+def test_the_escalation_names_only_the_parts_still_open(engine: Engine, tmp_path: Path) -> None:
+    """上报 after the same step: the record names the departments still working, as the 督办 does."""
+    clock = EngineClock(engine, START)
+    model = tmp_path / "parts.bpmn"
+    model.write_text(ESCALATING, encoding="utf-8")
+    deploy(engine, model)
+    settings = WorkerSettings(zeebe_address=engine.address, zeebe_rest_address=engine.rest_url)
+    with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+        workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
+        try:
+            instance = start_case(engine, "SY-PARTS-3")
+            parts = poll(
+                "three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found
+            )
+            for done in ("泗阳县公安局", "泗阳县商务局"):
+                answer = engine.rest.post(f"/v2/user-tasks/{parts[done]['userTaskKey']}/completion", json={})
+                assert answer.status_code == 204, answer.text
+            clock.advance(dt.timedelta(hours=2))
+
+            [escalated] = poll(
+                "the 上报", lambda: events_of(store, "SY-PARTS-3", EventKind.ESCALATED), engine.log
+            )
+            assert escalated.detail == {
+                "to": "县综合指挥调度中心",
+                "department": "泗阳县应急管理局",  # the one department that has not sent its part
+                "level": 1,
+                "allDepartments": ",".join(COLLABORATORS),
+            }
+            assert escalated.department == "泗阳县应急管理局"
         finally:
             workers.stop()
 

@@ -57,6 +57,13 @@ def chain(*ids: str) -> str:
     return "".join(flow(a, b) for a, b in itertools.pairwise(ids))
 
 
+def one_task(job_type: str, extra: str = "") -> str:
+    """start ``s`` -> service task ``t`` of ``job_type`` (``extra`` inside its extension elements) ->
+    end ``e``: the smallest process with a job, which many tests need and then add to."""
+    task = service_task("t", job_type, extra)
+    return f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>' + chain("s", "t", "e")
+
+
 class Harness:
     """Shortcuts over the public API for tests."""
 

@@ -4,13 +4,10 @@ cancelling the parent cancels the child, an unknown process is an incident."""
 from __future__ import annotations
 
 from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident, ThrowError
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
 
 CHILD = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "child-work")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e"),
+    one_task("child-work"),
     process_id="child",
 )
 PARENT = bpmn(

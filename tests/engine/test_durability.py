@@ -7,7 +7,7 @@ from pathlib import Path
 
 from xietong.engine import Clock, Engine
 from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.testing import START, Harness, bpmn, chain, service_task
+from xietong.engine.testing import START, Harness, bpmn, chain, one_task, service_task
 
 MODEL = bpmn(
     '<bpmn:startEvent id="s"/>'
@@ -52,14 +52,7 @@ def test_activated_jobs_stay_activated_across_restart(tmp_path: Path) -> None:
     clock.pin(START)
     with Engine(tmp_path, clock=clock) as engine:
         h = Harness(engine)
-        h.deploy(
-            bpmn(
-                '<bpmn:startEvent id="s"/>'
-                + service_task("t", "work")
-                + '<bpmn:endEvent id="e"/>'
-                + chain("s", "t", "e")
-            )
-        )
+        h.deploy(bpmn(one_task("work")))
         h.start()
         (job,) = h.jobs("work", timeout_ms=60_000)
     with Engine(tmp_path, clock=clock) as engine:

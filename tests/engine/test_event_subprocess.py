@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
 
 MSG = (
     '<bpmn:message id="m_urge" name="urge"><bpmn:extensionElements>'
@@ -16,10 +16,7 @@ MSG = (
 def with_event_sub(start_definition: str, interrupting: bool) -> bytes:
     flag = "" if interrupting else ' isInterrupting="false"'
     return bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + service_task("t", "work")
-        + '<bpmn:endEvent id="e"/>'
-        + chain("s", "t", "e")
+        one_task("work")
         + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
         + f'<bpmn:startEvent id="es"{flag}>{start_definition}'
         "</bpmn:startEvent>"

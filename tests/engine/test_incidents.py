@@ -6,31 +6,13 @@ import pytest
 
 from xietong.engine.commands import CompleteJob, ResolveIncident, SetVariables
 from xietong.engine.errors import NotFound
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, one_task
 
 DAY = 'source="=assert(date(when), date(when) != null)" target="day"'
 
-OUTPUT_FAILS = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task(
-        "t",
-        "work",
-        f"<zeebe:ioMapping><zeebe:output {DAY}/></zeebe:ioMapping>",
-    )
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e")
-)
+OUTPUT_FAILS = bpmn(one_task("work", f"<zeebe:ioMapping><zeebe:output {DAY}/></zeebe:ioMapping>"))
 
-INPUT_FAILS = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task(
-        "t",
-        "work",
-        f"<zeebe:ioMapping><zeebe:input {DAY}/></zeebe:ioMapping>",
-    )
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e")
-)
+INPUT_FAILS = bpmn(one_task("work", f"<zeebe:ioMapping><zeebe:input {DAY}/></zeebe:ioMapping>"))
 
 
 def test_failing_output_mapping_is_retried_after_resolution(h: Harness) -> None:

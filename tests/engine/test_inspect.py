@@ -7,13 +7,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from xietong.engine.cli import engine as engine_group
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, one_task
 
 MODEL = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "review")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e"),
+    one_task("review"),
     process_id="case",
 )
 

@@ -10,11 +10,9 @@ from typing import Any
 from xietong.engine import Clock
 from xietong.engine.commands import ActivatedJob, ActivateJobs, CompleteJob
 from xietong.engine.job_push import JobStream
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, one_task
 
-MODEL = bpmn(
-    '<bpmn:startEvent id="s"/>' + service_task("t", "push") + '<bpmn:endEvent id="e"/>' + chain("s", "t", "e")
-)
+MODEL = bpmn(one_task("push"))
 
 
 class Sink:

@@ -23,6 +23,16 @@ CATCH = bpmn(
     extra=MSG,
 )
 
+#: Started by the message ``report`` (no correlation key): a hotline call that opens a case.
+HOTLINE = bpmn(
+    '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
+    + service_task("t", "triage")
+    + '<bpmn:endEvent id="e"/>'
+    + chain("s", "t", "e"),
+    process_id="hotline",
+    extra='<bpmn:message id="m_report" name="report"/>',
+)
+
 
 def publish(h: Harness, key: str, ttl_ms: int = 0, message_id: str = "", **variables: object) -> int:
     return h.engine.execute(PublishMessage("feedback", key, ttl_ms, message_id, dict(variables))).key
@@ -74,16 +84,7 @@ def test_buffered_message_is_not_correlated_twice_to_the_same_process(h: Harness
 
 
 def test_message_start_event(h: Harness) -> None:
-    h.deploy(
-        bpmn(
-            '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
-            + service_task("t", "triage")
-            + '<bpmn:endEvent id="e"/>'
-            + chain("s", "t", "e"),
-            process_id="hotline",
-            extra='<bpmn:message id="m_report" name="report"/>',
-        )
-    )
+    h.deploy(HOTLINE)
     h.engine.execute(PublishMessage("report", "", 0, variables={"caller": "12345"}))
     (job,) = h.jobs("triage")
     assert job.bpmn_process_id == "hotline" and job.variables == {"caller": "12345"}
@@ -133,16 +134,7 @@ def test_message_boundary_interrupts_task(h: Harness) -> None:
 
 
 def test_message_start_waits_for_the_instance_with_the_same_key(h: Harness) -> None:
-    h.deploy(
-        bpmn(
-            '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
-            + service_task("t", "triage")
-            + '<bpmn:endEvent id="e"/>'
-            + chain("s", "t", "e"),
-            process_id="hotline",
-            extra='<bpmn:message id="m_report" name="report"/>',
-        )
-    )
+    h.deploy(HOTLINE)
     h.engine.execute(PublishMessage("report", "caller-1", 60_000, variables={"n": 1}))
     h.engine.execute(PublishMessage("report", "caller-1", 60_000, variables={"n": 2}))
     (first,) = h.jobs("triage", fetch=("n",))

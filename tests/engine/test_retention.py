@@ -12,11 +12,9 @@ from xietong.engine import Clock, Engine
 from xietong.engine.commands import CancelProcessInstance, CompleteUserTask
 from xietong.engine.settings import EngineSettings
 from xietong.engine.state.history import FinishedInstance
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, one_task
 
-SERVICE = bpmn(
-    '<bpmn:startEvent id="s"/>' + service_task("t", "work") + '<bpmn:endEvent id="e"/>' + chain("s", "t", "e")
-)
+SERVICE = bpmn(one_task("work"))
 USER_TASK = bpmn(
     '<bpmn:startEvent id="s"/><bpmn:userTask id="review" name="审核"><bpmn:extensionElements>'
     '<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="城管局"/>'

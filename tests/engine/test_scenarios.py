@@ -9,7 +9,7 @@ from xietong.engine.commands import (
     PublishMessage,
     ThrowError,
 )
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
 
 USER = (
     '<bpmn:userTask id="confirm"><bpmn:extensionElements><zeebe:userTask/>'
@@ -164,10 +164,7 @@ def test_parallel_multi_instance_call_activity(h: Harness) -> None:
     from xietong.engine.commands import CompleteJob, Deploy
 
     child = bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + service_task("t", "handle")
-        + '<bpmn:endEvent id="e"/>'
-        + chain("s", "t", "e"),
+        one_task("handle"),
         process_id="child",
     )
     parent = bpmn(

@@ -17,11 +17,9 @@ from xietong.engine.commands import (
     UpdateJobTimeout,
 )
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, one_task
 
-ONE_TASK = bpmn(
-    '<bpmn:startEvent id="s"/>' + service_task("t", "work") + '<bpmn:endEvent id="e"/>' + chain("s", "t", "e")
-)
+ONE_TASK = bpmn(one_task("work"))
 
 
 def test_start_task_end_completes_with_job_variables(h: Harness) -> None:
@@ -109,15 +107,9 @@ def test_rejections_name_the_key(h: Harness) -> None:
 
 
 def test_job_type_and_headers_from_model(h: Harness) -> None:
-    body = (
-        '<bpmn:startEvent id="s"/>'
-        + service_task(
-            "t",
-            "=kind + &quot;-work&quot;",
-            '<zeebe:taskHeaders><zeebe:header key="dept" value="城管局"/></zeebe:taskHeaders>',
-        )
-        + '<bpmn:endEvent id="e"/>'
-        + chain("s", "t", "e")
+    body = one_task(
+        "=kind + &quot;-work&quot;",
+        '<zeebe:taskHeaders><zeebe:header key="dept" value="城管局"/></zeebe:taskHeaders>',
     )
     h.deploy(bpmn(body))
     h.start(variables={"kind": "review"})

@@ -8,7 +8,7 @@ from xietong.engine.engine import Engine
 from xietong.engine.intents import Intent, ValueType
 from xietong.engine.model.parser import FLOW_NODES, UNSUPPORTED
 from xietong.engine.state.entities import Job, JobState
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, one_task
 
 
 def test_every_accepted_flow_node_has_an_element_processor(engine: Engine) -> None:
@@ -34,14 +34,7 @@ def test_a_state_enum_is_stored_as_its_string_and_read_back_equal() -> None:
 
 
 def test_records_carry_zeebe_value_types_and_intents(h: Harness) -> None:
-    h.deploy(
-        bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "work")
-            + '<bpmn:endEvent id="e"/>'
-            + chain("s", "t", "e")
-        )
-    )
+    h.deploy(bpmn(one_task("work")))
     pi = h.start()
     records = {(r.value_type, r.intent) for r in h.engine.queries.records(pi)}
     assert (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATED) in records

@@ -19,7 +19,7 @@ from xietong.engine.commands import (
     UpdateJobTimeout,
 )
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
-from xietong.engine.testing import Harness, bpmn, chain, flow, service_task
+from xietong.engine.testing import Harness, bpmn, chain, flow, one_task, service_task
 
 ERRORS = '<bpmn:error id="err_reject" errorCode="REJECTED"/><bpmn:error id="err_late" errorCode="LATE"/>'
 
@@ -204,10 +204,7 @@ def test_a_multi_instance_collection_of_the_wrong_type_names_the_feel_type(h: Ha
 
 def test_cancelling_a_child_instance_names_the_root(h: Harness) -> None:
     child = bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + service_task("t", "child-work")
-        + '<bpmn:endEvent id="e"/>'
-        + chain("s", "t", "e"),
+        one_task("child-work"),
         process_id="child",
     )
     parent = bpmn(

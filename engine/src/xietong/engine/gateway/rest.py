@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from xietong.engine import commands as cmd
 from xietong.engine import errors
+from xietong.engine.gateway.job_signals import JobSignals
 from xietong.engine.gateway.rest_body import (
     BOOLEAN,
     INTEGER,
@@ -37,6 +38,7 @@ from xietong.engine.gateway.rest_body import (
     Check,
     read_body,
 )
+from xietong.engine.gateway.rest_commands import CommandEndpoints
 from xietong.engine.gateway.rest_common import (  # noqa: F401  (re-exported: the REST modules' shared names)
     Problem,
     camel,
@@ -54,6 +56,7 @@ from xietong.engine.gateway.rest_common import (  # noqa: F401  (re-exported: th
 from xietong.engine.gateway.rest_forms import user_task_form
 from xietong.engine.gateway.rest_identity import IdentityEndpoints, guarded
 from xietong.engine.gateway.rest_operate import OperateEndpoints
+from xietong.engine.gateway.rest_resources import ResourceEndpoints
 from xietong.engine.gateway.service import EngineClient, tenant
 from xietong.engine.gateway.status import HTTP_STATUS, status_for
 from xietong.engine.identity.audit import audited  # re-exported: handlers elsewhere use it too
@@ -120,7 +123,11 @@ class RestApi:
         request_timeout_ms: int = 15_000,
         max_body_bytes: int = 4 * 1024 * 1024,
         guard: Guard | None = None,
+        signals: JobSignals | None = None,
+        long_polling_timeout_ms: int = 10_000,
     ) -> None:
+        self._signals = signals  # the gateway's, shared with gRPC long polls (None: the app makes its own)
+        self._long_polling_timeout_ms = long_polling_timeout_ms
         self._request_timeout_ms = request_timeout_ms
         self._max_body_bytes = max_body_bytes
         self._client = client
@@ -400,6 +407,8 @@ class RestApi:
         ]
         table = OperateEndpoints(self).extend(table)
         table = table + IdentityEndpoints(self, self._guard.authenticator.store).routes()
+        table = table + CommandEndpoints(self, self._signals, self._long_polling_timeout_ms).routes()
+        table = table + ResourceEndpoints(self).routes()
         # every route passes the identity guard with its rule (identity/rules.py); no rule: admins only
         routes = [
             Route(path, guarded(endpoint(handler), rule, self._guard), methods=[method])

@@ -158,6 +158,8 @@ class Gateway:
                 self.settings.request_timeout_ms,
                 self.settings.max_message_bytes,
                 guard,
+                signals=signals,
+                long_polling_timeout_ms=self.settings.long_polling_timeout_ms,
             ).app()
             app = with_http_apps(app)  # the web pages, where installed, next to /v2
             app = BodyReadTimeout(PlainErrorsAsProblems(app), self.settings.read_timeout_s)

@@ -133,6 +133,27 @@ REST_RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/v2/jobs/{key}"): _rule(
         {WORKER, SUPERVISOR}, "UPDATE_PROCESS_INSTANCE", "PROCESS_DEFINITION", Scope.JOB, "key"
     ),
+    # the commands of job workers and integrators, as their gRPC twins (GRPC_RULES) allow them
+    ("POST", "/v2/jobs/activation"): machine("UPDATE_PROCESS_INSTANCE"),
+    ("POST", "/v2/jobs/{key}/completion"): machine("UPDATE_PROCESS_INSTANCE"),
+    ("POST", "/v2/jobs/{key}/failure"): machine("UPDATE_PROCESS_INSTANCE"),
+    ("POST", "/v2/jobs/{key}/error"): machine("UPDATE_PROCESS_INSTANCE"),
+    ("POST", "/v2/signals/broadcast"): machine("CREATE", "SIGNAL"),
+    ("POST", "/v2/messages/correlation"): machine("CREATE", "MESSAGE"),
+    ("POST", "/v2/process-instances/{key}/modification"): admin_only(
+        "UPDATE_PROCESS_INSTANCE", "PROCESS_DEFINITION"
+    ),
+    ("POST", "/v2/process-instances/{key}/migration"): admin_only(
+        "UPDATE_PROCESS_INSTANCE", "PROCESS_DEFINITION"
+    ),
+    # deployments and resources: admins only, as DeployResource and DeleteResource
+    ("POST", "/v2/deployments"): admin_only("CREATE", "RESOURCE"),
+    ("POST", "/v2/resources/{key}/deletion"): admin_only("DELETE_RESOURCE", "RESOURCE"),
+    ("GET", "/v2/resources/{key}"): admin_only("READ", "RESOURCE"),
+    ("GET", "/v2/resources/{key}/content"): admin_only("READ", "RESOURCE"),
+    ("GET", "/v2/process-definitions/{key}/form"): read(Scope.DEFINITION, "READ_PROCESS_DEFINITION"),
+    ("GET", "/v2/status"): anyone(),
+    ("GET", "/v2/license"): anyone(),
     # audit (who did what in a case)
     ("POST", "/v2/audit-logs/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
     # people, groups, roles (Camunda 8.8's identity paths)

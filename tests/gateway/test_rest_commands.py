@@ -6,6 +6,8 @@ problem detail (the same words the gRPC twin answers, where there is one), and t
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -20,13 +22,15 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
 from tests.gateway import models
-from tests.gateway.engine_process import RunningGateway
+from tests.gateway.engine_process import REPO, RunningGateway
 from tests.gateway.test_rest import deploy
 from xietong.engine.gateway.local_server import LocalServer
 from xietong.engine.identity.rules import REST_RULES
 from xietong.engine.identity.store import IdentityStore
 
 PROBLEM = "application/problem+json"
+NODE = shutil.which("node")
+SCRIPT = REPO / "tools/node/camunda-commands-check.mjs"
 MISSING = "2251799813999999"  # a well-formed key of nothing
 
 
@@ -96,6 +100,16 @@ def start_form_flow(pid: str, form_id: str | None) -> bytes:
             models.flow("f1", "start", "end"),
         ],
     )
+
+
+def worker_model(pid: str) -> tuple[bytes, dict[str, str]]:
+    """complete -> retry -> check, whose error REJECTED leads to 'rejected'; job types of its own, so
+    that no other test's jobs are activated."""
+    types = {name: f"{pid}-{name}" for name in ("complete", "retry", "check", "rejected")}
+    model = models.worker_flow(pid).decode()
+    for name, job_type in types.items():
+        model = model.replace(f'type="wf-{name}"', f"type={quoteattr(job_type)}")
+    return model.encode(), types
 
 
 def signal_flow(pid: str, signal: str) -> bytes:
@@ -275,11 +289,12 @@ def test_status_and_license(gateway: RunningGateway) -> None:
 
 def test_a_worker_activates_completes_fails_and_throws_over_rest(gateway: RunningGateway) -> None:
     pid = unique("rest-worker")
-    deploy(gateway, pid, models.worker_flow(pid))
+    model, types = worker_model(pid)
+    deploy(gateway, pid, model)
     with gateway.rest() as rest:
         instance = start(rest, pid, {"caseId": "W-1", "secret": 1})
-        [job] = activate(rest, "wf-complete", worker="rest-worker", fetchVariable=["caseId"])
-        assert job["type"] == "wf-complete" and job["worker"] == "rest-worker" and job["retries"] == 3
+        [job] = activate(rest, types["complete"], worker="rest-worker", fetchVariable=["caseId"])
+        assert job["type"] == types["complete"] and job["worker"] == "rest-worker" and job["retries"] == 3
         assert job["processInstanceKey"] == instance and job["processDefinitionId"] == pid
         assert job["variables"] == {"caseId": "W-1"} and job["customHeaders"] == {}
         assert job["kind"] == "BPMN_ELEMENT" and job["listenerEventType"] == "UNSPECIFIED"
@@ -288,7 +303,7 @@ def test_a_worker_activates_completes_fails_and_throws_over_rest(gateway: Runnin
         done = rest.post(f"/v2/jobs/{job['jobKey']}/completion", json={"variables": {"checked": True}})
         assert done.status_code == 204, done.text
 
-        [retry] = activate(rest, "wf-retry")
+        [retry] = activate(rest, types["retry"])
         assert retry["variables"]["checked"] is True
         failed = rest.post(
             f"/v2/jobs/{retry['jobKey']}/failure",
@@ -300,17 +315,17 @@ def test_a_worker_activates_completes_fails_and_throws_over_rest(gateway: Runnin
             },
         )
         assert failed.status_code == 204, failed.text
-        [again] = activate(rest, "wf-retry")
+        [again] = activate(rest, types["retry"])
         assert again["jobKey"] == retry["jobKey"] and again["retries"] == 2
         assert rest.post(f"/v2/jobs/{again['jobKey']}/completion").status_code == 204
 
-        [check] = activate(rest, "wf-check")
+        [check] = activate(rest, types["check"])
         thrown = rest.post(
             f"/v2/jobs/{check['jobKey']}/error",
             json={"errorCode": "REJECTED", "errorMessage": "材料不全", "variables": {"why": "材料不全"}},
         )
         assert thrown.status_code == 204, thrown.text
-        [rejected] = activate(rest, "wf-rejected")  # the error took the boundary event's path
+        [rejected] = activate(rest, types["rejected"])  # the error took the boundary event's path
         assert rest.post(f"/v2/jobs/{rejected['jobKey']}/completion").status_code == 204
         assert state_of(rest, instance) == "COMPLETED"
 
@@ -536,6 +551,69 @@ def test_an_instance_is_modified_and_not_migrated(gateway: RunningGateway) -> No
             "No targetProcessDefinitionKey provided. "
             "All fields in [sourceElementId, targetElementId] are required.",
         )
+
+
+# -- Camunda's own client ----------------------------------------------------------------------
+
+
+@pytest.mark.node
+@pytest.mark.skipif(
+    NODE is None or not (REPO / "tools/node/node_modules/@camunda8/orchestration-cluster-api").exists(),
+    reason="node or @camunda8/orchestration-cluster-api missing (scripts/bootstrap installs them)",
+)
+def test_camundas_client_sends_every_command(gateway: RunningGateway, tmp_path: Path) -> None:
+    """@camunda8/orchestration-cluster-api 8.8, validating requests and answers against 8.8's schema."""
+    worker, chain, signalled, waiting, formed = (
+        unique(name) for name in ("sdk-worker", "sdk-chain", "sdk-signal", "sdk-message", "sdk-form")
+    )
+    signal, message, form_id = unique("sdk-信号"), unique("sdk-消息"), unique("SdkStartForm")
+    worker_xml, types = worker_model(worker)
+    chain_types = [f"{chain}-a", f"{chain}-b"]
+    resources = {
+        f"{worker}.bpmn": worker_xml,
+        f"{chain}.bpmn": models.chain(chain, chain_types),
+        f"{signalled}.bpmn": signal_flow(signalled, signal),
+        f"{waiting}.bpmn": models.message_flow(waiting, message),
+        f"{formed}.bpmn": start_form_flow(formed, form_id),
+        f"{form_id}.form": json.dumps(form_json(form_id)).encode(),
+    }
+    for name, content in resources.items():
+        (tmp_path / name).write_bytes(content)
+    spec = {
+        "files": [str(tmp_path / name) for name in resources],
+        "workerProcess": worker,
+        "jobTypes": types,
+        "chainProcess": chain,
+        "chainTypes": chain_types,
+        "signalProcess": signalled,
+        "signalName": signal,
+        "messageProcess": waiting,
+        "messageName": message,
+        "formProcess": formed,
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    completed = subprocess.run(
+        [str(NODE), str(SCRIPT), gateway.rest_url, str(tmp_path / "spec.json"), "req:none,res:strict"],
+        cwd=SCRIPT.parent, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert report["deployed"] == sorted([worker, chain, signalled, waiting, formed, form_id])
+    assert report["firstJob"] == {
+        "type": types["complete"],
+        "variables": {"caseId": "SDK-1"},
+        "kind": "BPMN_ELEMENT",
+        "sameInstance": True,
+    }
+    assert report["retries"] == 1
+    assert report["rejectedElement"] == "rejected"
+    assert report["workerState"] == "COMPLETED"
+    assert report["signalKeyIsDigits"] is True and report["signalledState"] == "COMPLETED"
+    assert report["correlatedInstance"] is True and report["secondCorrelation"] == 404
+    assert report["jumped"] is True
+    assert report["startForm"] == form_id
+    assert report["status"] == "UP" and report["license"] == "unknown"
+    assert report["fetched"] == 404
 
 
 # -- identity ----------------------------------------------------------------------------------

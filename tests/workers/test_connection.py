@@ -8,8 +8,10 @@ secret and audience and send it over TLS. Wrong credentials and half-given setti
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,15 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 import uvicorn
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.workers.engine_harness import TLS
+from tests.workers.engine_harness import START, TLS, EngineClock, deploy, events_of, poll
+from tests.workers.test_supervision_of_parts import PARTS, parts_of, start_case
 from xietong.engine.gateway.local_server import LocalServer, free_port
+from xietong.workers.app import WorkerApp
+from xietong.workers.background import BackgroundWorkers
+from xietong.workers.case_store import CaseStore, EventKind
+from xietong.workers.oauth_token import BearerAuth, OAuthToken
+from xietong.workers.open_parts import OpenPartsError, RestOpenParts
+from xietong.workers.settings import WorkerSettings
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
 
@@ -42,6 +53,8 @@ class TokenEndpoint:
 
     url: str = ""
     requests: list[dict[str, str]] = field(default_factory=list)
+    #: tokens to hand out before ACCESS_TOKEN (one the engine does not accept: revoked meanwhile)
+    first: list[str] = field(default_factory=list)
 
     async def token(self, request: Request) -> JSONResponse:
         form = {key: values[0] for key, values in parse_qs((await request.body()).decode()).items()}
@@ -54,7 +67,8 @@ class TokenEndpoint:
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         if (client_id, client_secret) != (CLIENT_ID, CLIENT_SECRET):
             return JSONResponse({"error": "invalid_client"}, status_code=401)
-        return JSONResponse({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300})
+        token = self.first.pop(0) if self.first else ACCESS_TOKEN
+        return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": 300})
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +80,12 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalSer
     port = free_port()
     endpoint.url = f"https://127.0.0.1:{port}/oauth/token"
     app = Starlette(routes=[Route("/oauth/token", endpoint.token, methods=["POST"])])
+    # a refused token request's connection stays referenced by the traceback pyzeebe logs (pytest keeps
+    # the record): the server does not wait for it when the module ends
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ssl_certfile=str(cert), ssl_keyfile=str(key), log_config=None
-    )
+        app, host="127.0.0.1", port=port, ssl_certfile=str(cert), ssl_keyfile=str(key), log_config=None,
+        timeout_graceful_shutdown=1,
+    )  # fmt: skip
     token_server = uvicorn.Server(config)
     thread = threading.Thread(target=token_server.run, daemon=True)
     thread.start()
@@ -155,3 +172,93 @@ def test_incomplete_settings_are_one_line(tmp_path: Path, settings: dict[str, st
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_workers_rest_calls_carry_the_oauth_token_of_their_grpc_channel(
+    setting: tuple[LocalServer, TokenEndpoint, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 督办 after a multi-instance step asks REST v2 whose parts are open; with client credentials the
+    REST calls carry the token the gRPC channel fetched (one token request for both), so the 督办 names
+    only the departments still working — the engine refuses REST calls without that token."""
+    engine, endpoint, cert = setting
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the token endpoint's certificate
+    settings = WorkerSettings(
+        zeebe_address=engine.address, zeebe_rest_address=engine.rest_url, zeebe_tls_ca=cert,
+        zeebe_client_id=CLIENT_ID, zeebe_client_secret=SecretStr(CLIENT_SECRET),
+        zeebe_authorization_server_url=endpoint.url, zeebe_token_audience=AUDIENCE,
+    )  # fmt: skip
+    model = tmp_path / "parts.bpmn"
+    model.write_text(PARTS, encoding="utf-8")
+    deploy(engine, model, settings)
+    clock = EngineClock(engine, START)
+    before = len(endpoint.requests)
+    with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+        workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
+        try:
+            instance = start_case(engine, "SY-OAUTH-1")
+            parts = poll(
+                "three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found
+            )
+            done = engine.rest.post(
+                f"/v2/user-tasks/{parts['泗阳县应急管理局']['userTaskKey']}/completion", json={}
+            )
+            assert done.status_code == 204, done.text
+            clock.advance(dt.timedelta(hours=2))
+            [supervised] = poll(
+                "the 督办", lambda: events_of(store, "SY-OAUTH-1", EventKind.SUPERVISED), engine.log
+            )
+        finally:
+            workers.stop()
+    assert (
+        supervised.detail["department"] == "泗阳县公安局,泗阳县商务局"
+    )  # REST answered: the open parts only
+    assert supervised.detail["allDepartments"] == "泗阳县公安局,泗阳县应急管理局,泗阳县商务局"
+    (request,) = endpoint.requests[before:]  # one token, cached, for the gRPC channel and the REST calls
+    assert request["client_id"] == CLIENT_ID and request["audience"] == AUDIENCE
+
+
+def test_a_refused_token_is_renewed_once_for_rest(
+    setting: tuple[LocalServer, TokenEndpoint, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token the API refuses (401: revoked before it expired) is fetched again, and the call retried."""
+    engine, endpoint, cert = setting
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    settings = WorkerSettings(
+        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
+        zeebe_client_secret=SecretStr(CLIENT_SECRET), zeebe_authorization_server_url=endpoint.url,
+    )  # fmt: skip
+    endpoint.first = ["revoked-token"]
+    before = len(endpoint.requests)
+    token = OAuthToken(settings)
+    verify = ssl.create_default_context(cafile=str(cert))
+    try:
+        with httpx.Client(base_url=engine.rest_url, auth=BearerAuth(token), verify=verify) as rest:
+            answer = rest.post("/v2/process-instances/search", json={})
+            assert answer.status_code == 200, answer.text
+            assert rest.post("/v2/process-instances/search", json={}).status_code == 200
+    finally:
+        token.close()
+    assert len(endpoint.requests[before:]) == 2  # the refused token, its renewal; then the cached one
+
+
+def test_no_token_is_one_line_naming_the_settings(
+    setting: tuple[LocalServer, TokenEndpoint, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, endpoint, cert = setting
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    settings = WorkerSettings(
+        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
+        zeebe_client_secret=SecretStr("wrong"), zeebe_authorization_server_url=endpoint.url,
+    )  # fmt: skip
+    parts = RestOpenParts(engine.rest_url, verify=str(cert), auth=BearerAuth(token := OAuthToken(settings)))
+    try:
+        parts.of(1, 1, "documents")
+    except OpenPartsError as error:
+        message = str(error)
+    else:
+        raise AssertionError("no OpenPartsError")
+    finally:
+        parts.close()
+        token.close()
+    assert message.startswith(f"REST API at {engine.rest_url}: no access token from {endpoint.url} ")
+    assert "XIETONG_ZEEBE_CLIENT_ID" in message and "invalid_client" in message

@@ -27,6 +27,7 @@ from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore, CaseStoreError
 from xietong.workers.connection import open_channel
 from xietong.workers.handlers import HANDLERS, JobContext, Registration, unhandled_task_types
+from xietong.workers.oauth_token import BearerAuth, OAuthToken
 from xietong.workers.open_parts import OpenParts, RestOpenParts
 from xietong.workers.settings import WorkerSettings
 
@@ -153,9 +154,10 @@ class WorkerApp:
         if missing:
             log.error("catalog task types without a handler", task_types=missing)
         tasks_before = asyncio.all_tasks()
-        rest = None if self.open_parts is not None else _rest_open_parts(self.settings)
+        oauth = OAuthToken(self.settings) if self.settings.uses_oauth else None  # one token, gRPC and REST
+        rest = None if self.open_parts is not None else _rest_open_parts(self.settings, oauth)
         self.open_parts = self.open_parts or rest
-        channel = open_channel(self.settings)
+        channel = open_channel(self.settings, oauth)
         worker = self.build(channel)
         log.info(
             "workers started",
@@ -182,6 +184,8 @@ class WorkerApp:
                 if rest is not None:
                     rest.close()
                     self.open_parts = None
+                if oauth is not None:
+                    oauth.close()
                 await _settle(asyncio.all_tasks() - tasks_before)
                 log.info("workers stopped", jobs_completed=self.jobs_completed, jobs_failed=self.jobs_failed)
         if lost.done() and not lost.cancelled():
@@ -191,15 +195,13 @@ class WorkerApp:
             )
 
 
-def _rest_open_parts(settings: WorkerSettings) -> RestOpenParts | None:
-    """The REST API the supervise worker asks whose parts of a step are open, with the gateway's
-    static token and CA. OAuth client credentials are not used for REST: such a worker urges every
-    department a multi-instance step names (and says so in its log)."""
-    if settings.uses_oauth:
-        return None
+def _rest_open_parts(settings: WorkerSettings, oauth: OAuthToken | None) -> RestOpenParts:
+    """The REST API the 督办 and 上报 ask whose parts of a step are open, with the gateway's credentials:
+    its static token, or the OAuth token the gRPC channel uses (``oauth``); and its CA."""
     token = settings.zeebe_token.get_secret_value() if settings.zeebe_token else None
     verify: str | bool = str(settings.zeebe_tls_ca) if settings.zeebe_tls_ca else True
-    return RestOpenParts(settings.zeebe_rest_address, token, verify)
+    auth = BearerAuth(oauth) if oauth is not None else None
+    return RestOpenParts(settings.zeebe_rest_address, token, verify, auth)
 
 
 async def _connection_lost(worker: ZeebeWorker) -> None:

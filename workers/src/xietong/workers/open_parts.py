@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from xietong.workers.oauth_token import TokenUnavailable
+
 BODY = "MULTI_INSTANCE_BODY"
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
@@ -42,12 +44,21 @@ class OpenParts(Protocol):
 
 
 class RestOpenParts:
-    """:class:`OpenParts` over REST v2 with the workers' credentials (a bearer token, a CA file)."""
+    """:class:`OpenParts` over REST v2 with the workers' credentials (a static bearer token or the OAuth
+    token the gRPC channel uses, ``auth``; a CA file)."""
 
-    def __init__(self, base_url: str, token: str | None = None, verify: str | bool = True) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        verify: str | bool = True,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         self.base_url = base_url.rstrip("/").removesuffix("/v2")
-        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=30, verify=verify)
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=30, verify=verify, auth=auth
+        )
         self._input_elements: dict[tuple[int, str], str | None] = {}
         self._lock = threading.Lock()  # handlers run on worker threads
 
@@ -104,6 +115,8 @@ class RestOpenParts:
             raise OpenPartsError(
                 f"REST API at {self.base_url} (XIETONG_ZEEBE_REST_ADDRESS) did not answer {path}: {error}"
             ) from None
+        except TokenUnavailable as error:
+            raise OpenPartsError(f"REST API at {self.base_url}: {error}") from None
         if response.status_code >= 400:
             answer = f"{response.status_code}: {response.text[:300]}"
             raise OpenPartsError(f"REST API at {self.base_url} answered {path} with {answer}")

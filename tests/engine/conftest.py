@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 
 from xietong.engine import Clock, Engine
-from xietong.engine.testing import START, Harness
+from xietong.engine.testing import Harness, pinned_clock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    c = Clock()
-    c.pin(START)
-    return c
+    return pinned_clock()
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from xietong.engine import Clock, Engine
+from xietong.engine import Engine
 from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.testing import START, Harness, bpmn, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, chain, one_task, pinned_clock, service_task
 
 MODEL = bpmn(
     '<bpmn:startEvent id="s"/>'
@@ -22,8 +22,7 @@ MODEL = bpmn(
 
 
 def test_state_survives_restart_and_due_timers_fire_on_start(tmp_path: Path) -> None:
-    clock = Clock()
-    clock.pin(START)
+    clock = pinned_clock()
     with Engine(tmp_path, clock=clock) as engine:
         h = Harness(engine)
         h.deploy(MODEL)
@@ -48,8 +47,7 @@ def test_state_survives_restart_and_due_timers_fire_on_start(tmp_path: Path) -> 
 
 
 def test_activated_jobs_stay_activated_across_restart(tmp_path: Path) -> None:
-    clock = Clock()
-    clock.pin(START)
+    clock = pinned_clock()
     with Engine(tmp_path, clock=clock) as engine:
         h = Harness(engine)
         h.deploy(bpmn(one_task("work")))

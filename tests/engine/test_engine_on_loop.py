@@ -16,7 +16,7 @@ from xietong.engine import Clock, Engine
 from xietong.engine.commands import CreateProcessInstance, Deploy
 from xietong.engine.engine import QUIET_BEFORE_INLINE_S, _Query
 from xietong.engine.errors import ResourceExhausted
-from xietong.engine.testing import START, Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, pinned_clock, service_task
 
 WAIT = bpmn(
     '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait">'
@@ -26,12 +26,6 @@ WAIT = bpmn(
     + '<bpmn:endEvent id="e"/>'
     + chain("s", "wait", "t", "e")
 )
-
-
-def pinned() -> Clock:
-    clock = Clock()
-    clock.pin(START)
-    return clock
 
 
 def on_loop(
@@ -79,7 +73,7 @@ def test_an_idle_engine_processes_on_the_loop_and_blocking_calls_do_not_deadlock
         await asyncio.wrap_future(engine.settled())
         assert h.active_elements(pi) == ["t"]
 
-    on_loop(tmp_path, scenario, pinned())
+    on_loop(tmp_path, scenario, pinned_clock())
 
 
 def test_a_timer_on_the_real_clock_fires_without_any_command(tmp_path: Path) -> None:
@@ -114,7 +108,7 @@ def test_commands_keep_their_order_whichever_thread_processes_them(tmp_path: Pat
         await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
         assert order == list(range(200))
 
-    on_loop(tmp_path, scenario, pinned())
+    on_loop(tmp_path, scenario, pinned_clock())
 
 
 def test_closing_processes_what_is_queued_and_refuses_what_comes_after(tmp_path: Path) -> None:
@@ -129,4 +123,4 @@ def test_closing_processes_what_is_queued_and_refuses_what_comes_after(tmp_path:
         with pytest.raises(ResourceExhausted):
             engine.submit(Deploy((("again.bpmn", WAIT),))).result(0)
 
-    on_loop(tmp_path, scenario, pinned())
+    on_loop(tmp_path, scenario, pinned_clock())

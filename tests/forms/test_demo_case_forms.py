@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.forms.model_reading import form_choices
-from xietong.engine.clock import Clock
+from tests.support import pinned_engine, running_fixture
 from xietong.engine.commands import CompleteJob, CompleteUserTask, Deploy
 from xietong.engine.engine import Engine
-from xietong.engine.testing import START, Harness
+from xietong.engine.testing import Harness
 from xietong.generator.forms import model_resources
 from xietong.settings import PROJECT_ROOT
 
@@ -28,12 +25,7 @@ JOB_TYPES = (
 )  # fmt: skip
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    clock = Clock()
-    clock.pin(START)
-    with Engine(tmp_path / "data", clock=clock) as running:
-        yield running
+engine = running_fixture(pinned_engine)
 
 
 def linked_forms(model: Path) -> dict[str, str]:

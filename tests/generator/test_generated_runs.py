@@ -6,17 +6,13 @@ wiring mean what docs/bpmn.md says. Time is the engine's clock, moved explicitly
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
+from tests.support import pinned_engine, running_fixture
 from xietong.catalog.model import Procedure, validate_plain
-from xietong.engine.clock import Clock
 from xietong.engine.commands import ActivateJobs, CompleteJob, CompleteUserTask, Deploy
 from xietong.engine.engine import Engine
-from xietong.engine.testing import START, Harness
+from xietong.engine.testing import Harness
 from xietong.generator.forms import model_resources
 from xietong.generator.mapping import MappingInput, procedure_to_spec
 from xietong.generator.writer import write_bpmn
@@ -25,12 +21,7 @@ from xietong.settings import PROJECT_ROOT
 SRC = {"document": "003_3683dd0429a6386d.txt", "line_start": 60, "line_end": 61}
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    clock = Clock()
-    clock.pin(START)
-    with Engine(tmp_path, clock=clock) as eng:
-        yield eng
+engine = running_fixture(pinned_engine)
 
 
 def _jobs(engine: Engine, job_type: str) -> tuple:

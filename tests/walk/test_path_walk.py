@@ -8,16 +8,14 @@ clock is moved, never slept on. The coverage per model is printed (run pytest wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import pinned_engine, running_fixture
 from tests.walk.walker import walk_model
 from xietong.catalog.loader import load_catalog
-from xietong.engine.clock import Clock
 from xietong.engine.engine import Engine
-from xietong.engine.testing import START
 from xietong.generator.generate import mapping_inputs
 from xietong.settings import PROJECT_ROOT
 from xietong.workers.case_store import CaseStore
@@ -31,12 +29,7 @@ MODELS = sorted(p.relative_to(BPMN).as_posix() for p in BPMN.rglob("*.bpmn"))
 REVIEWED_UNREACHABLE: dict[str, dict[str, str]] = {}
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    clock = Clock()
-    clock.pin(START)
-    with Engine(tmp_path / "engine", clock=clock) as eng:
-        yield eng
+engine = running_fixture(pinned_engine)
 
 
 def test_every_model_has_its_catalog_procedure() -> None:

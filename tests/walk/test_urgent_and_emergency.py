@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import pinned_engine, running_fixture
 from tests.walk.walker import forms_beside
-from xietong.engine.clock import Clock
 from xietong.engine.commands import (
     ActivateJobs,
     CompleteJob,
@@ -97,12 +97,7 @@ class Case:
         return [i.error_message for i in self.engine.queries.search_incidents(process_instance_key=self.pi)]
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    clock = Clock()
-    clock.pin(START)  # Monday 3 March 2025, 09:00 UTC
-    with Engine(tmp_path / "engine", clock=clock) as eng:
-        yield eng
+engine = running_fixture(pinned_engine)  # at START: Monday 3 March 2025, 09:00 UTC
 
 
 @pytest.fixture

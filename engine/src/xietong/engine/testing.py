@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
+from xietong.engine.clock import Clock
 from xietong.engine.commands import (
     ActivatedJob,
     ActivateJobs,
@@ -19,6 +20,14 @@ from xietong.engine.commands import (
 from xietong.engine.engine import Engine
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def pinned_clock(at: datetime = START) -> Clock:
+    """A clock that stands at ``at`` until a test moves it: timers fire when the test says."""
+    clock = Clock()
+    clock.pin(at)
+    return clock
+
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

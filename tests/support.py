@@ -1,0 +1,64 @@
+"""What the test areas share to run an engine process for a fixture: one way to start it and always
+stop it, and one fixture factory around any such run.
+
+Each area keeps its own start (a plain engine, a gateway with TLS, an identity world with people and
+cases); these two helpers are what used to be written out in every fixture: the process is stopped
+whatever happened, also when starting it or what the area does right after fails (no engine left
+running behind a failed fixture), and, where a test asks, a shutdown on SIGTERM must be clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import grpc
+import pytest
+
+from xietong.engine import Engine
+from xietong.engine.gateway.local_server import LocalServer
+from xietong.engine.testing import pinned_clock
+
+T = TypeVar("T")
+
+
+@contextmanager
+def serving(
+    server: LocalServer, *, clean_stop: bool = False, credentials: grpc.ChannelCredentials | None = None
+) -> Iterator[LocalServer]:
+    """``server`` started and healthy for the block, stopped (SIGTERM) after it whatever happened;
+    with ``clean_stop`` the shutdown must exit 0. ``credentials`` as for ``LocalServer.start``."""
+    try:
+        server.start(credentials)
+        yield server
+    finally:
+        code = server.stop()
+    if clean_stop:
+        assert code == 0, f"engine did not shut down cleanly on SIGTERM (exit {code}):\n{server.log(200_000)}"
+
+
+def engine_server(tmp: Path, *, clean_stop: bool = False) -> AbstractContextManager[LocalServer]:
+    """A plain engine process (default settings, data and log in ``tmp``) for the block."""
+    return serving(LocalServer(tmp / "data", tmp / "engine.log"), clean_stop=clean_stop)
+
+
+def pinned_engine(tmp: Path) -> Engine:
+    """An embedded engine, data in ``tmp``, its clock pinned at the tests' START (open it with ``with``)."""
+    return Engine(tmp, clock=pinned_clock())
+
+
+def running_fixture(
+    run: Callable[[Path], AbstractContextManager[T]],
+    scope: Literal["session", "package", "module", "class", "function"] = "function",
+) -> Any:
+    """A pytest fixture, named by the attribute it is assigned to, that holds ``run(a fresh
+    directory)`` open for ``scope``: ``server = running_fixture(engine_server, scope="module")``."""
+
+    @pytest.fixture(scope=scope)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[T]:
+        with run(tmp_path_factory.mktemp("run")) as running:
+            yield running
+
+    return fixture

@@ -8,6 +8,7 @@ came due before any command submitted afterwards.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,7 @@ class Clock:
         self._lock = threading.Lock()
         self._pinned: datetime | None = None
         self._offset = timedelta(0)
+        self._offset_ms = 0
         self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> datetime:
@@ -28,7 +30,10 @@ class Clock:
         return datetime.now(UTC) + self._offset
 
     def now_ms(self) -> int:
-        return int(self.now().timestamp() * 1000)
+        pinned = self._pinned
+        if pinned is not None:
+            return int(pinned.timestamp() * 1000)
+        return time.time_ns() // 1_000_000 + self._offset_ms  # read once per command: no datetime
 
     def pin(self, instant: datetime) -> None:
         """Stop time at ``instant`` (aware); it moves only with ``add``/``pin`` until ``reset``."""
@@ -45,12 +50,14 @@ class Clock:
                 self._pinned = self._pinned + delta
             else:
                 self._offset = self._offset + delta
+                self._offset_ms = self._offset // timedelta(milliseconds=1)
         self._changed()
 
     def reset(self) -> None:
         with self._lock:
             self._pinned = None
             self._offset = timedelta(0)
+            self._offset_ms = 0
         self._changed()
 
     @property

@@ -28,6 +28,7 @@ from xietong.engine.processing.processor import Processor
 from xietong.engine.queries import Queries
 from xietong.engine.settings import EngineSettings
 from xietong.engine.state import history
+from xietong.engine.state.record_buffer import RecordBuffer
 from xietong.engine.state.state import State
 from xietong.engine.state.store import Store
 from xietong.engine.storable_text import check_command_text
@@ -405,7 +406,7 @@ class Engine:
             p.commands.tick()
         except Exception:
             log.exception("firing due timers failed; their partial changes are discarded")
-            del p.records[records_mark:]
+            p.records.truncate(records_mark)
             p.position = position_mark
             return self._reload(p, rows)
         p.state.flush(rows)
@@ -476,7 +477,7 @@ class Engine:
                 log.exception(
                     "command failed; its partial changes are discarded", command=type(command).__name__
                 )
-                del p.records[records_mark:]
+                p.records.truncate(records_mark)
                 p.position = position_mark
                 p = self._reload(p, rows)
                 answers.append(
@@ -491,7 +492,7 @@ class Engine:
         if rows or p.records:
             store.commit(rows, p.records, {"next_key": str(p.keys.next_n), "position": str(p.position)})
             p.state.history_committed()
-            p.records = []
+            p.records = RecordBuffer()
         if pushed:  # the next job on its way to a worker before the answer that made it
             self._push.deliver(pushed)
         for future, value, ok in answers:

@@ -17,8 +17,8 @@ from xietong.engine.intents import AuditOperation, Intent, ValueType
 from xietong.engine.keys import KeyGenerator
 from xietong.engine.model import Element, Process, parse_resource
 from xietong.engine.state.entities import ElementInstance, ProcessDefinition
+from xietong.engine.state.record_buffer import RecordBuffer
 from xietong.engine.state.state import State
-from xietong.engine.state.store import Record
 
 
 class RunawayProcessing(RuntimeError):
@@ -44,7 +44,7 @@ class Processor:
         self.now_ms = 0
         self._now_for = -1
         self._now = datetime.fromtimestamp(0, UTC)
-        self.records: list[Record] = []
+        self.records = RecordBuffer()
         self.followups: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
         self.models: dict[int, Process] = {}
         self.notify_types: set[str] = set()
@@ -85,14 +85,14 @@ class Processor:
     ) -> None:
         """``intent``: an ``Intent``, or for AUDIT records the audited operation."""
         self.position += 1
-        self.records.append((self.position, pi_key, key, value_type, intent, self.now_ms, value))
+        self.records.append(pi_key, [self.position, key, value_type, intent, self.now_ms, value])
 
     def element_record(self, intent: Intent, ei: ElementInstance) -> None:
         self.position += 1
         self.records.append(
-            (
+            ei.pi_key,
+            [
                 self.position,
-                ei.pi_key,
                 ei.key,
                 ValueType.PROCESS_INSTANCE,
                 intent,
@@ -103,7 +103,7 @@ class Processor:
                     "flowScopeKey": ei.scope_key,
                     "processDefinitionKey": ei.def_key,
                 },
-            )
+            ],
         )
 
     # -- follow-ups ----------------------------------------------------------------------------

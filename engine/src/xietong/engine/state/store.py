@@ -18,6 +18,7 @@ import structlog
 
 from xietong.engine.state import history
 from xietong.engine.state.entities import decode_json, encode_json
+from xietong.engine.state.record_buffer import RecordBuffer
 from xietong.engine.state.schema import SchemaError, migrate
 
 log = structlog.get_logger("xietong.engine")
@@ -49,8 +50,6 @@ KIND_CODES = {
     "var": 10,
     "form": 11,
 }
-
-Record = tuple[int, int, int, str, str, int, dict[str, Any]]
 
 
 WAL_LIMIT_BYTES = 64 * 1024 * 1024  # the write-ahead log is truncated back past this size
@@ -129,7 +128,7 @@ class Store:
         )
 
     def commit(
-        self, rows: dict[tuple[str, int], str | None], records: list[Record], meta: dict[str, str]
+        self, rows: dict[tuple[str, int], str | None], records: RecordBuffer, meta: dict[str, str]
     ) -> None:
         """One transaction: entity rows (None deletes), finished instances' history rows and records;
         all or nothing."""
@@ -220,15 +219,9 @@ class _Checkpointer(threading.Thread):
             self._db.close()
 
 
-def _chunks(records: list[Record]) -> list[tuple[int, int, str]]:
-    """Group a commit's records per process instance: one row (and one JSON encoding) per group."""
-    groups: dict[int, list[list[Any]]] = {}
-    for position, pi, key, value_type, intent, ts, value in records:
-        group = groups.get(pi)
-        if group is None:
-            group = groups[pi] = []
-        group.append([position, key, value_type, intent, ts, value])
-    return [(pi, group[0][0], encode_json(group)) for pi, group in groups.items()]
+def _chunks(records: RecordBuffer) -> list[tuple[int, int, str]]:
+    """One row (and one JSON encoding) per process instance: (instance, first position, records)."""
+    return [(pi, group[0][0], encode_json(group)) for pi, group in records.groups.items()]
 
 
 def read_records(db: sqlite3.Connection, pi_key: int) -> list[tuple[int, int, str, str, int, Any]]:

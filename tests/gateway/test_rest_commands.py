@@ -354,6 +354,20 @@ def test_job_activation_waits_for_a_job_created_while_it_polls(gateway: RunningG
     assert job["processInstanceKey"] == instance
 
 
+def test_a_poll_whose_client_hung_up_takes_no_job(gateway: RunningGateway) -> None:
+    pid = unique("hung-up")
+    job_type = f"{pid}-task"
+    deploy(gateway, pid, models.chain(pid, [job_type]))
+    body = {"type": job_type, "timeout": 60_000, "maxJobsToActivate": 1, "requestTimeout": 30_000}
+    impatient = httpx.Client(base_url=gateway.rest_url, timeout=1)  # gives up after a second
+    with impatient, pytest.raises(httpx.ReadTimeout):
+        impatient.post("/v2/jobs/activation", json=body)
+    with gateway.rest() as rest:
+        instance = start(rest, pid)
+        [job] = activate(rest, job_type)  # still there: the abandoned poll did not take it
+    assert job["processInstanceKey"] == instance and job["retries"] == 3
+
+
 def test_job_commands_refuse_bad_fields_and_unknown_jobs(gateway: RunningGateway) -> None:
     with gateway.rest() as rest:
         problem(

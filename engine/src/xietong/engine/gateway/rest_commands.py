@@ -61,6 +61,7 @@ MIGRATE_INSTANCE: Body = {
     "mappingInstructions": OBJECTS,
     "operationReference": INTEGER,
 }
+DISCONNECT_CHECK_S = 1.0  # how often a long poll looks whether its client is still there
 #: Zeebe's MessageCorrelationCorrelateProcessor, word for word.
 SUBSCRIPTION_NOT_FOUND = (
     "Expected to find subscription for message with name '{name}' and correlation key '{key}', "
@@ -154,27 +155,34 @@ class CommandEndpoints:
             fetch_variables=tuple(body.get("fetchVariable") or ()),
             tenant_ids=tenants(body.get("tenantIds") or (), "ActivateJobs"),
         )
-        jobs = await self._activate(command, body.get("requestTimeout", 0))
+        jobs = await self._activate(command, body.get("requestTimeout", 0), request)
         return JSONResponse({"jobs": [activated_job(job) for job in jobs]})
 
-    async def _activate(self, command: cmd.ActivateJobs, request_timeout_ms: int) -> Sequence[Any]:
+    async def _activate(
+        self, command: cmd.ActivateJobs, request_timeout_ms: int, request: Request
+    ) -> Sequence[Any]:
         """Long polling as the gRPC ActivateJobs does it: answer once jobs exist, else when the request
-        timeout (0: the gateway's default; below 0: no waiting) runs out, with none."""
+        timeout (0: the gateway's default; below 0: no waiting) runs out, with none. A client that
+        hangs up while waiting takes no jobs (they would only time out unseen)."""
         if request_timeout_ms < 0:
             return tuple(await self._call(command))
         signals = self._job_signals()
         deadline = time.monotonic() + (request_timeout_ms or self._long_polling_timeout_ms) / 1000
-        while not signals.closed:
+        jobs: tuple[Any, ...] = ()
+        while not jobs and not signals.closed:
+            if await request.is_disconnected():
+                return ()
             with signals.watch(command.type) as waiter:
                 jobs = tuple(await self._call(command))
                 if jobs:
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not await waiter.wait(remaining):
-                    return ()
-        else:
-            return ()
-        if len(jobs) >= command.max_jobs_to_activate:
+                woken = False
+                while not woken:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or await request.is_disconnected():
+                        return ()
+                    woken = await waiter.wait(min(remaining, DISCONNECT_CHECK_S))
+        if jobs and len(jobs) >= command.max_jobs_to_activate:
             signals.notify_local(command.type)  # a full batch: more may be waiting for another call
         return jobs
 

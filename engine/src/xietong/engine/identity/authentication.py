@@ -120,6 +120,12 @@ class Authenticator:
         """False while no person, client or static token exists: every call passes (unprotectedApi)."""
         return bool(self._static) or (self.store is not None and not self.store.is_empty())
 
+    @staticmethod
+    def costly(authorization: str | None) -> bool:
+        """Whether authenticating may hash a password (argon2id: CPU work for a thread); a token is one
+        SHA-256 and a remembered row, cheaper than the thread hand-off."""
+        return bool(authorization) and authorization.strip()[:6].lower() == "basic "
+
     def authenticate(self, authorization: str | None, address: str = "") -> Principal | Refusal:
         if not self.protected:
             return UNPROTECTED

@@ -1,6 +1,6 @@
 """Enforcement: each REST route and gRPC call is authenticated, then checked against its rule.
 
-Both layers share one :class:`Guard`: it authenticates (in a thread: argon2id is CPU work), checks
+Both layers share one :class:`Guard`: it authenticates (a password in a thread: argon2id is CPU work), checks
 the role, builds the caller's :class:`Viewer` and checks the object the call names (a task, case,
 incident, element instance or job) before the handler runs. Refusals are worded as Camunda 8.8's.
 """
@@ -42,7 +42,10 @@ class Guard:
         return self.authenticator.protected
 
     async def authenticate(self, authorization: str | None, address: str) -> Principal:
-        outcome = await asyncio.to_thread(self.authenticator.authenticate, authorization, address)
+        if self.authenticator.costly(authorization):
+            outcome = await asyncio.to_thread(self.authenticator.authenticate, authorization, address)
+        else:  # a bearer token or none: a thread hand-off would cost more than the check
+            outcome = self.authenticator.authenticate(authorization, address)
         if isinstance(outcome, Refusal):
             log.info("authentication refused", address=address, reason=outcome.message)
             raise Denied(429 if outcome.throttled else 401, outcome.message)

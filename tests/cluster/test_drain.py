@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.gateway.models import user_task_flow
+from tests.support import engine_server
 from xietong.engine.gateway.local_server import LocalServer, free_port
 from xietong.workers.drain import drain_report
 
@@ -26,9 +27,7 @@ PROCESS_ID = "drain_review"
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     tmp = tmp_path_factory.mktemp("drain")
-    server = LocalServer(tmp / "engine", tmp / "engine.log")
-    server.start()
-    try:
+    with engine_server(tmp) as server:
         model = tmp / "drain_review.bpmn"
         model.write_bytes(user_task_flow(PROCESS_ID, "county.office"))
         deployed = subprocess.run(
@@ -36,8 +35,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
         )
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
         yield server
-    finally:
-        server.stop()
 
 
 def status(engine: LocalServer, *args: str) -> subprocess.CompletedProcess[str]:

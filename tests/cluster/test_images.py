@@ -16,13 +16,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.cluster.compose import DOCKERFILES, REPO, Stage, dockerfile_env, dockerfile_stages, exec_form
+from tests.support import engine_server, running_fixture
 from xietong.engine.gateway.local_server import LocalServer, free_port
 
 HADOLINT = Path(sys.executable).with_name("hadolint")
@@ -248,14 +248,7 @@ def test_the_workers_install_from_the_lock_without_the_engine(workers_image: Ins
         assert probe.returncode != 0, f"{absent} is installed in the workers image"
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[LocalServer]:
-    server = LocalServer(tmp_path / "engine", tmp_path / "engine.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+engine = running_fixture(engine_server)
 
 
 @pytest.mark.slow

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.gateway.engine_process import running_gateway
+from tests.support import running_fixture
 
-import pytest
-
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
-
-
-@pytest.fixture(scope="session")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
-    running = start_gateway(tmp_path_factory.mktemp("gateway"))
-    try:
-        yield running
-    finally:
-        code = stop_gateway(running)
-    assert code == 0, f"engine did not shut down cleanly on SIGTERM (exit {code}):\n{running.log()}"
+gateway = running_fixture(running_gateway, scope="session")

@@ -1,26 +1,39 @@
 """The engine process the gateway tests and benchmark talk to, on top of ``LocalServer``.
 
-``start_gateway`` runs ``xietong engine serve`` on free loopback ports and returns once the gRPC
-health service says SERVING (polled against a deadline); ``stop_gateway`` sends SIGTERM and
-returns the exit code, which must be 0 for a clean shutdown.
+``running_gateway`` runs ``xietong engine serve`` on free loopback ports for a block, once the gRPC
+health service says SERVING (polled against a deadline), and then stops it with SIGTERM, which must
+end it cleanly (exit 0). ``start_gateway`` and ``stop_gateway`` are the two halves, for a test that
+stops the engine its own way.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import httpx
 
+from tests.support import serving
 from xietong.engine.gateway.local_server import LocalServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 XIETONG = Path(sys.executable).with_name("xietong")
 
-__all__ = ["REPO", "XIETONG", "RunningGateway", "free_port", "start_gateway", "stop_gateway"]
+__all__ = [
+    "REPO",
+    "XIETONG",
+    "RunningGateway",
+    "free_port",
+    "gateway_server",
+    "running_gateway",
+    "start_gateway",
+    "stop_gateway",
+]
 
 
 @dataclass
@@ -48,18 +61,35 @@ class RunningGateway:
         return httpx.Client(base_url=self.rest_url, timeout=30)
 
 
+def gateway_server(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> LocalServer:
+    """The engine process (not started yet): data and log in ``tmp``, ``extra`` serve arguments."""
+    return LocalServer(
+        data_dir=tmp / "data",
+        log_file=tmp / "engine.log",
+        extra_args=extra,
+        env={"XIETONG_LOG_LEVEL": "INFO", **(env or {})},
+    )
+
+
+@contextmanager
+def running_gateway(
+    tmp: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    credentials: grpc.ChannelCredentials | None = None,
+) -> Iterator[RunningGateway]:
+    """The gateway for the block; its shutdown on SIGTERM after the block must be clean (exit 0)."""
+    with serving(gateway_server(tmp, *extra, env=env), clean_stop=True, credentials=credentials) as server:
+        yield RunningGateway(server)
+
+
 def start_gateway(
     tmp: Path,
     *extra: str,
     env: dict[str, str] | None = None,
     credentials: grpc.ChannelCredentials | None = None,
 ) -> RunningGateway:
-    server = LocalServer(
-        data_dir=tmp / "data",
-        log_file=tmp / "engine.log",
-        extra_args=extra,
-        env={"XIETONG_LOG_LEVEL": "INFO", **(env or {})},
-    )
+    server = gateway_server(tmp, *extra, env=env)
     try:
         server.start(credentials)
     except BaseException:

@@ -7,7 +7,7 @@ ZeebeBackPressureError, after which its workers back off) and REST 503, while he
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from functools import partial
 
 import grpc
 import pytest
@@ -15,19 +15,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pyzeebe import ZeebeClient, create_insecure_channel
 from pyzeebe.errors import ZeebeBackPressureError
 
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
+from tests.gateway.engine_process import RunningGateway, running_gateway
+from tests.support import running_fixture
 
-
-@pytest.fixture(scope="module")
-def saturated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
-    running = start_gateway(
-        tmp_path_factory.mktemp("saturated"), env={"XIETONG_GATEWAY_MAX_INFLIGHT_COMMANDS": "0"}
-    )
-    try:
-        yield running
-    finally:
-        code = stop_gateway(running)
-    assert code == 0, running.log()
+saturated = running_fixture(
+    partial(running_gateway, env={"XIETONG_GATEWAY_MAX_INFLIGHT_COMMANDS": "0"}), scope="module"
+)
 
 
 def test_commands_are_refused_with_resource_exhausted(saturated: RunningGateway) -> None:

@@ -19,7 +19,7 @@ from pyzeebe import ZeebeClient, create_secure_channel
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from tests.gateway.engine_process import RunningGateway, start_gateway, stop_gateway
+from tests.gateway.engine_process import RunningGateway, running_gateway, start_gateway
 
 TOKEN = "s3cret-token-for-tests"
 OPENSSL = shutil.which("openssl")
@@ -53,7 +53,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningG
         check=True,
         capture_output=True,
     )
-    running = start_gateway(
+    with running_gateway(
         tmp,
         "--tls-cert",
         str(cert),
@@ -61,12 +61,8 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningG
         str(key),
         env={"XIETONG_GATEWAY_TOKENS": json.dumps([TOKEN, "second-token"])},
         credentials=grpc.ssl_channel_credentials(cert.read_bytes()),
-    )
-    try:
+    ) as running:
         yield running, cert.read_bytes()
-    finally:
-        code = stop_gateway(running)
-    assert code == 0, running.log()
 
 
 def topology(gateway: RunningGateway, ca: bytes, token: str | None) -> pb.TopologyResponse:

@@ -9,7 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import grpc
@@ -17,7 +17,8 @@ import httpx
 import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 
-from tests.identity.world import PASSWORD, WRONG, World, build_world
+from tests.identity.world import PASSWORD, WRONG, World, running_world
+from tests.support import running_fixture
 from xietong.engine.identity import passwords
 from xietong.engine.identity.authentication import THROTTLED, Authenticator, Refusal, ThrottleSettings
 from xietong.engine.identity.passwords import token_digest
@@ -30,16 +31,12 @@ CAMUNDA_USER_KEYS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    built = build_world(
-        tmp_path_factory.mktemp("auth"),
-        env={"XIETONG_IDENTITY_MAX_FAILURES_PER_LOGIN": "3", "XIETONG_LOG_LEVEL": "DEBUG"},
-    )
-    try:
-        yield built
-    finally:
-        built.server.stop()
+world = running_fixture(
+    partial(
+        running_world, env={"XIETONG_IDENTITY_MAX_FAILURES_PER_LOGIN": "3", "XIETONG_LOG_LEVEL": "DEBUG"}
+    ),
+    scope="module",
+)
 
 
 def basic(login: str, password: str) -> dict[str, str]:

@@ -7,12 +7,12 @@ admin (who skips the scope check) and failed with ``OverflowError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.identity.world import World, build_world
+from tests.identity.world import World, running_world
+from tests.support import running_fixture
 
 HUGE_KEYS = ("99999999999999999999999", "9223372036854775808")
 ROUTES = (
@@ -25,13 +25,7 @@ ROUTES = (
 )
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    built = build_world(tmp_path_factory.mktemp("keys"))
-    try:
-        yield built
-    finally:
-        built.server.stop()
+world = running_fixture(running_world, scope="module")
 
 
 @pytest.mark.parametrize("key", HUGE_KEYS)

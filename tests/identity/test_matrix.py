@@ -13,7 +13,7 @@ import asyncio
 import json
 import re
 import tempfile
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ import grpc
 import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 
-from tests.identity.world import Caller, World, build_world
+from tests.identity.world import Caller, World, running_world
+from tests.support import running_fixture
 from xietong.engine.identity.rules import ADMIN, GRPC_RULES, REST_RULES, Rule, Scope
 
 pytestmark = pytest.mark.slow
@@ -57,19 +58,16 @@ def expected_admitted(caller: Caller, rule: Rule) -> bool:
     return TARGET[rule.scope] in SEES[caller.name]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    built = build_world(
-        tmp_path_factory.mktemp("matrix"),
+world = running_fixture(
+    partial(
+        running_world,
         env={
             "XIETONG_IDENTITY_MAX_FAILURES_PER_LOGIN": "100000",
             "XIETONG_IDENTITY_MAX_FAILURES_PER_ADDRESS": "100000",
         },
-    )
-    try:
-        yield built
-    finally:
-        built.server.stop()
+    ),
+    scope="module",
+)
 
 
 def app_routes() -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ import httpx
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from tests.gateway.engine_process import gateway_server
 from tests.gateway.models import flow, process, service_task, user_task_flow
+from tests.support import serving
 from xietong.engine.gateway.local_server import LocalServer
 from xietong.engine.identity.store import IdentityStore
 
@@ -131,17 +135,18 @@ def populate(data_dir: Path) -> str:
         store.close()
 
 
-def build_world(tmp: Path, env: dict[str, str] | None = None) -> World:
+@contextmanager
+def running_world(tmp: Path, env: dict[str, str] | None = None) -> Iterator[World]:
+    """The world for the block, its engine (with ``env``) stopped after it whatever happened."""
     token = populate(tmp / "data")
-    server = LocalServer(
-        data_dir=tmp / "data",
-        log_file=tmp / "engine.log",
-        env={"XIETONG_LOG_LEVEL": "INFO", **(env or {})},
-    )
-    server.start()
-    world = World(server, token)
+    with serving(gateway_server(tmp, env=env)) as server:
+        yield furnish(World(server, token))
+
+
+def furnish(world: World) -> World:
+    """The cases the tests read, made as the admin: a clerk's task, an incident and a job."""
     admin = world.caller("admin")
-    with grpc.insecure_channel(server.address) as channel:
+    with grpc.insecure_channel(world.server.address) as channel:
         stub = GatewayStub(channel)
         meta = admin.grpc_metadata()
         stub.DeployResource(

@@ -11,18 +11,10 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as rpc
 
 from tests.gateway.models import chain
+from tests.support import engine_server, running_fixture
 from xietong.engine.gateway.local_server import LocalServer
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    root = tmp_path_factory.mktemp("robust-timers")
-    running = LocalServer(root / "data", root / "engine.log")
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+server = running_fixture(engine_server, scope="module")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from functools import partial
 
 import grpc
 import httpx
@@ -18,6 +19,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as rpc
 
 from tests.gateway.models import chain, flow, message_flow, process
+from tests.support import engine_server, running_fixture
 from xietong.engine.gateway.local_server import HEALTH_SERVICE, LocalServer
 
 
@@ -31,16 +33,8 @@ DEPLOY_PREFIX = rejected(
 )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    root = tmp_path_factory.mktemp("robust-engine")
-    running = LocalServer(root / "data", root / "engine.log")
-    running.start()
-    try:
-        yield running
-    finally:
-        code = running.stop()
-    assert code == 0, f"engine did not stop cleanly after the bad input (exit {code}):\n{running.log()}"
+#: after the bad input the engine must still stop cleanly
+server = running_fixture(partial(engine_server, clean_stop=True), scope="module")
 
 
 @pytest.fixture(scope="module")

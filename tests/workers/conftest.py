@@ -1,5 +1,6 @@
 """Case stores for the worker tests: always a real SQLite file; PostgreSQL too when
-``XIETONG_CASE_STORE_URL`` names a server (scripts/test starts a throwaway one).
+``XIETONG_CASE_STORE_URL`` names a server (scripts/test starts a throwaway one). And ``engine``: an
+engine process of the test's own for the end-to-end tests (engine_harness).
 
 Each PostgreSQL test gets a schema of its own (via libpq's ``options=-c search_path=…``) and drops
 it afterwards, so the tests never touch tables outside it.
@@ -15,9 +16,12 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.support import running_fixture
+from tests.workers.engine_harness import start_engine
 from xietong.workers.case_store import CaseStore
 
 POSTGRES_URL = os.environ.get("XIETONG_CASE_STORE_URL", "")
+engine = running_fixture(start_engine)
 HAS_POSTGRES = POSTGRES_URL.startswith(("postgresql://", "postgres://"))
 
 

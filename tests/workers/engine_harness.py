@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pyzeebe import ZeebeClient
 
+from tests.support import serving
 from xietong.engine.gateway.local_server import LocalServer, PinnedClock
 from xietong.generator.forms import model_resources
 from xietong.workers.calendar import CHINA
@@ -69,11 +70,8 @@ def start_engine(
     )
     if ports is not None:
         server.grpc_port, server.rest_port = ports
-    try:
-        server.start()
+    with serving(server):
         yield server
-    finally:
-        server.stop()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +49,6 @@ from xietong.workers.settings import WorkerSettings
 
 pytestmark = pytest.mark.slow
 SIYANG = REPO / "bpmn" / "siyang" / "siyang_joint_enforcement.bpmn"
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    with start_engine(tmp_path) as running:
-        yield running
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from tests.workers.engine_harness import (
     deploy,
     events_of,
     poll,
-    start_engine,
 )
 from xietong.engine.gateway.local_server import free_port
 from xietong.workers.app import WorkerApp
@@ -77,12 +75,6 @@ ESCALATING = PARTS.replace('type="xietong.supervise"', 'type="xietong.escalate"'
     '<zeebe:header key="supervisor" value="泗阳县市场监督管理局"/>',
     '<zeebe:header key="to" value="县综合指挥调度中心"/>',
 )
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    with start_engine(tmp_path) as running:
-        yield running
 
 
 @pytest.fixture

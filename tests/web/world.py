@@ -46,6 +46,7 @@ PEOPLE = {
     "sy_justice2": ("clerk", ["siyang.justice"], "李法审（司法局）"),
     "sy_centre": ("clerk", ["siyang.command_centre"], "赵调度（指挥中心）"),
     "sy_supervisor": ("supervisor", ["siyang.command_centre"], "钱督办（指挥中心）"),
+    "sy_united": ("clerk", ["siyang.united_front"], "孙统战（统战部）"),  # lead of joint item 21
 }
 #: Department names as the model may still name them, and the group ids identity requires.
 GROUP_IDS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from xietong.settings import get_settings
+from xietong.web.case_values import CaseValues
 from xietong.web.department_names import department_names, jurisdiction_names, shown
 from xietong.web.model_reading import ProcessModel, read_model
 from xietong.web.rest_client import Api, ApiError
@@ -181,18 +183,23 @@ class Web:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["china_time"] = china_time
         self.templates.env.filters["json"] = script_json
-        self.templates.env.filters["shown"] = lambda value: json.dumps(value, ensure_ascii=False)
         self.templates.env.filters["element_type"] = lambda code: ELEMENT_TYPES.get(str(code), str(code))
         self.templates.env.filters["incident_type"] = lambda code: INCIDENT_TYPES.get(str(code), str(code))
         self.templates.env.globals["unsent_entries"] = unsent_entries
         names = self._department_names = department_names(get_settings().config_dir)
         self.templates.env.filters["dept"] = lambda group: shown(group, names)
+        values = CaseValues(lambda text: shown(text, names), china_time)
+        self.templates.env.filters["case_value"] = values.html
         self.templates.env.globals["form_data"] = lambda submitted, variables, schema=None: form_data(
             submitted, variables, schema, names
         )
         places = jurisdiction_names(get_settings().config_dir)
         self.templates.env.filters["place"] = lambda code: places.get(str(code), str(code))  # 泗阳县
         self.templates.env.filters["depts"] = lambda groups: "、".join(shown(g, names) for g in groups or ())
+        # a case event's departments, comma-joined as the workers record them (督办 after a multi-instance)
+        self.templates.env.filters["dept_text"] = lambda text: "、".join(
+            shown(part.strip(), names) for part in re.split(r"[,，、]", str(text or "")) if part.strip()
+        )
         self._models: dict[str, ProcessModel] = {}
         self._xml: dict[str, str] = {}
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
@@ -217,6 +224,11 @@ class Web:
         """The engine's time (so a test or a demo that moves the clock sees 逾期), else this machine's."""
         ms = await api.now_ms()
         return dt.datetime.fromtimestamp(ms / 1000, dt.UTC) if ms is not None else dt.datetime.now(dt.UTC)
+
+    @property
+    def department_names(self) -> dict[str, str]:
+        """Group id → the department's name, from the catalog (empty without it)."""
+        return self._department_names
 
     def departments(self, jurisdiction: str = "") -> list[tuple[str, str]]:
         """(group id, name) of a jurisdiction's departments (all without one), for a filter's choices."""

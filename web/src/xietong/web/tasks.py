@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from xietong.web.case_values import form_labels
 from xietong.web.rest_client import ApiError
 from xietong.web.site import TIMELINE_LABELS, Web, form_fields, page_number, parse_instant
 
@@ -30,6 +32,14 @@ VARIABLE_LABELS = {
     "town": "属地乡镇", "collaborator": "配合单位", "collaborators": "配合单位",
 }  # fmt: skip
 INBOX_CAP = 1000
+
+
+def variable_labels(form_schema: Any) -> dict[str, str]:
+    """A variable's label on the task page: the form's header words (``**申请人：** {{applicant}}``) first,
+    then the usual labels, then the form's own questions (a value an earlier step set is not the answer
+    to this step's question)."""
+    views, fields = form_labels(form_schema)
+    return {**fields, **VARIABLE_LABELS, **views}
 
 
 def due_of(task: dict[str, Any], variables: dict[str, Any]) -> dt.datetime | None:
@@ -54,6 +64,26 @@ def checked_form_data(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dic
         if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             missing.append(str(field.get("label") or field["key"]))
     return kept, missing
+
+
+def urged(task: dict[str, Any], events: list[Any], names: dict[str, str]) -> int:
+    """The 督办 sent about this task: about its step (the event's ``stepId``), while it was open (not
+    an earlier pass through the step), and — where the 督办 names departments (after a multi-instance
+    step: those whose part was still open) — about one of this task's departments, by group id or by
+    the department's name. A 督办 that names no department urged the whole step."""
+    created = parse_instant(task.get("creationDate"))
+    groups = {str(group) for group in task.get("candidateGroups") or ()}
+    mine = groups | {names.get(group, group) for group in groups}
+    count = 0
+    for event in events:
+        if str(event.kind) != "supervised" or event.step_id != task.get("elementId"):
+            continue
+        if created is not None and event.at < created:
+            continue
+        named = {part.strip() for part in re.split(r"[,，、]", event.department or "") if part.strip()}
+        if not named or named & mine:
+            count += 1
+    return count
 
 
 def like_text(text: str) -> str:
@@ -121,7 +151,7 @@ async def task_list(web: Web, request: Request) -> Response:
     for task, due in page_rows:
         values = variables.get(str(task["processInstanceKey"]), {})
         case_id = str(values.get("caseId") or "")
-        supervised = sum(1 for e in events.get(case_id, []) if str(e.kind) == "supervised")
+        supervised = urged(task, events.get(case_id, []), web.department_names)
         rows.append(
             {
                 "task": task,
@@ -222,7 +252,7 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         "open": task.get("state") == "CREATED",
         "mine": task.get("assignee") == session.username,
         "can_work": can_work(session, task),
-        "variable_labels": VARIABLE_LABELS,
+        "variable_labels": variable_labels(form_schema),
     }
 
 

@@ -58,7 +58,22 @@ UNAUTHENTICATED, UNIMPLEMENTED = 16, 12
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far, all its threads (/proc)."""
+    """CPU time of a process's live threads so far, in nanoseconds' precision (/proc/PID/task/*/schedstat).
+
+    /proc/PID/stat counts in 10 ms ticks, too coarse for the back end (5,000 calls cost it ~0.1 s);
+    the servers' threads live as long as they do, so no thread's time is lost between two readings.
+    """
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that ended just now
+    return total / 1e9
+
+
+def tick_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, ended threads included, in 10 ms ticks (/proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -312,6 +327,8 @@ class Result:
     seconds: float
     python_cpu: float
     node_cpu: float
+    tick_cpu: float  # all server processes, by /proc/PID/stat: a cross-check of the two above
+    latencies: list[float] = field(default_factory=list)  # ms, one call at a time
 
 
 def drive(port: int, servers: Servers, calls: int, clients: int, concurrency: int, stream: bool) -> Result:
@@ -330,6 +347,7 @@ def drive(port: int, servers: Servers, calls: int, clients: int, concurrency: in
                 raise RuntimeError("a client failed during its warm-up")
         python_before = cpu_seconds(servers.python.pid) if servers.python else 0.0
         node_before = cpu_seconds(servers.node.pid) if servers.node else 0.0
+        ticks_before = sum(tick_cpu_seconds(p.pid) for p in servers.all)
         started = time.perf_counter()
         for proc in procs:
             assert proc.stdin is not None
@@ -342,10 +360,29 @@ def drive(port: int, servers: Servers, calls: int, clients: int, concurrency: in
         seconds = time.perf_counter() - started
         python_cpu = cpu_seconds(servers.python.pid) - python_before if servers.python else 0.0
         node_cpu = cpu_seconds(servers.node.pid) - node_before if servers.node else 0.0
+        tick_cpu = sum(tick_cpu_seconds(p.pid) for p in servers.all) - ticks_before
     finally:
         for proc in procs:
             proc.wait()
-    return Result(messages, seconds, python_cpu, node_cpu)
+    return Result(messages, seconds, python_cpu, node_cpu, tick_cpu)
+
+
+def latencies(port: int, samples: int) -> list[float]:
+    """Milliseconds of one Topology call at a time (an idle gateway): what the front's hop adds."""
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = GatewayStub(channel)
+        measured = []
+        for i in range(samples + 50):
+            started = time.perf_counter()
+            stub.Topology(pb.TopologyRequest(), timeout=10)
+            if i >= 50:
+                measured.append((time.perf_counter() - started) * 1000)
+    return measured
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def check_front(port: int, messages: int) -> None:
@@ -394,9 +431,10 @@ def measure(args: argparse.Namespace, stream: bool) -> None:
                 try:
                     if shape == "front" and not stream:
                         check_front(servers.port, args.messages)
-                    results[shape].append(
-                        drive(servers.port, servers, calls, args.clients, concurrency, stream)
-                    )
+                    result = drive(servers.port, servers, calls, args.clients, concurrency, stream)
+                    if not stream and args.latency_samples:
+                        result.latencies = latencies(servers.port, args.latency_samples)
+                    results[shape].append(result)
                 finally:
                     stop(servers)
     unit = "messages" if stream else "calls"
@@ -423,6 +461,17 @@ def measure(args: argparse.Namespace, stream: bool) -> None:
         print(
             summary(label, [r.messages / r.seconds for r in runs], [r.messages / cpu(r) for r in runs], unit)
         )
+    if not stream and args.latency_samples:
+        print(f"one call at a time ({args.latency_samples} calls a round, rounds pooled):")
+        for shape in shapes:
+            values = [v for r in results[shape] for v in r.latencies]
+            print(
+                f"  {shape:34s} p50 {percentile(values, 0.5):5.2f} ms  p99 {percentile(values, 0.99):5.2f} ms"
+            )
+    drift = max(
+        abs(r.tick_cpu - (r.python_cpu + r.node_cpu)) / r.tick_cpu for runs in results.values() for r in runs
+    )
+    print(f"  (server CPU by schedstat and by /proc/PID/stat ticks differ by at most {drift:.1%})")
 
 
 def main() -> None:
@@ -446,6 +495,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="calls in flight per client")
     parser.add_argument("--clients", type=int, default=1, help="client processes")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--latency-samples", type=int, default=300, help="0: no one-at-a-time calls")
     parser.add_argument("--stream", action="store_true", help="also the server-streaming pass")
     parser.add_argument("--stream-calls", type=int, default=200)
     parser.add_argument("--stream-concurrency", type=int, default=8)

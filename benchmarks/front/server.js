@@ -173,6 +173,9 @@ class BackendLink {
     return (call, callback) => {
       const id = this.nextId++;
       this.pending.set(id, { callback });
+      call.on('cancelled', () => {
+        if (this.pending.delete(id)) this.send(id, CANCEL);
+      });
       this.send(id, CALL, name, authorizationOf(call.metadata), call.request);
     };
   }

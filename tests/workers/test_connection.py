@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
 import shutil
 import ssl
@@ -18,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -34,6 +36,8 @@ from tests.workers.test_supervision_of_parts import PARTS, parts_of, start_case
 from xietong.engine.gateway.local_server import LocalServer, free_port
 from xietong.workers.app import WorkerApp
 from xietong.workers.background import BackgroundWorkers
+from xietong.workers.calendar import CHINA, DueDate
+from xietong.workers.calendar_recheck import ProvisionalDeadline, open_mover
 from xietong.workers.case_store import CaseStore, EventKind
 from xietong.workers.oauth_token import BearerAuth, OAuthToken
 from xietong.workers.open_parts import OpenPartsError, RestOpenParts
@@ -262,3 +266,73 @@ def test_no_token_is_one_line_naming_the_settings(
         token.close()
     assert message.startswith(f"REST API at {engine.rest_url}: no access token from {endpoint.url} ")
     assert "XIETONG_ZEEBE_CLIENT_ID" in message and "invalid_client" in message
+
+
+RECHECK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="recheck_oauth" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="step" name="移送案件">
+      <bpmn:extensionElements><zeebe:userTask/>
+        <zeebe:assignmentDefinition candidateGroups="siyang.justice"/></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="overdue" cancelActivity="false" attachedToRef="step">
+      <bpmn:timerEventDefinition><bpmn:timeDate>=due_step</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="end"/>
+    <bpmn:endEvent id="late"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="step"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="step" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="overdue" targetRef="late"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_calendar_recheck_moves_a_timer_with_client_credentials(
+    setting: tuple[LocalServer, TokenEndpoint, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``calendar recheck --apply`` reaches gRPC and REST as the workers do: with OAuth client credentials,
+    one token for both (it used to refuse client credentials)."""
+    engine, endpoint, cert = setting
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    settings = WorkerSettings(
+        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
+        zeebe_client_secret=SecretStr(CLIENT_SECRET), zeebe_authorization_server_url=endpoint.url,
+        zeebe_token_audience=AUDIENCE,
+    )  # fmt: skip
+    model = tmp_path / "recheck.bpmn"
+    model.write_text(RECHECK, encoding="utf-8")
+    deploy(engine, model, settings)
+    provisional = "2027-02-10T23:59:59+08:00"
+    body = {"processDefinitionId": "recheck_oauth", "variables": {"due_step": provisional}}
+    started = engine.rest.post("/v2/process-instances", json=body)
+    assert started.status_code == 200, started.text
+    instance = int(started.json()["processInstanceKey"])
+
+    def open_task() -> dict[str, Any] | None:
+        filters = {"filter": {"processInstanceKey": str(instance), "state": "CREATED"}}
+        items = engine.rest.post("/v2/user-tasks/search", json=filters).json()["items"]
+        return items[0] if items else None
+
+    before_task = poll("the step's task", open_task)
+    exact = dt.datetime(2027, 2, 18, 23, 59, 59, tzinfo=CHINA)
+    deadline = ProvisionalDeadline(
+        case_id="SY-RECHECK-1", process_instance_key=instance, step_id="step", due_variable="due_step",
+        recorded_due=provisional, started_at="2027-02-03T10:00:00+08:00", limit={}, now=DueDate(exact),
+    )  # fmt: skip
+    before = len(endpoint.requests)
+    mover = open_mover(settings, engine.rest_url)
+    try:
+        move = mover.move(deadline)
+    finally:
+        mover.close()
+    assert move.outcome == "timer moved"
+    after_task = poll("the step's task again", lambda: (t := open_task()) and t != before_task and t)
+    assert after_task["userTaskKey"] != before_task["userTaskKey"]
+    filters = {"filter": {"processInstanceKey": str(instance), "name": "due_step"}}
+    [due] = engine.rest.post("/v2/variables/search", json=filters).json()["items"]
+    assert json.loads(due["value"]) == "2027-02-18T23:59:59+08:00"
+    (request,) = endpoint.requests[before:]  # one token for the gRPC modification and the REST search
+    assert request["audience"] == AUDIENCE

@@ -111,7 +111,7 @@ def recheck(case_store: str | None, apply_moves: bool, rest_url: str, address: s
 
     from xietong.cli import settings_problems
     from xietong.workers.calendar import CalendarSupplementError, WorkingDayCalendar
-    from xietong.workers.calendar_recheck import TimerMover, provisional_deadlines, record_move
+    from xietong.workers.calendar_recheck import TimerMover, open_mover, provisional_deadlines, record_move
     from xietong.workers.cli import _open_store
     from xietong.workers.settings import WorkerSettings
 
@@ -120,7 +120,6 @@ def recheck(case_store: str | None, apply_moves: bool, rest_url: str, address: s
     except CalendarSupplementError as error:
         raise click.ClickException(str(error)) from None
     mover: TimerMover | None = None
-    channel = None
     with _open_store(case_store, existing=True) as store:
         try:
             found = list(provisional_deadlines(store, working_days))
@@ -130,31 +129,13 @@ def recheck(case_store: str | None, apply_moves: bool, rest_url: str, address: s
             click.echo("no open case has a provisional due date")
             return
         if apply_moves:
-            import grpc
-
             try:
                 settings = WorkerSettings()
             except ValidationError as error:
                 raise click.ClickException(settings_problems(error, "XIETONG_")) from None
             if address:
                 settings = settings.model_copy(update={"zeebe_address": address})
-            if settings.uses_oauth:
-                raise click.ClickException(
-                    "--apply needs plaintext gRPC or TLS with a static token (XIETONG_ZEEBE_TOKEN); "
-                    "OAuth client credentials are not supported here"
-                )
-            token = settings.zeebe_token.get_secret_value() if settings.zeebe_token else None
-            if settings.uses_tls:
-                root = settings.zeebe_tls_ca.read_bytes() if settings.zeebe_tls_ca else None
-                credentials = grpc.ssl_channel_credentials(root)
-                if token is not None:
-                    credentials = grpc.composite_channel_credentials(
-                        credentials, grpc.access_token_call_credentials(token)
-                    )
-                channel = grpc.secure_channel(settings.zeebe_address, credentials)
-            else:
-                channel = grpc.insecure_channel(settings.zeebe_address)
-            mover = TimerMover(channel, rest_url, token)
+            mover = open_mover(settings, rest_url)
         try:
             for deadline in found:
                 now = china_time(deadline.now.at)
@@ -183,5 +164,3 @@ def recheck(case_store: str | None, apply_moves: bool, rest_url: str, address: s
         finally:
             if mover is not None:
                 mover.close()
-            if channel is not None:
-                channel.close()

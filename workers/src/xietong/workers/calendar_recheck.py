@@ -34,6 +34,8 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 from xietong.workers.calendar import DueDate, TimeLimit, WorkingDayCalendar
 from xietong.workers.case_store import CaseStatus, CaseStore, EventKind, Source
 from xietong.workers.handlers.job import china_time, parse_date_time
+from xietong.workers.oauth_token import BearerAuth, OAuthToken
+from xietong.workers.settings import WorkerSettings
 
 MAX_OPEN_CASES = 100_000
 
@@ -97,15 +99,29 @@ class Move:
 class TimerMover:
     """Moves a step's deadline through the engine's gRPC gateway and REST API (see the module doc)."""
 
-    def __init__(self, channel: grpc.Channel, rest_url: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        channel: grpc.Channel,
+        rest_url: str,
+        token: str | None = None,
+        auth: httpx.Auth | None = None,
+        verify: str | bool = True,
+    ) -> None:
         self._gateway = GatewayStub(channel)
         headers = {"authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(
-            base_url=rest_url.rstrip("/").removesuffix("/v2"), headers=headers, timeout=30
+            base_url=rest_url.rstrip("/").removesuffix("/v2"),
+            headers=headers,
+            timeout=30,
+            auth=auth,
+            verify=verify,
         )
+        self._owned: list[Any] = []  # what open_mover opened for it: the channel, the token source
 
     def close(self) -> None:
         self._http.close()
+        for resource in self._owned:
+            resource.close()
 
     def _open_task(self, instance: int, element_id: str) -> dict[str, Any] | None:
         response = self._http.post(
@@ -162,6 +178,30 @@ class TimerMover:
                     f"/v2/user-tasks/{new_task['userTaskKey']}/assignment", json={"assignee": assignee}
                 ).raise_for_status()
         return Move(deadline, "timer moved")
+
+
+def open_mover(settings: WorkerSettings, rest_url: str) -> TimerMover:
+    """A mover reaching the gateway as the workers do — plaintext, TLS with a static token, or OAuth
+    client credentials (one token source for gRPC and REST, ``oauth_token``) — and REST at ``rest_url``
+    with the same credentials; closing it closes the channel too."""
+    oauth = OAuthToken(settings) if settings.uses_oauth else None
+    token = settings.zeebe_token.get_secret_value() if settings.zeebe_token else None
+    verify: str | bool = str(settings.zeebe_tls_ca) if settings.zeebe_tls_ca else True
+    if settings.uses_tls:
+        root = settings.zeebe_tls_ca.read_bytes() if settings.zeebe_tls_ca else None
+        credentials = grpc.ssl_channel_credentials(root)
+        if oauth is not None:
+            credentials = grpc.composite_channel_credentials(credentials, oauth.call_credentials())
+        elif token is not None:
+            call = grpc.access_token_call_credentials(token)
+            credentials = grpc.composite_channel_credentials(credentials, call)
+        channel = grpc.secure_channel(settings.zeebe_address, credentials)
+    else:
+        channel = grpc.insecure_channel(settings.zeebe_address)
+    auth = BearerAuth(oauth) if oauth is not None else None
+    mover = TimerMover(channel, rest_url, None if oauth else token, auth=auth, verify=verify)
+    mover._owned = [channel, *([oauth] if oauth else [])]
+    return mover
 
 
 def record_move(store: CaseStore, move: Move, at: dt.datetime) -> None:

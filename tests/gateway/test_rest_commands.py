@@ -707,5 +707,7 @@ def test_workers_and_admins_are_let_in(protected: tuple[LocalServer, str], tmp_p
         assert worker.post("/v2/signals/broadcast", json={"signalName": pid}).status_code == 200
     with _client(server, auth=("clerk_li", "correct horse battery")) as clerk:
         assert clerk.get("/v2/status").status_code == 204
-    with _client(server) as anonymous:
-        problem(anonymous.get("/v2/license"), 401, "Unauthorized")
+    with _client(server) as anonymous:  # Camunda's unprotected paths: a health check signs in to nothing
+        assert anonymous.get("/v2/status").status_code == 204
+        assert anonymous.get("/v2/license").json()["licenseType"] == "unknown"
+        problem(anonymous.post("/v2/jobs/activation", json={}), 401, "Unauthorized")

@@ -41,7 +41,7 @@ def guarded(handler: Handler, rule: Rule, guard: Guard) -> Handler:
     """Authenticate, check the rule (role, then the task/case/incident the path names), run."""
 
     async def wrapper(request: Request) -> Response:
-        if not guard.protected:
+        if not guard.protected or rule.public:
             return await handler(request)
         address = request.client.host if request.client else ""
         try:

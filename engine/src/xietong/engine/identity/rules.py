@@ -36,6 +36,7 @@ class Rule:
     resource: str
     scope: Scope = Scope.NONE
     param: str = "key"
+    public: bool = False  # no credentials asked (Camunda's UNPROTECTED_API_PATHS: status, license)
 
     def forbidden_message(self) -> str:
         return (
@@ -73,6 +74,11 @@ def supervise(
 def machine(permission: str, resource: str = "PROCESS_DEFINITION", scope: Scope = Scope.NONE) -> Rule:
     """Job workers and integrators (worker clients) and admins."""
     return _rule({WORKER}, permission, resource, scope, "key")
+
+
+def public(permission: str = "READ", resource: str = "SYSTEM") -> Rule:
+    """Anyone, signed in or not: what a load balancer's health check and a license banner read."""
+    return Rule(frozenset({CLERK, SUPERVISOR, WORKER, ADMIN}), permission, resource, Scope.NONE, "key", True)
 
 
 def admin_only(permission: str, resource: str) -> Rule:
@@ -152,8 +158,8 @@ REST_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v2/resources/{key}"): admin_only("READ", "RESOURCE"),
     ("GET", "/v2/resources/{key}/content"): admin_only("READ", "RESOURCE"),
     ("GET", "/v2/process-definitions/{key}/form"): read(Scope.DEFINITION, "READ_PROCESS_DEFINITION"),
-    ("GET", "/v2/status"): anyone(),
-    ("GET", "/v2/license"): anyone(),
+    ("GET", "/v2/status"): public(),
+    ("GET", "/v2/license"): public(),
     # audit (who did what in a case)
     ("POST", "/v2/audit-logs/search"): read(Scope.ROWS, "READ_PROCESS_INSTANCE"),
     # people, groups, roles (Camunda 8.8's identity paths)

@@ -136,7 +136,7 @@ def test_an_unreachable_engine_is_one_line(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1
-    assert result.stderr.startswith(f"Error: {url}: no answer")
+    assert result.stderr.startswith(f"Error: {url}: 无应答 no answer")
     assert "Traceback" not in result.stderr
 
 

@@ -79,7 +79,10 @@ def console(
     from xietong.workers.cli import _open_store
 
     if finished and states:
-        raise click.UsageError("--state picks among open cases; --finished lists finished ones: give one")
+        raise click.UsageError(
+            "--state 筛选在办案件，--finished 列出已结束案件，二者择一 "
+            "(--state picks among open cases; --finished lists finished ones: give one)"
+        )
 
     given: dict[str, Any] = {"rest_url": rest_url} if rest_url else {}
     settings = ConsoleSettings(**given)
@@ -96,7 +99,10 @@ def console(
     except OrchestrationApiError as error:
         hint = ""
         if ": 401 " in str(error) and token is None:  # a protected engine or cluster: say how to sign in
-            hint = " (set XIETONG_CONSOLE_TOKEN to a supervisor's or an admin client's token)"
+            hint = (
+                "（请将 XIETONG_CONSOLE_TOKEN 设为督办人员或管理员客户端的令牌; "
+                "set XIETONG_CONSOLE_TOKEN to a supervisor's or an admin client's token）"
+            )
         raise click.ClickException(f"{error}{hint}") from None
     if finished:
         if as_json_output:

@@ -39,7 +39,7 @@ class OrchestrationApi:
         try:
             response = self._http.request(method, path, json=body)
         except httpx.HTTPError as error:
-            raise OrchestrationApiError(f"{self.base_url}: no answer ({error})") from None
+            raise OrchestrationApiError(f"{self.base_url}: 无应答 no answer ({error})") from None
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail") or response.text

@@ -261,6 +261,9 @@ def test_a_start_form_is_the_latest_version_of_the_linked_form(gateway: RunningG
         }
         none = rest.get(f"/v2/process-definitions/{plain['processDefinition']['processDefinitionKey']}/form")
         assert none.status_code == 204 and none.content == b""
+        flagged = rest.post("/v2/process-definitions/search", json={"filter": {"hasStartForm": True}}).json()
+        assert pid in {d["processDefinitionId"] for d in flagged["items"]}
+        assert bare not in {d["processDefinitionId"] for d in flagged["items"]}
         problem(
             rest.get(f"/v2/process-definitions/{MISSING}/form"),
             404,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from xietong.engine.start_form import start_form_id
 from xietong.engine.state.store import read_records
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class OperateQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._times: dict[int, str] = {}  # epoch ms -> ISO text: an instance's start never changes
+        self._start_forms: dict[int, bool] = {}  # definition key -> links a start form (never changes)
 
     def _time(self, ms: int | None) -> str | None:
         """``iso`` remembered: the board formats 10,000 start times per page view otherwise."""
@@ -152,13 +154,21 @@ class OperateQueries:
                         "processDefinitionId": d.bpmn_process_id,
                         "tenantId": d.tenant_id,
                         "processDefinitionKey": str(d.key),
-                        "hasStartForm": False,
+                        "hasStartForm": self._has_start_form(d),
                         "isLatestVersion": latest[(d.bpmn_process_id, d.tenant_id)] == d.version,
                     }
                 )
             return rows
 
         return self._run(read)
+
+    def _has_start_form(self, definition: Any) -> bool:
+        """Read from the deployed XML once per version (a definition never changes)."""
+        known = self._start_forms.get(definition.key)
+        if known is None:
+            known = start_form_id(definition.resource, definition.bpmn_process_id) is not None
+            self._start_forms[definition.key] = known
+        return known
 
     def process_names(self) -> dict[int, str]:
         def read(p: Processor) -> dict[int, str]:

@@ -16,7 +16,6 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -28,14 +27,13 @@ from xietong.engine.gateway.rest_body import INTEGER
 from xietong.engine.gateway.rest_body import _too_large as too_large
 from xietong.engine.gateway.rest_common import Problem, key_of
 from xietong.engine.gateway.service import tenant
+from xietong.engine.start_form import start_form_id
 
 if TYPE_CHECKING:  # the app that includes these routes; only its type is needed here
     from xietong.engine.gateway.rest import RestApi
     from xietong.engine.processing.processor import Processor
 
 Handler = Callable[[Request], Awaitable[Response]]
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 MAX_PARTS = 1000
 #: a self-managed cluster without a license key, as Camunda's ManagementServices reports it
 NO_LICENSE = {"validLicense": False, "licenseType": "unknown", "isCommercial": False, "expiresAt": None}
@@ -136,14 +134,12 @@ class ResourceEndpoints:
         """8.8's ``getStartProcessForm``: the latest version of the form the none start event links
         (``zeebe:formDefinition formId``), 204 when it links none, 404 for an unknown definition."""
         key = key_of(request.path_params["key"], "processDefinitionKey")
-        engine = self.api._engine
-        xml = await self.api._query(engine.queries.process_definition_xml, key)
-        if xml is None:
+        found = await asyncio.to_thread(self.api._engine.query, lambda p: _start_form(p, key))
+        if found is None:
             raise Problem(404, "NOT_FOUND", f"Process definition with key '{key}' not found")
-        form_id = start_form_id(xml)
+        form_id, form = found
         if form_id is None:
             return Response(status_code=204)
-        form = await asyncio.to_thread(engine.query, lambda p: _latest_form(p, form_id))
         if form is None:
             raise Problem(404, "NOT_FOUND", f"Form with formId '{form_id}' not found")
         return JSONResponse(form)
@@ -168,25 +164,19 @@ class ResourceEndpoints:
         ]
 
 
-def start_form_id(xml: str) -> str | None:
-    """The formId a process's none start event links, if any (the XML was checked when deployed)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    root = etree.fromstring(xml.encode("utf-8"), parser)
-    for start in root.iterfind(f"{{{BPMN}}}process/{{{BPMN}}}startEvent"):
-        if any(child.tag.endswith("EventDefinition") for child in start):
-            continue
-        for definition in start.iterfind(f"{{{BPMN}}}extensionElements/{{{ZEEBE}}}formDefinition"):
-            form_id = (definition.get("formId") or "").strip()
-            if form_id:
-                return form_id
-    return None
-
-
-def _latest_form(p: Processor, form_id: str) -> dict[str, Any] | None:
-    form = p.state.latest_form(form_id, cmd.DEFAULT_TENANT)
-    if form is None:
+def _start_form(p: Processor, key: int) -> tuple[str | None, dict[str, Any] | None] | None:
+    """On the engine's thread: None for an unknown definition, else (the linked formId, its latest
+    deployed version as 8.8's FormResult)."""
+    definition = p.state.definitions.get(key)
+    if definition is None or definition.deleted:
         return None
-    return {
+    form_id = start_form_id(definition.resource, definition.bpmn_process_id)
+    if form_id is None:
+        return None, None
+    form = p.state.latest_form(form_id, definition.tenant_id)
+    if form is None:
+        return form_id, None
+    return form_id, {
         "tenantId": form.tenant_id,
         "formId": form.form_id,
         "schema": json.loads(form.resource),

@@ -7,6 +7,7 @@ takes effect completely or not at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,8 @@ from lxml import etree
 
 from xietong import bpmn_vocabulary as bpmn
 from xietong.bpmn_vocabulary import ElementKind
-from xietong.engine.expressions import Expression, ExpressionError
+from xietong.engine.expressions import Expression, ExpressionError, feel_type_name
+from xietong.engine.model import scope_rules
 from xietong.engine.model.elements import (
     JOB_TASKS,
     CallDef,
@@ -105,6 +107,47 @@ ALLOWED_EVENTS = {
     "boundaryEvent": {"timer", "message", "error", "escalation", "signal"},
 }
 
+# what Zeebe 8.8 answers for several event definitions on one event (StartEventValidator,
+# EndEventValidator, BoundaryEventValidator, IntermediateCatchEventValidator; "" is ours: Zeebe has
+# no rule for throw events)
+TOO_MANY_DEFINITIONS = {
+    "startEvent": "Start event can't have more than one type",
+    "endEvent": "Must have at most one event definition",
+    "boundaryEvent": "Must have exactly one event definition",
+    "intermediateCatchEvent": "Must have exactly one event definition",
+    "": "multiple event definitions on one event are not supported",
+}
+# what Zeebe 8.8 answers for an event definition its kind of event does not take (EndEventValidator,
+# IntermediateCatchEventValidator, BoundaryEventValidator, SubProcessValidator — the last on the
+# event sub-process); kinds not named here, and compensation / conditional events (which Zeebe runs and
+# this engine does not), keep the engine's own words
+WRONG_DEFINITION = {
+    "endEvent": "End events must be one of: none, error, message, terminate, signal, escalation or "
+    "compensation",
+    "intermediateCatchEvent": "Event definition must be one of: message, timer, signal, or link",
+    "boundaryEvent": "Boundary events must be one of: timer, message, error, signal, escalation",
+    "startEvent@esp": "Start events in event subprocesses must be one of: message, timer, error, signal or "
+    "escalation",
+}
+ZEEBE_RUNS_NOT_HERE = frozenset({"compensation", "conditional"})
+# ModelUtil.NON_INTERRUPTING_EVENT_DEFINITIONS
+MAY_NOT_INTERRUPT = frozenset({"message", "timer", "signal", "escalation", "conditional"})
+# ZeebeExpressionValidator.PATH_PATTERN / PATH_RESERVED_WORDS (io mapping targets)
+PATH_PATTERN = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*")
+PATH_RESERVED_WORDS = (
+    "null",
+    "true",
+    "false",
+    "function",
+    "if",
+    "then",
+    "else",
+    "for",
+    "between",
+    "instance",
+    "of",
+)
+
 
 def _local(tag: Any) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
@@ -152,13 +195,17 @@ class _Parser:
         self.problems = _Problems(resource, self.by_id)
 
     # -- helpers ------------------------------------------------------------------------------
-    def expr(self, raw: str | None, owner: str, what: str, *, feel_only: bool = False) -> Expression | None:
+    def expr(
+        self, raw: str | None, owner: str, what: str, *, feel_only: bool = False, at: str | None = None
+    ) -> Expression | None:
+        """``raw`` as an expression of ``owner``; a problem is reported on ``at`` (the element Zeebe
+        names, e.g. ``t > extensionElements > ioMapping > input``) when given, else on ``owner``."""
         if raw is None:
             return None
         expression = Expression(raw)
         if feel_only and not expression.is_feel:
             self.problems.add(
-                owner,
+                at or owner,
                 f"Expected expression but found static value '{raw}'. An expression must start with '=' "
                 f"(e.g. '={raw}').",
             )
@@ -167,7 +214,9 @@ class _Parser:
             expression.compile()
         except ExpressionError as err:  # Zeebe: the FEEL engine's parse failure ("what" is ours)
             detail = err.__cause__ if err.__cause__ is not None else err
-            self.problems.add(owner, f"failed to parse expression '{expression.source}': {detail} ({what})")
+            self.problems.add(
+                at or owner, f"failed to parse expression '{expression.source}': {detail} ({what})"
+            )
             return None
         return expression
 
@@ -285,25 +334,25 @@ class _Parser:
             return
         eid = element.id
         if len(definitions) > 1:
-            self.problems.add(
-                eid, "multiple event definitions on one event are not supported", node.sourceline
-            )
+            self.problems.add(eid, TOO_MANY_DEFINITIONS.get(element.kind, TOO_MANY_DEFINITIONS[""]))
             return
         definition = definitions[0]
         event_type = EVENT_DEFINITIONS[_local(definition.tag)]
         event = EventDef(type=event_type)
         element.event = event
         if event_type == "timer":
-            for timer_kind in ("timeDuration", "timeDate", "timeCycle"):
-                part = definition.find(f"{{{BPMN}}}{timer_kind}")
-                if part is not None and (part.text or "").strip():
-                    event.timer_kind = timer_kind
-                    event.timer = self.expr(part.text.strip(), eid, timer_kind)
-                    if event.timer is not None and not event.timer.is_feel:
-                        self.check_timer(eid, timer_kind, event.timer.source)
-            if not event.timer_kind:
+            # TimerEventDefinitionValidator counts the kinds written, empty or not
+            parts = [definition.find(f"{{{BPMN}}}{k}") for k in ("timeDuration", "timeDate", "timeCycle")]
+            written = [p for p in parts if p is not None]
+            if len(written) == 1 and (written[0].text or "").strip():
+                timer_kind = _local(written[0].tag)
+                event.timer_kind = timer_kind
+                event.timer = self.expr(str(written[0].text).strip(), eid, timer_kind)
+                if event.timer is not None and not event.timer.is_feel:
+                    self.check_timer(eid, timer_kind, event.timer.source)
+            else:
                 self.problems.add(
-                    definition.get("id") or f"{eid} > timerEventDefinition",
+                    _path(eid, definition),
                     "Must be exactly one type of timer: timeDuration, timeDate or timeCycle",
                 )
         elif event_type == "message":
@@ -326,8 +375,22 @@ class _Parser:
         elif event_type in ("error", "escalation"):
             ref = self.ref_attr(definition, "errorRef" if event_type == "error" else "escalationRef")
             code_attr = "errorCode" if event_type == "error" else "escalationCode"
-            if ref is not None and ref.get(code_attr):
-                event.code = self.expr(ref.get(code_attr), eid, code_attr)
+            code = ref.get(code_attr) if ref is not None else None
+            if event_type == "escalation" and element.kind in ("endEvent", "intermediateThrowEvent"):
+                if ref is None:  # EscalationEventDefinitionValidator
+                    self.problems.add(_path(eid, definition), "Must reference an escalation")
+                elif not code:  # EscalationValidator, on the bpmn:escalation
+                    self.problems.add(
+                        ref.get("id") or eid, "EscalationCode must be present and not empty", ref.sourceline
+                    )
+            elif event_type == "escalation" and code and code.strip().startswith("="):
+                self.problems.add(  # EscalationEventDefinitionValidator, on a catch event
+                    _path(eid, definition),
+                    "The escalationCode of the escalation catch event is not allowed to be an expression",
+                )
+                return
+            if code:
+                event.code = self.expr(code, eid, code_attr)
         elif event_type == "signal":
             signal = self.ref_attr(definition, "signalRef")
             if signal is None:  # SignalEventDefinitionValidator
@@ -341,8 +404,8 @@ class _Parser:
             event.signal_name = self.expr(signal.get("name"), eid, "signal name")
         elif event_type == "link":
             event.link_name = definition.get("name") or ""
-            if not event.link_name:
-                self.problems.add(eid, "a link event needs a name")
+            if not event.link_name:  # LinkEventDefinitionValidator
+                self.problems.add(_path(eid, definition), "Link name must be present and not empty.")
 
     def check_timer(self, eid: str, timer_kind: str, text: str) -> None:
         parse: Callable[[str], object] = {
@@ -363,13 +426,45 @@ class _Parser:
             kind = _local(child.tag)
             if kind not in ("input", "output"):
                 continue
+            # ZeebeRuntimeValidators: a source is required (an output's must be an expression), the
+            # target must be a path
+            where = f"{element.id} > extensionElements > ioMapping > {kind}"
             target = child.get("target") or ""
-            if not target:
-                self.problems.add(element.id, f"zeebe:{kind} needs a target")
+            path_ok = self.check_path(where, target)
+            if child.get("source") is None:
+                self.problems.add(where, "Expected expression but not found.")
                 continue
-            source = self.expr(child.get("source") or "=null", element.id, f"{kind} mapping '{target}'")
-            if source is not None:
+            source = self.expr(
+                child.get("source"),
+                element.id,
+                f"{kind} mapping '{target}'",
+                feel_only=kind == "output",
+                at=where,
+            )
+            if source is not None and path_ok:
                 (element.inputs if kind == "input" else element.outputs).append(Mapping(source, target))
+
+    def check_path(self, where: str, target: str) -> bool:
+        """``ZeebeExpressionValidator.verifyPath``: a variable name or a dotted path, not a FEEL word."""
+        if not target:
+            self.problems.add(where, "Expected path expression but not found.")
+            return False
+        ok = True
+        if not PATH_PATTERN.fullmatch(target):
+            self.problems.add(
+                where,
+                f"Expected path expression '{target}' but doesn't match the pattern "
+                f"'{PATH_PATTERN.pattern}'.",
+            )
+            ok = False
+        if target in PATH_RESERVED_WORDS:
+            self.problems.add(
+                where,
+                f"Expected path expression '{target}' but is one of the reserved words "
+                f"({', '.join(PATH_RESERVED_WORDS)}).",
+            )
+            ok = False
+        return ok
 
     def parse_task(self, node: etree._Element, element: Element) -> None:
         eid = element.id
@@ -496,30 +591,48 @@ class _Parser:
                 self.problems.add(element.id, "standard loops are not supported; use multi-instance")
             if kind != "multiInstanceLoopCharacteristics":
                 continue
+            # ExtensionElementsValidator, ZeebeLoopCharacteristicsValidator, ZeebeRuntimeValidators
+            mi = _path(element.id, child)
             zl = self.zeebe(child, "loopCharacteristics")
-            if zl is None or not zl.get("inputCollection"):
-                self.problems.add(
-                    element.id,
-                    "a multi-instance activity needs zeebe:loopCharacteristics with an inputCollection",
-                )
+            if zl is None:
+                self.problems.add(mi, "Must have exactly one 'zeebe:loopCharacteristics' extension element")
                 return
-            collection = self.expr(zl.get("inputCollection"), element.id, "inputCollection")
+            where = f"{mi} > extensionElements > loopCharacteristics"
+            raw = zl.get("inputCollection")
+            if not raw:
+                self.problems.add(where, "Attribute 'inputCollection' must be present and not empty")
+            if raw is None:
+                self.problems.add(where, "Expected expression but not found.")
+            output_collection = zl.get("outputCollection") or ""
+            output_element = zl.get("outputElement") or ""
+            if output_collection and not output_element:
+                self.problems.add(
+                    where,
+                    "Attribute 'outputElement' must be present if the attribute 'outputCollection' is set",
+                )
+            elif output_element and not output_collection:
+                self.problems.add(
+                    where,
+                    "Attribute 'outputCollection' must be present if the attribute 'outputElement' is set",
+                )
+            collection = self.expr(raw, element.id, "inputCollection", feel_only=True, at=where)
             if collection is None:
                 return
             loop = LoopDef(
                 sequential=child.get("isSequential") == "true",
                 input_collection=collection,
                 input_element=zl.get("inputElement") or "",
-                output_collection=zl.get("outputCollection") or "",
+                output_collection=output_collection,
             )
-            if zl.get("outputElement"):
-                loop.output_element = self.expr(zl.get("outputElement"), element.id, "outputElement")
-            if bool(loop.output_collection) != bool(zl.get("outputElement")):
-                self.problems.add(element.id, "outputCollection and outputElement must be set together")
+            if output_element:
+                loop.output_element = self.expr(
+                    output_element, element.id, "outputElement", feel_only=True, at=where
+                )
             condition = child.find(f"{{{BPMN}}}completionCondition")
             if condition is not None and (condition.text or "").strip():
+                # optional and not required to be an expression (a static one is an incident when evaluated)
                 loop.completion_condition = self.expr(
-                    condition.text, element.id, "completionCondition", feel_only=True
+                    condition.text, element.id, "completionCondition", at=mi
                 )
             element.loop = loop
 
@@ -547,15 +660,47 @@ class _Parser:
             self.validate_element(process, element)
         for container in [e for e in elements.values() if e.is_container]:
             self.validate_container(process, container)
+        for element in elements.values():
+            if element.boundaries:
+                self.boundary_rules(element)
+
+    def boundary_rules(self, activity: Element) -> None:
+        """``ActivityValidator`` (``ModelUtil.verifyNoDuplicatedBoundaryEvents``) and, for a receive
+        task, ``ReceiveTaskValidator``: no two boundary events wait for the same thing, nor for the
+        receive task's own message."""
+        boundaries = [self.by_id[b] for b in activity.boundaries]
+        defs = [d for b in boundaries for d in scope_rules.definitions(b)]
+        for problem in scope_rules.no_duplicated_catch_events(defs, self.ref_attr):
+            self.problems.add(activity.id, problem)
+        if activity.kind == "receiveTask":
+            own = self.ref_attr(self.by_id[activity.id], "messageRef")
+            name = own.get("name") if own is not None else None
+            for definition in defs:
+                if _local(definition.tag) != "messageEventDefinition":
+                    continue
+                message = self.ref_attr(definition, "messageRef")
+                if name and message is not None and message.get("name") == name:
+                    self.problems.add(
+                        activity.id, "Cannot reference the same message name as a boundary event"
+                    )
 
     def validate_element(self, process: Process, element: Element) -> None:
         add, eid, kind = self.problems.add, element.id, element.kind
         event_type = element.event.type if element.event else ""
         scope = process.elements[element.scope_id]
-        allowed_key = "startEvent@esp" if kind == "startEvent" and scope.triggered_by_event else kind
+        in_esp = kind == "startEvent" and scope.triggered_by_event
+        allowed_key = "startEvent@esp" if in_esp else kind
         if allowed_key in ALLOWED_EVENTS and event_type not in ALLOWED_EVENTS[allowed_key]:
-            what = f"{event_type} " if event_type else "none "
-            add(eid, f"{what}{kind} is not supported here")
+            if not event_type and kind in ("boundaryEvent", "intermediateCatchEvent"):
+                add(eid, "Must have exactly one event definition")
+            elif in_esp and not event_type:
+                pass  # SubProcessValidator's words, on the event sub-process (validate_container)
+            elif allowed_key in WRONG_DEFINITION and event_type not in ZEEBE_RUNS_NOT_HERE:
+                add(scope.id if in_esp else eid, WRONG_DEFINITION[allowed_key])
+            else:
+                what = f"{event_type} " if event_type else "none "
+                add(eid, f"{what}{kind} is not supported here")
+        self.validate_interrupting(element, scope)
         if kind in JOB_TASKS or (event_type == "message" and kind in ("endEvent", "intermediateThrowEvent")):
             # user tasks without zeebe:taskDefinition become job-based user tasks (Zeebe's default type)
             needs_job = not (kind == "scriptTask" and element.script is not None) and kind != "userTask"
@@ -571,10 +716,8 @@ class _Parser:
                 self.receive_task_message(element)
             if element.event is not None and element.event.correlation_key is None:
                 self.missing_subscription(element)
-        if kind == "startEvent" and event_type == "message" and not scope.triggered_by_event:
-            name = element.event.message_name if element.event else None
-            if name is not None and name.is_feel:
-                add(eid, "a message start event needs a static message name")
+        if kind == "startEvent" and event_type in ("message", "signal") and scope.kind == "process":
+            self.constant_start_name(element)
         if kind in ("exclusiveGateway", "inclusiveGateway"):
             if element.default_flow and element.default_flow not in {f.id for f in element.outgoing}:
                 add(eid, "Default flow must start at gateway")  # ExclusiveGatewayValidator
@@ -609,8 +752,6 @@ class _Parser:
                 host.boundaries.append(eid)
             if element.incoming:
                 add(eid, "Cannot have incoming sequence flows")
-            if event_type == "error" and not element.cancel_activity:
-                add(eid, "an error boundary event must be interrupting")
         if kind == "startEvent" and element.incoming:
             add(eid, "a start event cannot have incoming sequence flows")
         if kind == "endEvent" and element.outgoing:  # EndEventValidator
@@ -619,22 +760,6 @@ class _Parser:
             add(eid, "an event sub-process cannot have incoming or outgoing sequence flows")
         if kind == "intermediateCatchEvent" and event_type == "link" and element.incoming:
             add(eid, "a link catch event cannot have incoming sequence flows")
-        if event_type == "link" and kind == "intermediateThrowEvent" and element.event is not None:
-            catches = [
-                e
-                for e in process.elements.values()
-                if e.kind == "intermediateCatchEvent"
-                and e.event
-                and e.event.type == "link"
-                and e.event.link_name == element.event.link_name
-                and e.scope_id == element.scope_id
-            ]
-            if len(catches) != 1:
-                add(
-                    eid,
-                    f"link throw event '{element.event.link_name if element.event else ''}' needs exactly "
-                    f"one link catch event with that name in the same scope (found {len(catches)})",
-                )
         if (
             event_type == "error"
             and kind == "endEvent"
@@ -646,18 +771,79 @@ class _Parser:
                 _path(eid, definition, "errorEventDefinition"),
                 "Must reference an error" if error is None else "ErrorCode must be present and not empty",
             )
+
+    def constant_start_name(self, element: Element) -> None:
+        """Zeebe's ``ProcessMessageStartEventMessageNameValidator`` / ``…SignalStartEventSignalName…``
+        (engine ``deployment/model/validation/``): a process's message or signal start event waits
+        for one name, so an expression there must be constant; it is kept as its value."""
+        event = element.event
+        assert event is not None
+        kind = event.type
+        expression = event.message_name if kind == "message" else event.signal_name
+        if expression is None or not expression.is_feel:
+            return
+        definition = self.by_id[element.id].find(f"{{{BPMN}}}{kind}EventDefinition")
+        referred = self.ref_attr(definition, f"{kind}Ref") if definition is not None else None
+        raw = referred.get("name") if referred is not None else expression.source
+        try:
+            value = expression.evaluate({})
+        except ExpressionError as err:
+            detail = err.__cause__ if err.__cause__ is not None else err
+            self.problems.add(
+                element.id,
+                f"Expected constant expression but found '{raw}', which could not be evaluated without "
+                f"context: {detail}",
+            )
+            return
+        if not isinstance(value, str):
+            self.problems.add(
+                element.id,
+                f"Expected constant expression of type String for {kind} name '{raw}', but was "
+                f"{feel_type_name(value)}",
+            )
+            return
+        constant = Expression(value)
+        if kind == "message":
+            event.message_name = constant
+        else:
+            event.signal_name = constant
+
+    def validate_interrupting(self, element: Element, scope: Element) -> None:
+        """``ModelUtil.verifyEventDefinition`` for boundary events (on the event) and event
+        sub-process starts (on the sub-process), and ``IntermediateCatchEventValidator``'s timer rule:
+        a timer cycle only where the event does not interrupt, and only some events may not interrupt."""
+        event = element.event
+        if event is None:
+            return
         if (
-            event_type == "escalation"
-            and kind in ("endEvent", "intermediateThrowEvent")
-            and (element.event is None or element.event.code is None)
+            element.kind == "intermediateCatchEvent"
+            and event.type == "timer"
+            and event.timer_kind == "timeCycle"
         ):
-            add(eid, "an escalation throw event needs an escalationRef with an escalationCode")
+            self.problems.add(
+                element.id, "Intermediate timer catch event must have either a time duration or a time date."
+            )
+        if element.kind == "boundaryEvent":
+            where, interrupting = element.id, element.cancel_activity
+        elif element.kind == "startEvent" and scope.triggered_by_event:
+            where, interrupting = scope.id, element.interrupting
+        else:
+            return
+        if not interrupting and event.type not in MAY_NOT_INTERRUPT:
+            self.problems.add(where, "Non-Interrupting event of this type is not allowed")
+        if interrupting and event.type == "timer" and event.timer_kind == "timeCycle":
+            self.problems.add(where, "Interrupting timer event with time cycle is not allowed.")
 
     def receive_task_message(self, element: Element) -> None:
         node = self.by_id[element.id]
         message = self.ref_attr(node, "messageRef")
-        if message is None or not message.get("name"):
-            self.problems.add(element.id, "a receive task needs a messageRef to a bpmn:message with a name")
+        if message is None:  # ReceiveTaskValidator
+            self.problems.add(element.id, "Must reference a message")
+            return
+        if not message.get("name"):  # MessageValidator, on the bpmn:message
+            self.problems.add(
+                message.get("id") or element.id, "Name must be present and not empty", message.sourceline
+            )
             return
         event = EventDef(
             type="message", message_name=self.expr(message.get("name"), element.id, "message name")
@@ -702,13 +888,6 @@ class _Parser:
                 add(container.id, "Must have at least one start event")
             elif len(none_starts) > 1:
                 add(container.id, "Multiple none start events are not allowed")
-            names = [
-                s.event.message_name.source
-                for s in starts
-                if s.event and s.event.type == "message" and s.event.message_name
-            ]
-            if len(names) != len(set(names)):
-                add(container.id, "message start events of a process need unique message names")
         elif len(starts) != 1:  # SubProcessValidator
             add(container.id, "Must have exactly one start event")
         elif container.triggered_by_event and starts[0].event is None:
@@ -721,6 +900,47 @@ class _Parser:
             add(container.id, "Start events in subprocesses must be of type none")
         if none_starts:
             container.none_start = none_starts[0].id
+        self.scope_rules(container)
+
+    def scope_rules(self, container: Element) -> None:
+        """The rest of ``ProcessValidator`` / ``SubProcessValidator``: ``ModelUtil``'s checks of the
+        event sub-processes, (for a process) the signal and message start events, and link events."""
+        node = self.by_id.get(container.id)
+        if node is None:
+            return
+        resolve = self.ref_attr
+        problems = scope_rules.no_duplicated_catch_events(scope_rules.event_subprocess_starts(node), resolve)
+        if container.kind == "process":
+            starts = [d for s in scope_rules.children(node, "startEvent") for d in scope_rules.definitions(s)]
+            signals = [d for d in starts if _local(d.tag) == "signalEventDefinition"]
+            problems += scope_rules.no_duplicated_event_definition(signals, resolve)
+            messages: list[etree._Element] = []
+            referred: list[etree._Element | None] = []
+            for definition in starts:
+                if _local(definition.tag) == "messageEventDefinition":
+                    message = resolve(definition, "messageRef")
+                    if message not in referred:  # only messages referred to by different elements
+                        referred.append(message)
+                        messages.append(definition)
+            problems += scope_rules.no_duplicated_event_definition(messages, resolve)
+            self.shared_start_messages(starts)
+        problems += scope_rules.link_events(node)
+        for problem in problems:
+            self.problems.add(container.id, problem)
+
+    def shared_start_messages(self, starts: list[etree._Element]) -> None:
+        """``MessageValidator``: a message only start events refer to serves one start event."""
+        counts: dict[str, int] = {}
+        for definition in starts:
+            if _local(definition.tag) == "messageEventDefinition":
+                message = self.ref_attr(definition, "messageRef")
+                if message is not None and message.get("id"):
+                    counts[str(message.get("id"))] = counts.get(str(message.get("id")), 0) + 1
+        for message_id, count in counts.items():
+            referring = self.root.xpath("//*[@messageRef]")
+            others = [n for n in referring if (n.get("messageRef") or "").split(":")[-1] == message_id]
+            if count > 1 and len(others) == count:
+                self.problems.add(message_id, "A message cannot be referred by more than one start event")
 
 
 def parse_resource(resource_name: str, content: bytes) -> tuple[list[Process], list[str]]:

@@ -10,6 +10,7 @@ pins and resets, which is enough to move time but not to read it.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -242,6 +243,9 @@ class RestApi:
         unknown = set(changeset) - allowed
         if unknown:
             raise invalid(f"changeset: unknown attribute(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        problems = changeset_problems(body.get("action"), changeset)
+        if problems:  # RequestValidator.createProblemDetail: joined by ". ", ending in "."
+            raise invalid(". ".join(problems).removesuffix(".") + ".")
         await self._client.call(
             cmd.UpdateUserTask(
                 user_task_key=key_of(request.path_params["key"], "userTaskKey"),
@@ -442,3 +446,39 @@ async def _unexpected_problem(request: Request, error: Exception) -> Response:
         Problem(500, "INTERNAL", f"Unexpected error while handling the request: {type(error).__name__}"),
         request.url.path,
     )
+
+
+# Camunda 8.8's REST gateway checks a user task update before any command is sent, in its words
+# (camunda/camunda zeebe/gateway-rest/src/main/java/io/camunda/zeebe/gateway/rest/validator/
+# UserTaskRequestValidator.java, RequestValidator.validateDate, ErrorMessages.java)
+NO_UPDATE = (
+    'No update data provided. Provide at least an "action" or a non-null value for a supported attribute '
+    'in the "changeset"'
+)
+# java.time.OffsetDateTime.parse (ISO_OFFSET_DATE_TIME): date, time, an offset
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)", re.I)
+
+
+def changeset_problems(action: Any, changeset: Mapping[str, Any]) -> list[str]:
+    """``UserTaskRequestValidator.validateUpdateRequest``: something to do, and parseable dates."""
+    if action is None and all(value is None for value in changeset.values()):
+        return [NO_UPDATE]
+    problems = []
+    for name, label in (("dueDate", "due date"), ("followUpDate", "follow-up date")):
+        value = changeset.get(name)
+        if isinstance(value, str) and value and not _offset_date_time(value):
+            problems.append(
+                f"The provided {label} '{value}' cannot be parsed as a date according to RFC 3339, "
+                "section 5.6"
+            )
+    return problems
+
+
+def _offset_date_time(value: str) -> bool:
+    if not RFC3339.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper())
+    except ValueError:
+        return False
+    return True

@@ -195,6 +195,8 @@ def test_a_rejected_deployment_says_what_grpc_says(gateway: RunningGateway) -> N
         assert expected.startswith("Command 'CREATE' rejected with code 'INVALID_ARGUMENT': ")
         missing = rest.post("/v2/deployments", files=[("other", ("x.bpmn", b"x"))])
         problem(missing, 400, "Bad Request", "Required part 'resources' is not present.")
+        huge = rest.post("/v2/deployments", files=[("resources", ("huge.bpmn", b"x" * (5 * 1024 * 1024)))])
+        assert "exceeds the maximum message size" in problem(huge, 413, "PAYLOAD_TOO_LARGE")["detail"]
         as_json = rest.post("/v2/deployments", json={"resources": []})
         problem(as_json, 415, "Unsupported Media Type", "Content-Type 'application/json' is not supported.")
         tenant = rest.post(

@@ -59,14 +59,7 @@ async def read_body(
     request: Request, properties: Mapping[str, tuple[str, Check]], limit: int
 ) -> dict[str, Any]:
     """The body as an object whose properties are all known and of their type (null = absent)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), limit)
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > limit:
-            raise _too_large(len(raw), limit, at_least=True)
+    raw = await read_bytes(request, limit)
     if not raw.strip():
         return {}
     try:
@@ -88,6 +81,19 @@ async def read_body(
         if value is not None and not check(value):
             raise BodyProblem(400, f"Request property '{name}' must be {kind}, got {_shown(value)}")
     return {name: value for name, value in body.items() if value is not None}
+
+
+async def read_bytes(request: Request, limit: int) -> bytes:
+    """The raw body, refused (413) from its Content-Length or once it grows past ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            raise _too_large(len(raw), limit, at_least=True)
+    return bytes(raw)
 
 
 def _too_large(size: int, limit: int, at_least: bool = False) -> BodyProblem:

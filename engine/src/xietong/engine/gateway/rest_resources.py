@@ -23,8 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from xietong.engine import commands as cmd
 from xietong.engine import errors
-from xietong.engine.gateway.rest_body import INTEGER
-from xietong.engine.gateway.rest_body import _too_large as too_large
+from xietong.engine.gateway.rest_body import INTEGER, read_bytes
 from xietong.engine.gateway.rest_common import Problem, key_of
 from xietong.engine.gateway.service import tenant
 from xietong.engine.start_form import start_form_id
@@ -57,15 +56,8 @@ class ResourceEndpoints:
             shown = content_type or "application/octet-stream"
             raise spring_problem(415, "Unsupported Media Type", f"Content-Type '{shown}' is not supported.")
         limit = self.api._max_body_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large(int(declared), limit)
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > limit:
-                raise too_large(len(raw), limit, at_least=True)
-        request._body = bytes(raw)  # what Starlette's form parser then reads instead of the spent stream
+        raw = await read_bytes(request, limit)
+        request._body = raw  # what Starlette's form parser then reads instead of the spent stream
         try:
             return await request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS, max_part_size=limit)
         except (MultiPartException, ValueError, KeyError) as error:

@@ -829,20 +829,24 @@ class _Mapper:
         headers = self.headers(step, actor)
         note = step.escalation.note if step.escalation and step.escalation.note else ""
         why = f"「{step.name}」超过时限（{limit_text(deadline)}）时由{first.label}处理。{note}".strip()
-        if interrupting:
-            headers.update({"to": self.actor_name(first), "level": "1"})
-            escalate = body.add(
+
+        def alert(suffix: str, name: str, task_type: str, addressee: str) -> Node:
+            """The job the overdue timer starts (上报 or 督办), addressed to the first body as level 1."""
+            return body.add(
                 Node(
-                    f"{step.id}_escalate",
+                    f"{step.id}_{suffix}",
                     NodeKind.SERVICE_TASK,
-                    f"上报{first.label}",
+                    name,
                     lane=first_lane,
-                    task_type=tt.ESCALATE,
-                    headers=headers,
+                    task_type=task_type,
+                    headers={**headers, addressee: self.actor_name(first), "level": "1"},
                     source=_source(step.source, step.quote, step.name),
                     documentation=why,
                 )
             )
+
+        if interrupting:
+            escalate = alert("escalate", f"上报{first.label}", tt.ESCALATE, "to")
             takeover = body.add(
                 Node(
                     f"{step.id}_takeover",
@@ -858,19 +862,7 @@ class _Mapper:
             body.connect(takeover.id, done.id)
             body.connect(node.id, done.id)
             return done.id
-        headers.update({"supervisor": self.actor_name(first), "level": "1"})
-        supervise = body.add(
-            Node(
-                f"{step.id}_supervise",
-                NodeKind.SERVICE_TASK,
-                f"{first.label}督办",
-                lane=first_lane,
-                task_type=tt.SUPERVISE,
-                headers=headers,
-                source=_source(step.source, step.quote, step.name),
-                documentation=why,
-            )
-        )
+        supervise = alert("supervise", f"{first.label}督办", tt.SUPERVISE, "supervisor")
         body.connect(timer.id, supervise.id)
         last = supervise.id
         if throw is not None:

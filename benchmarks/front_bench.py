@@ -80,7 +80,7 @@ def tick_cpu_seconds(pid: int) -> float:
 
 def activated_job(i: int) -> bytes:
     """One pushed job, encoded as the engine would for each job it streams."""
-    return pb.ActivatedJob(
+    encoded: bytes = pb.ActivatedJob(
         key=2251799813685249 + i,
         type="bench-step-1",
         processInstanceKey=2251799813685000,
@@ -96,6 +96,7 @@ def activated_job(i: int) -> bytes:
         variables='{"i": 1}',
         tenantId="<default>",
     ).SerializeToString()
+    return encoded
 
 
 # --- the Python back end behind the front --------------------------------------------------------
@@ -169,7 +170,8 @@ class BackendProtocol(asyncio.Protocol):
 
     def topology(self, payload: bytes, authorization: str) -> bytes:
         pb.TopologyRequest.FromString(payload)
-        return pb.TopologyResponse().SerializeToString()
+        encoded: bytes = pb.TopologyResponse().SerializeToString()
+        return encoded
 
     def status(self, call_id: int, code: int, details: str) -> None:
         self.send(call_id, STATUS, struct.pack("!I", code) + details.encode())
@@ -390,13 +392,14 @@ def check_front(port: int, messages: int) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = GatewayStub(channel)
         stub.Topology(pb.TopologyRequest(), metadata=[("authorization", ACCEPTED_TOKEN)], timeout=10)
-        for call, code in (
+        refused: list[tuple[Callable[[], object], str]] = [
             (
                 lambda: stub.Topology(pb.TopologyRequest(), metadata=[("authorization", "Bearer no")]),
                 "UNAUTHENTICATED",
             ),
             (lambda: stub.CompleteJob(pb.CompleteJobRequest(jobKey=1)), "UNIMPLEMENTED"),
-        ):
+        ]
+        for call, code in refused:
             try:
                 call()
             except grpc.RpcError as error:

@@ -81,6 +81,19 @@ def test_the_joint_item_reads_as_labelled_fields_not_json(
     page.locator("table.vars").scroll_into_view_if_needed()
     shot(page, output_path, "task-case-values")
 
+    # the supervisors' case page reads the same, the JSON (what 修改变量 takes) folded away beneath
+    instance = created["processInstanceKey"]
+    page.context.clear_cookies()
+    login(page, world, "sy_supervisor", f"/cases/{instance}")
+    item = page.locator("table.vars tr[data-variable='jointItem'] td")
+    expect(item.locator(":scope > dl > dt")).to_have_text(["序号", "事项名称", "牵头单位", "配合单位"])
+    raw = item.locator("details.json code")
+    expect(raw).to_be_hidden()
+    item.locator("details.json summary").click()
+    expect(raw).to_contain_text('"leadGroup":"siyang.market_regulation"')
+    expect(page.locator("table.vars tr[data-variable='note'] img")).to_have_count(0)
+    expect(page.locator("table.vars tr[data-variable='itemNumber'] details")).to_have_count(0)  # 2 is 2
+
 
 def test_case_values_render_escaped_with_labels() -> None:
     values = CaseValues(lambda text: {"siyang.justice": "泗阳县司法局"}.get(text, text), china_time)

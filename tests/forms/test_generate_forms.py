@@ -9,20 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from xietong.catalog.loader import Catalog, load_catalog_or_raise
+from xietong.catalog.loader import Catalog
 from xietong.generator.forms import FINGERPRINT_KEY, form_edits, form_hashes
-from xietong.generator.generate import MANIFEST_NAME, Output, build_outputs, generate
-from xietong.settings import get_settings
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog_or_raise(get_settings().config_dir)
-
-
-@pytest.fixture(scope="module")
-def outputs(catalog: Catalog) -> list[Output]:
-    return build_outputs(catalog)
+from xietong.generator.generate import MANIFEST_NAME, Output, generate
 
 
 @pytest.fixture

@@ -6,22 +6,11 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
-from xietong.catalog.loader import Catalog, load_catalog_or_raise
-from xietong.generator.generate import MANIFEST_NAME, Output, build_outputs, generate
-from xietong.settings import PROJECT_ROOT, get_settings
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog_or_raise(get_settings().config_dir)
-
-
-@pytest.fixture(scope="module")
-def outputs(catalog: Catalog) -> list[Output]:
-    return build_outputs(catalog)
+from xietong.catalog.loader import Catalog
+from xietong.generator.generate import MANIFEST_NAME, Output, generate
+from xietong.settings import PROJECT_ROOT
 
 
 def test_every_mechanism_is_covered_once(catalog: Catalog, outputs: list[Output]) -> None:

@@ -59,7 +59,7 @@ try {
   const rejected = await oneJob(spec.jobTypes.rejected)
   report.rejectedElement = rejected.elementId
   await camunda.completeJob({ jobKey: rejected.jobKey })
-  report.workerState = await stateOf(worker.processInstanceKey)
+  report.workerState = (await camunda.getProcessInstance({ processInstanceKey: worker.processInstanceKey }, wait)).state
 
   report.at = 'broadcastSignal'
   const signalled = await camunda.createProcessInstance({ processDefinitionId: spec.signalProcess })

@@ -343,11 +343,6 @@ class RestApi:
         )
         return JSONResponse(page_of(list(instances), body, filters, applied))
 
-    async def get_process_instance(self, request: Request) -> Response:
-        return await self._get_one(
-            request, self._engine.queries.get_process_instance, "processInstanceKey", "Process Instance"
-        )
-
     async def publish_message(self, request: Request) -> Response:
         body = await self._body(request, PUBLISH_MESSAGE)
         name = body.get("name")
@@ -403,7 +398,6 @@ class RestApi:
             ("/v2/user-tasks/{key}/completion", "POST", self.complete_user_task),
             ("/v2/process-instances", "POST", self.create_process_instance),
             ("/v2/process-instances/search", "POST", self.search_process_instances),
-            ("/v2/process-instances/{key}", "GET", self.get_process_instance),
             ("/v2/process-instances/{key}/cancellation", "POST", self.cancel_process_instance),
             ("/v2/messages/publication", "POST", self.publish_message),
             ("/v2/incidents/search", "POST", self.search_incidents),

@@ -385,6 +385,17 @@ class OperateEndpoints:
         rows = await self._instances(body)
         return JSONResponse(self.page(rows, body, SORTS["processInstance"]))
 
+    async def get_process_instance(self, request: Request) -> Response:
+        """8.8's ProcessInstanceResult: with the process's name, and no null properties."""
+        key = self._key(request, "processInstanceKey")
+        view = await self._q(self.api._engine.queries.get_process_instance, key)
+        if view is None:
+            raise self._not_found("Process Instance", key)
+        row = to_json(view)
+        names = await self._q(self.queries.process_names)
+        row["processDefinitionName"] = names.get(view.process_definition_key) or view.bpmn_process_id
+        return JSONResponse(without_nulls(row))
+
     async def process_instance_statistics(self, request: Request) -> Response:
         key = self._key(request, "processInstanceKey")
         items = await self._q(self.queries.instance_statistics, key)
@@ -577,6 +588,7 @@ class OperateEndpoints:
         return [
             ("/v2/user-tasks/search", "POST", self.search_user_tasks),
             ("/v2/process-instances/search", "POST", self.search_process_instances),
+            ("/v2/process-instances/{key}", "GET", self.get_process_instance),
             ("/v2/incidents/search", "POST", self.search_incidents),
             ("/v2/jobs/{key}", "PATCH", self.update_job),
             ("/v2/process-definitions/search", "POST", self.search_process_definitions),

@@ -4,18 +4,10 @@ cancelling the parent cancels the child, an unknown process is an incident."""
 from __future__ import annotations
 
 from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident, ThrowError
-from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, call_activity, chain, one_task, service_task, start_end
 
-CHILD = bpmn(
-    one_task("child-work"),
-    process_id="child",
-)
-PARENT = bpmn(
-    '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
-    '<zeebe:calledElement processId="=childId"/></bpmn:extensionElements></bpmn:callActivity>'
-    '<bpmn:endEvent id="e"/>' + chain("s", "call", "e"),
-    process_id="parent",
-)
+CHILD = bpmn(one_task("child-work"), process_id="child")
+PARENT = bpmn(start_end("call", call_activity("call", "=childId")), process_id="parent")
 
 
 def test_variables_flow_into_the_child_and_back(h: Harness) -> None:
@@ -49,9 +41,9 @@ def test_unknown_called_process_is_an_incident_until_deployed(h: Harness) -> Non
 
 def test_error_in_the_child_is_caught_by_a_boundary_on_the_call_activity(h: Harness) -> None:
     parent = bpmn(
-        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
-        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
-        '<bpmn:boundaryEvent id="failed" attachedToRef="call"><bpmn:errorEventDefinition/>'
+        '<bpmn:startEvent id="s"/>'
+        + call_activity("call", "child")
+        + '<bpmn:boundaryEvent id="failed" attachedToRef="call"><bpmn:errorEventDefinition/>'
         '</bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
         + chain("s", "call", "e")
         + chain("failed", "e2"),
@@ -67,10 +59,7 @@ def test_error_in_the_child_is_caught_by_a_boundary_on_the_call_activity(h: Harn
 
 def test_deployment_binding_calls_the_version_deployed_with_the_caller(h: Harness) -> None:
     parent = bpmn(
-        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
-        '<zeebe:calledElement processId="child" bindingType="deployment"/></bpmn:extensionElements>'
-        '</bpmn:callActivity><bpmn:endEvent id="e"/>' + chain("s", "call", "e"),
-        process_id="parent",
+        start_end("call", call_activity("call", "child", 'bindingType="deployment"')), process_id="parent"
     )
     first = h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", parent))))
     newer_child = bpmn(

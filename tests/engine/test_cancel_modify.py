@@ -6,15 +6,9 @@ import pytest
 
 from xietong.engine.commands import ActivateElement, CancelProcessInstance, CompleteJob, ModifyProcessInstance
 from xietong.engine.errors import InvalidArgument, NotFound
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, service_chain
 
-TWO = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("a", "a")
-    + service_task("b", "b")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "a", "b", "e")
-)
+TWO = bpmn(service_chain("a", "b"))
 
 
 def test_cancel_terminates_everything(h: Harness) -> None:

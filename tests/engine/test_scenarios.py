@@ -9,7 +9,7 @@ from xietong.engine.commands import (
     PublishMessage,
     ThrowError,
 )
-from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, call_activity, chain, one_task, service_task
 
 USER = (
     '<bpmn:userTask id="confirm"><bpmn:extensionElements><zeebe:userTask/>'
@@ -141,9 +141,9 @@ def test_escalation_from_a_called_process_reaches_the_call_activity_boundary(h: 
         extra=esc,
     )
     parent = bpmn(
-        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
-        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
-        '<bpmn:boundaryEvent id="late" attachedToRef="call" cancelActivity="false">'
+        '<bpmn:startEvent id="s"/>'
+        + call_activity("call", "child")
+        + '<bpmn:boundaryEvent id="late" attachedToRef="call" cancelActivity="false">'
         '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>'
         + service_task("notify", "notify")
         + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
@@ -163,10 +163,7 @@ def test_escalation_from_a_called_process_reaches_the_call_activity_boundary(h: 
 def test_parallel_multi_instance_call_activity(h: Harness) -> None:
     from xietong.engine.commands import CompleteJob, Deploy
 
-    child = bpmn(
-        one_task("handle"),
-        process_id="child",
-    )
+    child = bpmn(one_task("handle"), process_id="child")
     parent = bpmn(
         '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
         # with multi-instance, map the child's result explicitly: propagating all child variables would also

@@ -19,7 +19,17 @@ from xietong.engine.commands import (
     UpdateJobTimeout,
 )
 from xietong.engine.errors import FailedPrecondition, InvalidArgument, NotFound
-from xietong.engine.testing import Harness, bpmn, chain, flow, one_task, service_task
+from xietong.engine.testing import (
+    Harness,
+    bpmn,
+    call_activity,
+    chain,
+    flow,
+    one_task,
+    service_chain,
+    service_task,
+    start_end,
+)
 
 ERRORS = '<bpmn:error id="err_reject" errorCode="REJECTED"/><bpmn:error id="err_late" errorCode="LATE"/>'
 
@@ -73,13 +83,7 @@ def test_throw_error_variables_reach_the_process_through_output_mappings(h: Harn
 
 # --- ModifyProcessInstance (ProcessInstanceModificationModifyProcessor.java) ----------------------
 
-TWO_TASKS = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("a", "a")
-    + service_task("b", "b")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "a", "b", "e")
-)
+TWO_TASKS = bpmn(service_chain("a", "b"))
 
 
 def test_a_variable_instruction_with_an_empty_scope_id_sets_the_root_scope(h: Harness) -> None:
@@ -203,16 +207,8 @@ def test_a_multi_instance_collection_of_the_wrong_type_names_the_feel_type(h: Ha
 
 
 def test_cancelling_a_child_instance_names_the_root(h: Harness) -> None:
-    child = bpmn(
-        one_task("child-work"),
-        process_id="child",
-    )
-    parent = bpmn(
-        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements>'
-        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
-        '<bpmn:endEvent id="e"/>' + chain("s", "call", "e"),
-        process_id="parent",
-    )
+    child = bpmn(one_task("child-work"), process_id="child")
+    parent = bpmn(start_end("call", call_activity("call", "child")), process_id="parent")
     h.engine.execute(Deploy((("child.bpmn", child), ("parent.bpmn", parent))))
     pi = h.start("parent")
     (job,) = h.jobs("child-work")

@@ -52,6 +52,16 @@ def service_task(task_id: str, job_type: str, extra: str = "", retries: int = 3)
     )
 
 
+def call_activity(task_id: str, process_id: str, attributes: str = "") -> str:
+    """A call activity starting ``process_id`` (a FEEL expression when it starts with ``=``);
+    ``attributes`` go on its ``zeebe:calledElement`` (``bindingType="deployment"`` …)."""
+    extra = f" {attributes}" if attributes else ""
+    return (
+        f'<bpmn:callActivity id="{task_id}"><bpmn:extensionElements>'
+        f'<zeebe:calledElement processId="{process_id}"{extra}/></bpmn:extensionElements></bpmn:callActivity>'
+    )
+
+
 def flow(source: str, target: str, condition: str | None = None, flow_id: str | None = None) -> str:
     fid = flow_id or f"f_{source}_{target}"
     if condition is None:
@@ -66,11 +76,21 @@ def chain(*ids: str) -> str:
     return "".join(flow(a, b) for a, b in itertools.pairwise(ids))
 
 
+def service_chain(*task_ids: str) -> str:
+    """start ``s`` -> one service task per id, in order, its job type the id -> end ``e``."""
+    tasks = "".join(service_task(task_id, task_id) for task_id in task_ids)
+    return f'<bpmn:startEvent id="s"/>{tasks}<bpmn:endEvent id="e"/>' + chain("s", *task_ids, "e")
+
+
+def start_end(element_id: str, element: str) -> str:
+    """start ``s`` -> ``element`` (whose id is ``element_id``) -> end ``e``."""
+    return f'<bpmn:startEvent id="s"/>{element}<bpmn:endEvent id="e"/>' + chain("s", element_id, "e")
+
+
 def one_task(job_type: str, extra: str = "") -> str:
     """start ``s`` -> service task ``t`` of ``job_type`` (``extra`` inside its extension elements) ->
     end ``e``: the smallest process with a job, which many tests need and then add to."""
-    task = service_task("t", job_type, extra)
-    return f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>' + chain("s", "t", "e")
+    return start_end("t", service_task("t", job_type, extra))
 
 
 class Harness:

@@ -78,6 +78,14 @@ def on_task(*boundaries: str) -> list[str]:
     )
 
 
+def user_task(extensions: str) -> str:
+    """A Camunda user task ``ut`` with more extension elements."""
+    return (
+        f'<bpmn:userTask id="ut"><bpmn:extensionElements><zeebe:userTask/>{extensions}'
+        "</bpmn:extensionElements></bpmn:userTask>"
+    )
+
+
 def message(message_id: str, name: str, key: str = "=id") -> str:
     return (
         f'<bpmn:message id="{message_id}" name="{name}"><bpmn:extensionElements>'
@@ -532,6 +540,91 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
         ),
         "",
         [("b", ["Boundary events must be one of: timer, message, error, signal, escalation"])],
+    ),
+    # ZeebeBindingTypeValidator and the version tag a versionTag binding needs (call activity, form)
+    (
+        "call-activity-with-an-unknown-binding",
+        start_to(
+            '<bpmn:callActivity id="call"><bpmn:extensionElements>'
+            '<zeebe:calledElement processId="child" bindingType="newest"/></bpmn:extensionElements>'
+            "</bpmn:callActivity>",
+            models.flow("f1", "start", "call"),
+        ),
+        "",
+        [
+            (
+                "call > extensionElements > calledElement",
+                ["Attribute 'bindingType' must be one of: deployment, latest, versionTag"],
+            )
+        ],
+    ),
+    (
+        "form-bound-by-version-tag-without-one",
+        start_to(
+            user_task('<zeebe:formDefinition formId="f" bindingType="versionTag" versionTag=" "/>'),
+            models.flow("f1", "start", "ut"),
+        ),
+        "",
+        [
+            (
+                "ut > extensionElements > formDefinition",
+                ["Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'"],
+            )
+        ],
+    ),
+    # ZeebeRuntimeValidators: static values of a user task (satisfiesIfStatic);
+    # ZeebePriorityDefinitionValidator
+    (
+        "static-due-date-not-a-date-time",
+        start_to(user_task('<zeebe:taskSchedule dueDate="12345"/>'), models.flow("f1", "start", "ut")),
+        "",
+        [
+            (
+                "ut > extensionElements > taskSchedule",
+                [
+                    "Expected static value to be a valid DateTime String, e.g. '2023-03-02T15:35+02:00', "
+                    "but found '12345'."
+                ],
+            )
+        ],
+    ),
+    (
+        "static-candidate-groups-not-a-list",
+        start_to(
+            user_task('<zeebe:assignmentDefinition candidateGroups="1,,"/>'), models.flow("f1", "start", "ut")
+        ),
+        "",
+        [
+            (
+                "ut > extensionElements > assignmentDefinition",
+                [
+                    "Expected static value to be a list of comma-separated values, e.g. 'a,b,c', "
+                    "but found '1,,'."
+                ],
+            )
+        ],
+    ),
+    (
+        "static-priority-not-a-number",
+        start_to(user_task('<zeebe:priorityDefinition priority="33.3"/>'), models.flow("f1", "start", "ut")),
+        "",
+        [
+            (
+                "ut > extensionElements > priorityDefinition",
+                ["Expected static value to be a valid Number between 0 and 100, but found '33.3'."],
+            )
+        ],
+    ),
+    (
+        "static-priority-out-of-range",
+        start_to(user_task('<zeebe:priorityDefinition priority="120"/>'), models.flow("f1", "start", "ut")),
+        "",
+        [
+            (
+                "ut > extensionElements > priorityDefinition",
+                ["Priority must be a number between 0 and 100, but was '120'"],
+            )
+        ],
     ),
     # ReceiveTaskValidator
     (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -147,6 +148,35 @@ PATH_RESERVED_WORDS = (
     "instance",
     "of",
 )
+# ZeebeBindingType; ZeebeRuntimeValidators' descriptions of a static value's kind
+BINDING_TYPES = ("deployment", "latest", "versionTag")
+CSV = "be a list of comma-separated values, e.g. 'a,b,c'"
+DATE_TIME = "be a valid DateTime String, e.g. '2023-03-02T15:35+02:00'"
+NUMBER = "be a valid Number between 0 and 100"
+# java.time.ZonedDateTime.parse (ISO_ZONED_DATE_TIME): date, time, an offset, perhaps a region
+ZONED_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)(\[[^\]]+\])?", re.I
+)
+
+
+def _csv(value: str) -> bool:
+    """``ExpressionTransformer.parseListOfCsv``: no blank item between the commas."""
+    return value == "" or all(item.strip() for item in value.split(","))
+
+
+def _date_time(value: str) -> bool:
+    if not ZONED_DATE_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.split("[")[0].upper())
+    except ValueError:
+        return False
+    return True
+
+
+def _int(value: str) -> bool:
+    """A Java ``int`` as ``Integer.parseInt`` reads it (what a static priority must be)."""
+    return re.fullmatch(r"[+-]?\d{1,10}", value) is not None and -(2**31) <= int(value) < 2**31
 
 
 def _local(tag: Any) -> str:
@@ -523,33 +553,66 @@ class _Parser:
                         binding=called.get("bindingType", "latest"),
                         version_tag=called.get("versionTag", ""),
                     )
-                    if element.call.binding not in ("latest", "deployment", "versionTag"):
-                        self.problems.add(
-                            eid,
-                            f"unknown zeebe:calledElement bindingType '{element.call.binding}'"
-                            " (latest, deployment or versionTag)",
-                        )
-                    if element.call.binding == "versionTag" and not element.call.version_tag:
-                        self.problems.add(eid, "bindingType 'versionTag' needs a versionTag")
+                    self.check_binding(f"{eid} > extensionElements > calledElement", called)
 
     def parse_user_task(self, node: etree._Element, eid: str) -> UserTaskDef:
         definition = UserTaskDef()
         assignment = self.zeebe(node, "assignmentDefinition")
         if assignment is not None:
+            where = f"{eid} > extensionElements > assignmentDefinition"
             definition.assignee = self.expr(assignment.get("assignee"), eid, "assignee")
-            definition.candidate_groups = self.expr(assignment.get("candidateGroups"), eid, "candidateGroups")
-            definition.candidate_users = self.expr(assignment.get("candidateUsers"), eid, "candidateUsers")
+            definition.candidate_groups = self.static_value(
+                self.expr(assignment.get("candidateGroups"), eid, "candidateGroups"), where, _csv, CSV
+            )
+            definition.candidate_users = self.static_value(
+                self.expr(assignment.get("candidateUsers"), eid, "candidateUsers"), where, _csv, CSV
+            )
         schedule = self.zeebe(node, "taskSchedule")
         if schedule is not None:
-            definition.due_date = self.expr(schedule.get("dueDate"), eid, "dueDate")
-            definition.follow_up_date = self.expr(schedule.get("followUpDate"), eid, "followUpDate")
+            where = f"{eid} > extensionElements > taskSchedule"
+            definition.due_date = self.static_value(
+                self.expr(schedule.get("dueDate"), eid, "dueDate"), where, _date_time, DATE_TIME
+            )
+            definition.follow_up_date = self.static_value(
+                self.expr(schedule.get("followUpDate"), eid, "followUpDate"), where, _date_time, DATE_TIME
+            )
         form = self.zeebe(node, "formDefinition")
         if form is not None:
             self.parse_form_definition(form, eid, definition)
         priority = self.zeebe(node, "priorityDefinition")
         if priority is not None:
-            definition.priority = self.expr(priority.get("priority"), eid, "priority")
+            where = f"{eid} > extensionElements > priorityDefinition"
+            value = self.static_value(
+                self.expr(priority.get("priority"), eid, "priority"), where, _int, NUMBER
+            )
+            static = str(value.static) if value is not None and not value.is_feel else ""
+            if _int(static) and not 0 <= int(static) <= 100:
+                self.problems.add(  # ZeebePriorityDefinitionValidator
+                    where, f"Priority must be a number between 0 and 100, but was '{value.static}'"
+                )
+            definition.priority = value
         return definition
+
+    def static_value(
+        self, value: Expression | None, where: str, valid: Callable[[str], bool], description: str
+    ) -> Expression | None:
+        """``ZeebeExpressionValidator``'s ``satisfiesIfStatic``: a static value must be of its kind."""
+        if value is not None and not value.is_feel and not valid(str(value.static)):
+            self.problems.add(where, f"Expected static value to {description}, but found '{value.static}'.")
+        return value
+
+    def check_binding(self, where: str, extension: etree._Element) -> bool:
+        """``ZeebeBindingTypeValidator`` and the version tag a ``versionTag`` binding needs."""
+        binding = extension.get("bindingType")
+        if binding is not None and binding not in BINDING_TYPES:
+            self.problems.add(where, f"Attribute 'bindingType' must be one of: {', '.join(BINDING_TYPES)}")
+            return False
+        if binding == "versionTag" and not (extension.get("versionTag") or "").strip():
+            self.problems.add(
+                where, "Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'"
+            )
+            return False
+        return True
 
     def parse_form_definition(self, form: etree._Element, eid: str, definition: UserTaskDef) -> None:
         """Zeebe's rules for a Camunda user task's form: a deployed form (formId) or an external one."""
@@ -575,14 +638,7 @@ class _Parser:
         definition.form_id = self.expr(form_id, eid, "formId")
         definition.form_binding = binding or "latest"
         definition.form_version_tag = form.get("versionTag") or ""
-        if definition.form_binding not in ("latest", "deployment", "versionTag"):
-            self.problems.add(
-                eid,
-                f"unknown zeebe:formDefinition bindingType '{definition.form_binding}'"
-                " (latest, deployment or versionTag)",
-            )
-        elif definition.form_binding == "versionTag" and not definition.form_version_tag:
-            self.problems.add(eid, "bindingType 'versionTag' needs a versionTag")
+        self.check_binding(f"{eid} > extensionElements > formDefinition", form)
 
     def parse_loop(self, node: etree._Element, element: Element) -> None:
         for child in node:

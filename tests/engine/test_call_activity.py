@@ -4,7 +4,16 @@ cancelling the parent cancels the child, an unknown process is an incident."""
 from __future__ import annotations
 
 from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident, ThrowError
-from xietong.engine.testing import Harness, bpmn, call_activity, chain, one_task, service_task, start_end
+from xietong.engine.testing import (
+    Harness,
+    bpmn,
+    call_activity,
+    chain,
+    guarded,
+    one_task,
+    service_task,
+    start_end,
+)
 
 CHILD = bpmn(one_task("child-work"), process_id="child")
 PARENT = bpmn(start_end("call", call_activity("call", "=childId")), process_id="parent")
@@ -41,12 +50,13 @@ def test_unknown_called_process_is_an_incident_until_deployed(h: Harness) -> Non
 
 def test_error_in_the_child_is_caught_by_a_boundary_on_the_call_activity(h: Harness) -> None:
     parent = bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + call_activity("call", "child")
-        + '<bpmn:boundaryEvent id="failed" attachedToRef="call"><bpmn:errorEventDefinition/>'
-        '</bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-        + chain("s", "call", "e")
-        + chain("failed", "e2"),
+        guarded(
+            "call",
+            call_activity("call", "child"),
+            "failed",
+            '<bpmn:boundaryEvent id="failed" attachedToRef="call"><bpmn:errorEventDefinition/>'
+            "</bpmn:boundaryEvent>",
+        ),
         process_id="parent",
     )
     h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", parent))))

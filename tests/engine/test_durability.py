@@ -7,17 +7,17 @@ from pathlib import Path
 
 from xietong.engine import Engine
 from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.testing import Harness, bpmn, chain, one_task, pinned_clock, service_task
+from xietong.engine.testing import Harness, bpmn, guarded, one_task, pinned_clock, service_task
 
 MODEL = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "work")
-    + '<bpmn:boundaryEvent id="late" attachedToRef="t"><bpmn:timerEventDefinition>'
-    "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
-    + service_task("escalate", "escalate")
-    + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-    + chain("s", "t", "e")
-    + chain("late", "escalate", "e2")
+    guarded(
+        "t",
+        service_task("t", "work"),
+        "late",
+        '<bpmn:boundaryEvent id="late" attachedToRef="t"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>",
+        "escalate",
+    )
 )
 
 

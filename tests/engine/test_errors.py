@@ -4,7 +4,7 @@ event sub-process, otherwise an incident."""
 from __future__ import annotations
 
 from xietong.engine.commands import ResolveIncident, ThrowError
-from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, chain, guarded, one_task, service_task
 
 ERRORS = '<bpmn:error id="err_reject" errorCode="REJECTED"/><bpmn:error id="err_any"/>'
 
@@ -18,13 +18,7 @@ def boundary(bid: str, attached: str, error_ref: str | None) -> str:
 
 
 TASK_WITH_BOUNDARY = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "check")
-    + boundary("caught", "t", "err_reject")
-    + service_task("fix", "fix")
-    + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-    + chain("s", "t", "e")
-    + chain("caught", "fix", "e2"),
+    guarded("t", service_task("t", "check"), "caught", boundary("caught", "t", "err_reject"), "fix"),
     extra=ERRORS,
 )
 
@@ -51,16 +45,17 @@ def test_uncaught_job_error_is_an_incident_and_resolving_reactivates_the_job(h: 
 
 
 NESTED = bpmn(
-    '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
-    + service_task("t", "work")
-    + '<bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="err_reject"/></bpmn:endEvent>'
-    + chain("ss", "t", "fail")
-    + "</bpmn:subProcess>"
-    + boundary("catch_all", "sub", None)
-    + service_task("handle", "handle")
-    + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-    + chain("s", "sub", "e")
-    + chain("catch_all", "handle", "e2"),
+    guarded(
+        "sub",
+        '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+        + service_task("t", "work")
+        + '<bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="err_reject"/></bpmn:endEvent>'
+        + chain("ss", "t", "fail")
+        + "</bpmn:subProcess>",
+        "catch_all",
+        boundary("catch_all", "sub", None),
+        "handle",
+    ),
     extra=ERRORS,
 )
 

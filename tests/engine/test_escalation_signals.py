@@ -4,7 +4,7 @@ are ignored) and signals (broadcast to every waiting catch event and signal star
 from __future__ import annotations
 
 from xietong.engine.commands import BroadcastSignal
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, guarded, service_task
 
 ESC = '<bpmn:escalation id="esc" escalationCode="OVERDUE"/>'
 
@@ -12,19 +12,20 @@ ESC = '<bpmn:escalation id="esc" escalationCode="OVERDUE"/>'
 def sub_with_escalation(interrupting: bool) -> bytes:
     cancel = "" if interrupting else ' cancelActivity="false"'
     return bpmn(
-        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
-        '<bpmn:intermediateThrowEvent id="raise"><bpmn:escalationEventDefinition escalationRef="esc"/>'
-        "</bpmn:intermediateThrowEvent>"
-        + service_task("t", "work")
-        + '<bpmn:endEvent id="se"/>'
-        + chain("ss", "raise", "t", "se")
-        + "</bpmn:subProcess>"
-        f'<bpmn:boundaryEvent id="caught" attachedToRef="sub"{cancel}>'
-        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>'
-        + service_task("supervise", "supervise")
-        + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-        + chain("s", "sub", "e")
-        + chain("caught", "supervise", "e2"),
+        guarded(
+            "sub",
+            '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+            '<bpmn:intermediateThrowEvent id="raise"><bpmn:escalationEventDefinition escalationRef="esc"/>'
+            "</bpmn:intermediateThrowEvent>"
+            + service_task("t", "work")
+            + '<bpmn:endEvent id="se"/>'
+            + chain("ss", "raise", "t", "se")
+            + "</bpmn:subProcess>",
+            "caught",
+            f'<bpmn:boundaryEvent id="caught" attachedToRef="sub"{cancel}>'
+            '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>',
+            "supervise",
+        ),
         extra=ESC,
     )
 

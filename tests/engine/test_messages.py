@@ -9,7 +9,7 @@ import pytest
 
 from xietong.engine.commands import CompleteJob, PublishMessage
 from xietong.engine.errors import AlreadyExists
-from xietong.engine.testing import Harness, bpmn, chain, flow, service_task
+from xietong.engine.testing import Harness, bpmn, chain, flow, guarded, service_task
 
 MSG = (
     '<bpmn:message id="m_feedback" name="feedback"><bpmn:extensionElements>'
@@ -118,12 +118,13 @@ def test_message_boundary_and_event_based_gateway(h: Harness) -> None:
 def test_message_boundary_interrupts_task(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "work")
-            + '<bpmn:boundaryEvent id="withdrawn" attachedToRef="t"><bpmn:messageEventDefinition '
-            'messageRef="m_feedback"/></bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("withdrawn", "e2"),
+            guarded(
+                "t",
+                service_task("t", "work"),
+                "withdrawn",
+                '<bpmn:boundaryEvent id="withdrawn" attachedToRef="t"><bpmn:messageEventDefinition '
+                'messageRef="m_feedback"/></bpmn:boundaryEvent>',
+            ),
             extra=MSG,
         )
     )

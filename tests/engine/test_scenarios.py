@@ -9,7 +9,7 @@ from xietong.engine.commands import (
     PublishMessage,
     ThrowError,
 )
-from xietong.engine.testing import Harness, bpmn, call_activity, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, call_activity, chain, guarded, one_task, service_task
 
 USER = (
     '<bpmn:userTask id="confirm"><bpmn:extensionElements><zeebe:userTask/>'
@@ -44,18 +44,19 @@ def test_sequential_multi_instance_sub_process_with_user_tasks(h: Harness) -> No
 def test_error_from_an_inner_instance_is_caught_on_the_multi_instance_body(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/><bpmn:serviceTask id="each"><bpmn:extensionElements>'
-            '<zeebe:taskDefinition type="each"/></bpmn:extensionElements>'
-            "<bpmn:multiInstanceLoopCharacteristics>"
-            '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1,2,3]"/>'
-            "</bpmn:extensionElements>"
-            "</bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>"
-            '<bpmn:boundaryEvent id="failed" attachedToRef="each"><bpmn:errorEventDefinition/>'
-            "</bpmn:boundaryEvent>"
-            + service_task("recover", "recover")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "each", "e")
-            + chain("failed", "recover", "e2")
+            guarded(
+                "each",
+                '<bpmn:serviceTask id="each"><bpmn:extensionElements>'
+                '<zeebe:taskDefinition type="each"/></bpmn:extensionElements>'
+                "<bpmn:multiInstanceLoopCharacteristics>"
+                '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1,2,3]"/>'
+                "</bpmn:extensionElements>"
+                "</bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>",
+                "failed",
+                '<bpmn:boundaryEvent id="failed" attachedToRef="each"><bpmn:errorEventDefinition/>'
+                "</bpmn:boundaryEvent>",
+                "recover",
+            )
         )
     )
     pi = h.start()
@@ -141,14 +142,14 @@ def test_escalation_from_a_called_process_reaches_the_call_activity_boundary(h: 
         extra=esc,
     )
     parent = bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + call_activity("call", "child")
-        + '<bpmn:boundaryEvent id="late" attachedToRef="call" cancelActivity="false">'
-        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>'
-        + service_task("notify", "notify")
-        + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-        + chain("s", "call", "e")
-        + chain("late", "notify", "e2"),
+        guarded(
+            "call",
+            call_activity("call", "child"),
+            "late",
+            '<bpmn:boundaryEvent id="late" attachedToRef="call" cancelActivity="false">'
+            '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>',
+            "notify",
+        ),
         process_id="parent",
         extra=esc,
     )
@@ -193,13 +194,15 @@ def test_user_task_reminders_stop_when_the_task_is_done(h: Harness) -> None:
 
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>' + USER + '<bpmn:boundaryEvent id="remind" attachedToRef="confirm" '
-            'cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle>'
-            "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
-            + service_task("nag", "nag")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "confirm", "e")
-            + chain("remind", "nag", "e2")
+            guarded(
+                "confirm",
+                USER,
+                "remind",
+                '<bpmn:boundaryEvent id="remind" attachedToRef="confirm" cancelActivity="false">'
+                "<bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle>"
+                "</bpmn:timerEventDefinition></bpmn:boundaryEvent>",
+                "nag",
+            )
         )
     )
     pi = h.start(variables={"dept": "应急局"})
@@ -243,15 +246,14 @@ def test_event_based_gateway_with_a_signal_and_a_timer(h: Harness) -> None:
 def test_non_interrupting_message_boundary_triggers_once_per_message(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "work")
-            + '<bpmn:boundaryEvent id="info" attachedToRef="t" cancelActivity="false">'
-            "<bpmn:messageEventDefinition "
-            'messageRef="m_info"/></bpmn:boundaryEvent>'
-            + service_task("note", "note")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("info", "note", "e2"),
+            guarded(
+                "t",
+                service_task("t", "work"),
+                "info",
+                '<bpmn:boundaryEvent id="info" attachedToRef="t" cancelActivity="false">'
+                '<bpmn:messageEventDefinition messageRef="m_info"/></bpmn:boundaryEvent>',
+                "note",
+            ),
             extra=MSG,
         )
     )

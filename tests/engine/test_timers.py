@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from xietong.engine.testing import Harness, bpmn, chain, service_task
+from xietong.engine.testing import Harness, bpmn, chain, guarded, service_task
 
 
 def timer(kind: str, value: str) -> str:
@@ -61,13 +61,13 @@ def boundary(bid: str, attached: str, definition: str, interrupting: bool = True
 def test_interrupting_boundary_timer_cancels_the_job(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "slow")
-            + boundary("late", "t", timer("timeDuration", "P1D"))
-            + service_task("escalate", "escalate")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("late", "escalate", "e2")
+            guarded(
+                "t",
+                service_task("t", "slow"),
+                "late",
+                boundary("late", "t", timer("timeDuration", "P1D")),
+                "escalate",
+            )
         )
     )
     pi = h.start()
@@ -80,13 +80,13 @@ def test_interrupting_boundary_timer_cancels_the_job(h: Harness) -> None:
 def test_non_interrupting_cycle_fires_repeatedly_until_the_task_ends(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "slow")
-            + boundary("remind", "t", timer("timeCycle", "R3/PT1H"), interrupting=False)
-            + service_task("notify", "notify")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("remind", "notify", "e2")
+            guarded(
+                "t",
+                service_task("t", "slow"),
+                "remind",
+                boundary("remind", "t", timer("timeCycle", "R3/PT1H"), interrupting=False),
+                "notify",
+            )
         )
     )
     pi = h.start()
@@ -99,13 +99,13 @@ def test_non_interrupting_cycle_fires_repeatedly_until_the_task_ends(h: Harness)
 def test_cycle_stops_when_the_activity_completes(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "slow")
-            + boundary("remind", "t", timer("timeCycle", "R/PT1H"), interrupting=False)
-            + service_task("notify", "notify")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("remind", "notify", "e2")
+            guarded(
+                "t",
+                service_task("t", "slow"),
+                "remind",
+                boundary("remind", "t", timer("timeCycle", "R/PT1H"), interrupting=False),
+                "notify",
+            )
         )
     )
     h.start()
@@ -137,16 +137,17 @@ def test_timer_start_event_creates_instances_per_cycle(h: Harness) -> None:
 def test_timer_boundary_on_a_sub_process_terminates_everything_inside(h: Harness) -> None:
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
-            + service_task("t", "slow")
-            + '<bpmn:endEvent id="se"/>'
-            + chain("ss", "t", "se")
-            + "</bpmn:subProcess>"
-            + boundary("deadline", "sub", timer("timeDuration", "P3D"))
-            + service_task("escalate", "escalate")
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "sub", "e")
-            + chain("deadline", "escalate", "e2")
+            guarded(
+                "sub",
+                '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+                + service_task("t", "slow")
+                + '<bpmn:endEvent id="se"/>'
+                + chain("ss", "t", "se")
+                + "</bpmn:subProcess>",
+                "deadline",
+                boundary("deadline", "sub", timer("timeDuration", "P3D")),
+                "escalate",
+            )
         )
     )
     pi = h.start()
@@ -160,12 +161,12 @@ def test_signal_boundary_event(h: Harness) -> None:
 
     h.deploy(
         bpmn(
-            '<bpmn:startEvent id="s"/>'
-            + service_task("t", "work")
-            + boundary("stop", "t", '<bpmn:signalEventDefinition signalRef="sig"/>')
-            + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-            + chain("s", "t", "e")
-            + chain("stop", "e2"),
+            guarded(
+                "t",
+                service_task("t", "work"),
+                "stop",
+                boundary("stop", "t", '<bpmn:signalEventDefinition signalRef="sig"/>'),
+            ),
             extra='<bpmn:signal id="sig" name="停工"/>',
         )
     )

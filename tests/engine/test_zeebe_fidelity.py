@@ -25,6 +25,7 @@ from xietong.engine.testing import (
     call_activity,
     chain,
     flow,
+    guarded,
     one_task,
     service_chain,
     service_task,
@@ -47,13 +48,13 @@ def error_boundary(bid: str, attached: str, ref: str, outputs: str = "") -> str:
 
 def task_with_error_boundary(outputs: str = "") -> bytes:
     return bpmn(
-        '<bpmn:startEvent id="s"/>'
-        + service_task("t", "check")
-        + error_boundary("caught", "t", "err_reject", outputs)
-        + service_task("fix", "fix")
-        + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
-        + chain("s", "t", "e")
-        + chain("caught", "fix", "e2"),
+        guarded(
+            "t",
+            service_task("t", "check"),
+            "caught",
+            error_boundary("caught", "t", "err_reject", outputs),
+            "fix",
+        ),
         extra=ERRORS,
     )
 

@@ -87,6 +87,20 @@ def start_end(element_id: str, element: str) -> str:
     return f'<bpmn:startEvent id="s"/>{element}<bpmn:endEvent id="e"/>' + chain("s", element_id, "e")
 
 
+def guarded(element_id: str, element: str, event_id: str, boundary: str, handler: str | None = None) -> str:
+    """start ``s`` -> ``element`` (whose id is ``element_id``) -> end ``e``; from ``boundary``, its
+    boundary event ``event_id``, a service task ``handler`` (of job type ``handler``), if any, -> end
+    ``e2``: a step with what happens when its timer, error, message or signal comes first."""
+    handling = service_task(handler, handler) if handler else ""
+    after = (handler,) if handler else ()
+    ends = '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+    return (
+        f'<bpmn:startEvent id="s"/>{element}{boundary}{handling}{ends}'
+        + chain("s", element_id, "e")
+        + chain(event_id, *after, "e2")
+    )
+
+
 def one_task(job_type: str, extra: str = "") -> str:
     """start ``s`` -> service task ``t`` of ``job_type`` (``extra`` inside its extension elements) ->
     end ``e``: the smallest process with a job, which many tests need and then add to."""

@@ -626,6 +626,21 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # ZeebeRuntimeValidators: a correlation key must be an expression, named on the subscription
+    (
+        "static-correlation-key",
+        catch('<bpmn:messageEventDefinition messageRef="M1"/>'),
+        message("M1", "answer", key="caseId"),
+        [
+            (
+                "M1 > extensionElements > subscription",
+                [
+                    "Expected expression but found static value 'caseId'. An expression must start with '=' "
+                    "(e.g. '=caseId')."
+                ],
+            )
+        ],
+    ),
     # ReceiveTaskValidator
     (
         "receive-task-without-message",

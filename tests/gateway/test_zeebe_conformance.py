@@ -408,13 +408,13 @@ def start_to(*body: str) -> list[str]:
         (
             split_on("= amount &gt;"),
             "",
-            "f2",
+            "f2 > conditionExpression",
             "failed to parse expression 'amount >': ",
         ),
         (
             split_on("approved"),
             "",
-            "f2",
+            "f2 > conditionExpression",
             "Expected expression but found static value 'approved'. An expression must start with '=' "
             "(e.g. '=approved').",
         ),

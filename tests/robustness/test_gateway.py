@@ -100,7 +100,8 @@ def test_invalid_feel_names_resource_and_element_and_deploys_nothing(gateway: rp
     error = refused(gateway.DeployResource,
                     pb.DeployResourceRequest(resources=[pb.Resource(name="feel.bpmn", content=model)]))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert ("'feel.bpmn': - Element: task1\n    - ERROR: failed to parse expression '1 +* 2': unexpected '*' "
+    assert ("'feel.bpmn': - Element: task1 > extensionElements > taskDefinition\n"
+            "    - ERROR: failed to parse expression '1 +* 2': unexpected '*' "
             "(line 1, column 4) (job type) (line 5)") in error.details()
     assert_not_deployed(gateway, "robust_feel")
 

@@ -190,6 +190,11 @@ def _path(owner: str, node: etree._Element | None, kind: str = "") -> str:
     return f"{owner} > {kind or (_local(node.tag) if node is not None else '')}"
 
 
+def _subscription(message: etree._Element, owner: str) -> str:
+    """How Zeebe names a message's ``zeebe:subscription``."""
+    return f"{message.get('id') or owner} > extensionElements > subscription"
+
+
 class _Problems:
     def __init__(self, resource: str, by_id: dict[str, etree._Element]) -> None:
         self.resource = resource
@@ -223,6 +228,7 @@ class _Parser:
             if node_id:
                 self.by_id[node_id] = node
         self.problems = _Problems(resource, self.by_id)
+        self.conditioned: set[str] = set()  # flows with a written condition
 
     # -- helpers ------------------------------------------------------------------------------
     def expr(
@@ -316,7 +322,10 @@ class _Parser:
                 flow = Flow(child_id, child.get("sourceRef") or "", child.get("targetRef") or "")
                 cond = child.find(f"{{{BPMN}}}conditionExpression")
                 if cond is not None and (cond.text or "").strip():
-                    flow.condition = self.expr(cond.text, child_id, "condition expression", feel_only=True)
+                    self.conditioned.add(child_id)  # written, even if it does not parse
+                    flow.condition = self.expr(
+                        cond.text, child_id, "condition expression", feel_only=True, at=_path(child_id, cond)
+                    )
                 flows[child_id] = flow
                 continue
             if kind in IGNORED or _local(child.tag) == "":
@@ -377,7 +386,9 @@ class _Parser:
             if len(written) == 1 and (written[0].text or "").strip():
                 timer_kind = _local(written[0].tag)
                 event.timer_kind = timer_kind
-                event.timer = self.expr(str(written[0].text).strip(), eid, timer_kind)
+                event.timer = self.expr(
+                    str(written[0].text).strip(), eid, timer_kind, at=_path(eid, definition)
+                )
                 if event.timer is not None and not event.timer.is_feel:
                     self.check_timer(eid, timer_kind, event.timer.source)
             else:
@@ -397,11 +408,13 @@ class _Parser:
                     message.get("id") or eid, "Name must be present and not empty", message.sourceline
                 )
                 return
-            event.message_name = self.expr(message.get("name"), eid, "message name")
+            event.message_name = self.expr(message.get("name"), eid, "message name", at=message.get("id"))
             subscription = self.zeebe(message, "subscription")
             key = subscription.get("correlationKey") if subscription is not None else None
             if key:
-                event.correlation_key = self.expr(key, eid, "correlation key")
+                event.correlation_key = self.expr(
+                    key, eid, "correlation key", feel_only=True, at=_subscription(message, eid)
+                )
         elif event_type in ("error", "escalation"):
             ref = self.ref_attr(definition, "errorRef" if event_type == "error" else "escalationRef")
             code_attr = "errorCode" if event_type == "error" else "escalationCode"
@@ -431,7 +444,7 @@ class _Parser:
                     signal.get("id") or eid, "Name must be present and not empty", signal.sourceline
                 )
                 return
-            event.signal_name = self.expr(signal.get("name"), eid, "signal name")
+            event.signal_name = self.expr(signal.get("name"), eid, "signal name", at=signal.get("id"))
         elif event_type == "link":
             event.link_name = definition.get("name") or ""
             if not event.link_name:  # LinkEventDefinitionValidator
@@ -505,8 +518,9 @@ class _Parser:
                     f"{eid} > extensionElements > taskDefinition",
                     "Attribute 'type' must be present and not empty",
                 )
-            job_type = self.expr(definition.get("type") or "", eid, "job type")
-            retries = self.expr(definition.get("retries") or "3", eid, "job retries")
+            where = f"{eid} > extensionElements > taskDefinition"
+            job_type = self.expr(definition.get("type") or "", eid, "job type", at=where)
+            retries = self.expr(definition.get("retries") or "3", eid, "job retries", at=where)
             if job_type is not None and retries is not None:
                 element.job = JobDef(job_type, retries)
         headers = self.zeebe(node, "taskHeaders")
@@ -518,7 +532,11 @@ class _Parser:
             script = self.zeebe(node, "script")
             if script is not None:
                 element.script = self.expr(
-                    script.get("expression") or "", eid, "script expression", feel_only=True
+                    script.get("expression") or "",
+                    eid,
+                    "script expression",
+                    feel_only=True,
+                    at=f"{eid} > extensionElements > script",
                 )
                 element.result_variable = script.get("resultVariable") or ""
                 if not element.result_variable:
@@ -544,7 +562,12 @@ class _Parser:
                     "Attribute 'processId' must be present and not empty",
                 )
             else:
-                process_id = self.expr(called.get("processId"), eid, "called processId")
+                process_id = self.expr(
+                    called.get("processId"),
+                    eid,
+                    "called processId",
+                    at=f"{eid} > extensionElements > calledElement",
+                )
                 if process_id is not None:
                     element.call = CallDef(
                         process_id,
@@ -560,21 +583,27 @@ class _Parser:
         assignment = self.zeebe(node, "assignmentDefinition")
         if assignment is not None:
             where = f"{eid} > extensionElements > assignmentDefinition"
-            definition.assignee = self.expr(assignment.get("assignee"), eid, "assignee")
+            definition.assignee = self.expr(assignment.get("assignee"), eid, "assignee", at=where)
             definition.candidate_groups = self.static_value(
-                self.expr(assignment.get("candidateGroups"), eid, "candidateGroups"), where, _csv, CSV
+                self.expr(assignment.get("candidateGroups"), eid, "candidateGroups", at=where),
+                where,
+                _csv,
+                CSV,
             )
             definition.candidate_users = self.static_value(
-                self.expr(assignment.get("candidateUsers"), eid, "candidateUsers"), where, _csv, CSV
+                self.expr(assignment.get("candidateUsers"), eid, "candidateUsers", at=where), where, _csv, CSV
             )
         schedule = self.zeebe(node, "taskSchedule")
         if schedule is not None:
             where = f"{eid} > extensionElements > taskSchedule"
             definition.due_date = self.static_value(
-                self.expr(schedule.get("dueDate"), eid, "dueDate"), where, _date_time, DATE_TIME
+                self.expr(schedule.get("dueDate"), eid, "dueDate", at=where), where, _date_time, DATE_TIME
             )
             definition.follow_up_date = self.static_value(
-                self.expr(schedule.get("followUpDate"), eid, "followUpDate"), where, _date_time, DATE_TIME
+                self.expr(schedule.get("followUpDate"), eid, "followUpDate", at=where),
+                where,
+                _date_time,
+                DATE_TIME,
             )
         form = self.zeebe(node, "formDefinition")
         if form is not None:
@@ -583,7 +612,7 @@ class _Parser:
         if priority is not None:
             where = f"{eid} > extensionElements > priorityDefinition"
             value = self.static_value(
-                self.expr(priority.get("priority"), eid, "priority"), where, _int, NUMBER
+                self.expr(priority.get("priority"), eid, "priority", at=where), where, _int, NUMBER
             )
             static = str(value.static) if value is not None and not value.is_feel else ""
             if _int(static) and not 0 <= int(static) <= 100:
@@ -779,14 +808,16 @@ class _Parser:
                 add(eid, "Default flow must start at gateway")  # ExclusiveGatewayValidator
             if len(element.outgoing) > 1:
                 for flow in element.outgoing:
-                    if flow.condition is None and flow.id != element.default_flow:  # SequenceFlowValidator
+                    if (
+                        flow.id not in self.conditioned and flow.id != element.default_flow
+                    ):  # SequenceFlowValidator
                         add(
                             flow.id,
                             "Must have a condition or be default flow"
                             if kind == "exclusiveGateway"
                             else "Must have a condition",
                         )
-        elif any(flow.condition is not None for flow in element.outgoing):  # FlowNodeValidator
+        elif any(flow.id in self.conditioned for flow in element.outgoing):  # FlowNodeValidator
             add(eid, "Conditional sequence flows are only supported at exclusive or inclusive gateway")
         if kind == "eventBasedGateway":  # EventBasedGatewayValidator
             if len(element.outgoing) < 2:
@@ -902,12 +933,17 @@ class _Parser:
             )
             return
         event = EventDef(
-            type="message", message_name=self.expr(message.get("name"), element.id, "message name")
+            type="message",
+            message_name=self.expr(message.get("name"), element.id, "message name", at=message.get("id")),
         )
         subscription = self.zeebe(message, "subscription")
         if subscription is not None and subscription.get("correlationKey"):
             event.correlation_key = self.expr(
-                subscription.get("correlationKey"), element.id, "correlation key"
+                subscription.get("correlationKey"),
+                element.id,
+                "correlation key",
+                feel_only=True,
+                at=_subscription(message, element.id),
             )
         element.event = event
 
@@ -924,7 +960,7 @@ class _Parser:
             self.problems.add(
                 message_id, "Must have exactly one zeebe:subscription extension element", message.sourceline
             )
-        else:
+        elif not subscription.get("correlationKey"):  # a written one that failed is reported already
             self.problems.add(
                 f"{message_id} > extensionElements > subscription",
                 "Attribute 'correlationKey' must be present and not empty",

@@ -572,6 +572,41 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # ZeebeFormDefinitionValidator
+    (
+        "form-with-id-and-external-reference",
+        start_to(
+            user_task('<zeebe:formDefinition formId="f" externalReference="https://forms/x"/>'),
+            models.flow("f1", "start", "ut"),
+        ),
+        "",
+        [
+            (
+                "ut > extensionElements > formDefinition",
+                [
+                    "Exactly one of the attributes 'formId, externalReference' must be present and not blank "
+                    "for native user tasks"
+                ],
+            )
+        ],
+    ),
+    (
+        "external-form-with-a-binding",
+        start_to(
+            user_task('<zeebe:formDefinition externalReference="https://forms/x" bindingType="latest"/>'),
+            models.flow("f1", "start", "ut"),
+        ),
+        "",
+        [
+            (
+                "ut > extensionElements > formDefinition",
+                [
+                    "Attribute 'externalReference' must not be used in combination with attribute "
+                    "'bindingType'"
+                ],
+            )
+        ],
+    ),
     # ZeebeRuntimeValidators: static values of a user task (satisfiesIfStatic);
     # ZeebePriorityDefinitionValidator
     (

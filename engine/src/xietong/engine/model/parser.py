@@ -644,13 +644,15 @@ class _Parser:
         return True
 
     def parse_form_definition(self, form: etree._Element, eid: str, definition: UserTaskDef) -> None:
-        """Zeebe's rules for a Camunda user task's form: a deployed form (formId) or an external one."""
+        """Zeebe's rules for a Camunda user task's form (``ZeebeFormDefinitionValidator``, on the
+        zeebe:formDefinition): a deployed form (formId) or an external one."""
+        where = f"{eid} > extensionElements > formDefinition"
         form_id = (form.get("formId") or "").strip()
         external = (form.get("externalReference") or "").strip()
         binding = form.get("bindingType")
         if bool(form_id) == bool(external):
             self.problems.add(
-                eid,
+                where,
                 "Exactly one of the attributes 'formId, externalReference' must be present and not "
                 "blank for native user tasks",
             )
@@ -658,7 +660,7 @@ class _Parser:
         if external:
             if binding is not None:
                 self.problems.add(
-                    eid,
+                    where,
                     "Attribute 'externalReference' must not be used in combination with attribute "
                     "'bindingType'",
                 )
@@ -667,7 +669,7 @@ class _Parser:
         definition.form_id = self.expr(form_id, eid, "formId")
         definition.form_binding = binding or "latest"
         definition.form_version_tag = form.get("versionTag") or ""
-        self.check_binding(f"{eid} > extensionElements > formDefinition", form)
+        self.check_binding(where, form)
 
     def parse_loop(self, node: etree._Element, element: Element) -> None:
         for child in node:

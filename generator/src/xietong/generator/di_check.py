@@ -17,6 +17,7 @@ from typing import Literal
 from lxml import etree
 
 from xietong import bpmn_vocabulary as bpmn
+from xietong.generator.bounds import Bounds
 
 BPMN, BPMNDI, DC, DI = bpmn.BPMN_NS, bpmn.BPMNDI_NS, bpmn.DC_NS, bpmn.DI_NS
 FLOW_NODE_TAGS = bpmn.FLOW_NODES
@@ -25,41 +26,6 @@ EDGE_TAGS = bpmn.EDGES
 
 # Waypoints may sit a pixel or two off a shape's border (rounding in layouts and in Modeler itself).
 EDGE_TOLERANCE = 2.0
-
-
-@dataclass(frozen=True)
-class Bounds:
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    @property
-    def center(self) -> tuple[float, float]:
-        return (self.x + self.width / 2, self.y + self.height / 2)
-
-    def overlaps(self, other: Bounds) -> bool:
-        """True when the interiors intersect; shapes that only touch do not overlap."""
-        return (
-            self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
-        )
-
-    def contains_point(self, px: float, py: float, tolerance: float = 0.0) -> bool:
-        return (
-            self.x - tolerance <= px <= self.right + tolerance
-            and self.y - tolerance <= py <= self.bottom + tolerance
-        )
-
-    def __str__(self) -> str:
-        return f"({self.x:g},{self.y:g} {self.width:g}x{self.height:g})"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+from xietong.generator.bounds import Bounds
 from xietong.generator.spec import Boundary, Flow, Node, NodeKind, ProcessBody, ProcessSpec
 
 TASK_SIZE = (120, 80)
@@ -33,33 +34,6 @@ CHAR_WIDTH = 12  # a CJK glyph at bpmn-js's 12px label font
 ORIGIN = (160, 80)
 _TASKS = (NodeKind.SERVICE_TASK, NodeKind.USER_TASK, NodeKind.RECEIVE_TASK)
 _GATEWAYS = (NodeKind.EXCLUSIVE_GATEWAY, NodeKind.PARALLEL_GATEWAY)
-
-
-@dataclass(frozen=True)
-class Bounds:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def moved(self, dx: float, dy: float) -> Bounds:
-        return Bounds(self.x + dx, self.y + dy, self.w, self.h)
 
 
 @dataclass

@@ -10,8 +10,9 @@ from __future__ import annotations
 from lxml import etree
 
 from xietong import bpmn_vocabulary as bpmn
+from xietong.generator.bounds import Bounds
 from xietong.generator.fingerprint import FINGERPRINT_PROPERTY, fingerprint_of
-from xietong.generator.layout import Bounds, Diagram, layout
+from xietong.generator.layout import Diagram, layout
 from xietong.generator.spec import (
     Boundary,
     BoundaryKind,

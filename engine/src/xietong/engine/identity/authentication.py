@@ -124,7 +124,7 @@ class Authenticator:
     def costly(authorization: str | None) -> bool:
         """Whether authenticating may hash a password (argon2id: CPU work for a thread); a token is one
         SHA-256 and a remembered row, cheaper than the thread hand-off."""
-        return bool(authorization) and authorization.strip()[:6].lower() == "basic "
+        return authorization is not None and authorization.strip()[:6].lower() == "basic "
 
     def authenticate(self, authorization: str | None, address: str = "") -> Principal | Refusal:
         if not self.protected:

@@ -245,45 +245,32 @@ class Compiler:
         return order
 
     def c_and(self, node: Node) -> Fn:
-        if len(node.args) > 2:
-            return self.logic_chain(node, decisive=False)
-        fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
-
-        def conj(ctx: Ctx) -> Any:
-            a = fa(ctx)
-            if a is False:
-                return False
-            b = fb(ctx)
-            if b is False:
-                return False
-            if a is True and b is True:
-                return True
-            return None
-
-        return conj
+        return self.logic_chain(node, decisive=False)
 
     def c_or(self, node: Node) -> Fn:
-        if len(node.args) > 2:
-            return self.logic_chain(node, decisive=True)
-        fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
-
-        def disj(ctx: Ctx) -> Any:
-            a = fa(ctx)
-            if a is True:
-                return True
-            b = fb(ctx)
-            if b is True:
-                return True
-            if a is False and b is False:
-                return False
-            return None
-
-        return disj
+        return self.logic_chain(node, decisive=True)
 
     def logic_chain(self, node: Node, decisive: bool) -> Fn:
-        """``a or b or c`` (decisive True) / ``a and b and c`` (decisive False), three-valued."""
-        fs = [self.compile(n) for n in node.args]
+        """``a or b or c`` (decisive True) / ``a and b and c`` (decisive False), three-valued: the
+        decisive value wins, all of the other one gives it, anything else is null. Two operands, the
+        common case, go without the loop."""
         other = not decisive
+        if len(node.args) == 2:
+            fa, fb = self.compile(node.args[0]), self.compile(node.args[1])
+
+            def pair(ctx: Ctx) -> Any:
+                a = fa(ctx)
+                if a is decisive:
+                    return decisive
+                b = fb(ctx)
+                if b is decisive:
+                    return decisive
+                if a is other and b is other:
+                    return other
+                return None
+
+            return pair
+        fs = [self.compile(n) for n in node.args]
 
         def chain(ctx: Ctx) -> Any:
             unknown = False

@@ -177,26 +177,28 @@ def mode(*args: Any) -> Any:
     return sorted(k for k, c in counts.items() if c == top)
 
 
-@builtin("and", "list", variadic=True)  # feel-scala's deprecated name
-@builtin("all", "list", variadic=True)
-def all_(*args: Any) -> Any:
+def _three_valued(args: tuple[Any, ...], decisive: bool) -> Any:
+    """``all`` (decisive false) / ``any`` (decisive true): the decisive value wins, a list of only the
+    other one gives it, anything else is null (as ``and`` / ``or`` between operands)."""
     items = _items(args)
     if items is None:
         return None
-    if any(v is False for v in items):
-        return False
-    return True if all(v is True for v in items) else None
+    if any(v is decisive for v in items):
+        return decisive
+    other = not decisive
+    return other if all(v is other for v in items) else None
+
+
+@builtin("and", "list", variadic=True)  # feel-scala's deprecated name
+@builtin("all", "list", variadic=True)
+def all_(*args: Any) -> Any:
+    return _three_valued(args, decisive=False)
 
 
 @builtin("or", "list", variadic=True)  # feel-scala's deprecated name
 @builtin("any", "list", variadic=True)
 def any_(*args: Any) -> Any:
-    items = _items(args)
-    if items is None:
-        return None
-    if any(v is True for v in items):
-        return True
-    return False if all(v is False for v in items) else None
+    return _three_valued(args, decisive=True)
 
 
 def _position(items: list[Any], position: Any, allow_end: bool = False) -> int | None:

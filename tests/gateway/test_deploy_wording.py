@@ -676,6 +676,27 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # ScriptTaskValidator, BusinessRuleTaskValidator: a job worker or the task's own kind of work
+    (
+        "script-task-with-neither-script-nor-job",
+        start_to('<bpmn:scriptTask id="s"/>', models.flow("f1", "start", "s")),
+        "",
+        [("s", ["Must have either one 'zeebe:script' or one 'zeebe:taskDefinition' extension element"])],
+    ),
+    (
+        "business-rule-task-with-neither-decision-nor-job",
+        start_to('<bpmn:businessRuleTask id="d"/>', models.flow("f1", "start", "d")),
+        "",
+        [
+            (
+                "d",
+                [
+                    "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' "
+                    "extension element"
+                ],
+            )
+        ],
+    ),
     # ReceiveTaskValidator
     (
         "receive-task-without-message",

@@ -130,6 +130,9 @@ WRONG_DEFINITION = {
     "startEvent@esp": "Start events in event subprocesses must be one of: message, timer, error, signal or "
     "escalation",
 }
+# tasks that are either job workers or something else (ScriptTaskValidator, BusinessRuleTaskValidator)
+EITHER_OR_JOB = {"scriptTask": "script", "businessRuleTask": "calledDecision"}
+MESSAGE_THROWS = ("endEvent", "intermediateThrowEvent")
 ZEEBE_RUNS_NOT_HERE = frozenset({"compensation", "conditional"})
 # ModelUtil.NON_INTERRUPTING_EVENT_DEFINITIONS
 MAY_NOT_INTERRUPT = frozenset({"message", "timer", "signal", "escalation", "conditional"})
@@ -261,6 +264,10 @@ class _Parser:
         if ext is None:
             return None
         return ext.find(f"{{{ZEEBE}}}{name}")
+
+    def zeebe_all(self, node: etree._Element, name: str) -> list[etree._Element]:
+        ext = node.find(f"{{{BPMN}}}extensionElements")
+        return [] if ext is None else ext.findall(f"{{{ZEEBE}}}{name}")
 
     def ref_attr(self, node: etree._Element, attr: str) -> etree._Element | None:
         ref = node.get(attr)
@@ -788,11 +795,24 @@ class _Parser:
                 what = f"{event_type} " if event_type else "none "
                 add(eid, f"{what}{kind} is not supported here")
         self.validate_interrupting(element, scope)
-        if kind in JOB_TASKS or (event_type == "message" and kind in ("endEvent", "intermediateThrowEvent")):
+        either = EITHER_OR_JOB.get(kind)
+        if either is not None:  # ScriptTaskValidator, BusinessRuleTaskValidator
+            node = self.by_id[eid]
+            if len(self.zeebe_all(node, either)) + len(self.zeebe_all(node, "taskDefinition")) != 1:
+                add(
+                    eid,
+                    f"Must have either one 'zeebe:{either}' or one 'zeebe:taskDefinition' extension element",
+                )
+        elif (
             # user tasks without zeebe:taskDefinition become job-based user tasks (Zeebe's default type)
-            needs_job = not (kind == "scriptTask" and element.script is not None) and kind != "userTask"
-            if needs_job and element.job is None and self.zeebe(self.by_id[eid], "taskDefinition") is None:
-                add(eid, "Must have exactly one 'zeebe:taskDefinition' extension element")
+            (
+                (kind in JOB_TASKS and kind != "userTask")
+                or (event_type == "message" and kind in MESSAGE_THROWS)
+            )
+            and element.job is None
+            and self.zeebe(self.by_id[eid], "taskDefinition") is None
+        ):
+            add(eid, "Must have exactly one 'zeebe:taskDefinition' extension element")
         if (
             kind == "receiveTask"
             or (event_type == "message" and kind in ("intermediateCatchEvent", "boundaryEvent"))

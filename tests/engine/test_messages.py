@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.errors import AlreadyExists
+from xietong.engine.commands import CompleteJob, CorrelateMessage, PublishMessage
+from xietong.engine.errors import AlreadyExists, NotFound, gateway_message
 from xietong.engine.testing import Harness, bpmn, chain, flow, guarded, service_task
 
 MSG = (
@@ -155,3 +155,60 @@ def test_any_name_and_time_to_live_is_published_as_zeebe_does(h: Harness) -> Non
     assert h.state(a) == "ACTIVE"
     publish(h, "A", answer=2)
     assert h.state(a) == "COMPLETED" and h.variables(a)["answer"] == 2
+
+
+#: Started by the message ``feedback`` too: a case opened by feedback that nobody was waiting for.
+INTAKE = bpmn(
+    '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_feedback"/></bpmn:startEvent>'
+    + service_task("t", "intake")
+    + '<bpmn:endEvent id="e"/>'
+    + chain("s", "t", "e"),
+    process_id="intake",
+    extra=MSG,
+)
+
+
+def correlate(h: Harness, key: str, **variables: object) -> int:
+    return h.engine.execute(CorrelateMessage("feedback", key, dict(variables))).process_instance_key
+
+
+def test_a_correlated_message_reaches_what_waits_now_and_is_never_buffered(h: Harness) -> None:
+    h.deploy(CATCH)
+    a = h.start(variables={"caseId": "A"})
+    assert correlate(h, "A", result="ok") == a
+    assert h.state(a) == "COMPLETED" and h.variables(a)["result"] == "ok"
+    with pytest.raises(NotFound) as refused:
+        correlate(h, "A")
+    assert gateway_message(refused.value) == (
+        "Command 'CORRELATE' rejected with code 'NOT_FOUND': Expected to find subscription for message "
+        "with name 'feedback' and correlation key 'A', but none was found."
+    )
+    later = h.start(variables={"caseId": "A"})
+    assert h.state(later) == "ACTIVE"  # neither message was kept for it
+
+
+def test_a_correlation_answers_the_instance_a_start_event_created_before_one_that_waited(h: Harness) -> None:
+    """Zeebe's MessageCorrelationCorrelateProcessor answers with the first message start event's
+    instance; the waiting instance of another process gets the message too (one per process)."""
+    h.deploy(CATCH)
+    h.deploy(INTAKE)
+    waiting = h.start(variables={"caseId": "B"})
+    started = correlate(h, "B", n=1)
+    assert started != waiting and h.state(waiting) == "COMPLETED"
+    (job,) = h.jobs("intake", fetch=("n",))
+    assert job.process_instance_key == started and job.variables == {"n": 1}
+
+
+def test_a_correlation_blocked_by_an_active_instance_with_its_key_names_the_process(h: Harness) -> None:
+    h.deploy(HOTLINE)
+    first = h.engine.execute(CorrelateMessage("report", "caller-1")).process_instance_key
+    assert h.state(first) == "ACTIVE"
+    with pytest.raises(
+        NotFound,
+        match=r"already active for a message start event with this message name in "
+        r"process IDs \[hotline\]\. Only one active process instance per correlation key",
+    ):
+        h.engine.execute(CorrelateMessage("report", "caller-1"))
+    (job,) = h.jobs("triage")
+    h.engine.execute(CompleteJob(job.key))
+    assert h.engine.execute(CorrelateMessage("report", "caller-1")).process_instance_key > first

@@ -193,6 +193,23 @@ class MessagePublished:
 
 
 @dataclass(frozen=True)
+class CorrelateMessage:
+    """Zeebe's correlate (REST ``POST /v2/messages/correlation``): to what waits now, never buffered."""
+
+    name: str
+    correlation_key: str
+    variables: Variables = field(default_factory=dict)
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class MessageCorrelated:
+    key: int
+    process_instance_key: int
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
 class BroadcastSignal:
     signal_name: str
     variables: Variables = field(default_factory=dict)

@@ -27,7 +27,6 @@ from xietong.engine.gateway.service import tenant, tenants
 
 if TYPE_CHECKING:  # the app that includes these routes; only its type is needed here
     from xietong.engine.gateway.rest import RestApi
-    from xietong.engine.processing.processor import Processor
 
 Handler = Callable[[Request], Awaitable[Response]]
 Body = Mapping[str, tuple[str, Check]]
@@ -62,17 +61,6 @@ MIGRATE_INSTANCE: Body = {
     "operationReference": INTEGER,
 }
 DISCONNECT_CHECK_S = 1.0  # how often a long poll looks whether its client is still there
-#: Zeebe's MessageCorrelationCorrelateProcessor, word for word.
-SUBSCRIPTION_NOT_FOUND = (
-    "Expected to find subscription for message with name '{name}' and correlation key '{key}', "
-    "but none was found."
-)
-SUBSCRIPTION_BLOCKED = (
-    "Expected to find subscription for message with name '{name}' and correlation key '{key}', but no "
-    "active subscription was found. A process instance with this correlation key is already active "
-    "for a message start event with this message name in process IDs {ids}. Only one active "
-    "process instance per correlation key is allowed for message start events."
-)
 
 
 def violations(found: Sequence[str]) -> Problem:
@@ -240,59 +228,22 @@ class CommandEndpoints:
         return JSONResponse({"tenantId": broadcast.tenant_id, "signalKey": str(broadcast.key)})
 
     async def correlate_message(self, request: Request) -> Response:
-        """Zeebe's correlate: to the subscriptions open now, never buffered; none is NOT_FOUND. The
-        engine has no correlate command, so this reads which subscriptions and message start events
-        would take the message, publishes it with no time to live (what a correlate amounts to) and
-        answers the first instance it reached: a started one first, as Zeebe does."""
+        """Zeebe's correlate: to the subscriptions open now, never buffered; none is NOT_FOUND."""
         body = await self.api._body(request, CORRELATE_MESSAGE)
         name = body.get("name")
         if name is None or not name.strip():
             raise violations([empty("messageName")])
-        correlation_key = body.get("correlationKey") or ""
-        tenant_id = tenant(body.get("tenantId") or "", "CorrelateMessage")
-        variables = variables_of(body)
-        engine = self.api._engine
-        waiting, starts, blocked = await asyncio.to_thread(
-            engine.query, lambda p: _takers(p, name, correlation_key, tenant_id)
+        correlated = await self._call(
+            cmd.CorrelateMessage(
+                name=name,
+                correlation_key=body.get("correlationKey") or "",
+                variables=variables_of(body),
+                tenant_id=tenant(body.get("tenantId") or "", "CorrelateMessage"),
+            )
         )
-        if not waiting and not starts:
-            template = SUBSCRIPTION_BLOCKED if blocked else SUBSCRIPTION_NOT_FOUND
-            error = errors.NotFound(
-                template.format(name=name, key=correlation_key, ids="[" + ", ".join(blocked) + "]")
-            )
-            error.intent = "CORRELATE"
-            raise error
-        try:
-            published = await self._call(
-                cmd.PublishMessage(
-                    name=name,
-                    correlation_key=correlation_key,
-                    time_to_live_ms=0,
-                    variables=variables,
-                    tenant_id=tenant_id,
-                )
-            )
-        except errors.EngineError as error:
-            if error.intent is not None:
-                error.intent = "CORRELATE"  # MessageCorrelationIntent, as Zeebe names the command
-            raise
-        instance = waiting[0] if waiting else None
-        if starts:
-            started = await asyncio.to_thread(
-                engine.query, lambda p: _started_after(p, published.key, starts)
-            )
-            if started is None:  # it ended at once and went to the history
-                views = [
-                    view
-                    for bpmn_id in starts
-                    for view in await self.api._query(engine.queries.search_process_instances, None, bpmn_id)
-                    if view.process_instance_key > published.key
-                ]
-                started = min((v.process_instance_key for v in views), default=None)
-            instance = started if started is not None else instance
-        answer: dict[str, Any] = {"tenantId": published.tenant_id, "messageKey": str(published.key)}
-        if instance is not None:
-            answer["processInstanceKey"] = str(instance)
+        answer = {"tenantId": correlated.tenant_id, "messageKey": str(correlated.key)}
+        if correlated.process_instance_key > 0:
+            answer["processInstanceKey"] = str(correlated.process_instance_key)
         return JSONResponse(answer)
 
     # -- process instances --------------------------------------------------------------------
@@ -395,39 +346,3 @@ def _ancestor(value: Any) -> int:
     if value is None or value in (-1, "-1"):
         return -1
     return key_of(value, "activateInstructions[].ancestorElementInstanceKey")
-
-
-def _takers(
-    p: Processor, name: str, correlation_key: str, tenant_id: str
-) -> tuple[list[int], list[str], list[str]]:
-    """On the engine's thread: the instances whose open subscriptions would take the message (one per
-    process, first opened first), the processes a message start event would start, and those whose
-    start is blocked by an active instance holding the correlation key."""
-    waiting: list[int] = []
-    processes: set[str] = set()
-    for sub_key in p.state.subs_by_name.get(("message", name, correlation_key, tenant_id), ()):
-        sub = p.state.subscriptions.get(sub_key)
-        if sub is None or sub.bpmn_process_id in processes:
-            continue
-        if p.state.element_instances.get(sub.ei_key) is None:
-            continue
-        processes.add(sub.bpmn_process_id)
-        waiting.append(sub.pi_key)
-    starts: list[str] = []
-    blocked: list[str] = []
-    for definition, _start in p.instances.start_events("message", name, tenant_id):
-        bpmn_id = definition.bpmn_process_id
-        if correlation_key and p.state.message_started.get((bpmn_id, correlation_key, tenant_id), 0) > 0:
-            blocked.append(bpmn_id)
-        else:
-            starts.append(bpmn_id)
-    return waiting, starts, blocked
-
-
-def _started_after(p: Processor, message_key: int, processes: list[str]) -> int | None:
-    """The instance a message start event created for ``message_key``: keys only grow and the publish
-    created it right after the message's key, so it is the first instance of those processes after it."""
-    wanted = set(processes)
-    keys = [s.key for s in p.state.instances.values() if s.bpmn_process_id in wanted and s.key > message_key]
-    keys += [k for k, e in p.state.retired.items() if e.summary.bpmn_process_id in wanted and k > message_key]
-    return min(keys) if keys else None

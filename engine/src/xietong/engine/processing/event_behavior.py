@@ -361,15 +361,28 @@ class EventBehavior:
         )
         return True
 
-    def correlate_published(self, msg: Message) -> None:
-        """At most one subscription per process (bpmnProcessId) receives a published message."""
+    def correlate_published(self, msg: Message) -> list[int]:
+        """At most one subscription per process (bpmnProcessId) receives a published message; the
+        instances it reached, in the order their subscriptions were opened."""
         p = self.p
+        reached = []
         index = ("message", msg.name, msg.correlation_key, msg.tenant_id)
         for sub_key in list(p.state.subs_by_name.get(index, ())):
             sub = p.state.subscriptions.get(sub_key)
             if sub is None or sub.bpmn_process_id in msg.correlated:
                 continue
-            self.correlate(msg, sub)
+            if self.correlate(msg, sub):
+                reached.append(sub.pi_key)
+        return reached
+
+    def awaits_message(self, name: str, correlation_key: str, tenant_id: str) -> bool:
+        """Whether an open subscription would take such a message now (read only)."""
+        p = self.p
+        for sub_key in p.state.subs_by_name.get(("message", name, correlation_key, tenant_id), ()):
+            sub = p.state.subscriptions.get(sub_key)
+            if sub is not None and sub.ei_key in p.state.element_instances:
+                return True
+        return False
 
     # -- errors and escalations ----------------------------------------------------------------
     def find_catch(

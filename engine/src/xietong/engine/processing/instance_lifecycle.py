@@ -172,18 +172,38 @@ class InstanceLifecycleBehavior:
             self._start_index = index
         return index.get((event_type, name, tenant_id), [])
 
-    def correlate_to_start_events(self, msg: Message) -> None:
+    def correlate_to_start_events(self, msg: Message) -> list[int]:
+        """The instances the message's start events created."""
+        started = []
         for definition, start in self.start_events("message", msg.name, msg.tenant_id):
             bpmn_id = definition.bpmn_process_id
             if bpmn_id in msg.correlated:
                 continue
             if msg.correlation_key and self._active_with_key(bpmn_id, msg.correlation_key, msg.tenant_id):
                 continue  # one active instance per correlation key and process (Zeebe)
-            self._start_with_message(msg, definition.key, start.id, bpmn_id, msg.correlation_key)
+            started.append(
+                self._start_with_message(msg, definition.key, start.id, bpmn_id, msg.correlation_key)
+            )
+        return started
+
+    def message_start_takers(
+        self, name: str, correlation_key: str, tenant_id: str
+    ) -> tuple[list[str], list[str]]:
+        """(processes a message start event of that name would start now, processes whose start is
+        blocked by an active instance holding the correlation key); read only."""
+        takers: list[str] = []
+        blocked: list[str] = []
+        for definition, _start in self.start_events("message", name, tenant_id):
+            bpmn_id = definition.bpmn_process_id
+            if correlation_key and self._active_with_key(bpmn_id, correlation_key, tenant_id):
+                blocked.append(bpmn_id)
+            else:
+                takers.append(bpmn_id)
+        return takers, blocked
 
     def _start_with_message(
         self, msg: Message, def_key: int, start_id: str, bpmn_id: str, correlation_key: str
-    ) -> None:
+    ) -> int:
         root = self.start_by_event(def_key, start_id, dict(msg.variables), correlation_key)
         msg.correlated = [*msg.correlated, bpmn_id]
         self.p.record(
@@ -193,6 +213,7 @@ class InstanceLifecycleBehavior:
             root.key,
             {"messageName": msg.name, "bpmnProcessId": bpmn_id, "processInstanceKey": root.key},
         )
+        return root.key
 
     def _active_with_key(self, bpmn_id: str, correlation_key: str, tenant_id: str) -> bool:
         return self.p.state.message_started.get((bpmn_id, correlation_key, tenant_id), 0) > 0

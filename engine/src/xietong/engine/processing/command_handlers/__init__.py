@@ -45,6 +45,7 @@ class CommandProcessor(InstanceHandler, MessageHandler):
             c.UpdateJobRetries: self.jobs.update_retries,
             c.UpdateJobTimeout: self.jobs.update_timeout,
             c.PublishMessage: self.publish,
+            c.CorrelateMessage: self.correlate_message,
             c.BroadcastSignal: self.broadcast_signal,
             c.SetVariables: self.operations.set_variables,
             c.ResolveIncident: self.operations.resolve_incident,
@@ -124,6 +125,7 @@ _INTENTS: dict[type, str] = {
     c.UpdateJobRetries: "UPDATE_RETRIES",
     c.UpdateJobTimeout: "UPDATE_TIMEOUT",
     c.PublishMessage: "PUBLISH",
+    c.CorrelateMessage: "CORRELATE",  # MessageCorrelationIntent
     c.BroadcastSignal: "BROADCAST",
     c.SetVariables: "UPDATE",  # VariableDocumentIntent
     c.ResolveIncident: "RESOLVE",

@@ -66,8 +66,22 @@ def _relation(name: str, pp: Any = None, pr: Any = None, rp: Any = None, rr: Any
             builtin(name, names[key])(impl)
 
 
-_relation(
+def _converse(fn: Any) -> Any:
+    return None if fn is None else (lambda a, b: fn(b, a))
+
+
+def _relations(
+    name: str, converse: str, pp: Any = None, pr: Any = None, rp: Any = None, rr: Any = None
+) -> None:
+    """``name`` and its converse (``before``/``after``): ``converse(a, b)`` is ``name(b, a)``, so that
+    the point-range form of one is the range-point form of the other, by construction."""
+    _relation(name, pp=pp, pr=pr, rp=rp, rr=rr)
+    _relation(converse, pp=_converse(pp), pr=_converse(rp), rp=_converse(pr), rr=_converse(rr))
+
+
+_relations(
     "before",
+    "after",
     pp=lambda p1, p2: _lt(p1, p2),
     pr=lambda p, r: _lt(p, r.start) or (_eq(p, r.start) and not r.start_included),
     rp=lambda r, p: _lt(r.end, p) or (_eq(r.end, p) and not r.end_included),
@@ -75,17 +89,9 @@ _relation(
         _lt(r1.end, r2.start) or ((not r1.end_included or not r2.start_included) and _eq(r1.end, r2.start))
     ),
 )
-_relation(
-    "after",
-    pp=lambda p1, p2: _gt(p1, p2),
-    pr=lambda p, r: _gt(p, r.end) or (_eq(p, r.end) and not r.end_included),
-    rp=lambda r, p: _gt(r.start, p) or (_eq(r.start, p) and not r.start_included),
-    rr=lambda r1, r2: (
-        _gt(r1.start, r2.end) or ((not r1.start_included or not r2.end_included) and _eq(r1.start, r2.end))
-    ),
+_relations(
+    "meets", "met by", rr=lambda r1, r2: r1.end_included and r2.start_included and _eq(r1.end, r2.start)
 )
-_relation("meets", rr=lambda r1, r2: r1.end_included and r2.start_included and _eq(r1.end, r2.start))
-_relation("met by", rr=lambda r1, r2: r1.start_included and r2.end_included and _eq(r1.start, r2.end))
 _relation(
     "overlaps",
     rr=lambda r1, r2: (
@@ -93,24 +99,18 @@ _relation(
         and (_lt(r1.start, r2.end) or (_eq(r1.start, r2.end) and r1.start_included and r2.end_included))
     ),
 )
-_relation(
+_relations(
     "overlaps before",
+    "overlaps after",
     rr=lambda r1, r2: (
         (_lt(r1.start, r2.start) or (_eq(r1.start, r2.start) and r1.start_included and not r2.start_included))
         and (_gt(r1.end, r2.start) or (_eq(r1.end, r2.start) and r1.end_included and r2.start_included))
         and (_lt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (not r1.end_included or r2.end_included)))
     ),
 )
-_relation(
-    "overlaps after",
-    rr=lambda r1, r2: (
-        (_lt(r2.start, r1.start) or (_eq(r2.start, r1.start) and r2.start_included and not r1.start_included))
-        and (_gt(r2.end, r1.start) or (_eq(r2.end, r1.start) and r2.end_included and r1.start_included))
-        and (_lt(r2.end, r1.end) or (_eq(r2.end, r1.end) and (not r2.end_included or r1.end_included)))
-    ),
-)
-_relation(
+_relations(
     "finishes",
+    "finished by",
     pr=lambda p, r: r.end_included and _eq(r.end, p),
     rr=lambda r1, r2: (
         r1.end_included == r2.end_included
@@ -121,52 +121,30 @@ _relation(
         )
     ),
 )
-_relation(
-    "finished by",
-    rp=lambda r, p: r.end_included and _eq(r.end, p),
-    rr=lambda r1, r2: (
-        r1.end_included == r2.end_included
-        and _eq(r1.end, r2.end)
-        and (
-            _lt(r1.start, r2.start)
-            or (_eq(r1.start, r2.start) and (r1.start_included or not r2.start_included))
-        )
-    ),
-)
-
-
-def _includes_point(r: Range, p: Any) -> bool:
-    return (
+_relations(
+    "includes",
+    "during",
+    rp=lambda r, p: (
         (_lt(r.start, p) and _gt(r.end, p))
         or (_eq(r.start, p) and r.start_included)
         or (_eq(r.end, p) and r.end_included)
-    )
-
-
-def _includes_range(r1: Range, r2: Range) -> bool:
-    return (
-        _lt(r1.start, r2.start) or (_eq(r1.start, r2.start) and (r1.start_included or not r2.start_included))
-    ) and (_gt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (r1.end_included or not r2.end_included)))
-
-
-_relation("includes", rp=_includes_point, rr=_includes_range)
-_relation("during", pr=lambda p, r: _includes_point(r, p), rr=lambda r1, r2: _includes_range(r2, r1))
-_relation(
+    ),
+    rr=lambda r1, r2: (
+        (
+            _lt(r1.start, r2.start)
+            or (_eq(r1.start, r2.start) and (r1.start_included or not r2.start_included))
+        )
+        and (_gt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (r1.end_included or not r2.end_included)))
+    ),
+)
+_relations(
     "starts",
+    "started by",
     pr=lambda p, r: _eq(r.start, p) and r.start_included,
     rr=lambda r1, r2: (
         _eq(r1.start, r2.start)
         and r1.start_included == r2.start_included
         and (_lt(r1.end, r2.end) or (_eq(r1.end, r2.end) and (not r1.end_included or r2.end_included)))
-    ),
-)
-_relation(
-    "started by",
-    rp=lambda r, p: _eq(r.start, p) and r.start_included,
-    rr=lambda r1, r2: (
-        _eq(r1.start, r2.start)
-        and r1.start_included == r2.start_included
-        and (_lt(r2.end, r1.end) or (_eq(r2.end, r1.end) and (not r2.end_included or r1.end_included)))
     ),
 )
 _relation(

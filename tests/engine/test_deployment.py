@@ -29,8 +29,9 @@ def test_versions_increase_only_when_content_changes(h: Harness) -> None:
 
 def test_several_processes_in_one_file(h: Harness) -> None:
     content = (
-        HEADER + '<bpmn:process id="one" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
-        '<bpmn:process id="two" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
+        # ids are unique in the whole file (xs:ID), across its processes too, as Zeebe's parser checks
+        HEADER + '<bpmn:process id="one" isExecutable="true"><bpmn:startEvent id="s1"/></bpmn:process>'
+        '<bpmn:process id="two" isExecutable="true"><bpmn:startEvent id="s2"/></bpmn:process>'
         "</bpmn:definitions>"
     ).encode()
     result = h.engine.execute(Deploy((("two.bpmn", content),)))

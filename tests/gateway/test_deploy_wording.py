@@ -747,6 +747,23 @@ def test_an_invalid_model_is_refused_in_zeebes_words(
     assert shown == wanted
 
 
+def test_an_id_given_twice_is_refused_as_zeebes_xml_schema_check_words_it(
+    gateway: RunningGateway, tmp_path: Path
+) -> None:
+    """Every id of a BPMN or diagram element is an ``xs:ID``: Zeebe's parser stops at the first one
+    given twice and BpmnResourceTransformer answers with the SAX error, as camunda-xml-model's
+    DomErrorHandler words it (the line is the parser's, in the text)."""
+    pid = unique("twice")
+    path = tmp_path / f"{pid}.bpmn"
+    body = start_to('<bpmn:endEvent id="start"/>', models.flow("f1", "start", "start"))
+    path.write_bytes(models.process(pid, body))
+    assert deploy_with_pyzeebe(gateway, path) == (
+        DEPLOY_PREFIX
+        + f"'{pid}.bpmn': Error: URI=null Line=5: cvc-id.2: There are multiple occurrences of ID "
+        "value 'start'."
+    )
+
+
 def test_a_constant_expression_names_a_message_start_event_as_in_zeebe(
     gateway: RunningGateway, tmp_path: Path
 ) -> None:

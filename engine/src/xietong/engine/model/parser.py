@@ -45,6 +45,7 @@ from xietong.engine.timers import (
 
 BPMN = bpmn.BPMN_NS
 ZEEBE = bpmn.ZEEBE_NS
+ID_NAMESPACES = frozenset({bpmn.BPMN_NS, bpmn.BPMNDI_NS, bpmn.DI_NS, bpmn.DC_NS})  # ids typed xs:ID
 
 IGNORED = frozenset(
     {
@@ -1068,6 +1069,30 @@ def parse_resource(resource_name: str, content: bytes) -> tuple[list[Process], l
         return [], [f"'{resource_name}': not a BPMN XML document: {err}"]
     if _local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN:
         return [], [f"'{resource_name}': root element must be bpmn:definitions (BPMN 2.0 namespace {BPMN})"]
+    duplicate = _duplicate_id(root)
+    if duplicate is not None:
+        return [], [f"'{resource_name}': {duplicate}"]
     parser_ = _Parser(resource_name, root)
     processes = parser_.parse()
     return processes, parser_.problems.items
+
+
+def _duplicate_id(root: etree._Element) -> str | None:
+    """The BPMN schema makes every ``id`` of a BPMN or diagram element an ``xs:ID``: Zeebe's parser
+    (camunda-xml-model validating against it) stops at the first one given twice, and Zeebe answers
+    ``'%s': <the SAX error>`` (``BpmnResourceTransformer.readProcessDefinition``), which camunda-xml-model's
+    ``DomUtil.DomErrorHandler`` words ``Error: URI=null Line=N: `` + Xerces' ``cvc-id.2`` message."""
+    seen: set[str] = set()
+    for node in root.iter():
+        if not isinstance(node.tag, str) or etree.QName(node.tag).namespace not in ID_NAMESPACES:
+            continue
+        node_id = node.get("id")
+        if node_id is None:
+            continue
+        if node_id in seen:
+            return (
+                f"Error: URI=null Line={node.sourceline}: cvc-id.2: There are multiple occurrences of "
+                f"ID value '{node_id}'."
+            )
+        seen.add(node_id)
+    return None

@@ -4,7 +4,7 @@ event sub-process, otherwise an incident."""
 from __future__ import annotations
 
 from xietong.engine.commands import ResolveIncident, ThrowError
-from xietong.engine.testing import Harness, bpmn, chain, guarded, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, chain, event_sub_process, guarded, one_task, service_task
 
 ERRORS = '<bpmn:error id="err_reject" errorCode="REJECTED"/><bpmn:error id="err_any"/>'
 
@@ -70,12 +70,8 @@ def test_error_end_event_caught_by_catch_all_boundary_on_sub_process(h: Harness)
 
 
 EVENT_SUB = bpmn(
-    one_task("work") + '<bpmn:subProcess id="on_error" triggeredByEvent="true"><bpmn:startEvent id="es">'
-    '<bpmn:errorEventDefinition errorRef="err_reject"/></bpmn:startEvent>'
-    + service_task("report", "report")
-    + '<bpmn:endEvent id="ee"/>'
-    + chain("es", "report", "ee")
-    + "</bpmn:subProcess>",
+    one_task("work")
+    + event_sub_process("on_error", '<bpmn:errorEventDefinition errorRef="err_reject"/>', "report"),
     extra=ERRORS,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from xietong.engine.commands import CompleteJob, PublishMessage
-from xietong.engine.testing import Harness, bpmn, chain, one_task, service_task
+from xietong.engine.testing import Harness, bpmn, chain, event_sub_process, one_task
 
 MSG = (
     '<bpmn:message id="m_urge" name="urge"><bpmn:extensionElements>'
@@ -14,16 +14,8 @@ MSG = (
 
 
 def with_event_sub(start_definition: str, interrupting: bool) -> bytes:
-    flag = "" if interrupting else ' isInterrupting="false"'
     return bpmn(
-        one_task("work")
-        + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
-        + f'<bpmn:startEvent id="es"{flag}>{start_definition}'
-        "</bpmn:startEvent>"
-        + service_task("react", "react")
-        + '<bpmn:endEvent id="ee"/>'
-        + chain("es", "react", "ee")
-        + "</bpmn:subProcess>",
+        one_task("work") + event_sub_process("esp", start_definition, "react", interrupting),
         extra=MSG,
     )
 
@@ -61,13 +53,11 @@ def test_escalation_event_sub_process_catches_an_escalation_end_event(h: Harness
         bpmn(
             '<bpmn:startEvent id="s"/><bpmn:endEvent id="raise">'
             '<bpmn:escalationEventDefinition escalationRef="esc"/>'
-            "</bpmn:endEvent>" + chain("s", "raise") + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
-            '<bpmn:startEvent id="es" isInterrupting="false">'
-            '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:startEvent>'
-            + service_task("react", "react")
-            + '<bpmn:endEvent id="ee"/>'
-            + chain("es", "react", "ee")
-            + "</bpmn:subProcess>",
+            "</bpmn:endEvent>"
+            + chain("s", "raise")
+            + event_sub_process(
+                "esp", '<bpmn:escalationEventDefinition escalationRef="esc"/>', "react", interrupting=False
+            ),
             extra='<bpmn:escalation id="esc" escalationCode="LATE"/>',
         )
     )

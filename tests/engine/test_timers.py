@@ -77,18 +77,21 @@ def test_interrupting_boundary_timer_cancels_the_job(h: Harness) -> None:
     assert h.engine.queries.jobs(process_instance_key=pi, state="ACTIVATED") == []
 
 
-def test_non_interrupting_cycle_fires_repeatedly_until_the_task_ends(h: Harness) -> None:
-    h.deploy(
-        bpmn(
-            guarded(
-                "t",
-                service_task("t", "slow"),
-                "remind",
-                boundary("remind", "t", timer("timeCycle", "R3/PT1H"), interrupting=False),
-                "notify",
-            )
+def reminding(cycle: str) -> bytes:
+    """A slow task whose non-interrupting timer cycle starts a ``notify`` job each time it fires."""
+    return bpmn(
+        guarded(
+            "t",
+            service_task("t", "slow"),
+            "remind",
+            boundary("remind", "t", timer("timeCycle", cycle), interrupting=False),
+            "notify",
         )
     )
+
+
+def test_non_interrupting_cycle_fires_repeatedly_until_the_task_ends(h: Harness) -> None:
+    h.deploy(reminding("R3/PT1H"))
     pi = h.start()
     for _ in range(5):
         h.engine.clock.add(timedelta(hours=1))
@@ -97,17 +100,7 @@ def test_non_interrupting_cycle_fires_repeatedly_until_the_task_ends(h: Harness)
 
 
 def test_cycle_stops_when_the_activity_completes(h: Harness) -> None:
-    h.deploy(
-        bpmn(
-            guarded(
-                "t",
-                service_task("t", "slow"),
-                "remind",
-                boundary("remind", "t", timer("timeCycle", "R/PT1H"), interrupting=False),
-                "notify",
-            )
-        )
-    )
+    h.deploy(reminding("R/PT1H"))
     h.start()
     h.engine.clock.add(timedelta(hours=1))
     h.complete("slow")

@@ -101,6 +101,20 @@ def guarded(element_id: str, element: str, event_id: str, boundary: str, handler
     )
 
 
+def event_sub_process(sub_id: str, definition: str, handler: str, interrupting: bool = True) -> str:
+    """An event sub-process ``sub_id``: start event ``es`` (its event ``definition``) -> service task
+    ``handler`` (of job type ``handler``) -> end ``ee``."""
+    flag = "" if interrupting else ' isInterrupting="false"'
+    return (
+        f'<bpmn:subProcess id="{sub_id}" triggeredByEvent="true">'
+        f'<bpmn:startEvent id="es"{flag}>{definition}</bpmn:startEvent>'
+        + service_task(handler, handler)
+        + '<bpmn:endEvent id="ee"/>'
+        + chain("es", handler, "ee")
+        + "</bpmn:subProcess>"
+    )
+
+
 def one_task(job_type: str, extra: str = "") -> str:
     """start ``s`` -> service task ``t`` of ``job_type`` (``extra`` inside its extension elements) ->
     end ``e``: the smallest process with a job, which many tests need and then add to."""

@@ -39,9 +39,11 @@ def serving(
         assert code == 0, f"engine did not shut down cleanly on SIGTERM (exit {code}):\n{server.log(200_000)}"
 
 
-def engine_server(tmp: Path, *, clean_stop: bool = False) -> AbstractContextManager[LocalServer]:
-    """A plain engine process (default settings, data and log in ``tmp``) for the block."""
-    return serving(LocalServer(tmp / "data", tmp / "engine.log"), clean_stop=clean_stop)
+def engine_server(
+    tmp: Path, *, clean_stop: bool = False, env: dict[str, str] | None = None
+) -> AbstractContextManager[LocalServer]:
+    """An engine process (default settings but ``env``; data and log in ``tmp``) for the block."""
+    return serving(LocalServer(tmp / "data", tmp / "engine.log", env=env or {}), clean_stop=clean_stop)
 
 
 def pinned_engine(tmp: Path) -> Engine:

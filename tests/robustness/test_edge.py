@@ -9,6 +9,7 @@ import datetime as dt
 import socket
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import grpc
@@ -17,6 +18,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as rpc
 
 from tests.gateway.models import chain
+from tests.support import engine_server, running_fixture
 from xietong.engine.commands import CreateProcessInstance, Deploy, PublishMessage
 from xietong.engine.engine import MAX_WAIT_S, Engine
 from xietong.engine.errors import InvalidArgument, Unavailable
@@ -27,15 +29,9 @@ from xietong.engine.watchdog import Watchdog
 READ_TIMEOUT_S = 1.0
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    root = tmp_path_factory.mktemp("robust-edge")
-    running = LocalServer(root / "data", root / "engine.log", env={"XIETONG_GATEWAY_READ_TIMEOUT_S": "1"})
-    running.start()
-    try:
-        yield running
-    finally:
-        assert running.stop() == 0
+server = running_fixture(
+    partial(engine_server, clean_stop=True, env={"XIETONG_GATEWAY_READ_TIMEOUT_S": "1"}), scope="module"
+)
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
 from tests.gateway.models import chain
+from tests.support import engine_server
 from xietong.engine.gateway.local_server import HEALTH_SERVICE, LocalServer
 
 LONG = os.environ.get("XIETONG_FUZZ_LONG") == "1"
@@ -56,14 +57,10 @@ BOMB = (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    root = tmp_path_factory.mktemp("fuzz")
-    running = LocalServer(root / "data", root / "engine.log", env={"XIETONG_GATEWAY_READ_TIMEOUT_S": "2"})
-    running.start()
-    try:
+    read_timeout = {"XIETONG_GATEWAY_READ_TIMEOUT_S": "2"}
+    with engine_server(tmp_path_factory.mktemp("fuzz"), clean_stop=True, env=read_timeout) as running:
         yield running
-    finally:
-        assert running.stop() == 0
-        assert "Traceback" not in running.log(tail=200_000)
+    assert "Traceback" not in running.log(tail=200_000)
 
 
 def rss_kb(server: LocalServer) -> int:

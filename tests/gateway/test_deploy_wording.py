@@ -676,6 +676,17 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # ZeebeElementValidator (ZeebeDesignTimeValidators: a task definition's type and retries)
+    (
+        "empty-job-retries",
+        start_to(
+            '<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="x" retries=""/>'
+            "</bpmn:extensionElements></bpmn:serviceTask>",
+            models.flow("f1", "start", "t"),
+        ),
+        "",
+        [("t > extensionElements > taskDefinition", ["Attribute 'retries' must be present and not empty"])],
+    ),
     # ScriptTaskValidator, BusinessRuleTaskValidator: a job worker or the task's own kind of work
     (
         "script-task-with-neither-script-nor-job",

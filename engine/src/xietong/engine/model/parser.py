@@ -521,12 +521,11 @@ class _Parser:
         eid = element.id
         definition = self.zeebe(node, "taskDefinition")
         if definition is not None:
-            if not definition.get("type"):
-                self.problems.add(
-                    f"{eid} > extensionElements > taskDefinition",
-                    "Attribute 'type' must be present and not empty",
-                )
             where = f"{eid} > extensionElements > taskDefinition"
+            if not definition.get("type"):  # ZeebeElementValidator
+                self.problems.add(where, "Attribute 'type' must be present and not empty")
+            if definition.get("retries") == "":  # absent is Zeebe's default, 3
+                self.problems.add(where, "Attribute 'retries' must be present and not empty")
             job_type = self.expr(definition.get("type") or "", eid, "job type", at=where)
             retries = self.expr(definition.get("retries") or "3", eid, "job retries", at=where)
             if job_type is not None and retries is not None:

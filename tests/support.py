@@ -9,6 +9,9 @@ running behind a failed fixture), and, where a test asks, a shutdown on SIGTERM 
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -22,6 +25,7 @@ from xietong.engine.gateway.local_server import LocalServer
 from xietong.engine.testing import pinned_clock
 
 T = TypeVar("T")
+NODE = shutil.which("node")
 
 
 @contextmanager
@@ -64,3 +68,17 @@ def running_fixture(
             yield running
 
     return fixture
+
+
+def node_report(script: Path, *args: str, timeout: float = 120) -> Any:
+    """Runs one of tools/node's client checks (``node script args…`` in its folder) and returns the JSON
+    report it prints last; a run that fails fails the test with everything it printed."""
+    completed = subprocess.run(
+        [NODE or "node", str(script), *args],
+        cwd=script.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -5,9 +5,6 @@ The SDK sends an empty ``authorization`` header and gzip-compressed messages; bo
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -15,9 +12,9 @@ import pytest
 
 from tests.gateway import models
 from tests.gateway.engine_process import REPO, RunningGateway
+from tests.support import NODE, node_report
 
 SCRIPT = REPO / "tools/node/camunda-sdk-check.mjs"
-NODE = shutil.which("node")
 
 pytestmark = [
     pytest.mark.node,
@@ -33,15 +30,7 @@ def test_topology_deploy_create_and_worker(gateway: RunningGateway, tmp_path: Pa
     job_type = f"{pid}-double"
     bpmn = tmp_path / f"{pid}.bpmn"
     bpmn.write_bytes(models.chain(pid, [job_type]))
-    completed = subprocess.run(
-        [str(NODE), str(SCRIPT), gateway.address, str(bpmn), pid, job_type],
-        cwd=SCRIPT.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = node_report(SCRIPT, gateway.address, str(bpmn), pid, job_type)
     assert report["topology"] == {
         "clusterSize": 1,
         "partitionsCount": 1,
@@ -69,15 +58,7 @@ def test_orchestration_cluster_api_client_drives_user_tasks(gateway: RunningGate
     pid = f"rest-client-{uuid.uuid4().hex[:8]}"
     group = f"group-{uuid.uuid4().hex[:6]}"
     deploy(gateway, pid, models.user_task_flow(pid, group))
-    completed = subprocess.run(
-        [str(NODE), str(REST_SCRIPT), gateway.rest_url, pid, group],
-        cwd=REST_SCRIPT.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = node_report(REST_SCRIPT, gateway.rest_url, pid, group)
     assert report["topology"] == {"clusterSize": 1, "partitionsCount": 1}
     assert [task["elementId"] for task in report["found"]] == ["review"]
     assert report["assigned"] == "wang.wu"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -19,10 +17,10 @@ from pyzeebe.grpc_internals.types import DeployResourceResponse
 from tests.gateway import models
 from tests.gateway.engine_process import REPO, RunningGateway
 from tests.gateway.test_rest import deploy, only_task
+from tests.support import NODE, node_report
 
 PROBLEM = "application/problem+json"
 FORM_SCRIPT = REPO / "tools/node/camunda-form-check.mjs"
-NODE = shutil.which("node")
 
 
 def form_schema(form_id: str) -> dict:
@@ -128,15 +126,7 @@ def test_camundas_client_reads_the_form(
     gateway: RunningGateway, task_with_form: tuple[str, FormMeta]
 ) -> None:
     key, form = task_with_form
-    completed = subprocess.run(
-        [str(NODE), str(FORM_SCRIPT), gateway.rest_url, key],
-        cwd=FORM_SCRIPT.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = node_report(FORM_SCRIPT, gateway.rest_url, key)
     assert report["task"] == {"formKey": str(form.form_key), "externalFormReference": None}
     assert report["form"] == {
         "formKey": str(form.form_key),

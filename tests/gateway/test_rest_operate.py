@@ -4,9 +4,6 @@ schema, and by plain HTTP for the filter operators and the refusals."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import uuid
 from xml.sax.saxutils import quoteattr
 
@@ -19,8 +16,8 @@ from tests.gateway import models
 from tests.gateway.engine_process import REPO, RunningGateway
 from tests.gateway.models import flow, process
 from tests.gateway.test_rest import deploy
+from tests.support import NODE, node_report
 
-NODE = shutil.which("node")
 SCRIPT = REPO / "tools/node/camunda-operate-check.mjs"
 CONDITION = (
     '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '
@@ -52,12 +49,7 @@ def test_camunda_client_reads_definitions_instances_incidents_variables(gateway:
     pid = f"operate-{uuid.uuid4().hex[:8]}"
     group = f"team-{uuid.uuid4().hex[:6]}"
     deploy(gateway, pid, gateway_flow(pid, group))
-    completed = subprocess.run(
-        [str(NODE), str(SCRIPT), gateway.rest_url, pid, group, "req:none,res:strict"],
-        cwd=SCRIPT.parent, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = node_report(SCRIPT, gateway.rest_url, pid, group, "req:none,res:strict")
     assert report["definitions"] == [pid]
     assert report["xmlHasProcess"] is True
     assert report["incidents"] == [{"errorType": "CONDITION_ERROR", "elementId": "decide"}]

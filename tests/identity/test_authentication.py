@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import shutil
 import subprocess
 import sys
 from functools import partial
@@ -18,7 +17,7 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 
 from tests.identity.world import PASSWORD, WRONG, World, running_world
-from tests.support import running_fixture
+from tests.support import NODE, node_report, running_fixture
 from xietong.engine.identity import passwords
 from xietong.engine.identity.authentication import THROTTLED, Authenticator, Refusal, ThrottleSettings
 from xietong.engine.identity.passwords import token_digest
@@ -333,17 +332,11 @@ IDENTITY_SCRIPT = REPO / "tools/node/camunda-identity-check.mjs"
 
 @pytest.mark.node
 @pytest.mark.skipif(
-    shutil.which("node") is None
-    or not (REPO / "tools/node/node_modules/@camunda8/orchestration-cluster-api").exists(),
+    NODE is None or not (REPO / "tools/node/node_modules/@camunda8/orchestration-cluster-api").exists(),
     reason="node or @camunda8/orchestration-cluster-api missing (scripts/bootstrap)",
 )
 def test_camundas_own_client_logs_in_with_basic_auth(world: World) -> None:
-    completed = subprocess.run(
-        [shutil.which("node") or "node", str(IDENTITY_SCRIPT), world.server.rest_url, "clerk_own", PASSWORD],
-        cwd=IDENTITY_SCRIPT.parent, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = node_report(IDENTITY_SCRIPT, world.server.rest_url, "clerk_own", PASSWORD)
     assert report["me"]["username"] == "clerk_own" and report["me"]["groups"] == ["siyang.justice"]
     assert report["tasks"] and all("siyang.justice" in t["candidateGroups"] for t in report["tasks"])
     assert report["wrongPassword"] != "accepted"

@@ -607,6 +607,22 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    (
+        "version-tag-with-another-binding",
+        start_to(
+            '<bpmn:callActivity id="call"><bpmn:extensionElements>'
+            '<zeebe:calledElement processId="child" bindingType="deployment" versionTag="v1"/>'
+            "</bpmn:extensionElements></bpmn:callActivity>",
+            models.flow("f1", "start", "call"),
+        ),
+        "",
+        [
+            (
+                "call > extensionElements > calledElement",
+                ["Attribute 'versionTag' may only be used if 'bindingType' is 'versionTag'"],
+            )
+        ],
+    ),
     # ZeebeRuntimeValidators: static values of a user task (satisfiesIfStatic);
     # ZeebePriorityDefinitionValidator
     (

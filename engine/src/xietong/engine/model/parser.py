@@ -643,9 +643,15 @@ class _Parser:
         if binding is not None and binding not in BINDING_TYPES:
             self.problems.add(where, f"Attribute 'bindingType' must be one of: {', '.join(BINDING_TYPES)}")
             return False
-        if binding == "versionTag" and not (extension.get("versionTag") or "").strip():
+        version_tag = (extension.get("versionTag") or "").strip()
+        if binding == "versionTag" and not version_tag:
             self.problems.add(
                 where, "Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'"
+            )
+            return False
+        if binding in ("deployment", "latest") and version_tag:
+            self.problems.add(
+                where, "Attribute 'versionTag' may only be used if 'bindingType' is 'versionTag'"
             )
             return False
         return True

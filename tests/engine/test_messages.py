@@ -9,7 +9,7 @@ import pytest
 
 from xietong.engine.commands import CompleteJob, CorrelateMessage, PublishMessage
 from xietong.engine.errors import AlreadyExists, NotFound, gateway_message
-from xietong.engine.testing import Harness, bpmn, chain, flow, guarded, service_task
+from xietong.engine.testing import Harness, bpmn, chain, flow, guarded, one_task, service_task
 
 MSG = (
     '<bpmn:message id="m_feedback" name="feedback"><bpmn:extensionElements>'
@@ -25,10 +25,11 @@ CATCH = bpmn(
 
 #: Started by the message ``report`` (no correlation key): a hotline call that opens a case.
 HOTLINE = bpmn(
-    '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/></bpmn:startEvent>'
-    + service_task("t", "triage")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e"),
+    one_task(
+        "triage",
+        start='<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_report"/>'
+        "</bpmn:startEvent>",
+    ),
     process_id="hotline",
     extra='<bpmn:message id="m_report" name="report"/>',
 )
@@ -159,10 +160,11 @@ def test_any_name_and_time_to_live_is_published_as_zeebe_does(h: Harness) -> Non
 
 #: Started by the message ``feedback`` too: a case opened by feedback that nobody was waiting for.
 INTAKE = bpmn(
-    '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_feedback"/></bpmn:startEvent>'
-    + service_task("t", "intake")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e"),
+    one_task(
+        "intake",
+        start='<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m_feedback"/>'
+        "</bpmn:startEvent>",
+    ),
     process_id="intake",
     extra=MSG,
 )

@@ -82,9 +82,13 @@ def service_chain(*task_ids: str) -> str:
     return f'<bpmn:startEvent id="s"/>{tasks}<bpmn:endEvent id="e"/>' + chain("s", *task_ids, "e")
 
 
-def start_end(element_id: str, element: str) -> str:
-    """start ``s`` -> ``element`` (whose id is ``element_id``) -> end ``e``."""
-    return f'<bpmn:startEvent id="s"/>{element}<bpmn:endEvent id="e"/>' + chain("s", element_id, "e")
+BLANK_START = '<bpmn:startEvent id="s"/>'
+
+
+def start_end(element_id: str, element: str, start: str = BLANK_START) -> str:
+    """start ``s`` (``start``: a blank start event unless given) -> ``element`` (whose id is
+    ``element_id``) -> end ``e``."""
+    return f'{start}{element}<bpmn:endEvent id="e"/>' + chain("s", element_id, "e")
 
 
 def guarded(element_id: str, element: str, event_id: str, boundary: str, handler: str | None = None) -> str:
@@ -115,10 +119,10 @@ def event_sub_process(sub_id: str, definition: str, handler: str, interrupting: 
     )
 
 
-def one_task(job_type: str, extra: str = "") -> str:
-    """start ``s`` -> service task ``t`` of ``job_type`` (``extra`` inside its extension elements) ->
-    end ``e``: the smallest process with a job, which many tests need and then add to."""
-    return start_end("t", service_task("t", job_type, extra))
+def one_task(job_type: str, extra: str = "", start: str = BLANK_START) -> str:
+    """start ``s`` (``start``) -> service task ``t`` of ``job_type`` (``extra`` inside its extension
+    elements) -> end ``e``: the smallest process with a job, which many tests need and then add to."""
+    return start_end("t", service_task("t", job_type, extra), start)
 
 
 class Harness:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support import pinned_engine, running_fixture
-from tests.walk.walker import forms_beside
+from tests.walk.walker import forms_beside, worker_outputs
 from xietong.engine.commands import (
     ActivateJobs,
     CompleteJob,
@@ -30,7 +30,7 @@ from xietong.engine.testing import START
 from xietong.settings import PROJECT_ROOT
 from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore
-from xietong.workers.handlers import HANDLERS, JobContext
+from xietong.workers.handlers import HANDLERS
 
 BPMN = PROJECT_ROOT / "bpmn"
 
@@ -52,12 +52,9 @@ class Case:
         progressed = True
         while progressed:
             progressed = False
-            for task_type, registration in HANDLERS.items():
+            for task_type in HANDLERS:
                 for job in self.engine.execute(ActivateJobs(task_type, "test", 60_000, 50)):
-                    context = JobContext(job.key, job.type, self.pi, job.bpmn_process_id, job.element_id,
-                                         job.variables, job.custom_headers, self.store, self.calendar,
-                                         self.engine.clock.now())
-                    outputs = registration.handle(context)
+                    outputs = worker_outputs(self.engine, job, self.store, self.calendar)
                     self.jobs_done.append((job.element_id, dict(job.variables), outputs))
                     self.engine.execute(CompleteJob(job.key, outputs))
                     progressed = True

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from lxml import etree
 
 from xietong.catalog.model import Procedure, Step
 from xietong.engine.commands import (
+    ActivatedJob,
     ActivateJobs,
     CompleteJob,
     CompleteUserTask,
@@ -33,6 +35,7 @@ from xietong.engine.commands import (
     PublishMessage,
 )
 from xietong.engine.engine import Engine
+from xietong.engine.testing import Harness
 from xietong.generator.mapping import role_variable
 from xietong.workers.calendar import WorkingDayCalendar
 from xietong.workers.case_store import CaseStore
@@ -40,6 +43,23 @@ from xietong.workers.handlers import HANDLERS, JobContext, JobInputError
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "zeebe": "http://camunda.org/schema/zeebe/1.0"}
 MAX_ROUNDS = 400
+
+
+def worker_outputs(
+    engine: Engine,
+    job: ActivatedJob,
+    store: CaseStore,
+    calendar: WorkingDayCalendar,
+    variables: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the workers' own handler for ``job`` returns, run in process on the engine's clock (with
+    ``variables`` in place of the job's, where a walk chooses an outcome)."""
+    context = JobContext(
+        job.key, job.type, job.process_instance_key, job.bpmn_process_id, job.element_id,
+        job.variables if variables is None else variables, job.custom_headers, store, calendar,
+        engine.clock.now(),
+    )  # fmt: skip
+    return HANDLERS[job.type].handle(context)
 
 
 class WalkError(AssertionError):
@@ -139,6 +159,7 @@ class Walker:
     def __init__(self, engine: Engine, store: CaseStore, procedure: Procedure, content: bytes,
                  name: str, forms: tuple[tuple[str, bytes], ...] = ()) -> None:
         self.engine = engine
+        self.harness = Harness(engine)  # the instance's state and active elements, as tests read them
         self.store = store
         self.calendar = WorkingDayCalendar()
         self.procedure = procedure
@@ -181,7 +202,7 @@ class Walker:
             raise WalkError(f"{self.shape.process_id}: item {number} found no row (jointItem is null)")
         for _ in range(MAX_ROUNDS):
             self.check_incidents(pi)
-            if self.state(pi) == "COMPLETED":
+            if self.harness.state(pi) == "COMPLETED":
                 break
             if self.do_jobs(pi, plan, visits):
                 continue
@@ -194,7 +215,7 @@ class Walker:
             if self.pass_deadline(pi):  # only deadlines left (a timer the clerk cannot act on)
                 continue
             raise WalkError(f"{self.shape.process_id}: run {self.count} is stuck at "
-                            f"{self.active(pi)} with nothing to do")
+                            f"{self.harness.active_elements(pi)} with nothing to do")
         else:
             raise WalkError(f"{self.shape.process_id}: run {self.count} did not end in {MAX_ROUNDS} rounds")
         self.check_incidents(pi)
@@ -228,14 +249,6 @@ class Walker:
 
     # -- engine interactions ---------------------------------------------------------------------
 
-    def state(self, pi: int) -> str:
-        view = self.engine.queries.get_process_instance(pi)
-        assert view is not None
-        return view.state
-
-    def active(self, pi: int) -> list[str]:
-        return [e.element_id for e in self.engine.queries.element_instances(pi) if e.type != "process"]
-
     def check_incidents(self, pi: int) -> None:
         incidents = self.engine.queries.search_incidents(process_instance_key=pi)
         if incidents:
@@ -244,7 +257,7 @@ class Walker:
 
     def do_jobs(self, pi: int, plan: RunPlan, visits: dict[str, int]) -> bool:
         did = False
-        for task_type, registration in HANDLERS.items():
+        for task_type in HANDLERS:
             for job in self.engine.execute(ActivateJobs(task_type, "walker", 60_000, 50)):
                 if job.process_instance_key != pi:
                     continue  # an instance a timer start created while the clock moved: not this run's
@@ -253,10 +266,8 @@ class Walker:
                     step = self.decisions[job.element_id]
                     assert step.decision is not None
                     variables[step.decision.variable] = self.choose(job.element_id, plan, visits)
-                context = JobContext(job.key, job.type, pi, job.bpmn_process_id, job.element_id, variables,
-                                     job.custom_headers, self.store, self.calendar, self.engine.clock.now())
                 try:
-                    outputs = registration.handle(context)
+                    outputs = worker_outputs(self.engine, job, self.store, self.calendar, variables)
                 except JobInputError as error:
                     where = f"{self.shape.process_id}/{job.element_id}"
                     raise WalkError(f"{where}: the worker refused the job: {error}") from None
@@ -284,7 +295,7 @@ class Walker:
         return True
 
     def publish_messages(self, pi: int) -> bool:
-        waiting = [e for e in self.active(pi) if e in self.shape.messages]
+        waiting = [e for e in self.harness.active_elements(pi) if e in self.shape.messages]
         if not waiting:
             return False
         values = self.engine.queries.variables(pi)

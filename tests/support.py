@@ -1,10 +1,10 @@
-"""What the test areas share to run an engine process for a fixture: one way to start it and always
-stop it, and one fixture factory around any such run.
+"""What the test areas share to run an engine for a fixture, and to run a tools/node client check.
 
-Each area keeps its own start (a plain engine, a gateway with TLS, an identity world with people and
-cases); these two helpers are what used to be written out in every fixture: the process is stopped
-whatever happened, also when starting it or what the area does right after fails (no engine left
-running behind a failed fixture), and, where a test asks, a shutdown on SIGTERM must be clean.
+``serving`` starts an engine process and always stops it: also when starting it, or what an area does
+right after, fails (no engine left running behind a failed fixture), and, where a test asks, its
+shutdown on SIGTERM must be clean. ``running_fixture`` makes a fixture of any such run (an engine
+process, a gateway with TLS, an identity world with people and cases, an embedded engine on a pinned
+clock), so that each area writes only how its own run starts.
 """
 
 from __future__ import annotations

@@ -76,13 +76,13 @@ def chain(*ids: str) -> str:
     return "".join(flow(a, b) for a, b in itertools.pairwise(ids))
 
 
+BLANK_START = '<bpmn:startEvent id="s"/>'
+
+
 def service_chain(*task_ids: str) -> str:
     """start ``s`` -> one service task per id, in order, its job type the id -> end ``e``."""
     tasks = "".join(service_task(task_id, task_id) for task_id in task_ids)
-    return f'<bpmn:startEvent id="s"/>{tasks}<bpmn:endEvent id="e"/>' + chain("s", *task_ids, "e")
-
-
-BLANK_START = '<bpmn:startEvent id="s"/>'
+    return f'{BLANK_START}{tasks}<bpmn:endEvent id="e"/>' + chain("s", *task_ids, "e")
 
 
 def start_end(element_id: str, element: str, start: str = BLANK_START) -> str:
@@ -99,7 +99,7 @@ def guarded(element_id: str, element: str, event_id: str, boundary: str, handler
     after = (handler,) if handler else ()
     ends = '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
     return (
-        f'<bpmn:startEvent id="s"/>{element}{boundary}{handling}{ends}'
+        f"{BLANK_START}{element}{boundary}{handling}{ends}"
         + chain("s", element_id, "e")
         + chain(event_id, *after, "e2")
     )

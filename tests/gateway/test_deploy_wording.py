@@ -204,6 +204,21 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # ErrorEventDefinitionValidator
+    (
+        "error-catch-with-expression",
+        on_task(
+            '<bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:errorEventDefinition errorRef="E1"/>'
+            "</bpmn:boundaryEvent>"
+        ),
+        '<bpmn:error id="E1" errorCode="=code"/>\n',
+        [
+            (
+                "b > errorEventDefinition",
+                ["The errorCode of the error catch event is not allowed to be an expression"],
+            )
+        ],
+    ),
     # ModelUtil.verifyNoDuplicatedBoundaryEvents via ActivityValidator
     (
         "boundaries-waiting-for-one-message-name",

@@ -434,10 +434,11 @@ class _Parser:
                     self.problems.add(
                         ref.get("id") or eid, "EscalationCode must be present and not empty", ref.sourceline
                     )
-            elif event_type == "escalation" and code and code.strip().startswith("="):
-                self.problems.add(  # EscalationEventDefinitionValidator, on a catch event
+            elif code and code.startswith("=") and element.kind != "endEvent":
+                # Escalation- / ErrorEventDefinitionValidator: a catch event waits for a fixed code
+                self.problems.add(
                     _path(eid, definition),
-                    "The escalationCode of the escalation catch event is not allowed to be an expression",
+                    f"The {code_attr} of the {event_type} catch event is not allowed to be an expression",
                 )
                 return
             if code:

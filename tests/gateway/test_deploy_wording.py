@@ -739,6 +739,49 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # IntermediateCatchEventValidator and EventDefinitionValidator as in 8.8 (no conditional events yet)
+    (
+        "conditional-catch-event",
+        catch(
+            "<bpmn:conditionalEventDefinition><bpmn:condition>= done</bpmn:condition>"
+            "</bpmn:conditionalEventDefinition>"
+        ),
+        "",
+        [
+            ("c", ["Event definition must be one of: message, timer, signal, or link"]),
+            ("c > conditionalEventDefinition", ["Event definition of this type is not supported"]),
+        ],
+    ),
+    # EventBasedGatewayValidator (8.8 words)
+    (
+        "event-gateway-to-a-task-and-two-waits-for-one-message",
+        start_to(
+            '<bpmn:eventBasedGateway id="g"/>',
+            '<bpmn:intermediateCatchEvent id="c1"><bpmn:messageEventDefinition messageRef="M1"/>'
+            "</bpmn:intermediateCatchEvent>",
+            '<bpmn:intermediateCatchEvent id="c2"><bpmn:messageEventDefinition messageRef="M2"/>'
+            "</bpmn:intermediateCatchEvent>",
+            task(),
+            models.flow("f1", "start", "g"),
+            models.flow("f2", "g", "c1"),
+            models.flow("f3", "g", "c2"),
+            models.flow("f4", "g", "t"),
+            models.flow("f5", "start", "c1"),
+        ),
+        message("M1", "answer") + message("M2", "answer"),
+        [
+            (
+                "g",
+                [
+                    "Event-based gateway must not have an outgoing sequence flow to other elements than "
+                    "message/timer/signal intermediate catch events.",
+                    "Multiple message event definitions with the same name 'answer' are not allowed.",
+                    "Target elements of an event gateway must not have any additional incoming sequence "
+                    "flows other than that from the event gateway.",
+                ],
+            )
+        ],
+    ),
     # ReceiveTaskValidator
     (
         "receive-task-without-message",

@@ -121,8 +121,8 @@ TOO_MANY_DEFINITIONS = {
 }
 # what Zeebe 8.8 answers for an event definition its kind of event does not take (EndEventValidator,
 # IntermediateCatchEventValidator, BoundaryEventValidator, SubProcessValidator — the last on the
-# event sub-process); kinds not named here, and compensation / conditional events (which Zeebe runs and
-# this engine does not), keep the engine's own words
+# event sub-process); kinds not named here, and compensation events (which Zeebe runs and this engine
+# does not), keep the engine's own words
 WRONG_DEFINITION = {
     "endEvent": "End events must be one of: none, error, message, terminate, signal, escalation or "
     "compensation",
@@ -134,9 +134,11 @@ WRONG_DEFINITION = {
 # tasks that are either job workers or something else (ScriptTaskValidator, BusinessRuleTaskValidator)
 EITHER_OR_JOB = {"scriptTask": "script", "businessRuleTask": "calledDecision"}
 MESSAGE_THROWS = ("endEvent", "intermediateThrowEvent")
-ZEEBE_RUNS_NOT_HERE = frozenset({"compensation", "conditional"})
-# ModelUtil.NON_INTERRUPTING_EVENT_DEFINITIONS
-MAY_NOT_INTERRUPT = frozenset({"message", "timer", "signal", "escalation", "conditional"})
+ZEEBE_RUNS_NOT_HERE = frozenset({"compensation"})
+# EventDefinitionValidator (8.8: conditional events came with 8.9)
+ZEEBE_REFUSES = frozenset({"conditional", "cancel"})
+# ModelUtil.NON_INTERRUPTING_EVENT_DEFINITIONS (8.8)
+MAY_NOT_INTERRUPT = frozenset({"message", "timer", "signal", "escalation"})
 # ZeebeExpressionValidator.PATH_PATTERN / PATH_RESERVED_WORDS (io mapping targets)
 PATH_PATTERN = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*")
 PATH_RESERVED_WORDS = (
@@ -801,6 +803,9 @@ class _Parser:
             else:
                 what = f"{event_type} " if event_type else "none "
                 add(eid, f"{what}{kind} is not supported here")
+        if event_type in ZEEBE_REFUSES:  # on the event definition, after its event
+            definition = self.by_id[eid].find(f"{{{BPMN}}}{event_type}EventDefinition")
+            add(_path(eid, definition), "Event definition of this type is not supported")
         self.validate_interrupting(element, scope)
         either = EITHER_OR_JOB.get(kind)
         if either is not None:  # ScriptTaskValidator, BusinessRuleTaskValidator
@@ -848,18 +853,8 @@ class _Parser:
                         )
         elif any(flow.id in self.conditioned for flow in element.outgoing):  # FlowNodeValidator
             add(eid, "Conditional sequence flows are only supported at exclusive or inclusive gateway")
-        if kind == "eventBasedGateway":  # EventBasedGatewayValidator
-            if len(element.outgoing) < 2:
-                add(eid, "Event-based gateway must have at least 2 outgoing sequence flows.")
-            for flow in element.outgoing:
-                target = process.elements[flow.target]
-                t_type = target.event.type if target.event else ""
-                if target.kind != "intermediateCatchEvent" or t_type not in ("timer", "message", "signal"):
-                    add(
-                        eid,
-                        "Event-based gateway must not have an outgoing sequence flow to other elements than "
-                        "message/timer/signal/conditional intermediate catch events.",
-                    )
+        if kind == "eventBasedGateway":
+            self.event_gateway_rules(process, element)
         if kind == "boundaryEvent":  # BoundaryEventValidator
             host = process.elements.get(element.attached_to or "")
             if host is None or not host.is_activity:
@@ -886,6 +881,34 @@ class _Parser:
             add(
                 _path(eid, definition, "errorEventDefinition"),
                 "Must reference an error" if error is None else "ErrorCode must be present and not empty",
+            )
+
+    def event_gateway_rules(self, process: Process, gateway: Element) -> None:
+        """``EventBasedGatewayValidator`` as 8.8 words it (conditional events came with 8.9): two or
+        more ways out, each to a message / timer / signal catch event that waits for something no
+        other does and that nothing else leads to."""
+        add, eid = self.problems.add, gateway.id
+        if len(gateway.outgoing) < 2:
+            add(eid, "Event-based gateway must have at least 2 outgoing sequence flows.")
+        targets = [process.elements[flow.target] for flow in gateway.outgoing]
+        for target in targets:
+            t_type = target.event.type if target.event else ""
+            if target.kind != "intermediateCatchEvent" or t_type not in ("timer", "message", "signal"):
+                add(
+                    eid,
+                    "Event-based gateway must not have an outgoing sequence flow to other elements than "
+                    "message/timer/signal intermediate catch events.",
+                )
+        nodes = [self.by_id[t.id] for t in targets if t.kind == "intermediateCatchEvent"]
+        for kind in ("message", "signal"):
+            defs = [d for node in nodes for d in scope_rules.definitions(node, kind)]
+            for problem in scope_rules.no_duplicated_event_definition(defs, self.ref_attr):
+                add(eid, problem)
+        if any(process.flows[f].source != eid for target in targets for f in target.incoming):
+            add(
+                eid,
+                "Target elements of an event gateway must not have any additional incoming sequence flows "
+                "other than that from the event gateway.",
             )
 
     def constant_start_name(self, element: Element) -> None:

@@ -280,6 +280,20 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
         '<bpmn:message id="M1" name="order"/><bpmn:message id="M2" name="order"/>\n',
         [("{pid}", ["Multiple message event definitions with the same name 'order' are not allowed."])],
     ),
+    # MessageValidator
+    (
+        "one-message-for-two-start-events",
+        [
+            "<!-- a comment among the elements -->",
+            '<bpmn:startEvent id="s1"><bpmn:messageEventDefinition messageRef="M1"/></bpmn:startEvent>',
+            '<bpmn:startEvent id="s2"><bpmn:messageEventDefinition messageRef="M1"/></bpmn:startEvent>',
+            '<bpmn:endEvent id="end"/>',
+            models.flow("f1", "s1", "end"),
+            models.flow("f2", "s2", "end"),
+        ],
+        '<bpmn:message id="M1" name="order"/>\n',
+        [("M1", ["A message cannot be referred by more than one start event"])],
+    ),
     (
         "signal-start-events-with-one-name",
         [

@@ -1067,23 +1067,26 @@ class _Parser:
                         referred.append(message)
                         messages.append(definition)
             problems += scope_rules.no_duplicated_event_definition(messages, resolve)
-            self.shared_start_messages(starts)
+            self.shared_start_messages()
         problems += scope_rules.link_events(node)
         for problem in problems:
             self.problems.add(container.id, problem)
 
-    def shared_start_messages(self, starts: list[etree._Element]) -> None:
-        """``MessageValidator``: a message only start events refer to serves one start event."""
+    def shared_start_messages(self) -> None:
+        """``MessageValidator``: a message that only start events refer to serves one start event,
+        counted over every process of the file, as Zeebe counts them."""
         counts: dict[str, int] = {}
-        for definition in starts:
-            if _local(definition.tag) == "messageEventDefinition":
-                message = self.ref_attr(definition, "messageRef")
-                if message is not None and message.get("id"):
-                    counts[str(message.get("id"))] = counts.get(str(message.get("id")), 0) + 1
+        for process in scope_rules.children(self.root, "process"):
+            for start in scope_rules.children(process, "startEvent"):
+                for definition in scope_rules.definitions(start, "message"):
+                    message = self.ref_attr(definition, "messageRef")
+                    if message is not None and message.get("id"):
+                        counts[str(message.get("id"))] = counts.get(str(message.get("id")), 0) + 1
+        referring = [
+            (n.get("messageRef") or "").split(":")[-1] for n in self.root.iter() if n.get("messageRef")
+        ]
         for message_id, count in counts.items():
-            referring = self.root.xpath("//*[@messageRef]")
-            others = [n for n in referring if (n.get("messageRef") or "").split(":")[-1] == message_id]
-            if count > 1 and len(others) == count:
+            if count > 1 and referring.count(message_id) == count:
                 self.problems.add(message_id, "A message cannot be referred by more than one start event")
 
 

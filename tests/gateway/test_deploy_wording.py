@@ -395,6 +395,21 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
         ],
     ),
     (
+        "two-inputs-each-its-own-element",
+        start_to(
+            task(
+                extra='<zeebe:ioMapping><zeebe:input source="=1" target="a b"/><zeebe:input target="c"/>'
+                "</zeebe:ioMapping>"
+            ),
+            models.flow("f1", "start", "t"),
+        ),
+        "",
+        [
+            (f"{IO}input", [f"Expected path expression 'a b' but doesn't match the pattern '{PATH}'."]),
+            (f"{IO}input", ["Expected expression but not found."]),
+        ],
+    ),
+    (
         "input-without-source",
         start_to(
             task(extra='<zeebe:ioMapping><zeebe:input target="y"/></zeebe:ioMapping>'),

@@ -205,23 +205,28 @@ class _Problems:
     def __init__(self, resource: str, by_id: dict[str, etree._Element]) -> None:
         self.resource = resource
         self.by_id = by_id
-        self.errors: dict[str, list[str]] = {}
+        # per XML element, as Zeebe reports: (its name, the element when several share the name)
+        self.errors: dict[tuple[str, int], list[str]] = {}
 
-    def add(self, element: str, rule: str, line: int | None = None) -> None:
+    def add(
+        self, element: str, rule: str, line: int | None = None, node: etree._Element | None = None
+    ) -> None:
         """``rule`` (Zeebe's text) for ``element`` (an id, or ``id > extensionElements > …``), with the
-        line of the element in the file when it has one."""
+        line of the element in the file when it has one; ``node`` tells apart XML elements that share
+        a name (two ``zeebe:input`` of one task are two elements in Zeebe's report)."""
         if line is None:
-            node = self.by_id.get(element.split(" > ")[0])
-            line = node.sourceline if node is not None else None
+            owner = self.by_id.get(element.split(" > ")[0])
+            line = node.sourceline if node is not None else owner.sourceline if owner is not None else None
         where = f" (line {line})" if line else ""
-        found = self.errors.setdefault(element, [])
+        found = self.errors.setdefault((element, id(node) if node is not None else 0), [])
         if f"{rule}{where}" not in found:  # e.g. one bpmn:message two events refer to
             found.append(f"{rule}{where}")
 
     @property
     def items(self) -> list[str]:
         """The resource's failure as Zeebe reports it, or nothing."""
-        return [resource_failure(self.resource, self.errors)] if self.errors else []
+        blocks = [(name, rules) for (name, _), rules in self.errors.items()]
+        return [resource_failure(self.resource, blocks)] if blocks else []
 
 
 class _Parser:
@@ -238,10 +243,18 @@ class _Parser:
 
     # -- helpers ------------------------------------------------------------------------------
     def expr(
-        self, raw: str | None, owner: str, what: str, *, feel_only: bool = False, at: str | None = None
+        self,
+        raw: str | None,
+        owner: str,
+        what: str,
+        *,
+        feel_only: bool = False,
+        at: str | None = None,
+        node: etree._Element | None = None,
     ) -> Expression | None:
         """``raw`` as an expression of ``owner``; a problem is reported on ``at`` (the element Zeebe
-        names, e.g. ``t > extensionElements > ioMapping > input``) when given, else on ``owner``."""
+        names, e.g. ``t > extensionElements > ioMapping > input``; ``node`` is that XML element when
+        several share the name) when given, else on ``owner``."""
         if raw is None:
             return None
         expression = Expression(raw)
@@ -250,6 +263,7 @@ class _Parser:
                 at or owner,
                 f"Expected expression but found static value '{raw}'. An expression must start with '=' "
                 f"(e.g. '={raw}').",
+                node=node,
             )
             return None
         try:
@@ -257,7 +271,7 @@ class _Parser:
         except ExpressionError as err:  # Zeebe: the FEEL engine's parse failure ("what" is ours)
             detail = err.__cause__ if err.__cause__ is not None else err
             self.problems.add(
-                at or owner, f"failed to parse expression '{expression.source}': {detail} ({what})"
+                at or owner, f"failed to parse expression '{expression.source}': {detail} ({what})", node=node
             )
             return None
         return expression
@@ -480,28 +494,30 @@ class _Parser:
             kind = _local(child.tag)
             if kind not in ("input", "output"):
                 continue
-            # ZeebeRuntimeValidators: a source is required (an output's must be an expression), the
-            # target must be a path
+            # ZeebeRuntimeValidators, in its order: a source is required (an output's must be an
+            # expression), then the target must be a path; each zeebe:input / output is its own element
             where = f"{element.id} > extensionElements > ioMapping > {kind}"
             target = child.get("target") or ""
-            path_ok = self.check_path(where, target)
+            source = None
             if child.get("source") is None:
-                self.problems.add(where, "Expected expression but not found.")
-                continue
-            source = self.expr(
-                child.get("source"),
-                element.id,
-                f"{kind} mapping '{target}'",
-                feel_only=kind == "output",
-                at=where,
-            )
+                self.problems.add(where, "Expected expression but not found.", node=child)
+            else:
+                source = self.expr(
+                    child.get("source"),
+                    element.id,
+                    f"{kind} mapping '{target}'",
+                    feel_only=kind == "output",
+                    at=where,
+                    node=child,
+                )
+            path_ok = self.check_path(where, target, child)
             if source is not None and path_ok:
                 (element.inputs if kind == "input" else element.outputs).append(Mapping(source, target))
 
-    def check_path(self, where: str, target: str) -> bool:
+    def check_path(self, where: str, target: str, node: etree._Element) -> bool:
         """``ZeebeExpressionValidator.verifyPath``: a variable name or a dotted path, not a FEEL word."""
         if not target:
-            self.problems.add(where, "Expected path expression but not found.")
+            self.problems.add(where, "Expected path expression but not found.", node=node)
             return False
         ok = True
         if not PATH_PATTERN.fullmatch(target):
@@ -509,6 +525,7 @@ class _Parser:
                 where,
                 f"Expected path expression '{target}' but doesn't match the pattern "
                 f"'{PATH_PATTERN.pattern}'.",
+                node=node,
             )
             ok = False
         if target in PATH_RESERVED_WORDS:
@@ -516,6 +533,7 @@ class _Parser:
                 where,
                 f"Expected path expression '{target}' but is one of the reserved words "
                 f"({', '.join(PATH_RESERVED_WORDS)}).",
+                node=node,
             )
             ok = False
         return ok

@@ -18,10 +18,13 @@ UNSUPPORTED_ELEMENT = (
 )
 
 
-def resource_failure(resource: str, errors: Mapping[str, Sequence[str]]) -> str:
-    """``'a.bpmn': - Element: t\\n    - ERROR: Must have …\\n`` for every element with problems."""
+def resource_failure(
+    resource: str, errors: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+) -> str:
+    """``'a.bpmn': - Element: t\\n    - ERROR: Must have …\\n`` for every element with problems (given
+    as a mapping, or as pairs when two XML elements share a name)."""
     lines = []
-    for element, messages in errors.items():
+    for element, messages in errors.items() if isinstance(errors, Mapping) else errors:
         lines.append(f"- Element: {element}\n")
         lines += [f"    - ERROR: {message}\n" for message in messages]
     return f"'{resource}': " + "".join(lines)

@@ -747,6 +747,27 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
         "",
         [("t > extensionElements > taskDefinition", ["Attribute 'retries' must be present and not empty"])],
     ),
+    # ExtensionElementsValidator (exactly one task definition), ExtensionElementsDuplicationValidator
+    (
+        "two-task-definitions-and-two-io-mappings",
+        start_to(
+            task(
+                extra='<zeebe:taskDefinition type="y"/><zeebe:ioMapping/><zeebe:ioMapping/>',
+            ),
+            models.flow("f1", "start", "t"),
+        ),
+        "",
+        [
+            (
+                "t",
+                [
+                    "Must have exactly one 'zeebe:ioMapping' extension element when exists. Please check "
+                    "process definition XML and retain only one extension element.",
+                    "Must have exactly one 'zeebe:taskDefinition' extension element",
+                ],
+            )
+        ],
+    ),
     # ScriptTaskValidator, BusinessRuleTaskValidator: a job worker or the task's own kind of work
     (
         "script-task-with-neither-script-nor-job",

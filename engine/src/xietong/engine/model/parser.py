@@ -131,6 +131,26 @@ WRONG_DEFINITION = {
     "startEvent@esp": "Start events in event subprocesses must be one of: message, timer, error, signal or "
     "escalation",
 }
+# ExtensionElementDuplicationValidators: extension elements an element may have at most once
+SINGLE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "process": ("versionTag",),
+    "serviceTask": ("taskHeaders", "linkedResources"),
+    "sendTask": ("taskHeaders", "linkedResources"),
+    "userTask": (
+        "userTask",
+        "assignmentDefinition",
+        "formDefinition",
+        "taskHeaders",
+        "taskSchedule",
+        "priorityDefinition",
+        "taskListeners",
+    ),
+    "businessRuleTask": ("taskDefinition", "taskHeaders", "calledDecision"),
+    "scriptTask": ("script", "taskDefinition", "taskHeaders"),
+    "endEvent": ("taskDefinition",),
+    "intermediateThrowEvent": ("taskDefinition",),
+}
+FLOW_NODE_SINGLE_EXTENSIONS = ("ioMapping", "executionListeners")
 # tasks that are either job workers or something else (ScriptTaskValidator, BusinessRuleTaskValidator)
 EITHER_OR_JOB = {"scriptTask": "script", "businessRuleTask": "calledDecision"}
 MESSAGE_THROWS = ("endEvent", "intermediateThrowEvent")
@@ -315,6 +335,8 @@ class _Parser:
         elements[pid] = root
         self.parse_container(node, root, elements, flows)
         process = Process(id=pid, name=root.name, elements=elements, flows=flows)
+        if pid:
+            self.single_extensions(pid, "process")
         version_tag = self.zeebe(node, "versionTag")
         if version_tag is not None:
             process.version_tag = version_tag.get("value") or ""
@@ -825,6 +847,7 @@ class _Parser:
             definition = self.by_id[eid].find(f"{{{BPMN}}}{event_type}EventDefinition")
             add(_path(eid, definition), "Event definition of this type is not supported")
         self.validate_interrupting(element, scope)
+        self.single_extensions(eid, kind)
         either = EITHER_OR_JOB.get(kind)
         if either is not None:  # ScriptTaskValidator, BusinessRuleTaskValidator
             node = self.by_id[eid]
@@ -839,9 +862,8 @@ class _Parser:
                 (kind in JOB_TASKS and kind != "userTask")
                 or (event_type == "message" and kind in MESSAGE_THROWS)
             )
-            and element.job is None
-            and self.zeebe(self.by_id[eid], "taskDefinition") is None
-        ):
+            and len(self.zeebe_all(self.by_id[eid], "taskDefinition")) != 1
+        ):  # ExtensionElementsValidator (a service task: exactly one)
             add(eid, "Must have exactly one 'zeebe:taskDefinition' extension element")
         if (
             kind == "receiveTask"
@@ -900,6 +922,18 @@ class _Parser:
                 _path(eid, definition, "errorEventDefinition"),
                 "Must reference an error" if error is None else "ErrorCode must be present and not empty",
             )
+
+    def single_extensions(self, eid: str, kind: str) -> None:
+        """``ExtensionElementsDuplicationValidator``: no extension element twice where one is meant."""
+        node = self.by_id[eid]
+        flow_node = () if kind == "process" else FLOW_NODE_SINGLE_EXTENSIONS
+        for name in (*flow_node, *SINGLE_EXTENSIONS.get(kind, ())):
+            if len(self.zeebe_all(node, name)) > 1:
+                self.problems.add(
+                    eid,
+                    f"Must have exactly one 'zeebe:{name}' extension element when exists. Please check "
+                    "process definition XML and retain only one extension element.",
+                )
 
     def event_gateway_rules(self, process: Process, gateway: Element) -> None:
         """``EventBasedGatewayValidator`` as 8.8 words it (conditional events came with 8.9): two or

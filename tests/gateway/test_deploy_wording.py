@@ -768,6 +768,28 @@ CASES: list[tuple[str, list[str], str, list[tuple[str, list[str]]]]] = [
             )
         ],
     ),
+    # engine ZeebeTaskHeadersValidator
+    (
+        "reserved-and-repeated-header-keys",
+        start_to(
+            task(
+                extra='<zeebe:taskHeaders><zeebe:header key="io.camunda.zeebe:formKey" value="x"/>'
+                '<zeebe:header key="dept" value="a"/><zeebe:header key="dept" value="b"/></zeebe:taskHeaders>'
+            ),
+            models.flow("f1", "start", "t"),
+        ),
+        "",
+        [
+            (
+                "t > extensionElements > taskHeaders",
+                [
+                    "Attribute 'key' contains 'io.camunda.zeebe:formKey', but header keys starting with "
+                    "'io.camunda.zeebe:' are reserved for internal use.",
+                    "Headers contain duplicate entries for key 'dept'",
+                ],
+            )
+        ],
+    ),
     # ScriptTaskValidator, BusinessRuleTaskValidator: a job worker or the task's own kind of work
     (
         "script-task-with-neither-script-nor-job",

@@ -174,6 +174,7 @@ PATH_RESERVED_WORDS = (
     "instance",
     "of",
 )
+RESERVED_HEADER_PREFIX = "io.camunda.zeebe:"  # Protocol.RESERVED_HEADER_NAME_PREFIX
 # ZeebeBindingType; ZeebeRuntimeValidators' descriptions of a static value's kind
 BINDING_TYPES = ("deployment", "latest", "versionTag")
 CSV = "be a list of comma-separated values, e.g. 'a,b,c'"
@@ -574,6 +575,8 @@ class _Parser:
             if job_type is not None and retries is not None:
                 element.job = JobDef(job_type, retries)
         headers = self.zeebe(node, "taskHeaders")
+        if headers is not None:
+            self.check_headers(eid, headers)
         if headers is not None and element.job is not None:
             for header in headers:
                 if _local(header.tag) == "header":
@@ -679,6 +682,21 @@ class _Parser:
         if value is not None and not value.is_feel and not valid(str(value.static)):
             self.problems.add(where, f"Expected static value to {description}, but found '{value.static}'.")
         return value
+
+    def check_headers(self, eid: str, headers: etree._Element) -> None:
+        """Zeebe's ``ZeebeTaskHeadersValidator`` (engine): keys of its own are reserved, none twice."""
+        where = f"{eid} > extensionElements > taskHeaders"
+        keys = [h.get("key") for h in headers if _local(h.tag) == "header"]
+        for key in keys:
+            if key is not None and key.startswith(RESERVED_HEADER_PREFIX):
+                self.problems.add(
+                    where,
+                    f"Attribute 'key' contains '{key}', but header keys starting with "
+                    f"'{RESERVED_HEADER_PREFIX}' are reserved for internal use.",
+                )
+        for key in dict.fromkeys(keys):
+            if keys.count(key) > 1:
+                self.problems.add(where, f"Headers contain duplicate entries for key '{key}'")
 
     def check_binding(self, where: str, extension: etree._Element) -> bool:
         """``ZeebeBindingTypeValidator`` and the version tag a ``versionTag`` binding needs."""

@@ -387,9 +387,6 @@ class _Parser:
             if not child_id:
                 self.problems.add(kind, "element without an id", child.sourceline)
                 continue
-            if child_id in elements:
-                self.problems.add(child_id, "duplicate element id", child.sourceline)
-                continue
             element = self.parse_element(child, kind, container.id)
             elements[child_id] = element
             container.children.append(child_id)

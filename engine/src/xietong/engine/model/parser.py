@@ -667,7 +667,7 @@ class _Parser:
             static = str(value.static) if value is not None and not value.is_feel else ""
             if _int(static) and not 0 <= int(static) <= 100:
                 self.problems.add(  # ZeebePriorityDefinitionValidator
-                    where, f"Priority must be a number between 0 and 100, but was '{value.static}'"
+                    where, f"Priority must be a number between 0 and 100, but was '{static}'"
                 )
             definition.priority = value
         return definition

@@ -56,7 +56,7 @@ def definitions(event: etree._Element, kind: str | None = None) -> list[etree._E
 
 
 def children(container: etree._Element, kind: str) -> list[etree._Element]:
-    return container.findall(f"{{{BPMN}}}{kind}")
+    return list(container.iterchildren(f"{{{BPMN}}}{kind}"))
 
 
 def _duplicates(names: Iterable[str]) -> list[str]:

@@ -7,9 +7,7 @@ takes effect completely or not at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -34,6 +32,27 @@ from xietong.engine.model.validation_report import (
     UNSUPPORTED_ELEMENT,
     element_type_name,
     resource_failure,
+)
+from xietong.engine.model.zeebe_rules import (
+    BINDING_TYPES,
+    CSV,
+    DATE_TIME,
+    EITHER_OR_JOB,
+    FLOW_NODE_SINGLE_EXTENSIONS,
+    MAY_NOT_INTERRUPT,
+    MESSAGE_THROWS,
+    NUMBER,
+    PATH_PATTERN,
+    PATH_RESERVED_WORDS,
+    RESERVED_HEADER_PREFIX,
+    SINGLE_EXTENSIONS,
+    TOO_MANY_DEFINITIONS,
+    WRONG_DEFINITION,
+    ZEEBE_REFUSES,
+    ZEEBE_RUNS_NOT_HERE,
+    is_csv,
+    is_date_time,
+    is_int,
 )
 from xietong.engine.timers import (
     TimerValueError,
@@ -108,102 +127,6 @@ ALLOWED_EVENTS = {
     "intermediateThrowEvent": {"", "escalation", "link", "message", "signal"},
     "boundaryEvent": {"timer", "message", "error", "escalation", "signal"},
 }
-
-# what Zeebe 8.8 answers for several event definitions on one event (StartEventValidator,
-# EndEventValidator, BoundaryEventValidator, IntermediateCatchEventValidator; "" is ours: Zeebe has
-# no rule for throw events)
-TOO_MANY_DEFINITIONS = {
-    "startEvent": "Start event can't have more than one type",
-    "endEvent": "Must have at most one event definition",
-    "boundaryEvent": "Must have exactly one event definition",
-    "intermediateCatchEvent": "Must have exactly one event definition",
-    "": "multiple event definitions on one event are not supported",
-}
-# what Zeebe 8.8 answers for an event definition its kind of event does not take (EndEventValidator,
-# IntermediateCatchEventValidator, BoundaryEventValidator, SubProcessValidator — the last on the
-# event sub-process); kinds not named here, and compensation events (which Zeebe runs and this engine
-# does not), keep the engine's own words
-WRONG_DEFINITION = {
-    "endEvent": "End events must be one of: none, error, message, terminate, signal, escalation or "
-    "compensation",
-    "intermediateCatchEvent": "Event definition must be one of: message, timer, signal, or link",
-    "boundaryEvent": "Boundary events must be one of: timer, message, error, signal, escalation",
-    "startEvent@esp": "Start events in event subprocesses must be one of: message, timer, error, signal or "
-    "escalation",
-}
-# ExtensionElementDuplicationValidators: extension elements an element may have at most once
-SINGLE_EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "process": ("versionTag",),
-    "serviceTask": ("taskHeaders", "linkedResources"),
-    "sendTask": ("taskHeaders", "linkedResources"),
-    "userTask": (
-        "userTask",
-        "assignmentDefinition",
-        "formDefinition",
-        "taskHeaders",
-        "taskSchedule",
-        "priorityDefinition",
-        "taskListeners",
-    ),
-    "businessRuleTask": ("taskDefinition", "taskHeaders", "calledDecision"),
-    "scriptTask": ("script", "taskDefinition", "taskHeaders"),
-    "endEvent": ("taskDefinition",),
-    "intermediateThrowEvent": ("taskDefinition",),
-}
-FLOW_NODE_SINGLE_EXTENSIONS = ("ioMapping", "executionListeners")
-# tasks that are either job workers or something else (ScriptTaskValidator, BusinessRuleTaskValidator)
-EITHER_OR_JOB = {"scriptTask": "script", "businessRuleTask": "calledDecision"}
-MESSAGE_THROWS = ("endEvent", "intermediateThrowEvent")
-ZEEBE_RUNS_NOT_HERE = frozenset({"compensation"})
-# EventDefinitionValidator (8.8: conditional events came with 8.9)
-ZEEBE_REFUSES = frozenset({"conditional", "cancel"})
-# ModelUtil.NON_INTERRUPTING_EVENT_DEFINITIONS (8.8)
-MAY_NOT_INTERRUPT = frozenset({"message", "timer", "signal", "escalation"})
-# ZeebeExpressionValidator.PATH_PATTERN / PATH_RESERVED_WORDS (io mapping targets)
-PATH_PATTERN = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*")
-PATH_RESERVED_WORDS = (
-    "null",
-    "true",
-    "false",
-    "function",
-    "if",
-    "then",
-    "else",
-    "for",
-    "between",
-    "instance",
-    "of",
-)
-RESERVED_HEADER_PREFIX = "io.camunda.zeebe:"  # Protocol.RESERVED_HEADER_NAME_PREFIX
-# ZeebeBindingType; ZeebeRuntimeValidators' descriptions of a static value's kind
-BINDING_TYPES = ("deployment", "latest", "versionTag")
-CSV = "be a list of comma-separated values, e.g. 'a,b,c'"
-DATE_TIME = "be a valid DateTime String, e.g. '2023-03-02T15:35+02:00'"
-NUMBER = "be a valid Number between 0 and 100"
-# java.time.ZonedDateTime.parse (ISO_ZONED_DATE_TIME): date, time, an offset, perhaps a region
-ZONED_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)(\[[^\]]+\])?", re.I
-)
-
-
-def _csv(value: str) -> bool:
-    """``ExpressionTransformer.parseListOfCsv``: no blank item between the commas."""
-    return value == "" or all(item.strip() for item in value.split(","))
-
-
-def _date_time(value: str) -> bool:
-    if not ZONED_DATE_TIME.fullmatch(value):
-        return False
-    try:
-        datetime.fromisoformat(value.split("[")[0].upper())
-    except ValueError:
-        return False
-    return True
-
-
-def _int(value: str) -> bool:
-    """A Java ``int`` as ``Integer.parseInt`` reads it (what a static priority must be)."""
-    return re.fullmatch(r"[+-]?\d{1,10}", value) is not None and -(2**31) <= int(value) < 2**31
 
 
 def _local(tag: Any) -> str:
@@ -637,22 +560,25 @@ class _Parser:
             definition.candidate_groups = self.static_value(
                 self.expr(assignment.get("candidateGroups"), eid, "candidateGroups", at=where),
                 where,
-                _csv,
+                is_csv,
                 CSV,
             )
             definition.candidate_users = self.static_value(
-                self.expr(assignment.get("candidateUsers"), eid, "candidateUsers", at=where), where, _csv, CSV
+                self.expr(assignment.get("candidateUsers"), eid, "candidateUsers", at=where),
+                where,
+                is_csv,
+                CSV,
             )
         schedule = self.zeebe(node, "taskSchedule")
         if schedule is not None:
             where = f"{eid} > extensionElements > taskSchedule"
             definition.due_date = self.static_value(
-                self.expr(schedule.get("dueDate"), eid, "dueDate", at=where), where, _date_time, DATE_TIME
+                self.expr(schedule.get("dueDate"), eid, "dueDate", at=where), where, is_date_time, DATE_TIME
             )
             definition.follow_up_date = self.static_value(
                 self.expr(schedule.get("followUpDate"), eid, "followUpDate", at=where),
                 where,
-                _date_time,
+                is_date_time,
                 DATE_TIME,
             )
         form = self.zeebe(node, "formDefinition")
@@ -662,10 +588,10 @@ class _Parser:
         if priority is not None:
             where = f"{eid} > extensionElements > priorityDefinition"
             value = self.static_value(
-                self.expr(priority.get("priority"), eid, "priority", at=where), where, _int, NUMBER
+                self.expr(priority.get("priority"), eid, "priority", at=where), where, is_int, NUMBER
             )
             static = str(value.static) if value is not None and not value.is_feel else ""
-            if _int(static) and not 0 <= int(static) <= 100:
+            if is_int(static) and not 0 <= int(static) <= 100:
                 self.problems.add(  # ZeebePriorityDefinitionValidator
                     where, f"Priority must be a number between 0 and 100, but was '{static}'"
                 )

@@ -3,7 +3,10 @@ cancelling the parent cancels the child, an unknown process is an incident."""
 
 from __future__ import annotations
 
+import pytest
+
 from xietong.engine.commands import CancelProcessInstance, CompleteJob, Deploy, ResolveIncident, ThrowError
+from xietong.engine.errors import DeploymentRejected
 from xietong.engine.testing import (
     Harness,
     bpmn,
@@ -81,3 +84,23 @@ def test_deployment_binding_calls_the_version_deployed_with_the_caller(h: Harnes
     assert (
         job.process_definition_key == child_v1.process_definition_key and job.process_definition_version == 1
     )
+
+
+def test_deployment_binding_without_the_called_process_in_the_deployment_is_refused(h: Harness) -> None:
+    """Zeebe's ZeebeCalledElementDeploymentBindingValidator (through BpmnDeploymentBindingValidator):
+    checked on the process's own flow elements, a process id given as an expression left to run time."""
+    bound = bpmn(
+        start_end("call", call_activity("call", "child", 'bindingType="deployment"')), process_id="parent"
+    )
+    h.engine.execute(Deploy((("child.bpmn", CHILD),)))
+    with pytest.raises(DeploymentRejected) as refused:
+        h.engine.execute(Deploy((("parent.bpmn", bound),)))
+    assert refused.value.problems == [
+        "'parent.bpmn': - Element: call > extensionElements > calledElement\n"
+        "    - ERROR: Expected to find process with id 'child' in current deployment, but not found.\n"
+    ]
+    h.engine.execute(Deploy((("child.bpmn", CHILD), ("parent.bpmn", bound))))  # together: accepted
+    by_expression = bpmn(
+        start_end("call", call_activity("call", "=childId", 'bindingType="deployment"')), process_id="dynamic"
+    )
+    h.engine.execute(Deploy((("dynamic.bpmn", by_expression),)))

@@ -119,7 +119,8 @@ class DeploymentHandler:
                     f"'{form.form_id}' in the resources '{form_names[form.form_id]}' and '{name}'."
                 )
             form_names.setdefault(form.form_id, name)
-        problems += _deployment_binding_problems(parsed, set(form_names))
+        if not problems:  # Zeebe's DeploymentTransformer checks bindings only once every resource passed
+            problems += _deployment_binding_problems(parsed, set(form_names))
         if problems:
             raise DeploymentRejected(problems)
         deployment_key = p.keys.next()
@@ -309,17 +310,30 @@ class DeploymentHandler:
 
 
 def _deployment_binding_problems(parsed: list[tuple[str, bytes, Process]], form_ids: set[str]) -> list[str]:
-    """Zeebe refuses a process whose user task binds a form by deployment when the form is not in it
-    (``ZeebeFormDefinitionDeploymentBindingValidator``, on the task's zeebe:formDefinition)."""
+    """Zeebe refuses a process whose call activity or user task binds a process or form by deployment
+    when it is not in the deployment (``BpmnDeploymentBindingValidator``: called elements, then form
+    definitions). As there, only the process's own flow elements are looked at (``getFlowElements``,
+    not inside sub-processes), and an id given as an expression is left to run time."""
+    process_ids = {process.id for _, _, process in parsed}
     problems = []
     for name, _, process in parsed:
         errors: dict[str, list[str]] = {}
-        for element in process.elements.values():
+        top_level = [e for e in process.elements.values() if e.scope_id == process.id]
+        for element in top_level:
+            call = element.call
+            if call is None or call.binding != "deployment" or call.process_id.is_feel:
+                continue
+            if call.process_id.source not in process_ids:
+                errors[f"{element.id} > extensionElements > calledElement"] = [
+                    f"Expected to find process with id '{call.process_id.source}' in current deployment, "
+                    "but not found."
+                ]
+        for element in top_level:
             task = element.user_task
             if task is None or task.form_id is None or task.form_binding != "deployment":
                 continue
             if task.form_id.is_feel:
-                continue  # an expression: resolved (or not) at activation
+                continue
             form_id = task.form_id.source
             if form_id not in form_ids:
                 errors[f"{element.id} > extensionElements > formDefinition"] = [

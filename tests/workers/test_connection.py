@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.workers.engine_harness import START, TLS, EngineClock, deploy, events_of, poll
-from tests.workers.test_supervision_of_parts import PARTS, parts_of, start_case
+from tests.workers.test_supervision_of_parts import PARTS, at_the_step
 from xietong.engine.gateway.local_server import LocalServer, free_port
 from xietong.workers.app import WorkerApp
 from xietong.workers.background import BackgroundWorkers
@@ -199,14 +199,7 @@ def test_the_workers_rest_calls_carry_the_oauth_token_of_their_grpc_channel(
     with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
         workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
         try:
-            instance = start_case(engine, "SY-OAUTH-1")
-            parts = poll(
-                "three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found
-            )
-            done = engine.rest.post(
-                f"/v2/user-tasks/{parts['泗阳县应急管理局']['userTaskKey']}/completion", json={}
-            )
-            assert done.status_code == 204, done.text
+            at_the_step(engine, "SY-OAUTH-1", "泗阳县应急管理局")
             clock.advance(dt.timedelta(hours=2))
             [supervised] = poll(
                 "the 督办", lambda: events_of(store, "SY-OAUTH-1", EventKind.SUPERVISED), engine.log

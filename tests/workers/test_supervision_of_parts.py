@@ -103,6 +103,16 @@ def parts_of(engine: Engine, instance: int) -> dict[str, dict[str, Any]]:
     return found
 
 
+def at_the_step(engine: Engine, case_id: str, *done: str) -> int:
+    """A case at the step with its three parts open, then the parts of ``done`` departments completed."""
+    instance = start_case(engine, case_id)
+    parts = poll("three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found)
+    for department in done:
+        answer = engine.rest.post(f"/v2/user-tasks/{parts[department]['userTaskKey']}/completion", json={})
+        assert answer.status_code == 204, answer.text
+    return instance
+
+
 def test_the_supervision_reaches_only_the_parts_still_open(
     engine: Engine, model: Path, tmp_path: Path
 ) -> None:
@@ -112,14 +122,7 @@ def test_the_supervision_reaches_only_the_parts_still_open(
     with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
         workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
         try:
-            instance = start_case(engine, "SY-PARTS-1")
-            parts = poll(
-                "three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found
-            )
-            done = engine.rest.post(
-                f"/v2/user-tasks/{parts['泗阳县应急管理局']['userTaskKey']}/completion", json={}
-            )
-            assert done.status_code == 204, done.text
+            at_the_step(engine, "SY-PARTS-1", "泗阳县应急管理局")
             clock.advance(dt.timedelta(hours=2))  # the hour has passed; two departments have not sent theirs
 
             [supervised] = poll(
@@ -146,13 +149,7 @@ def test_the_escalation_names_only_the_parts_still_open(engine: Engine, tmp_path
     with CaseStore(f"sqlite:///{tmp_path / 'cases.db'}") as store:
         workers = BackgroundWorkers(WorkerApp(settings, store, clock=clock))
         try:
-            instance = start_case(engine, "SY-PARTS-3")
-            parts = poll(
-                "three parts", lambda: (found := parts_of(engine, instance)) and len(found) == 3 and found
-            )
-            for done in ("泗阳县公安局", "泗阳县商务局"):
-                answer = engine.rest.post(f"/v2/user-tasks/{parts[done]['userTaskKey']}/completion", json={})
-                assert answer.status_code == 204, answer.text
+            at_the_step(engine, "SY-PARTS-3", "泗阳县公安局", "泗阳县商务局")
             clock.advance(dt.timedelta(hours=2))
 
             [escalated] = poll(

@@ -7,7 +7,7 @@
 //         chainTypes: [a, b], signalProcess, signalName, messageProcess, messageName, formProcess }
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { createCamundaClient } from '@camunda8/orchestration-cluster-api'
+import { camundaClient } from './camunda-client.mjs'
 
 const [baseUrl, specFile, validation = 'strict'] = process.argv.slice(2)
 if (!specFile) {
@@ -15,14 +15,7 @@ if (!specFile) {
   process.exit(2)
 }
 const spec = JSON.parse(await readFile(specFile, 'utf8'))
-const camunda = createCamundaClient({
-  config: {
-    CAMUNDA_REST_ADDRESS: `${baseUrl}/v2`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    CAMUNDA_SDK_LOG_LEVEL: 'error',
-    CAMUNDA_SDK_VALIDATION: validation,
-  },
-})
+const camunda = camundaClient(baseUrl, { validation })
 const wait = { consistency: { waitUpToMs: 5000 } }
 const report = {}
 

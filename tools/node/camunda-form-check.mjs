@@ -2,16 +2,14 @@
 // client for the 8.8 REST API): getUserTask (formKey) and getUserTaskForm (formId, version, schema).
 // Usage: node camunda-form-check.mjs <rest base url> <userTaskKey>
 // Prints one JSON object; exits non-zero on any failure.
-import { createCamundaClient } from '@camunda8/orchestration-cluster-api'
+import { camundaClient } from './camunda-client.mjs'
 
 const [baseUrl, userTaskKey] = process.argv.slice(2)
 if (!userTaskKey) {
   console.error('usage: camunda-form-check.mjs <rest base url> <userTaskKey>')
   process.exit(2)
 }
-const camunda = createCamundaClient({
-  config: { CAMUNDA_REST_ADDRESS: `${baseUrl}/v2`, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' },
-})
+const camunda = camundaClient(baseUrl)
 const report = {}
 try {
   const task = await camunda.getUserTask({ userTaskKey }, { consistency: { waitUpToMs: 5000 } })

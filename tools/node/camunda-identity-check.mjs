@@ -3,7 +3,7 @@
 // it is and searches the user tasks it may see; a wrong password must be refused.
 // Usage: node camunda-identity-check.mjs <rest base url> <login> <password>
 // Prints one JSON object; exits non-zero on any unexpected failure.
-import { createCamundaClient } from '@camunda8/orchestration-cluster-api'
+import { camundaClient } from './camunda-client.mjs'
 
 const [baseUrl, login, password] = process.argv.slice(2)
 if (!password) {
@@ -11,15 +11,7 @@ if (!password) {
   process.exit(2)
 }
 function client(secret) {
-  return createCamundaClient({
-    config: {
-      CAMUNDA_REST_ADDRESS: `${baseUrl}/v2`,
-      CAMUNDA_AUTH_STRATEGY: 'BASIC',
-      CAMUNDA_BASIC_AUTH_USERNAME: login,
-      CAMUNDA_BASIC_AUTH_PASSWORD: secret,
-      CAMUNDA_SDK_LOG_LEVEL: 'error',
-    },
-  })
+  return camundaClient(baseUrl, { login, secret })
 }
 const report = {}
 try {

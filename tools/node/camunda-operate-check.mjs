@@ -6,21 +6,14 @@
 // Usage: node camunda-operate-check.mjs <rest base url> <bpmnProcessId> <candidate group> [validation]
 // The model: start -> exclusive gateway (=x = 1) -> user task for the group -> end; the instance is
 // started with x = 2 so it stops on an incident that the check then fixes and resolves.
-import { createCamundaClient } from '@camunda8/orchestration-cluster-api'
+import { camundaClient } from './camunda-client.mjs'
 
 const [baseUrl, processId, group, validation = 'strict'] = process.argv.slice(2)
 if (!group) {
   console.error('usage: camunda-operate-check.mjs <rest base url> <bpmnProcessId> <candidate group> [validation]')
   process.exit(2)
 }
-const camunda = createCamundaClient({
-  config: {
-    CAMUNDA_REST_ADDRESS: `${baseUrl}/v2`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    CAMUNDA_SDK_LOG_LEVEL: 'error',
-    CAMUNDA_SDK_VALIDATION: validation,
-  },
-})
+const camunda = camundaClient(baseUrl, { validation })
 const wait = { consistency: { waitUpToMs: 5000 } }
 const report = {}
 try {

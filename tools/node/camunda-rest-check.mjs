@@ -3,16 +3,14 @@
 // user-task search / assign / unassign / update / complete.
 // Usage: node camunda-rest-check.mjs <rest base url> <bpmnProcessId> <candidate group>
 // Prints one JSON object; exits non-zero on any failure.
-import { createCamundaClient } from '@camunda8/orchestration-cluster-api'
+import { camundaClient } from './camunda-client.mjs'
 
 const [baseUrl, processId, group] = process.argv.slice(2)
 if (!group) {
   console.error('usage: camunda-rest-check.mjs <rest base url> <bpmnProcessId> <candidate group>')
   process.exit(2)
 }
-const camunda = createCamundaClient({
-  config: { CAMUNDA_REST_ADDRESS: `${baseUrl}/v2`, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' },
-})
+const camunda = camundaClient(baseUrl)
 const consistency = { consistency: { waitUpToMs: 5000 } }
 const report = {}
 try {

@@ -116,7 +116,9 @@ def test_case_values_render_escaped_with_labels() -> None:
     )
     assert str(values.html("2026-12-02T23:59:59+08:00")) == "2026-12-02 23:59"
     assert str(values.html({"amount": 3, "unit": "workingDays"})) == "3 工作日"
-    assert str(values.html([None, False, 1.5])) == "—、否、1.5"
+    assert str(values.html([None, False, 1.5])) == "已反馈 2/3：否、1.5"  # an output with one part open
+    assert str(values.html([None, None])) == "已反馈 0/2"
+    assert str(values.html([None])) == "—"
     assert str(values.html(MARKUP)) == str(escape(MARKUP))
     assert "<script>" not in str(values.html({"<script>": ["<script>"]}))
     deep: object = "x"

@@ -165,6 +165,11 @@ def test_overdue_after_the_clock_passes_a_deadline_and_its_supervision(
     page.goto(f"{world.url}/cases/{instance}")
     expect(page.locator("h1")).to_contain_text("逾期")
     expect(page.locator(".timeline")).to_contain_text("督办")
+    # the deadline worker's variables by their step's name; the open parts' output counted, not dashes
+    due_row = page.locator(f"tr[data-variable='{due_name}'] th")
+    expect(due_row).to_contain_text(f"{waiting['name']}：时限")
+    expect(page.locator("tr[data-variable='results'] th")).to_contain_text("反馈结果")
+    expect(page.locator("tr[data-variable='results'] td")).to_contain_text("已反馈 0/")
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
     shot(page, output_path, "case")
 

@@ -5,8 +5,8 @@ number, title, lead, collaborators and their group ids), a 汇总 as another (``
 shows each as a short list of labelled fields — the labels the form gives (its field labels and the
 ``**事项：** {{caseMatter}}`` lines of its header), else the catalog's words for the joint-item list
 (序号, 事项名称, 牵头单位, 配合单位) and the workers' outputs — with department group ids read as names,
-date-times in China time, 是/否 for booleans. A group-id field beside its name field (``leadGroup`` beside
-``lead``) is not repeated. Every value is escaped: markup in a case variable shows as the characters it is.
+date-times in China time, 是/否 for booleans, a multi-instance output whose parts are still open as
+已反馈 k/n. A group-id field beside its name field (``leadGroup`` beside ``lead``) is not repeated. Every value is escaped: markup in a case variable shows as the characters it is.
 """
 
 from __future__ import annotations
@@ -85,7 +85,12 @@ class CaseValues:
             if not value:
                 return Markup("—")
             if all(item is None or isinstance(item, str | int | float | bool) for item in value):
-                return Markup("、").join(self.html(item, depth + 1) for item in value)
+                given = [item for item in value if item is not None]
+                shown = Markup("、").join(self.html(item, depth + 1) for item in given)
+                if len(value) > 1 and len(given) < len(value):  # a multi-instance output, parts still open
+                    counted = Markup("已反馈 {}/{}").format(len(given), len(value))
+                    return counted + Markup("：") + shown if given else counted
+                return shown or Markup("—")
             items = Markup("").join(Markup("<li>{}</li>").format(self.html(i, depth + 1)) for i in value)
             return Markup('<ol class="value-list">{}</ol>').format(items)
         if isinstance(value, dict):

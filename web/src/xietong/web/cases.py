@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from xietong.web.rest_client import ApiError
 from xietong.web.site import TIMELINE_LABELS, Web, json_response, not_found, page_number, parse_instant
-from xietong.web.tasks import VARIABLE_LABELS, due_of, like_text, matter_of
+from xietong.web.tasks import VARIABLE_LABELS, due_of, like_text, matter_of, step_variable_labels
 
 STATES = {"": "全部", "incident": "有事件（故障）", "overdue": "已逾期", "finished": "已结束（办结、撤销）"}
 #: Camunda 8.8's process-instance states of a finished case, as the board names them.
@@ -270,7 +270,7 @@ async def case_page(web: Web, request: Request) -> Response:
         store=web.case_store() is not None,
         overdue=any(t["_overdue"] for t in open_tasks),
         values=values,
-        variable_labels=VARIABLE_LABELS,
+        variable_labels={**VARIABLE_LABELS, **step_variable_labels(values, model.names)},
     )
 
 

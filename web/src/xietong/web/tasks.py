@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -30,7 +31,14 @@ VARIABLE_LABELS = {
     "entry": "启动方式", "itemNumber": "事项序号", "jointItem": "联动事项", "sourceClause": "本步骤依据",
     "opinion": "意见", "outcome": "办理结果", "result": "办理情况", "transferId": "移送编号",
     "town": "属地乡镇", "collaborator": "配合单位", "collaborators": "配合单位",
+    # what the workers write (registeredAt, results, … in workers/handlers)
+    "registeredAt": "登记时间", "assignedAt": "派单时间", "supervisedAt": "督办时间",
+    "escalatedAt": "上报时间", "notifiedAt": "通知时间", "archivedAt": "归档时间", "results": "反馈结果",
+    "summary": "汇总",
 }  # fmt: skip
+#: the deadline worker's per-step variables: ``due_<step>``, ``clock_<step>``, ``due_<step>Provisional``
+STEP_VARIABLE = re.compile(r"^(due|clock)_(\w+?)(Provisional)?$")
+STEP_VARIABLE_WORDS = {("due", ""): "时限", ("clock", ""): "计时起点", ("due", "Provisional"): "时限暂定"}
 INBOX_CAP = 1000
 
 
@@ -40,6 +48,19 @@ def variable_labels(form_schema: Any) -> dict[str, str]:
     to this step's question)."""
     views, fields = form_labels(form_schema)
     return {**fields, **VARIABLE_LABELS, **views}
+
+
+def step_variable_labels(variables: Iterable[str], step_names: Mapping[str, str]) -> dict[str, str]:
+    """The deadline worker's variables by their step's name: ``due_review`` reads as 初审：时限."""
+    labels = {}
+    for variable in variables:
+        found = STEP_VARIABLE.match(variable)
+        if found is None or found.group(2) not in step_names:
+            continue
+        words = STEP_VARIABLE_WORDS.get((found.group(1), found.group(3) or ""))
+        if words is not None:
+            labels[variable] = f"{step_names[found.group(2)]}：{words}"
+    return labels
 
 
 def due_of(task: dict[str, Any], variables: dict[str, Any]) -> dt.datetime | None:
@@ -252,7 +273,7 @@ async def _task_context(web: Web, session: Any, key: str) -> dict[str, Any]:
         "open": task.get("state") == "CREATED",
         "mine": task.get("assignee") == session.username,
         "can_work": can_work(session, task),
-        "variable_labels": variable_labels(form_schema),
+        "variable_labels": {**step_variable_labels(variables, model.names), **variable_labels(form_schema)},
     }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from xietong.engine import Engine
 from xietong.engine.commands import ActivateJobs, CompleteJob, CreateProcessInstance, Deploy
-from xietong.engine.testing import bpmn, chain, flow, service_task
+from xietong.engine.testing import bpmn, chain, flow, one_task, service_task
 
 TEN_TASKS = bpmn(
     '<bpmn:startEvent id="s"/>'
@@ -55,13 +55,7 @@ MIXED = bpmn(
     process_id="mixed",
 )
 
-WAITING = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "never")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e"),
-    process_id="waiting",
-)
+WAITING = bpmn(one_task("never"), process_id="waiting")
 
 
 def _ms(iso: str | None) -> int:

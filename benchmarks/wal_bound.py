@@ -20,14 +20,9 @@ from pathlib import Path
 from xietong.engine.commands import ActivateJobs, CompleteJob, CreateProcessInstance, Deploy
 from xietong.engine.engine import Engine
 from xietong.engine.state.store import WAL_LIMIT_BYTES
-from xietong.engine.testing import bpmn, chain, service_task
+from xietong.engine.testing import bpmn, one_task
 
-MODEL = bpmn(
-    '<bpmn:startEvent id="s"/>'
-    + service_task("t", "wal.work")
-    + '<bpmn:endEvent id="e"/>'
-    + chain("s", "t", "e")
-)
+MODEL = bpmn(one_task("wal.work"))
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ shows each as a short list of labelled fields — the labels the form gives (its
 ``**事项：** {{caseMatter}}`` lines of its header), else the catalog's words for the joint-item list
 (序号, 事项名称, 牵头单位, 配合单位) and the workers' outputs — with department group ids read as names,
 date-times in China time, 是/否 for booleans, a multi-instance output whose parts are still open as
-已反馈 k/n. A group-id field beside its name field (``leadGroup`` beside ``lead``) is not repeated. Every value is escaped: markup in a case variable shows as the characters it is.
+已反馈 k/n. A group-id field beside its name field (``leadGroup`` beside ``lead``) is not repeated.
+Every value is escaped: markup in a case variable shows as the characters it is.
 """
 
 from __future__ import annotations

@@ -170,6 +170,9 @@ def test_overdue_after_the_clock_passes_a_deadline_and_its_supervision(
     expect(due_row).to_contain_text(f"{waiting['name']}：时限")
     expect(page.locator("tr[data-variable='results'] th")).to_contain_text("反馈结果")
     expect(page.locator("tr[data-variable='results'] td")).to_contain_text("已反馈 0/")
+    history = page.locator("table.rows")  # 办理记录: unnamed joins and splits by what they do, not their ids
+    expect(history).to_contain_text("汇合")
+    expect(history).not_to_contain_text("dispatch_join")
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
     shot(page, output_path, "case")
 

@@ -64,3 +64,11 @@ def test_a_user_tasks_outcomes_and_clause_come_from_the_model() -> None:
         ("failed", "不符合联动执法要求"),
     ]
     assert model.steps["apply"].decision is None  # no gateway follows: nothing to choose
+
+
+def test_an_unnamed_gateway_reads_by_what_it_does() -> None:
+    """The generator leaves joins and splits unnamed (as modellers do); the case page names them."""
+    model = read_model(MODEL.read_bytes())
+    assert model.gateway_roles["dispatch_join"] == "汇合"
+    assert model.gateway_roles["draft_plan_split"] == "分支"
+    assert "legal_review_decision" not in model.gateway_roles  # named: its own name is shown

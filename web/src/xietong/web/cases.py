@@ -266,6 +266,7 @@ async def case_page(web: Web, request: Request) -> Response:
         open_tasks=open_tasks,
         now=now,
         names=model.names,
+        gateway_roles=model.gateway_roles,
         notice=request.query_params.get("notice", ""),
         store=web.case_store() is not None,
         overdue=any(t["_overdue"] for t in open_tasks),

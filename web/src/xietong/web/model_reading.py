@@ -48,6 +48,8 @@ class ProcessModel:
     name: str
     steps: dict[str, Step] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # every element id -> its name
+    # an unnamed gateway by what it does: 汇合 (several flows in) or 分支 (several out), as a page shows it
+    gateway_roles: dict[str, str] = field(default_factory=dict)
 
 
 def _documentation(node: etree._Element) -> str:
@@ -81,14 +83,22 @@ def read_model(xml: str | bytes) -> ProcessModel:
     )
     by_id: dict[str, etree._Element] = {}
     outgoing: dict[str, list[etree._Element]] = {}
+    incoming: dict[str, int] = {}
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
         by_id[node.get("id")] = node
         if etree.QName(node).localname == "sequenceFlow":
             outgoing.setdefault(node.get("sourceRef", ""), []).append(node)
+            incoming[node.get("targetRef", "")] = incoming.get(node.get("targetRef", ""), 0) + 1
         if node.get("name"):
             model.names[node.get("id")] = node.get("name")
+    for element_id, node in by_id.items():
+        if etree.QName(node).localname.endswith("Gateway") and element_id not in model.names:
+            if incoming.get(element_id, 0) > 1:
+                model.gateway_roles[element_id] = "汇合"
+            elif len(outgoing.get(element_id, [])) > 1:
+                model.gateway_roles[element_id] = "分支"
     for element_id, node in by_id.items():
         if etree.QName(node).localname != "userTask":
             continue

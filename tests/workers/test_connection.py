@@ -214,16 +214,23 @@ def test_the_workers_rest_calls_carry_the_oauth_token_of_their_grpc_channel(
     assert request["client_id"] == CLIENT_ID and request["audience"] == AUDIENCE
 
 
+def oauth_settings(
+    engine: LocalServer, endpoint: TokenEndpoint, cert: Path, secret: str = CLIENT_SECRET
+) -> WorkerSettings:
+    """A worker of the engine over TLS that signs in with client credentials at ``endpoint``."""
+    return WorkerSettings(
+        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
+        zeebe_client_secret=SecretStr(secret), zeebe_authorization_server_url=endpoint.url,
+    )  # fmt: skip
+
+
 def test_a_refused_token_is_renewed_once_for_rest(
     setting: tuple[LocalServer, TokenEndpoint, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A token the API refuses (401: revoked before it expired) is fetched again, and the call retried."""
     engine, endpoint, cert = setting
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
-    settings = WorkerSettings(
-        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
-        zeebe_client_secret=SecretStr(CLIENT_SECRET), zeebe_authorization_server_url=endpoint.url,
-    )  # fmt: skip
+    settings = oauth_settings(engine, endpoint, cert)
     endpoint.first = ["revoked-token"]
     before = len(endpoint.requests)
     token = OAuthToken(settings)
@@ -243,10 +250,7 @@ def test_no_token_is_one_line_naming_the_settings(
 ) -> None:
     engine, endpoint, cert = setting
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
-    settings = WorkerSettings(
-        zeebe_address=engine.address, zeebe_tls_ca=cert, zeebe_client_id=CLIENT_ID,
-        zeebe_client_secret=SecretStr("wrong"), zeebe_authorization_server_url=endpoint.url,
-    )  # fmt: skip
+    settings = oauth_settings(engine, endpoint, cert, secret="wrong")
     parts = RestOpenParts(engine.rest_url, verify=str(cert), auth=BearerAuth(token := OAuthToken(settings)))
     try:
         parts.of(1, 1, "documents")

@@ -15,3 +15,16 @@ export function camundaClient (baseUrl, { validation, login, secret } = {}) {
   if (validation) config.CAMUNDA_SDK_VALIDATION = validation
   return createCamundaClient({ config })
 }
+
+// A check that failed says so in its report (the error, with what the client attached) and exits 1.
+export function recordFailure (report, error) {
+  report.error = String(error && error.stack ? error.stack : error)
+  report.errorDetail = JSON.parse(JSON.stringify(error, Object.getOwnPropertyNames(error)))
+  delete report.errorDetail.stack
+  process.exitCode = 1
+}
+
+// The report as the Python side reads it: one JSON line, 64-bit keys as numbers.
+export function printReport (report) {
+  console.log(JSON.stringify(report, (_, v) => (typeof v === 'bigint' ? Number(v) : v)))
+}

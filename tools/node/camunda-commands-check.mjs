@@ -7,7 +7,7 @@
 //         chainTypes: [a, b], signalProcess, signalName, messageProcess, messageName, formProcess }
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { camundaClient } from './camunda-client.mjs'
+import { camundaClient, printReport, recordFailure } from './camunda-client.mjs'
 
 const [baseUrl, specFile, validation = 'strict'] = process.argv.slice(2)
 if (!specFile) {
@@ -103,9 +103,6 @@ try {
   }
   delete report.at
 } catch (error) {
-  report.error = String(error && error.stack ? error.stack : error)
-  report.errorDetail = JSON.parse(JSON.stringify(error, Object.getOwnPropertyNames(error)))
-  delete report.errorDetail.stack
-  process.exitCode = 1
+  recordFailure(report, error)
 }
-console.log(JSON.stringify(report, (_, v) => (typeof v === 'bigint' ? Number(v) : v)))
+printReport(report)

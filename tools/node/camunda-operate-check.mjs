@@ -6,7 +6,7 @@
 // Usage: node camunda-operate-check.mjs <rest base url> <bpmnProcessId> <candidate group> [validation]
 // The model: start -> exclusive gateway (=x = 1) -> user task for the group -> end; the instance is
 // started with x = 2 so it stops on an incident that the check then fixes and resolves.
-import { camundaClient } from './camunda-client.mjs'
+import { camundaClient, printReport, recordFailure } from './camunda-client.mjs'
 
 const [baseUrl, processId, group, validation = 'strict'] = process.argv.slice(2)
 if (!group) {
@@ -77,9 +77,6 @@ try {
   }, wait)).items.map((i) => i.processInstanceKey === pi)
   delete report.at
 } catch (error) {
-  report.error = String(error && error.stack ? error.stack : error)
-  report.errorDetail = JSON.parse(JSON.stringify(error, Object.getOwnPropertyNames(error)))
-  delete report.errorDetail.stack
-  process.exitCode = 1
+  recordFailure(report, error)
 }
-console.log(JSON.stringify(report, (_, v) => (typeof v === 'bigint' ? Number(v) : v)))
+printReport(report)
